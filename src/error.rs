@@ -1,0 +1,103 @@
+//! One error type for the whole crate.
+//!
+//! Every variant carries enough context to act on: the file, the YAML key or column, the
+//! row or category at fault, and what to do. The CLI maps variants to exit codes
+//! ([`Error::exit_code`]): 1 for bad input (data or config), 3 for internal errors.
+//! Usage errors on the command line (exit 2) are clap's.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One problem found while validating a configuration file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigProblem {
+    /// Dotted path of the YAML key at fault, e.g. `margins[2].totals`.
+    pub key: String,
+    /// 1-based line in the YAML file, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it (e.g. a did-you-mean suggestion).
+    pub hint: Option<String>,
+}
+
+impl ConfigProblem {
+    /// A problem at `key` with `message`, no line and no hint yet.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigProblem { key: key.into(), line: None, message: message.into(), hint: None }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}, key `{}`: {}", self.key, self.message)?,
+            None => write!(f, "key `{}`: {}", self.key, self.message)?,
+        }
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The crate's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{}: {message}", path.display())]
+    Io { path: PathBuf, message: String },
+
+    /// A data file is malformed or its content does not fit the task (unknown column,
+    /// missing value, bad category...). The message names the column/row/category and the fix.
+    #[error("{file}: {message}")]
+    Data { file: String, message: String },
+
+    /// A configuration file has one or more problems; all are reported at once.
+    #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Config { file: String, problems: Vec<ConfigProblem> },
+
+    /// A method cannot be carried out on this (valid-looking) input: infeasible calibration,
+    /// a stratum with one PSU under `lonely_psu: fail`, separation in a response model...
+    /// `step` is the chain step (`calibration`, `variance`, `sampling`, `nonresponse`...).
+    #[error("{step}: {message}")]
+    Method { step: &'static str, message: String },
+
+    /// A bug in ponder: please report it.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Exit status for the CLI: 1 bad input, 3 internal error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Internal(_) => 3,
+            _ => 1,
+        }
+    }
+
+    /// Shorthand for [`Error::Method`].
+    pub fn method(step: &'static str, message: impl Into<String>) -> Self {
+        Error::Method { step, message: message.into() }
+    }
+
+    /// Shorthand for [`Error::Data`].
+    pub fn data(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Data { file: file.into(), message: message.into() }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, err: impl fmt::Display) -> Self {
+        Error::Io { path: path.into(), message: err.to_string() }
+    }
+}

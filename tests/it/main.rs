@@ -1,0 +1,8 @@
+//! The one integration-test crate (one binary keeps link time and disk low).
+//! Modules: reference cases, properties (proptest), simulations and CLI checks, by step.
+
+mod calibration;
+mod cli;
+mod common;
+mod estimation;
+mod sampling;
