@@ -5,4 +5,5 @@ mod calibration;
 mod cli;
 mod common;
 mod estimation;
+mod nonresponse;
 mod sampling;
