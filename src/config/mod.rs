@@ -1,1 +1,237 @@
-//! (in progress)
+//! Configuration files: YAML → raw serde structs (unknown keys rejected) → validated
+//! domain types.
+//!
+//! Each step has its own file with its raw structs and its validation. Validation collects
+//! every problem before failing ([`Problems`]), each with the YAML key, its line and a hint
+//! (did-you-mean for keys, columns and categories).
+
+pub mod calibrate;
+
+use crate::error::{ConfigProblem, Error, Result};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// A parsed YAML file: the raw structure plus its text (to locate keys for messages).
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// The raw deserialized structure.
+    pub raw: T,
+    /// The file's text.
+    pub text: String,
+    /// The file's path, for messages.
+    pub file: String,
+}
+
+/// Reads and parses a YAML file into `T` (with `deny_unknown_fields` on `T`, unknown keys are
+/// errors with their line).
+///
+/// # Errors
+/// A missing or unreadable file; a YAML syntax error or a type mismatch, with its line.
+pub fn load_yaml<T: DeserializeOwned>(path: &Path) -> Result<Loaded<T>> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(path, format!("cannot read the configuration file: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(Error::Config {
+            file,
+            problems: vec![ConfigProblem::new("(file)", "the configuration file is empty")],
+        });
+    }
+    let raw: T = serde_yaml::from_str(&text).map_err(|e| yaml_error(&file, &e))?;
+    Ok(Loaded { raw, text, file })
+}
+
+fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {
+    let msg = e.to_string();
+    let (key, message) = match msg.split_once(": ") {
+        Some((k, m)) if !k.contains(' ') => (k.to_string(), m.to_string()),
+        _ => ("(file)".to_string(), msg.clone()),
+    };
+    let mut p = ConfigProblem::new(key, strip_location(&message));
+    p.line = e.location().map(|l| l.line());
+    if let Some(h) = unknown_field_hint(&message) {
+        p = p.hint(h);
+    }
+    Error::Config { file: file.to_string(), problems: vec![p] }
+}
+
+fn strip_location(m: &str) -> String {
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`": a did-you-mean on the expected keys.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (bad, expected) = rest.split_once('`')?;
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    suggest(bad, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))
+}
+
+/// The closest candidate to `name` (Jaro–Winkler ≥ 0.8 or a case-insensitive match), for
+/// did-you-mean hints.
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = if c.to_lowercase() == lower {
+            2.0
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_lowercase())
+        };
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+/// Collects validation problems; fails once with all of them.
+#[derive(Debug)]
+pub struct Problems<'a> {
+    file: &'a str,
+    text: &'a str,
+    list: Vec<ConfigProblem>,
+}
+
+impl<'a> Problems<'a> {
+    /// An empty collection for the file `file` with text `text`.
+    pub fn new<T>(loaded: &'a Loaded<T>) -> Self {
+        Problems { file: &loaded.file, text: &loaded.text, list: Vec::new() }
+    }
+
+    /// Records a problem at `key` (dotted path like `margins[1].totals`); its line is found
+    /// in the file's text.
+    pub fn push(&mut self, key: &str, message: impl Into<String>, hint: Option<String>) {
+        let mut p = ConfigProblem::new(key, message);
+        p.line = find_line(self.text, key);
+        p.hint = hint;
+        self.list.push(p);
+    }
+
+    /// True when no problem was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Ok when no problem was recorded, else the error listing all of them.
+    ///
+    /// # Errors
+    /// [`Error::Config`] with every recorded problem.
+    pub fn finish(self) -> Result<()> {
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config { file: self.file.to_string(), problems: self.list })
+        }
+    }
+}
+
+/// Finds the 1-based line of a dotted key path (`margins[2].totals`) in YAML text: each
+/// segment is searched below the previous one, list items counted by their `- ` markers.
+pub fn find_line(text: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut start = 0usize;
+    let mut indent: isize = -1;
+    let mut found = None;
+    for seg in key.split('.') {
+        let (name, index) = match seg.split_once('[') {
+            Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        let (line, ind) = find_key(&lines, start, indent, name)?;
+        found = Some(line);
+        start = line + 1;
+        indent = ind as isize;
+        if let Some(k) = index {
+            let item = find_item(&lines, start, indent, k)?;
+            found = Some(item);
+            start = item;
+            indent = lines[item].len() as isize - lines[item].trim_start().len() as isize;
+            indent -= 1; // keys of the item are at the dash's indentation + 2
+        }
+    }
+    found.map(|l| l + 1)
+}
+
+fn find_key(lines: &[&str], start: usize, parent: isize, name: &str) -> Option<(usize, usize)> {
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = l.len() - t.len();
+        let body = t.trim_start_matches("- ");
+        let ind = ind + (t.len() - body.len());
+        if (ind as isize) <= parent && i > start {
+            return None;
+        }
+        let bare = body.trim_start_matches(['"', '\'']);
+        if let Some(rest) = bare.strip_prefix(name) {
+            let rest = rest.trim_start_matches(['"', '\'']);
+            if rest.trim_start().starts_with(':') {
+                return Some((i, ind));
+            }
+        }
+    }
+    None
+}
+
+fn find_item(lines: &[&str], start: usize, parent: isize, k: usize) -> Option<usize> {
+    let mut count = 0;
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = (l.len() - t.len()) as isize;
+        if ind < parent {
+            return None;
+        }
+        if t.starts_with("- ") || t == "-" {
+            if count == k {
+                return Some(i);
+            }
+            count += 1;
+        }
+    }
+    None
+}
+
+/// The text form of a YAML scalar used as a category (`1`, `"1"`, `yes`): numbers as
+/// written, strings as is.
+pub fn scalar_label(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.trim().to_string()),
+        serde_yaml::Value::Number(n) => {
+            n.as_f64().map(crate::data::factor_label).or_else(|| Some(n.to_string()))
+        }
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_keys() {
+        let text = "weight: d\nmargins:\n  - variable: sex\n    totals: {1: 3}\n  - variable: age\n    percentages:\n      a: 1\n";
+        assert_eq!(find_line(text, "weight"), Some(1));
+        assert_eq!(find_line(text, "margins"), Some(2));
+        assert_eq!(find_line(text, "margins[0]"), Some(3));
+        assert_eq!(find_line(text, "margins[1].percentages"), Some(6));
+        assert_eq!(find_line(text, "margins[0].totals"), Some(4));
+        assert_eq!(find_line(text, "margins[1].variable"), Some(5));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        let c = ["weight", "margins", "method"];
+        assert_eq!(suggest("wieght", c.iter().copied()), Some("weight".into()));
+        assert_eq!(suggest("zzz", c.iter().copied()), None);
+    }
+}

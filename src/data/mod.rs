@@ -1,1 +1,284 @@
-//! (in progress)
+//! The data layer: the only module that touches polars.
+//!
+//! - [`Table::read`] reads a `.csv`, `.tsv` or `.parquet` file into a table whose columns
+//!   are extracted on demand as typed vectors: [`Table::numeric`] (`Vec<f64>`, refusing
+//!   missing values), [`Table::numeric_opt`] (explicit `Option<f64>`), [`Table::factor`]
+//!   (codes + levels, categories matched by their text form).
+//! - New columns are appended with [`Table::add_column`]; a name that already exists is
+//!   refused, never overwritten.
+//! - [`Table::write`] writes every input column, in order, plus the new ones, to CSV/TSV or
+//!   Parquet through a temporary file in the destination folder and a rename, so a failed
+//!   run never leaves a partial file.
+//!
+//! Rows are numbered from 1 in messages ("row 3" is the third data row, line 4 of a CSV).
+
+mod factor;
+mod io;
+
+pub use factor::{Factor, float_label as factor_label};
+pub use io::{FileFormat, check_output_path};
+
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A column of values to append to a table or to build an output table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    /// Floating-point values; `None` is written as a missing value.
+    F64(Vec<Option<f64>>),
+    /// Integers.
+    I64(Vec<Option<i64>>),
+    /// Text.
+    Str(Vec<Option<String>>),
+    /// Booleans.
+    Bool(Vec<Option<bool>>),
+}
+
+impl ColumnData {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::F64(v) => v.len(),
+            ColumnData::I64(v) => v.len(),
+            ColumnData::Str(v) => v.len(),
+            ColumnData::Bool(v) => v.len(),
+        }
+    }
+
+    /// True when the column has no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A float column without missing values.
+    pub fn from_f64(values: &[f64]) -> Self {
+        ColumnData::F64(values.iter().map(|&v| if v.is_nan() { None } else { Some(v) }).collect())
+    }
+
+    fn into_column(self, name: &str) -> Column {
+        let name = PlSmallStr::from(name);
+        match self {
+            ColumnData::F64(v) => Column::new(name, v),
+            ColumnData::I64(v) => Column::new(name, v),
+            ColumnData::Str(v) => Column::new(name, v),
+            ColumnData::Bool(v) => Column::new(name, v),
+        }
+    }
+}
+
+/// A data file held in memory: the input columns untouched, plus appended columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Where the table came from (used in messages); empty for built tables.
+    path: PathBuf,
+    df: DataFrame,
+}
+
+impl Table {
+    /// Reads a CSV (`.csv`), tab-separated (`.tsv`) or Parquet (`.parquet`) file.
+    ///
+    /// # Errors
+    /// A missing or unreadable file, an unknown extension, an empty or header-only file, a
+    /// ragged CSV row, a duplicated column name: each an error naming the file and the fix.
+    pub fn read(path: &Path) -> Result<Table> {
+        let df = io::read_frame(path)?;
+        Ok(Table { path: path.to_path_buf(), df })
+    }
+
+    /// Builds a table from named columns (all of the same length).
+    pub fn from_columns(columns: Vec<(String, ColumnData)>) -> Result<Table> {
+        let cols: Vec<Column> = columns.into_iter().map(|(n, c)| c.into_column(&n)).collect();
+        let df = DataFrame::new_infer_height(cols)
+            .map_err(|e| Error::Internal(format!("building an output table: {e}")))?;
+        Ok(Table { path: PathBuf::new(), df })
+    }
+
+    /// The file this table was read from, for messages.
+    pub fn source(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Column names, in file order.
+    pub fn column_names(&self) -> Vec<String> {
+        self.df.get_column_names().iter().map(|s| s.to_string()).collect()
+    }
+
+    /// True when the table has this column.
+    pub fn has_column(&self, name: &str) -> bool {
+        self.df.column(name).is_ok()
+    }
+
+    /// Names of the columns matching a glob pattern (`rep_*`), in file order.
+    ///
+    /// # Errors
+    /// An invalid pattern.
+    pub fn columns_matching(&self, pattern: &str) -> Result<Vec<String>> {
+        let pat = glob::Pattern::new(pattern).map_err(|e| {
+            Error::data(self.source(), format!("invalid column pattern `{pattern}`: {e}"))
+        })?;
+        Ok(self.column_names().into_iter().filter(|n| pat.matches(n)).collect())
+    }
+
+    fn column(&self, name: &str) -> Result<&Column> {
+        self.df.column(name).map_err(|_| self.unknown_column(name))
+    }
+
+    /// The error for a column that does not exist, with a did-you-mean suggestion.
+    pub fn unknown_column(&self, name: &str) -> Error {
+        let names = self.column_names();
+        let hint = match crate::config::suggest(name, names.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the columns are: {}", names.join(", ")),
+        };
+        Error::data(self.source(), format!("no column `{name}` ({hint})"))
+    }
+
+    /// A numeric column as `f64`, refusing missing values.
+    ///
+    /// # Errors
+    /// Unknown column, non-numeric values, or missing values (the message gives their count
+    /// and first rows).
+    pub fn numeric(&self, name: &str) -> Result<Vec<f64>> {
+        let values = self.numeric_opt(name)?;
+        let missing: Vec<usize> =
+            values.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect();
+        if !missing.is_empty() {
+            return Err(Error::data(
+                self.source(),
+                format!(
+                    "column `{name}` has {} missing value(s) ({}); fill them or drop those rows",
+                    missing.len(),
+                    rows_list(&missing)
+                ),
+            ));
+        }
+        Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// A numeric column as `f64` with missing values explicit.
+    ///
+    /// # Errors
+    /// Unknown column, or a text column whose values are not numbers.
+    pub fn numeric_opt(&self, name: &str) -> Result<Vec<Option<f64>>> {
+        let col = self.column(name)?;
+        match col.dtype() {
+            DataType::String => self.parse_text_numbers(name, col),
+            dt if dt.is_primitive_numeric() || dt.is_bool() => {
+                let cast = col.cast(&DataType::Float64).map_err(|e| {
+                    Error::data(self.source(), format!("column `{name}` is not numeric: {e}"))
+                })?;
+                let ca = cast.f64().map_err(|e| Error::Internal(e.to_string()))?;
+                Ok(ca.iter().map(|v| v.filter(|x| !x.is_nan())).collect())
+            }
+            DataType::Null => Ok(vec![None; self.n_rows()]),
+            dt => Err(Error::data(
+                self.source(),
+                format!("column `{name}` has type {dt}, a numeric column is needed"),
+            )),
+        }
+    }
+
+    fn parse_text_numbers(&self, name: &str, col: &Column) -> Result<Vec<Option<f64>>> {
+        let ca = col.str().map_err(|e| Error::Internal(e.to_string()))?;
+        let mut out = Vec::with_capacity(ca.len());
+        for (i, v) in ca.iter().enumerate() {
+            match v.map(str::trim) {
+                None | Some("") => out.push(None),
+                Some(s) => match s.parse::<f64>() {
+                    Ok(x) if x.is_finite() => out.push(Some(x)),
+                    _ => {
+                        return Err(Error::data(
+                            self.source(),
+                            format!(
+                                "column `{name}` must be numeric but row {} holds `{s}`; \
+                                 fix the value or choose a numeric column",
+                                i + 1
+                            ),
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// A categorical view of any column: values are matched by their text form
+    /// (integer 1 and float 1.0 are both `"1"`); levels are sorted (numerically for numeric
+    /// columns); missing values get [`Factor::MISSING`].
+    ///
+    /// # Errors
+    /// Unknown column, or an unsupported column type.
+    pub fn factor(&self, name: &str) -> Result<Factor> {
+        let col = self.column(name)?;
+        factor::from_column(col)
+            .map_err(|m| Error::data(self.source(), format!("column `{name}`: {m}")))
+    }
+
+    /// Appends a column.
+    ///
+    /// # Errors
+    /// A column of that name already exists (never overwritten), or the length differs from
+    /// the table's.
+    pub fn add_column(&mut self, name: &str, data: ColumnData) -> Result<()> {
+        if self.has_column(name) {
+            return Err(Error::data(
+                self.source(),
+                format!(
+                    "the output column `{name}` already exists in the input; \
+                     choose another name (columns are never overwritten)"
+                ),
+            ));
+        }
+        if data.len() != self.n_rows() {
+            return Err(Error::Internal(format!(
+                "column `{name}` has {} values for {} rows",
+                data.len(),
+                self.n_rows()
+            )));
+        }
+        self.df
+            .with_column(data.into_column(name))
+            .map_err(|e| Error::Internal(format!("adding column `{name}`: {e}")))?;
+        Ok(())
+    }
+
+    /// Keeps the rows whose index is listed (in that order).
+    pub fn take_rows(&self, rows: &[usize]) -> Result<Table> {
+        let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
+        let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
+        let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
+        Ok(Table { path: self.path.clone(), df })
+    }
+
+    /// Writes the table atomically (temporary file in the destination folder, then rename).
+    ///
+    /// # Errors
+    /// Unknown extension, missing destination folder, or a write failure; no partial file is
+    /// left behind.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut df = self.df.clone();
+        io::write_frame(&mut df, path)
+    }
+
+    /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables).
+    pub fn to_markdown(&self) -> String {
+        io::to_markdown(&self.df)
+    }
+}
+
+/// "rows 3, 7, 12 and 5 more" — at most five row numbers (1-based).
+pub fn rows_list(rows: &[usize]) -> String {
+    let shown: Vec<String> = rows.iter().take(5).map(|r| (r + 1).to_string()).collect();
+    let word = if rows.len() == 1 { "row" } else { "rows" };
+    if rows.len() > 5 {
+        format!("{word} {} and {} more", shown.join(", "), rows.len() - 5)
+    } else {
+        format!("{word} {}", shown.join(", "))
+    }
+}

@@ -4,6 +4,7 @@
 mod calibration;
 mod cli;
 mod common;
+mod data;
 mod estimation;
 mod nonresponse;
 mod sampling;

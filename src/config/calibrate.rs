@@ -1,0 +1,583 @@
+//! The calibration configuration (`ponder calibrate --config C.yaml`).
+//!
+//! ```yaml
+//! weight: d
+//! output: w_cal
+//! method: raking            # linear | raking | logit | truncated_linear
+//! bounds: [0.4, 2.5]
+//! tolerance: 1.0e-10
+//! max_iterations: 100
+//! stopping: survey          # survey (max |Σwx − X|/(1+|X|)) | calmar (max |Δg|)
+//! population_total: 52000000
+//! replicates: "rep_*"
+//! margins_table: margins.csv   # optional CALMAR-style table: var, n, mar1..marN
+//! margins:
+//!   - variable: sex
+//!     totals: {1: 25100000, 2: 26900000}
+//!   - variable: age_group
+//!     percentages: {"18-29": 18.2, ...}
+//!   - variable: income
+//!     total: 1.234e12
+//!   - variables: [sex, age_group]
+//!     totals: {"1,18-29": 4700000, ...}
+//! ```
+
+use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
+use crate::calibration::{Margin, Method, Stopping};
+use crate::data::{Factor, Table};
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    weight: String,
+    output: Option<String>,
+    method: Option<String>,
+    bounds: Option<Vec<f64>>,
+    tolerance: Option<f64>,
+    max_iterations: Option<usize>,
+    stopping: Option<String>,
+    population_total: Option<f64>,
+    replicates: Option<String>,
+    margins_table: Option<PathBuf>,
+    #[serde(default)]
+    margins: Vec<RawMargin>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMargin {
+    variable: Option<String>,
+    variables: Option<Vec<String>>,
+    totals: Option<serde_yaml::Mapping>,
+    percentages: Option<serde_yaml::Mapping>,
+    total: Option<f64>,
+}
+
+/// How a categorical margin's figures are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figures {
+    /// Population counts per category.
+    Totals,
+    /// Percentages of `population_total` per category (summing to 100).
+    Percentages,
+}
+
+/// One validated margin, before it meets the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MarginSpec {
+    /// Totals (or percentages) per category of one variable or of crossed variables.
+    Categorical {
+        /// YAML key, for messages (`margins[2]`).
+        key: String,
+        /// The variable(s); several = crossed margin, categories written `a,b`.
+        variables: Vec<String>,
+        /// (category label, figure), in file order.
+        figures: Vec<(String, f64)>,
+        /// Totals or percentages.
+        kind: Figures,
+    },
+    /// Population total of a numeric variable.
+    Numeric {
+        /// YAML key, for messages.
+        key: String,
+        /// The column.
+        variable: String,
+        /// Population total.
+        total: f64,
+    },
+}
+
+/// A validated calibration configuration.
+#[derive(Debug, Clone)]
+pub struct CalibrationConfig {
+    /// The configuration file, for messages.
+    pub file: String,
+    /// Column of initial weights.
+    pub weight: String,
+    /// Name of the calibrated weight column.
+    pub output: String,
+    /// Distance (with its bounds).
+    pub method: Method,
+    /// Stopping rule and tolerance.
+    pub stopping: Stopping,
+    /// Iteration limit.
+    pub max_iterations: usize,
+    /// Population size constraint Σw = N, when given.
+    pub population_total: Option<f64>,
+    /// Glob of replicate weight columns to calibrate too.
+    pub replicates: Option<String>,
+    /// The margins.
+    pub margins: Vec<MarginSpec>,
+}
+
+const METHODS: [&str; 4] = ["linear", "raking", "logit", "truncated_linear"];
+
+impl CalibrationConfig {
+    /// Reads and validates a calibration YAML file, reporting every problem at once.
+    ///
+    /// # Errors
+    /// [`Error::Config`] listing each problem with key, line and hint; I/O errors.
+    pub fn load(path: &Path) -> Result<CalibrationConfig> {
+        let loaded: Loaded<RawConfig> = load_yaml(path)?;
+        let mut problems = Problems::new(&loaded);
+        let raw = &loaded.raw;
+        let method = validate_method(raw, &mut problems);
+        let stopping = validate_stopping(raw, &mut problems);
+        let mut margins = validate_margins(raw, &mut problems);
+        if let Some(t) = &raw.margins_table {
+            let table_path = resolve(path, t);
+            match read_calmar_table(&table_path) {
+                Ok(m) => margins.extend(m),
+                Err(e) => problems.push("margins_table", e.to_string(), None),
+            }
+        }
+        if margins.is_empty() && raw.population_total.is_none() {
+            problems.push(
+                "margins",
+                "no margin is given",
+                Some("add at least one entry under `margins:` or a `margins_table:`".into()),
+            );
+        }
+        check_percentages(raw, &margins, &mut problems);
+        if let Some(n) = raw.population_total
+            && !(n.is_finite() && n > 0.0)
+        {
+            problems.push("population_total", format!("must be a positive number, got {n}"), None);
+        }
+        if raw.max_iterations == Some(0) {
+            problems.push("max_iterations", "must be at least 1", None);
+        }
+        problems.finish()?;
+        Ok(CalibrationConfig {
+            file: loaded.file.clone(),
+            weight: raw.weight.clone(),
+            output: raw.output.clone().unwrap_or_else(|| "weight_cal".to_string()),
+            method: method.unwrap_or(Method::Raking { bounds: None }),
+            stopping: stopping.unwrap_or(Stopping::Survey { tolerance: 1e-10 }),
+            max_iterations: raw.max_iterations.unwrap_or(100),
+            population_total: raw.population_total,
+            replicates: raw.replicates.clone(),
+            margins,
+        })
+    }
+}
+
+/// A path in a config file is relative to the config file's folder.
+fn resolve(config: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        config.parent().unwrap_or(Path::new(".")).join(p)
+    }
+}
+
+fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
+    let name = raw.method.as_deref().unwrap_or("raking");
+    let bounds = match raw.bounds.as_deref() {
+        None => None,
+        Some([l, u]) => {
+            if !(l.is_finite() && u.is_finite() && *l >= 0.0 && *l < 1.0 && *u > 1.0) {
+                problems.push(
+                    "bounds",
+                    format!("bounds [L, U] on g = w/d need 0 <= L < 1 < U, got [{l}, {u}]"),
+                    Some("e.g. bounds: [0.4, 2.5]".into()),
+                );
+                return None;
+            }
+            Some((*l, *u))
+        }
+        Some(other) => {
+            problems.push(
+                "bounds",
+                format!("bounds need exactly two numbers [L, U], got {}", other.len()),
+                None,
+            );
+            return None;
+        }
+    };
+    let method = match name {
+        "linear" => Method::Linear { bounds: None },
+        "raking" => Method::Raking { bounds },
+        "logit" | "truncated_linear" => {
+            let Some(b) = bounds else {
+                problems.push(
+                    "bounds",
+                    format!("method `{name}` needs bounds [L, U]"),
+                    Some("add e.g. `bounds: [0.4, 2.5]`".into()),
+                );
+                return None;
+            };
+            if name == "logit" {
+                Method::Logit { lower: b.0, upper: b.1 }
+            } else {
+                Method::TruncatedLinear { lower: b.0, upper: b.1 }
+            }
+        }
+        other => {
+            let hint = suggest(other, METHODS.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("one of {}", METHODS.join(", ")));
+            problems.push("method", format!("unknown method `{other}`"), Some(hint));
+            return None;
+        }
+    };
+    if name == "linear" && bounds.is_some() {
+        problems.push(
+            "bounds",
+            "bounds do not apply to `linear` (unbounded GREG)",
+            Some("use `method: truncated_linear` for bounded linear calibration".into()),
+        );
+        return None;
+    }
+    Some(method)
+}
+
+fn validate_stopping(raw: &RawConfig, problems: &mut Problems) -> Option<Stopping> {
+    let tol = raw.tolerance.unwrap_or(1e-10);
+    if !(tol.is_finite() && tol > 0.0) {
+        problems.push("tolerance", format!("must be a positive number, got {tol}"), None);
+        return None;
+    }
+    match raw.stopping.as_deref().unwrap_or("survey") {
+        "survey" => Some(Stopping::Survey { tolerance: tol }),
+        "calmar" => Some(Stopping::Calmar { tolerance: tol }),
+        other => {
+            problems.push(
+                "stopping",
+                format!("unknown stopping rule `{other}`"),
+                Some("`survey` (margin errors, default) or `calmar` (change of g)".into()),
+            );
+            None
+        }
+    }
+}
+
+fn validate_margins(raw: &RawConfig, problems: &mut Problems) -> Vec<MarginSpec> {
+    let mut out = Vec::new();
+    for (i, m) in raw.margins.iter().enumerate() {
+        let key = format!("margins[{i}]");
+        if let Some(spec) = validate_margin(&key, m, problems) {
+            out.push(spec);
+        }
+    }
+    out
+}
+
+fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<MarginSpec> {
+    let variables = match (&m.variable, &m.variables) {
+        (Some(v), None) => vec![v.clone()],
+        (None, Some(vs)) if !vs.is_empty() => vs.clone(),
+        (Some(_), Some(_)) => {
+            problems.push(key, "give either `variable` or `variables`, not both", None);
+            return None;
+        }
+        _ => {
+            problems.push(
+                key,
+                "a margin needs `variable` (or `variables` for a crossed margin)",
+                None,
+            );
+            return None;
+        }
+    };
+    let given = [m.totals.is_some(), m.percentages.is_some(), m.total.is_some()];
+    if given.iter().filter(|g| **g).count() != 1 {
+        problems.push(
+            key,
+            "a margin needs exactly one of `totals` (per category), `percentages` (per \
+             category) or `total` (numeric variable)",
+            None,
+        );
+        return None;
+    }
+    if let Some(total) = m.total {
+        if variables.len() != 1 {
+            problems.push(key, "a numeric margin (`total`) takes one `variable`", None);
+            return None;
+        }
+        if !total.is_finite() {
+            problems.push(&format!("{key}.total"), "must be a finite number", None);
+            return None;
+        }
+        return Some(MarginSpec::Numeric {
+            key: key.into(),
+            variable: variables[0].clone(),
+            total,
+        });
+    }
+    let (map, kind, sub) = match (&m.totals, &m.percentages) {
+        (Some(t), _) => (t, Figures::Totals, "totals"),
+        (_, Some(p)) => (p, Figures::Percentages, "percentages"),
+        _ => return None,
+    };
+    let figures = mapping_figures(&format!("{key}.{sub}"), map, variables.len(), problems)?;
+    Some(MarginSpec::Categorical { key: key.into(), variables, figures, kind })
+}
+
+fn mapping_figures(
+    key: &str,
+    map: &serde_yaml::Mapping,
+    arity: usize,
+    problems: &mut Problems,
+) -> Option<Vec<(String, f64)>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (k, v) in map {
+        let Some(label) = scalar_label(k) else {
+            problems.push(key, format!("category `{k:?}` is not a plain value"), None);
+            ok = false;
+            continue;
+        };
+        let label = normalize_crossed(&label);
+        if label.split(',').count() != arity {
+            problems.push(
+                key,
+                format!("category `{label}` should have {arity} part(s) separated by commas"),
+                None,
+            );
+            ok = false;
+            continue;
+        }
+        match v.as_f64() {
+            Some(x) if x.is_finite() && x >= 0.0 => out.push((label, x)),
+            _ => {
+                problems.push(
+                    key,
+                    format!("the figure of category `{label}` must be a number >= 0, got {v:?}"),
+                    None,
+                );
+                ok = false;
+            }
+        }
+    }
+    if out.is_empty() && ok {
+        problems.push(key, "no category given", None);
+        ok = false;
+    }
+    ok.then_some(out)
+}
+
+fn normalize_crossed(label: &str) -> String {
+    label.split(',').map(str::trim).collect::<Vec<_>>().join(",")
+}
+
+fn check_percentages(raw: &RawConfig, margins: &[MarginSpec], problems: &mut Problems) {
+    for m in margins {
+        if let MarginSpec::Categorical { key, figures, kind: Figures::Percentages, .. } = m {
+            let sum: f64 = figures.iter().map(|f| f.1).sum();
+            if (sum - 100.0).abs() > 1e-6 * 100.0 {
+                problems.push(
+                    &format!("{key}.percentages"),
+                    format!("percentages sum to {sum}, not 100"),
+                    Some("fix the figures so they add up to 100".into()),
+                );
+            }
+            if raw.population_total.is_none() {
+                problems.push(
+                    &format!("{key}.percentages"),
+                    "percentages need `population_total`",
+                    Some("add `population_total: N` at the top level".into()),
+                );
+            }
+        }
+    }
+}
+
+/// Reads a CALMAR-style margin table: columns `var`, `n` (number of categories, 0 for a
+/// numeric variable), `mar1`..`marN` (totals of categories 1..n, or the numeric total in
+/// `mar1`). Categories are the codes `1`..`n`, as in CALMAR.
+fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
+    let t = Table::read(path)?;
+    let var = t.factor("var")?;
+    let n = t.numeric("n")?;
+    let mut out = Vec::new();
+    for row in 0..t.n_rows() {
+        let name = match var.codes[row] {
+            Factor::MISSING => {
+                return Err(Error::data(t.source(), format!("row {}: `var` is empty", row + 1)));
+            }
+            c => var.levels[c as usize].clone(),
+        };
+        let key = format!("margins_table row {} ({name})", row + 1);
+        let k = n[row];
+        if k.fract() != 0.0 || k < 0.0 {
+            return Err(Error::data(t.source(), format!("{key}: `n` must be 0 or a count")));
+        }
+        let figure = |j: usize| -> Result<f64> {
+            let col = format!("mar{j}");
+            let v = t.numeric_opt(&col)?;
+            v[row].ok_or_else(|| Error::data(t.source(), format!("{key}: `{col}` is empty")))
+        };
+        if k == 0.0 {
+            let total = figure(1)?;
+            out.push(MarginSpec::Numeric { key, variable: name, total });
+        } else {
+            let figures = (1..=k as usize)
+                .map(|j| Ok((j.to_string(), figure(j)?)))
+                .collect::<Result<Vec<_>>>()?;
+            out.push(MarginSpec::Categorical {
+                key,
+                variables: vec![name],
+                figures,
+                kind: Figures::Totals,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the calibration margins from a validated config and the input data: matches
+/// categories by text form and reports every mismatch at once.
+///
+/// Rows with weight 0 (non-respondents, ineligibles) do not take part: a category seen only
+/// among them needs no margin, and their missing values are allowed.
+///
+/// # Errors
+/// [`Error::Config`] naming each margin and category that does not match the data (with a
+/// did-you-mean), unknown columns, non-numeric numeric margins, missing values.
+pub fn build_margins(
+    cfg: &CalibrationConfig,
+    table: &Table,
+    weights: &[f64],
+) -> Result<Vec<Margin>> {
+    let mut issues: Vec<crate::error::ConfigProblem> = Vec::new();
+    let mut out = Vec::new();
+    for spec in &cfg.margins {
+        match build_one(cfg, spec, table, weights) {
+            Ok(m) => out.push(m),
+            Err(mut e) => issues.append(&mut e),
+        }
+    }
+    if let Some(n) = cfg.population_total {
+        out.push(Margin::Total { target: n });
+    }
+    if issues.is_empty() {
+        Ok(out)
+    } else {
+        let text = std::fs::read_to_string(&cfg.file).unwrap_or_default();
+        for p in &mut issues {
+            p.line = super::find_line(&text, &p.key);
+            p.message = format!("{} (data: {})", p.message, table.source());
+        }
+        Err(Error::Config { file: cfg.file.clone(), problems: issues })
+    }
+}
+
+type Issues = Vec<crate::error::ConfigProblem>;
+
+fn column_issue(table: &Table, key: &str, name: &str) -> crate::error::ConfigProblem {
+    let names = table.column_names();
+    let hint = suggest(name, names.iter().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("the columns are: {}", names.join(", ")));
+    crate::error::ConfigProblem::new(key, format!("no column `{name}` in the data")).hint(hint)
+}
+
+fn build_one(
+    cfg: &CalibrationConfig,
+    spec: &MarginSpec,
+    table: &Table,
+    weights: &[f64],
+) -> Result<Margin, Issues> {
+    match spec {
+        MarginSpec::Numeric { key, variable, total } => {
+            if !table.has_column(variable) {
+                return Err(vec![column_issue(table, key, variable)]);
+            }
+            let values = table
+                .numeric_opt(variable)
+                .map_err(|e| vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())])?;
+            let values = values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+            Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
+        }
+        MarginSpec::Categorical { key, variables, figures, kind } => {
+            let missing: Issues = variables
+                .iter()
+                .filter(|v| !table.has_column(v))
+                .map(|v| column_issue(table, key, v))
+                .collect();
+            if !missing.is_empty() {
+                return Err(missing);
+            }
+            let factors: Vec<Factor> =
+                variables.iter().map(|v| table.factor(v)).collect::<Result<_>>().map_err(|e| {
+                    vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())]
+                })?;
+            let refs: Vec<&Factor> = factors.iter().collect();
+            let factor = if refs.len() == 1 { factors[0].clone() } else { Factor::cross(&refs) };
+            let scale = match kind {
+                Figures::Totals => 1.0,
+                Figures::Percentages => cfg.population_total.unwrap_or(0.0) / 100.0,
+            };
+            match_categories(key, &variables.join(" × "), &factor, figures, scale, weights)
+        }
+    }
+}
+
+/// Maps the margin's figures onto the factor's levels (in level order); reports sample
+/// categories (among positive weights) without a figure and figures without a sample
+/// category.
+fn match_categories(
+    key: &str,
+    name: &str,
+    factor: &Factor,
+    figures: &[(String, f64)],
+    scale: f64,
+    weights: &[f64],
+) -> Result<Margin, Issues> {
+    let mut present = vec![false; factor.levels.len()];
+    for (c, w) in factor.codes.iter().zip(weights) {
+        if *c != Factor::MISSING && *w > 0.0 {
+            present[*c as usize] = true;
+        }
+    }
+    let mut issues = Vec::new();
+    let mut targets = vec![0.0; factor.levels.len()];
+    let mut given = vec![false; factor.levels.len()];
+    for (label, fig) in figures {
+        match factor.level_index(label) {
+            Some(i) => {
+                targets[i as usize] = fig * scale;
+                given[i as usize] = true;
+            }
+            None => {
+                let hint = suggest(label, factor.levels.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("the data has: {}", factor.levels.join(", ")));
+                issues.push(
+                    crate::error::ConfigProblem::new(
+                        key,
+                        format!(
+                            "margin `{name}`: category `{label}` has no sample unit in the data \
+                             (it cannot be calibrated)"
+                        ),
+                    )
+                    .hint(format!("{hint}; or merge it with a neighbouring category")),
+                );
+            }
+        }
+    }
+    for (i, level) in factor.levels.iter().enumerate() {
+        if present[i] && !given[i] {
+            issues.push(
+                crate::error::ConfigProblem::new(
+                    key,
+                    format!("margin `{name}`: sample category `{level}` has no population figure"),
+                )
+                .hint("add it to the margin, or recode it in the data".to_string()),
+            );
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    Ok(Margin::Categorical {
+        name: name.to_string(),
+        codes: factor.codes.clone(),
+        levels: factor.levels.clone(),
+        targets,
+    })
+}

@@ -1,0 +1,351 @@
+//! Reading and writing files with polars, by extension, atomically.
+//!
+//! CSV/TSV columns are read as text and typed afterwards by ponder's own rule, not by
+//! polars' inference on the first rows: a column becomes integer when every value is an
+//! integer written without a leading zero, float when every value is a number, text
+//! otherwise. Codes such as department `01` therefore stay text and are written back as
+//! `01` (never silently recoded to `1`), and a late non-numeric value cannot make the read
+//! fail after the first thousand rows.
+
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// The file formats ponder reads and writes, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `.csv`: comma-separated, header row, `.` decimal, empty field = missing.
+    Csv,
+    /// `.tsv`: tab-separated.
+    Tsv,
+    /// `.parquet`.
+    Parquet,
+}
+
+impl FileFormat {
+    /// The format of a path, by extension.
+    ///
+    /// # Errors
+    /// An extension other than `.csv`, `.tsv`, `.parquet`.
+    pub fn of(path: &Path) -> Result<FileFormat> {
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => Ok(FileFormat::Csv),
+            Some("tsv") => Ok(FileFormat::Tsv),
+            Some("parquet") => Ok(FileFormat::Parquet),
+            other => Err(Error::io(
+                path,
+                format!(
+                    "unknown file extension `{}`: use .csv, .tsv or .parquet",
+                    other.map(|e| format!(".{e}")).unwrap_or_default()
+                ),
+            )),
+        }
+    }
+
+    fn separator(self) -> u8 {
+        if self == FileFormat::Tsv { b'\t' } else { b',' }
+    }
+}
+
+pub(super) fn read_frame(path: &Path) -> Result<DataFrame> {
+    let format = FileFormat::of(path)?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::io(path, "is a folder, a data file is needed"));
+    }
+    let df = match format {
+        FileFormat::Parquet => {
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            ParquetReader::new(f)
+                .finish()
+                .map_err(|e| Error::io(path, format!("not a readable Parquet file: {e}")))?
+        }
+        FileFormat::Csv | FileFormat::Tsv => read_delimited(path, format)?,
+    };
+    check_frame(path, &df)?;
+    Ok(df)
+}
+
+fn read_delimited(path: &Path, format: FileFormat) -> Result<DataFrame> {
+    let header = check_header(path, format.separator())?;
+    let parse = CsvParseOptions::default()
+        .with_separator(format.separator())
+        .with_missing_is_null(true)
+        .with_truncate_ragged_lines(false);
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_raise_if_empty(true)
+        .with_parse_options(parse)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .map_err(|e| Error::io(path, e))?
+        .finish()
+        .map_err(|e| Error::io(path, csv_message(&e.to_string())))?;
+    if df.width() != header {
+        return Err(Error::io(path, "could not read every column of the header"));
+    }
+    type_columns(path, df)
+}
+
+/// Reads the header line: refuses an empty file, empty or duplicated column names.
+fn check_header(path: &Path, sep: u8) -> Result<usize> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut line = String::new();
+    BufReader::new(f).read_line(&mut line).map_err(|e| Error::io(path, e))?;
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return Err(Error::io(path, "the file is empty: a header row and data rows are needed"));
+    }
+    let names: Vec<&str> = line.split(sep as char).map(|s| s.trim().trim_matches('"')).collect();
+    let mut seen = std::collections::HashSet::new();
+    for (i, n) in names.iter().enumerate() {
+        if n.is_empty() {
+            return Err(Error::io(path, format!("column {} of the header has no name", i + 1)));
+        }
+        if !seen.insert(*n) {
+            return Err(Error::io(
+                path,
+                format!("column `{n}` appears twice in the header; rename one of them"),
+            ));
+        }
+    }
+    Ok(names.len())
+}
+
+fn csv_message(raw: &str) -> String {
+    if raw.contains("found more fields") || raw.contains("ragged") {
+        format!(
+            "a row has more fields than the header (ragged CSV): {}; check quoting and separators",
+            raw.lines().next().unwrap_or(raw)
+        )
+    } else {
+        format!("not a readable CSV file: {}", raw.lines().next().unwrap_or(raw))
+    }
+}
+
+fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
+    if df.height() == 0 {
+        return Err(Error::io(path, "the file has a header but no data rows"));
+    }
+    Ok(())
+}
+
+/// Types text columns: integer, float or text (see the module docs).
+fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
+    let cols: Vec<Column> = df.columns().to_vec();
+    let typed: Vec<Column> = cols
+        .iter()
+        .map(type_column)
+        .collect::<Result<_, _>>()
+        .map_err(|e: PolarsError| Error::io(path, format!("typing columns: {e}")))?;
+    check_ragged(path, &typed)?;
+    DataFrame::new_infer_height(typed).map_err(|e| Error::io(path, e))
+}
+
+fn type_column(col: &Column) -> PolarsResult<Column> {
+    let ca = col.str()?;
+    let non_null = ca.len() - ca.null_count();
+    if non_null == 0 {
+        return Ok(col.clone());
+    }
+    if ca.iter().flatten().any(|s| !looks_numeric(s)) {
+        return Ok(col.clone());
+    }
+    let as_f64 = col.cast(&DataType::Float64)?;
+    if as_f64.null_count() != ca.null_count() {
+        return Ok(col.clone());
+    }
+    let integral = ca.iter().flatten().all(|s| !s.contains(['.', 'e', 'E']));
+    if integral {
+        let as_i64 = col.cast(&DataType::Int64)?;
+        if as_i64.null_count() == ca.null_count() {
+            return Ok(as_i64);
+        }
+    }
+    Ok(as_f64)
+}
+
+/// A number in plain decimal/scientific notation, without a leading zero before other
+/// digits (`01` is a code, `0.5` and `0` are numbers) and without surrounding spaces.
+fn looks_numeric(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    if digits.is_empty() || !digits[0].is_ascii_digit() && digits[0] != b'.' {
+        return false;
+    }
+    if digits.len() > 1 && digits[0] == b'0' && digits[1].is_ascii_digit() {
+        return false;
+    }
+    b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'))
+}
+
+/// polars fills a row with fewer fields than the header with nulls; a ragged file is an
+/// error here, so count fields on the raw lines when the last column has nulls.
+fn check_ragged(path: &Path, cols: &[Column]) -> Result<()> {
+    let Some(last) = cols.last() else { return Ok(()) };
+    if last.null_count() == 0 {
+        return Ok(());
+    }
+    let sep = if FileFormat::of(path)? == FileFormat::Tsv { b'\t' } else { b',' };
+    let expected = cols.len();
+    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    for (line_no, fields) in field_counts(&text, sep).into_iter().enumerate() {
+        if fields != expected && fields > 0 {
+            return Err(Error::io(
+                path,
+                format!(
+                    "line {} has {fields} field(s) but the header has {expected} (ragged CSV); \
+                     every row needs one field per column (empty = missing)",
+                    line_no + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Number of fields on each record, quote-aware (a quoted field may hold separators and
+/// line breaks). A blank line counts 0.
+fn field_counts(text: &[u8], sep: u8) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let (mut in_quotes, mut fields, mut empty_line) = (false, 1usize, true);
+    for &c in text {
+        match c {
+            b'"' => {
+                in_quotes = !in_quotes;
+                empty_line = false;
+            }
+            b'\n' if !in_quotes => {
+                counts.push(if empty_line { 0 } else { fields });
+                fields = 1;
+                empty_line = true;
+            }
+            b'\r' if !in_quotes => {}
+            c if c == sep && !in_quotes => {
+                fields += 1;
+                empty_line = false;
+            }
+            _ => empty_line = false,
+        }
+    }
+    if !empty_line {
+        counts.push(fields);
+    }
+    counts
+}
+
+/// Checks that an output path can be written: known extension, existing folder, and not
+/// one of the inputs (inputs are never overwritten).
+///
+/// # Errors
+/// Each of the above, naming the path.
+pub fn check_output_path(out: &Path, inputs: &[&Path]) -> Result<()> {
+    FileFormat::of(out)?;
+    check_writable_path(out, inputs)
+}
+
+/// Like [`check_output_path`] for any file (reports), without the data-format check.
+pub fn check_writable_path(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let dir = parent_dir(out);
+    if !dir.is_dir() {
+        return Err(Error::io(
+            out,
+            format!("the output folder `{}` does not exist; create it first", dir.display()),
+        ));
+    }
+    let target = resolved(out);
+    for input in inputs {
+        if resolved(input) == target {
+            return Err(Error::io(
+                out,
+                "the output would overwrite an input file; choose another output path",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn resolved(p: &Path) -> PathBuf {
+    let dir = parent_dir(p).canonicalize().unwrap_or_else(|_| parent_dir(p));
+    dir.join(p.file_name().unwrap_or_default())
+}
+
+pub(super) fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
+    let format = FileFormat::of(path)?;
+    write_atomic(path, |f| match format {
+        FileFormat::Parquet => ParquetWriter::new(f).finish(df).map(|_| ()),
+        FileFormat::Csv | FileFormat::Tsv => {
+            CsvWriter::new(f).include_header(true).with_separator(format.separator()).finish(df)
+        }
+    })
+}
+
+/// Writes a file through a temporary file in the destination folder and a rename, so an
+/// interrupted or failed write leaves nothing behind.
+///
+/// # Errors
+/// A missing folder or a failed write, naming the path.
+pub fn write_atomic<E: std::fmt::Display>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::result::Result<(), E>,
+) -> Result<()> {
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        return Err(Error::io(
+            path,
+            format!("the output folder `{}` does not exist; create it first", dir.display()),
+        ));
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ponder-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(path, format!("cannot create a temporary file: {e}")))?;
+    write(tmp.as_file_mut()).map_err(|e| Error::io(path, format!("writing failed: {e}")))?;
+    tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(path, format!("cannot move the file in place: {e}")))?;
+    Ok(())
+}
+
+pub(super) fn to_markdown(df: &DataFrame) -> String {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let mut out = format!("| {} |\n", names.join(" | "));
+    out.push_str(&format!("|{}\n", " --- |".repeat(names.len())));
+    for i in 0..df.height() {
+        let cells: Vec<String> = df
+            .columns()
+            .iter()
+            .map(|c| match c.get(i) {
+                Ok(AnyValue::Null) | Err(_) => String::new(),
+                Ok(AnyValue::String(s)) => s.replace('|', "\\|"),
+                Ok(AnyValue::Float64(v)) => format_number(v),
+                Ok(v) => v.to_string(),
+            })
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+fn format_number(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v.abs() >= 1e-4 && v.abs() < 1e15 {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:e}")
+    }
+}

@@ -1,0 +1,111 @@
+//! The data layer: reading, typing, writing, refusing bad files.
+
+use ponder::data::{ColumnData, Factor, Table};
+use std::path::{Path, PathBuf};
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn read_err(text: &str, name: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), name, text);
+    Table::read(&p).unwrap_err().to_string()
+}
+
+#[test]
+fn types_columns_and_keeps_codes_with_leading_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.csv", "a,b,c,d\n1,01,x,1.5\n2,02,\"y,z\",\n3,,w,2\n");
+    let t = Table::read(&p).unwrap();
+    assert_eq!(t.n_rows(), 3);
+    assert_eq!(t.numeric("a").unwrap(), vec![1.0, 2.0, 3.0]);
+    let b = t.factor("b").unwrap();
+    assert_eq!(b.levels, vec!["01", "02"]);
+    assert_eq!(b.codes, vec![0, 1, Factor::MISSING]);
+    assert_eq!(t.factor("c").unwrap().levels, vec!["w", "x", "y,z"]);
+    assert_eq!(t.numeric_opt("d").unwrap(), vec![Some(1.5), None, Some(2.0)]);
+    let err = t.numeric("d").unwrap_err().to_string();
+    assert!(err.contains("`d`") && err.contains("row 2"), "{err}");
+    let err = t.numeric("c").unwrap_err().to_string();
+    assert!(err.contains("row 1") && err.contains("`x`"), "{err}");
+    let err = t.numeric("aa").unwrap_err().to_string();
+    assert!(err.contains("did you mean `a`"), "{err}");
+    // round trip keeps "01" and appends the new column
+    let mut t2 = t.clone();
+    t2.add_column("w", ColumnData::from_f64(&[0.1, 0.2, 1.0 / 3.0])).unwrap();
+    assert!(t2.add_column("a", ColumnData::from_f64(&[1.0, 2.0, 3.0])).is_err());
+    let out = dir.path().join("out.csv");
+    t2.write(&out).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("a,b,c,d,w\n1,01,x,1.5,0.1\n"), "{text}");
+    let back = Table::read(&out).unwrap();
+    assert_eq!(back.numeric("w").unwrap()[2], 1.0 / 3.0);
+    let pq = dir.path().join("out.parquet");
+    t2.write(&pq).unwrap();
+    let back = Table::read(&pq).unwrap();
+    assert_eq!(back.factor("b").unwrap().levels, vec!["01", "02"]);
+    assert_eq!(back.numeric("w").unwrap()[2], 1.0 / 3.0);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn numeric_factor_levels_sort_numerically_and_match_text_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.csv", "x,y\n10,1.0\n2,2.5\n1,1\n");
+    let t = Table::read(&p).unwrap();
+    assert_eq!(t.factor("x").unwrap().levels, vec!["1", "2", "10"]);
+    assert_eq!(t.factor("y").unwrap().levels, vec!["1", "2.5"]);
+}
+
+#[test]
+fn tsv_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.tsv", "a\tb\n1.5\tq\n");
+    let t = Table::read(&p).unwrap();
+    assert_eq!(t.numeric("a").unwrap(), vec![1.5]);
+}
+
+#[test]
+fn bad_files_are_refused_with_a_reason() {
+    assert!(read_err("", "e.csv").contains("empty"));
+    assert!(read_err("a,b\n", "h.csv").contains("no data rows"));
+    let e = read_err("a,b\n1,2\n3\n", "r.csv");
+    assert!(e.contains("line 3") && e.contains("ragged"), "{e}");
+    let e = read_err("a,b\n1,2,3\n", "r2.csv");
+    assert!(e.contains("ragged") || e.contains("fields"), "{e}");
+    let e = read_err("a,a\n1,2\n", "d.csv");
+    assert!(e.contains("`a` appears twice"), "{e}");
+    let e = read_err("a\n1\n", "x.xlsx");
+    assert!(e.contains("unknown file extension `.xlsx`"), "{e}");
+    let e = Table::read(Path::new("/nonexistent/file.csv")).unwrap_err().to_string();
+    assert!(e.contains("/nonexistent/file.csv"), "{e}");
+}
+
+#[test]
+fn output_checks_refuse_inputs_and_missing_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.csv", "a\n1\n");
+    let e = ponder::data::check_output_path(&input, &[&input]).unwrap_err().to_string();
+    assert!(e.contains("overwrite an input"), "{e}");
+    let e = ponder::data::check_output_path(&dir.path().join("no/out.csv"), &[&input])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("does not exist"), "{e}");
+}
+
+#[test]
+fn crossed_factors_join_labels() {
+    let a = Factor { codes: vec![0, 1, 0, Factor::MISSING], levels: vec!["1".into(), "2".into()] };
+    let b = Factor { codes: vec![1, 0, 1, 0], levels: vec!["x".into(), "y".into()] };
+    let c = Factor::cross(&[&a, &b]);
+    assert_eq!(c.levels, vec!["1,y", "2,x"]);
+    assert_eq!(c.codes, vec![0, 1, 0, Factor::MISSING]);
+}
