@@ -1,22 +1,70 @@
-//! (in progress: temporary stand-ins until the engine lands)
+//! (in progress: temporary stand-ins mirroring the engine's API until it lands)
+#![allow(missing_docs)]
 
-/// Distance (stand-in).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
-    Linear { bounds: Option<(f64, f64)> },
-    Raking { bounds: Option<(f64, f64)> },
-    Logit { lower: f64, upper: f64 },
-    TruncatedLinear { lower: f64, upper: f64 },
+    Linear,
+    #[default]
+    Raking,
+    Logit,
+    TruncatedLinear,
 }
 
-/// Stopping rule (stand-in).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Stopping {
-    Survey { tolerance: f64 },
-    Calmar { tolerance: f64 },
+pub struct Bounds {
+    pub lower: f64,
+    pub upper: f64,
 }
 
-/// Margin (stand-in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoppingRule {
+    #[default]
+    Misfit,
+    GChange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Algorithm {
+    #[default]
+    Auto,
+    Newton,
+    Ipf,
+    PostStratification,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SolveOn {
+    #[default]
+    Auto,
+    Cells,
+    Rows,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    pub method: Method,
+    pub bounds: Option<Bounds>,
+    pub tolerance: f64,
+    pub max_iterations: usize,
+    pub stopping: StoppingRule,
+    pub algorithm: Algorithm,
+    pub solve_on: SolveOn,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            method: Method::Raking,
+            bounds: None,
+            tolerance: 1e-10,
+            max_iterations: 100,
+            stopping: StoppingRule::Misfit,
+            algorithm: Algorithm::Auto,
+            solve_on: SolveOn::Auto,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Margin {
     Categorical { name: String, codes: Vec<u32>, levels: Vec<String>, targets: Vec<f64> },

@@ -1,6 +1,105 @@
-//! The `ponder` command line (in progress).
+//! The `ponder` command line: clap definitions, one file per subcommand, and the mapping of
+//! errors to exit codes (0 success, 1 bad input, 2 usage, 3 internal error).
 
-/// Runs the CLI and returns the exit status.
+mod calibrate;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  ponder calibrate --config calibration/example.yaml \\
+                   --input notebooks-data/example.csv --output out/example_calibrated.csv \\
+                   --report out/example_report.html
+
+Exit status: 0 success, 1 bad input (config or data), 2 command-line usage error,
+3 internal error (please report).";
+
+/// ponder — survey weighting and design-based estimation.
+#[derive(Debug, Parser)]
+#[command(name = "ponder", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Silence progress bars and the summary on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Calibrate weights to population margins (linear/GREG, raking, logit, truncated linear).
+    Calibrate(calibrate::Args),
+}
+
+/// Parses the command line, runs it, prints any error and returns the exit status.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    install_panic_hook();
+    match std::panic::catch_unwind(|| run(&cli)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+        Err(_) => 3,
+    }
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Whatever the subcommand reports.
+pub fn run(cli: &Cli) -> crate::Result<()> {
+    let ui = Ui { quiet: cli.quiet };
+    match &cli.command {
+        Command::Calibrate(args) => calibrate::run(args, &ui),
+    }
+}
+
+/// A panic is a bug in ponder: say so plainly, without a backtrace, and exit 3.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "internal error (please report this with the command you ran): {}",
+            info.to_string().lines().last().unwrap_or("panic")
+        );
+    }));
+}
+
+/// What the subcommands may print on standard error.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// No progress bars or summaries.
+    pub quiet: bool,
+}
+
+impl Ui {
+    /// Prints a line of summary unless quiet.
+    pub fn say(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// A progress bar of `len` steps (hidden when quiet or when standard error is not a
+    /// terminal).
+    pub fn progress(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        if self.quiet {
+            return indicatif::ProgressBar::hidden();
+        }
+        let pb = indicatif::ProgressBar::new(len);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+        {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(what.to_string());
+        pb
+    }
 }

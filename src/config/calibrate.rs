@@ -8,6 +8,7 @@
 //! tolerance: 1.0e-10
 //! max_iterations: 100
 //! stopping: survey          # survey (max |Σwx − X|/(1+|X|)) | calmar (max |Δg|)
+//! algorithm: auto           # auto | newton | ipf (raking by iterative proportional fitting)
 //! population_total: 52000000
 //! replicates: "rep_*"
 //! margins_table: margins.csv   # optional CALMAR-style table: var, n, mar1..marN
@@ -23,7 +24,7 @@
 //! ```
 
 use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
-use crate::calibration::{Margin, Method, Stopping};
+use crate::calibration::{Algorithm, Bounds, Margin, Method, Options, StoppingRule};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -39,6 +40,7 @@ struct RawConfig {
     tolerance: Option<f64>,
     max_iterations: Option<usize>,
     stopping: Option<String>,
+    algorithm: Option<String>,
     population_total: Option<f64>,
     replicates: Option<String>,
     margins_table: Option<PathBuf>,
@@ -99,12 +101,8 @@ pub struct CalibrationConfig {
     pub weight: String,
     /// Name of the calibrated weight column.
     pub output: String,
-    /// Distance (with its bounds).
-    pub method: Method,
-    /// Stopping rule and tolerance.
-    pub stopping: Stopping,
-    /// Iteration limit.
-    pub max_iterations: usize,
+    /// Solver options: distance, bounds, stopping rule, tolerance, iteration limit.
+    pub options: Options,
     /// Population size constraint Σw = N, when given.
     pub population_total: Option<f64>,
     /// Glob of replicate weight columns to calibrate too.
@@ -126,6 +124,7 @@ impl CalibrationConfig {
         let raw = &loaded.raw;
         let method = validate_method(raw, &mut problems);
         let stopping = validate_stopping(raw, &mut problems);
+        let algorithm = validate_algorithm(raw, &mut problems);
         let mut margins = validate_margins(raw, &mut problems);
         if let Some(t) = &raw.margins_table {
             let table_path = resolve(path, t);
@@ -155,9 +154,15 @@ impl CalibrationConfig {
             file: loaded.file.clone(),
             weight: raw.weight.clone(),
             output: raw.output.clone().unwrap_or_else(|| "weight_cal".to_string()),
-            method: method.unwrap_or(Method::Raking { bounds: None }),
-            stopping: stopping.unwrap_or(Stopping::Survey { tolerance: 1e-10 }),
-            max_iterations: raw.max_iterations.unwrap_or(100),
+            options: Options {
+                method: method.map_or(Method::Raking, |m| m.0),
+                bounds: method.and_then(|m| m.1),
+                tolerance: raw.tolerance.unwrap_or(1e-10),
+                max_iterations: raw.max_iterations.unwrap_or(100),
+                stopping: stopping.unwrap_or_default(),
+                algorithm: algorithm.unwrap_or_default(),
+                ..Options::default()
+            },
             population_total: raw.population_total,
             replicates: raw.replicates.clone(),
             margins,
@@ -174,7 +179,7 @@ fn resolve(config: &Path, p: &Path) -> PathBuf {
     }
 }
 
-fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
+fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<(Method, Option<Bounds>)> {
     let name = raw.method.as_deref().unwrap_or("raking");
     let bounds = match raw.bounds.as_deref() {
         None => None,
@@ -187,7 +192,7 @@ fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
                 );
                 return None;
             }
-            Some((*l, *u))
+            Some(Bounds { lower: *l, upper: *u })
         }
         Some(other) => {
             problems.push(
@@ -199,10 +204,10 @@ fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
         }
     };
     let method = match name {
-        "linear" => Method::Linear { bounds: None },
-        "raking" => Method::Raking { bounds },
+        "linear" => Method::Linear,
+        "raking" => Method::Raking,
         "logit" | "truncated_linear" => {
-            let Some(b) = bounds else {
+            let Some(_) = bounds else {
                 problems.push(
                     "bounds",
                     format!("method `{name}` needs bounds [L, U]"),
@@ -210,11 +215,7 @@ fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
                 );
                 return None;
             };
-            if name == "logit" {
-                Method::Logit { lower: b.0, upper: b.1 }
-            } else {
-                Method::TruncatedLinear { lower: b.0, upper: b.1 }
-            }
+            if name == "logit" { Method::Logit } else { Method::TruncatedLinear }
         }
         other => {
             let hint = suggest(other, METHODS.iter().copied())
@@ -232,23 +233,39 @@ fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<Method> {
         );
         return None;
     }
-    Some(method)
+    Some((method, bounds))
 }
 
-fn validate_stopping(raw: &RawConfig, problems: &mut Problems) -> Option<Stopping> {
+fn validate_stopping(raw: &RawConfig, problems: &mut Problems) -> Option<StoppingRule> {
     let tol = raw.tolerance.unwrap_or(1e-10);
     if !(tol.is_finite() && tol > 0.0) {
         problems.push("tolerance", format!("must be a positive number, got {tol}"), None);
         return None;
     }
     match raw.stopping.as_deref().unwrap_or("survey") {
-        "survey" => Some(Stopping::Survey { tolerance: tol }),
-        "calmar" => Some(Stopping::Calmar { tolerance: tol }),
+        "survey" => Some(StoppingRule::Misfit),
+        "calmar" => Some(StoppingRule::GChange),
         other => {
             problems.push(
                 "stopping",
                 format!("unknown stopping rule `{other}`"),
                 Some("`survey` (margin errors, default) or `calmar` (change of g)".into()),
+            );
+            None
+        }
+    }
+}
+
+fn validate_algorithm(raw: &RawConfig, problems: &mut Problems) -> Option<Algorithm> {
+    match raw.algorithm.as_deref().unwrap_or("auto") {
+        "auto" => Some(Algorithm::Auto),
+        "newton" => Some(Algorithm::Newton),
+        "ipf" => Some(Algorithm::Ipf),
+        other => {
+            problems.push(
+                "algorithm",
+                format!("unknown algorithm `{other}`"),
+                Some("`auto` (default), `newton` or `ipf` (raking on categorical margins)".into()),
             );
             None
         }
