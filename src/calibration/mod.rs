@@ -1,73 +1,79 @@
-//! (in progress: temporary stand-ins mirroring the engine's API until it lands)
-#![allow(missing_docs)]
+//! Calibration of weights (Deville & Särndal 1992): w_k = d_k F(x_kᵀλ) with Σ_s w_k x_k = X.
+//!
+//! # Public API (for the configuration / CLI layer)
+//!
+//! ```text
+//! Margin::{Categorical { name, codes, levels, targets }, Numeric { name, values, target },
+//!          Total { target }}                      // codes: u32 per row, MISSING = u32::MAX
+//! Problem::new(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem>   // pre-checks
+//! Problem::with_weights(&self, Vec<f64>) -> Result<Problem>
+//! Problem::model_columns(&self) -> ModelColumns { names, columns }            // for GREG
+//! Options { method: Method, bounds: Option<Bounds>, tolerance, max_iterations,
+//!           stopping: StoppingRule, algorithm: Algorithm, solve_on: SolveOn } (Default)
+//! Method::{Linear, Raking, Logit, TruncatedLinear}   (serde snake_case)
+//! Bounds::new(lower, upper) -> Result<Bounds>          // L < 1 < U
+//! calibrate(&Problem, &Options) -> Result<Calibration> // error unless converged
+//! solve(&Problem, &Options) -> Result<Calibration>     // returns non-converged results too
+//! calibrate_replicates(&Problem, &[Vec<f64>], &Options) -> Result<Vec<Calibration>>
+//! narrowest_bounds(&Problem) -> Result<NarrowestBounds>
+//! Calibration { weights, report: Report (Serialize), stage_weights: Option<Vec<StageWeights>> }
+//! Calibration::g(&self, d) -> Vec<f64>
+//! ```
+//!
+//! # How it works
+//! - [`distance`]: the [`Distance`] trait (g(u) = F(u), dg(u) = F′(u)) and its four
+//!   implementations; [`Method`] is the closed, serde-friendly list mapping to them.
+//! - [`problem`]: margins → validated [`Problem`] (pre-checks, harmonised totals, one
+//!   parameter per category / numeric variable / total).
+//! - One damped Newton engine (`newton`) for all distances, with a generalized-inverse solve
+//!   (`linalg`) because full dummy sets are collinear.
+//! - When every margin is categorical, the problem is solved on the cells of the
+//!   cross-classification (`cells`) and g is mapped back to the rows once.
+//! - IPF raking and closed-form post-stratification (`ipf`) agree with Newton raking /
+//!   linear calibration.
+//! - A failed calibration reports the constraints out of reach and the narrowest feasible
+//!   bounds (`feasibility`, a small phase-1 simplex in `simplex`).
+//!
+//! # Conventions (R `survey`)
+//! Stopping rule max_j |Σ w x_j − X_j| / (1 + |X_j|) ≤ tolerance (default 1e-10); bounded
+//! raking and truncated linear clamp g and set F′ = 0 outside the bounds as `survey` does.
+//!
+//! # Example
+//! ```
+//! use ponder::calibration::{calibrate, Margin, Method, Options, Problem};
+//! let d = vec![10.0, 10.0, 10.0, 10.0];
+//! let sex = Margin::Categorical {
+//!     name: "sex".into(),
+//!     codes: vec![0, 0, 1, 1],
+//!     levels: vec!["1".into(), "2".into()],
+//!     targets: vec![30.0, 50.0],
+//! };
+//! let problem = Problem::new(d, vec![sex]).unwrap();
+//! let cal = calibrate(&problem, &Options::new(Method::Raking, None)).unwrap();
+//! assert!((cal.weights[0] - 15.0).abs() < 1e-9 && (cal.weights[3] - 25.0).abs() < 1e-9);
+//! ```
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Method {
-    Linear,
-    #[default]
-    Raking,
-    Logit,
-    TruncatedLinear,
-}
+mod cells;
+mod columns;
+mod diagnose;
+pub mod distance;
+pub mod feasibility;
+mod ipf;
+mod linalg;
+pub mod margin;
+mod newton;
+pub mod options;
+pub mod problem;
+pub mod report;
+mod replicates;
+mod simplex;
+mod solve;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bounds {
-    pub lower: f64,
-    pub upper: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum StoppingRule {
-    #[default]
-    Misfit,
-    GChange,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Algorithm {
-    #[default]
-    Auto,
-    Newton,
-    Ipf,
-    PostStratification,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SolveOn {
-    #[default]
-    Auto,
-    Cells,
-    Rows,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Options {
-    pub method: Method,
-    pub bounds: Option<Bounds>,
-    pub tolerance: f64,
-    pub max_iterations: usize,
-    pub stopping: StoppingRule,
-    pub algorithm: Algorithm,
-    pub solve_on: SolveOn,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            method: Method::Raking,
-            bounds: None,
-            tolerance: 1e-10,
-            max_iterations: 100,
-            stopping: StoppingRule::Misfit,
-            algorithm: Algorithm::Auto,
-            solve_on: SolveOn::Auto,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Margin {
-    Categorical { name: String, codes: Vec<u32>, levels: Vec<String>, targets: Vec<f64> },
-    Numeric { name: String, values: Vec<f64>, target: f64 },
-    Total { target: f64 },
-}
+pub use distance::{AnyDistance, Bounds, Distance, Linear, Logit, Method, Raking, TruncatedLinear};
+pub use feasibility::{NarrowestBounds, narrowest_bounds};
+pub use margin::{MISSING, Margin, MarginKind};
+pub use options::{Algorithm, Options, SolveOn, StoppingRule};
+pub use problem::{MARGIN_TOTAL_RTOL, ModelColumns, Problem, TargetAdjustment};
+pub use replicates::calibrate_replicates;
+pub use report::{CategoryReport, GDistribution, IterationLog, MarginReport, Report, Termination};
+pub use solve::{Calibration, StageWeights, calibrate, solve};

@@ -1,0 +1,226 @@
+//! The sparse constraint matrix seen unit by unit, and the passes of the Newton engine.
+//!
+//! A "unit" is a sample row or, in the cell-collapsed solve, a cell of the cross
+//! classification of all categorical margins (with d = sum of the row weights in the cell).
+//! x_k has one dummy per categorical margin, the numeric values and 1 for the total; it is
+//! never materialised as a dense n × p matrix.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use super::distance::Distance;
+
+/// Units per parallel chunk. Chunk boundaries do not depend on the thread count and partial
+/// sums are added in chunk order, so results are bit-identical whatever the pool size.
+pub(crate) const CHUNK: usize = 1 << 15;
+
+/// Per-cell row statistics (cell-collapsed units only).
+#[derive(Debug, Clone)]
+pub(crate) struct CellStats {
+    /// Rows with positive weight in the cell.
+    pub count: Vec<f64>,
+    /// Σ d² over the rows of the cell.
+    pub d2: Vec<f64>,
+}
+
+/// Units with their weights and sparse constraint vectors.
+#[derive(Debug, Clone)]
+pub(crate) struct Columns<'a> {
+    /// Weight of each unit (0 = ignored; its codes may be missing).
+    pub d: Cow<'a, [f64]>,
+    /// (first parameter, codes) of each categorical margin.
+    pub cats: Vec<(usize, Cow<'a, [u32]>)>,
+    /// (parameter, values) of each numeric margin.
+    pub nums: Vec<(usize, Cow<'a, [f64]>)>,
+    /// Parameter of the population total.
+    pub intercept: Option<usize>,
+    /// Number of parameters.
+    pub p: usize,
+    /// Row statistics when units are cells.
+    pub stats: Option<CellStats>,
+}
+
+/// Calibrated totals Σ d g x and Jacobian Σ d g′ x xᵀ at one λ.
+#[derive(Debug, Clone)]
+pub(crate) struct Pass {
+    pub totals: Vec<f64>,
+    /// Row-major p × p, symmetric.
+    pub jacobian: Vec<f64>,
+    /// Every g and g′ finite.
+    pub finite: bool,
+}
+
+impl Columns<'_> {
+    /// Number of units.
+    pub fn len(&self) -> usize {
+        self.d.len()
+    }
+
+    /// Nonzero entries of x_k in increasing parameter order; returns how many.
+    #[inline]
+    fn entries(&self, k: usize, idx: &mut [usize], val: &mut [f64]) -> usize {
+        let mut m = 0;
+        for (off, codes) in &self.cats {
+            idx[m] = off + codes[k] as usize;
+            val[m] = 1.0;
+            m += 1;
+        }
+        for (off, x) in &self.nums {
+            idx[m] = *off;
+            val[m] = x[k];
+            m += 1;
+        }
+        if let Some(off) = self.intercept {
+            idx[m] = off;
+            val[m] = 1.0;
+            m += 1;
+        }
+        m
+    }
+
+    /// Maximum number of nonzero entries of x_k.
+    pub fn width(&self) -> usize {
+        self.cats.len() + self.nums.len() + usize::from(self.intercept.is_some())
+    }
+
+    /// u_k = x_kᵀλ (unit must have positive weight: its codes are valid).
+    #[inline]
+    pub fn u(&self, k: usize, lambda: &[f64]) -> f64 {
+        let mut u = 0.0;
+        for (off, codes) in &self.cats {
+            u += lambda[off + codes[k] as usize];
+        }
+        for (off, x) in &self.nums {
+            u += lambda[*off] * x[k];
+        }
+        if let Some(off) = self.intercept {
+            u += lambda[off];
+        }
+        u
+    }
+
+    /// Totals and Jacobian at λ (units of weight 0 are skipped).
+    pub fn evaluate<D: Distance>(&self, dist: &D, lambda: &[f64]) -> Pass {
+        let n = self.len();
+        let parts: Vec<Pass> = if n <= CHUNK {
+            vec![self.evaluate_range(dist, lambda, 0, n)]
+        } else {
+            (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| self.evaluate_range(dist, lambda, c * CHUNK, ((c + 1) * CHUNK).min(n)))
+                .collect()
+        };
+        let mut parts = parts.into_iter();
+        let mut acc = parts.next().unwrap_or_else(|| self.empty_pass());
+        for part in parts {
+            acc.totals.iter_mut().zip(&part.totals).for_each(|(a, b)| *a += b);
+            acc.jacobian.iter_mut().zip(&part.jacobian).for_each(|(a, b)| *a += b);
+            acc.finite &= part.finite;
+        }
+        let p = self.p;
+        for i in 0..p {
+            for j in 0..i {
+                acc.jacobian[i * p + j] = acc.jacobian[j * p + i];
+            }
+        }
+        acc
+    }
+
+    fn empty_pass(&self) -> Pass {
+        Pass { totals: vec![0.0; self.p], jacobian: vec![0.0; self.p * self.p], finite: true }
+    }
+
+    /// Upper triangle of the Jacobian and totals over units `lo..hi`.
+    fn evaluate_range<D: Distance>(&self, dist: &D, lambda: &[f64], lo: usize, hi: usize) -> Pass {
+        let p = self.p;
+        let mut out = self.empty_pass();
+        let w = self.width();
+        let (mut idx, mut val) = (vec![0usize; w], vec![0.0; w]);
+        for k in lo..hi {
+            let d = self.d[k];
+            if d == 0.0 {
+                continue;
+            }
+            let m = self.entries(k, &mut idx, &mut val);
+            let u = idx[..m].iter().zip(&val[..m]).map(|(&i, &v)| lambda[i] * v).sum::<f64>();
+            let (g, dg) = dist.g_dg(u);
+            out.finite &= g.is_finite() && dg.is_finite();
+            let (dgk, ddg) = (d * g, d * dg);
+            for a in 0..m {
+                out.totals[idx[a]] += dgk * val[a];
+                if ddg != 0.0 {
+                    let row = idx[a] * p;
+                    let va = ddg * val[a];
+                    for b in a..m {
+                        out.jacobian[row + idx[b]] += va * val[b];
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// g_k = F(x_kᵀλ) of every unit (1 for units of weight 0).
+    pub fn g_values<D: Distance>(&self, dist: &D, lambda: &[f64]) -> Vec<f64> {
+        let mut g = vec![1.0; self.len()];
+        g.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
+            for (i, gk) in out.iter_mut().enumerate() {
+                let k = c * CHUNK + i;
+                if self.d[k] > 0.0 {
+                    *gk = dist.g(self.u(k, lambda));
+                }
+            }
+        });
+        g
+    }
+
+    /// max_k |F(x_kᵀλ₁) − F(x_kᵀλ₀)| over units of positive weight (CALMAR's stopping rule).
+    pub fn max_g_change<D: Distance>(&self, dist: &D, l0: &[f64], l1: &[f64]) -> f64 {
+        let n = self.len();
+        (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut m: f64 = 0.0;
+                for k in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    if self.d[k] > 0.0 {
+                        m = m.max((dist.g(self.u(k, l1)) - dist.g(self.u(k, l0))).abs());
+                    }
+                }
+                m
+            })
+            .reduce(|| 0.0, f64::max)
+    }
+
+    /// Totals Σ d x at g = 1 ("before" totals).
+    pub fn base_totals(&self) -> Vec<f64> {
+        self.totals_with_g(|_| 1.0)
+    }
+
+    /// Σ d_k g_k x_k for given unit g-weights.
+    pub fn totals_with_g(&self, g: impl Fn(usize) -> f64) -> Vec<f64> {
+        let mut t = vec![0.0; self.p];
+        let w = self.width();
+        let (mut idx, mut val) = (vec![0usize; w], vec![0.0; w]);
+        for k in 0..self.len() {
+            let d = self.d[k];
+            if d == 0.0 {
+                continue;
+            }
+            let dg = d * g(k);
+            let m = self.entries(k, &mut idx, &mut val);
+            for a in 0..m {
+                t[idx[a]] += dg * val[a];
+            }
+        }
+        t
+    }
+
+    /// Sparse x_k as (parameter, value) pairs.
+    pub fn sparse(&self, k: usize) -> Vec<(usize, f64)> {
+        let w = self.width();
+        let (mut idx, mut val) = (vec![0usize; w], vec![0.0; w]);
+        let m = self.entries(k, &mut idx, &mut val);
+        idx[..m].iter().copied().zip(val[..m].iter().copied()).collect()
+    }
+}

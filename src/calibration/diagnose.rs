@@ -1,0 +1,93 @@
+//! Error message for a calibration that did not converge: the constraints furthest from
+//! their targets and the narrowest feasible bounds.
+
+use super::feasibility::{NarrowestBounds, narrowest_bounds_with_weights};
+use super::options::Options;
+use super::problem::Problem;
+use super::solve::Calibration;
+use crate::Error;
+
+/// How many of the worst constraints the message lists.
+const SHOWN: usize = 5;
+
+/// Builds the non-convergence error.
+pub(crate) fn diagnose(problem: &Problem, d: &[f64], options: &Options, cal: &Calibration) -> Error {
+    let r = &cal.report;
+    let mut worst: Vec<(f64, String)> = r
+        .margins
+        .iter()
+        .flat_map(|m| {
+            m.categories.iter().map(move |c| {
+                let what = match &c.category {
+                    Some(cat) => format!("margin `{}`, category `{cat}`", m.name),
+                    None => format!("margin `{}`", m.name),
+                };
+                (
+                    c.relative_error,
+                    format!("{what}: target {}, reached {} (before {})", c.target, c.after, c.before),
+                )
+            })
+        })
+        .filter(|(e, _)| *e > options.tolerance)
+        .collect();
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let list: Vec<String> = worst.into_iter().take(SHOWN).map(|w| w.1).collect();
+    let bounds_text = match options.bounds {
+        Some(b) => format!(" with g in [{}, {}]", b.lower, b.upper),
+        None => String::new(),
+    };
+    let mut msg = format!(
+        "{} calibration did not reach the margins{bounds_text} ({:?} after {} iterations, max \
+         relative misfit {:.3e} > tolerance {:e}). Constraints furthest from their targets: {}.",
+        options.method.name(),
+        r.termination,
+        r.iterations,
+        r.max_misfit,
+        options.tolerance,
+        list.join("; ")
+    );
+    msg.push(' ');
+    msg.push_str(&feasibility_hint(problem, d, options));
+    Error::method("calibration", msg)
+}
+
+fn feasibility_hint(problem: &Problem, d: &[f64], options: &Options) -> String {
+    match narrowest_bounds_with_weights(problem, d) {
+        Ok(NarrowestBounds::Feasible { lower, upper, suggested }) => {
+            let inside = options.bounds.is_none_or(|b| b.lower <= lower && upper <= b.upper);
+            let mut s = format!(
+                "The narrowest bounds on g = w/d for which the margins can be met are \
+                 [{lower:.6}, {upper:.6}]"
+            );
+            if inside && options.bounds.is_some() {
+                s.push_str(
+                    " (inside the given bounds: the problem is feasible but the iterations did \
+                     not get there; raise `max_iterations` or try `method: logit`).",
+                );
+            } else if lower <= 0.0 {
+                s.push_str(&format!(
+                    ": some weights would have to be 0 or negative, which only `method: linear` \
+                     allows; otherwise merge small categories or drop a margin (suggested \
+                     bounds [{:.4}, {:.4}]).",
+                    suggested.lower, suggested.upper
+                ));
+            } else {
+                s.push_str(&format!(
+                    ": widen `bounds` to at least that, e.g. [{:.4}, {:.4}], or merge small \
+                     categories.",
+                    suggested.lower, suggested.upper
+                ));
+            }
+            s
+        }
+        Ok(NarrowestBounds::Infeasible) => "No weights at all meet these margins together \
+            (they contradict each other, e.g. a crossed margin disagreeing with a simple one): \
+            check the totals."
+            .to_string(),
+        Ok(NarrowestBounds::TooLarge { units }) => format!(
+            "(The narrowest feasible bounds were not computed: {units} units is too large for \
+             the built-in LP; call `narrowest_bounds` explicitly.)"
+        ),
+        Err(e) => format!("(The narrowest feasible bounds could not be computed: {e}.)"),
+    }
+}

@@ -1,0 +1,255 @@
+//! CALMAR-style calibration report: margins before/after, iteration log, distribution of g,
+//! units at the bounds, weighting design effect.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::distance::{Bounds, Method};
+use super::margin::{Margin, MarginKind};
+use super::problem::{Problem, TargetAdjustment};
+
+/// Relative distance (to max(1, |bound|)) under which g counts as sitting at a bound.
+pub const BOUND_TOL: f64 = 1e-9;
+
+/// Probabilities of the reported quantiles of g.
+pub const G_QUANTILES: [f64; 9] = [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0];
+
+/// Why the iterations stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Termination {
+    /// The stopping rule holds.
+    Converged,
+    /// `max_iterations` reached first.
+    MaxIterations,
+    /// No step along the Newton direction reduced the misfit (after 30 halvings).
+    NoProgress,
+    /// The Newton step is zero while the misfit is not (constraints out of reach).
+    SingularJacobian,
+}
+
+/// One iteration of the solver.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IterationLog {
+    /// 0 = starting point.
+    pub iteration: usize,
+    /// max_j |Σ w x_j − X_j| / (1 + |X_j|) after the iteration.
+    pub max_misfit: f64,
+    /// Fraction of the Newton step taken (1 = full step; 0.5ᵏ after k halvings).
+    pub step: f64,
+    /// Numerical rank of the Jacobian used for the step.
+    pub rank: usize,
+    /// max |Δg| of the iteration (CALMAR rule and IPF).
+    pub g_change: Option<f64>,
+}
+
+/// One constraint of a margin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryReport {
+    /// Category label (None for numeric margins and the total).
+    pub category: Option<String>,
+    /// Σ d x (input weights).
+    pub before: f64,
+    /// Target X.
+    pub target: f64,
+    /// Σ w x (calibrated weights).
+    pub after: f64,
+    /// after − target.
+    pub error: f64,
+    /// |after − target| / (1 + |target|) (the stopping rule's measure).
+    pub relative_error: f64,
+}
+
+/// One margin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginReport {
+    /// Margin name.
+    pub name: String,
+    /// Kind.
+    pub kind: MarginKind,
+    /// Its constraints.
+    pub categories: Vec<CategoryReport>,
+}
+
+/// Distribution of g = w/d over rows with d > 0 (type-7 quantiles, as R's default).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GDistribution {
+    pub min: f64,
+    pub p1: f64,
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// The calibration report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Distance.
+    pub method: Method,
+    /// Bounds on g.
+    pub bounds: Option<Bounds>,
+    /// `newton`, `ipf` or `post_stratification`.
+    pub algorithm: &'static str,
+    /// `cells` or `rows`.
+    pub solved_on: &'static str,
+    /// Units of the solve (cells or rows of positive weight).
+    pub n_units: usize,
+    /// Rows.
+    pub n_rows: usize,
+    /// Rows with positive input weight.
+    pub n_positive: usize,
+    /// Iterations (Newton steps or IPF sweeps).
+    pub iterations: usize,
+    /// Whether the stopping rule holds.
+    pub converged: bool,
+    /// Why the iterations stopped.
+    pub termination: Termination,
+    /// Final max_j |Σ w x_j − X_j| / (1 + |X_j|).
+    pub max_misfit: f64,
+    /// Margins before/after.
+    pub margins: Vec<MarginReport>,
+    /// Distribution of g over rows with d > 0.
+    pub g: GDistribution,
+    /// Rows with g at the lower bound (within [`BOUND_TOL`]).
+    pub at_lower_bound: usize,
+    /// Rows with g at the upper bound.
+    pub at_upper_bound: usize,
+    /// Kish's weighting design effect 1 + CV²(w) = n Σw² / (Σw)² over rows with w > 0
+    /// (CV with divisor n).
+    pub design_effect: f64,
+    /// Margins rescaled to the common population total.
+    pub target_adjustments: Vec<TargetAdjustment>,
+    /// Per iteration.
+    pub iteration_log: Vec<IterationLog>,
+}
+
+/// g of solve units with their row counts and weight sums.
+pub(crate) struct UnitG<'a> {
+    pub g: &'a [f64],
+    /// Input weight of the unit (Σd for a cell).
+    pub d: &'a [f64],
+    /// Rows per unit (None: one row per unit).
+    pub count: Option<&'a [f64]>,
+    /// Σd² per unit (None: d²).
+    pub d2: Option<&'a [f64]>,
+}
+
+impl UnitG<'_> {
+    fn count(&self, k: usize) -> f64 {
+        self.count.map_or(1.0, |c| c[k])
+    }
+    fn d2(&self, k: usize) -> f64 {
+        self.d2.map_or(self.d[k] * self.d[k], |c| c[k])
+    }
+}
+
+/// Margin reports from the parameter totals.
+pub(crate) fn margin_reports(problem: &Problem, before: &[f64], after: &[f64]) -> Vec<MarginReport> {
+    let tg = &problem.targets;
+    problem
+        .margins
+        .iter()
+        .zip(&problem.offsets)
+        .map(|(m, &off)| {
+            let labels: Vec<Option<String>> = match m {
+                Margin::Categorical { levels, .. } => levels.iter().cloned().map(Some).collect(),
+                _ => vec![None],
+            };
+            let categories = labels
+                .into_iter()
+                .enumerate()
+                .map(|(l, category)| CategoryReport {
+                    category,
+                    before: before[off + l],
+                    target: tg[off + l],
+                    after: after[off + l],
+                    error: after[off + l] - tg[off + l],
+                    relative_error: (after[off + l] - tg[off + l]).abs() / (1.0 + tg[off + l].abs()),
+                })
+                .collect();
+            MarginReport { name: m.name().to_string(), kind: m.kind(), categories }
+        })
+        .collect()
+}
+
+/// Type-7 quantiles of g over rows (units weighted by their row counts).
+pub(crate) fn g_distribution(units: &UnitG<'_>) -> GDistribution {
+    let mut pairs: Vec<(f64, f64)> = (0..units.g.len())
+        .filter(|&k| units.d[k] > 0.0)
+        .map(|k| (units.g[k], units.count(k)))
+        .collect();
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let n: f64 = pairs.iter().map(|p| p.1).sum();
+    let q: Vec<f64> = G_QUANTILES.iter().map(|&p| quantile7(&pairs, n, p)).collect();
+    GDistribution {
+        min: q[0],
+        p1: q[1],
+        p5: q[2],
+        p25: q[3],
+        p50: q[4],
+        p75: q[5],
+        p95: q[6],
+        p99: q[7],
+        max: q[8],
+    }
+}
+
+/// Order statistic j (0-based) of the sorted (value, count) pairs.
+fn order_stat(pairs: &[(f64, f64)], j: f64) -> f64 {
+    let mut cum = 0.0;
+    for &(v, c) in pairs {
+        cum += c;
+        if j < cum {
+            return v;
+        }
+    }
+    pairs.last().map_or(f64::NAN, |p| p.0)
+}
+
+fn quantile7(pairs: &[(f64, f64)], n: f64, p: f64) -> f64 {
+    if n == 0.0 {
+        return f64::NAN;
+    }
+    let h = (n - 1.0) * p;
+    let lo = h.floor();
+    let a = order_stat(pairs, lo);
+    if h == lo {
+        return a;
+    }
+    a + (h - lo) * (order_stat(pairs, lo + 1.0) - a)
+}
+
+/// (rows at the lower bound, rows at the upper bound).
+pub(crate) fn at_bounds(units: &UnitG<'_>, bounds: Option<Bounds>) -> (usize, usize) {
+    let Some(b) = bounds else { return (0, 0) };
+    let near = |g: f64, x: f64| x.is_finite() && (g - x).abs() <= BOUND_TOL * x.abs().max(1.0);
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for k in 0..units.g.len() {
+        if units.d[k] > 0.0 {
+            if near(units.g[k], b.lower) {
+                lo += units.count(k);
+            } else if near(units.g[k], b.upper) {
+                hi += units.count(k);
+            }
+        }
+    }
+    (lo as usize, hi as usize)
+}
+
+/// n Σw² / (Σw)² over rows with w > 0.
+pub(crate) fn design_effect(units: &UnitG<'_>) -> f64 {
+    let (mut n, mut s1, mut s2) = (0.0, 0.0, 0.0);
+    for k in 0..units.g.len() {
+        let g = units.g[k];
+        if units.d[k] > 0.0 && g > 0.0 {
+            n += units.count(k);
+            s1 += g * units.d[k];
+            s2 += g * g * units.d2(k);
+        }
+    }
+    n * s2 / (s1 * s1)
+}

@@ -1,0 +1,7 @@
+//! Calibration: reference cases against R (`survey`, `sampling`), properties, pre-check
+//! errors and infeasibility diagnostics.
+
+mod errors;
+mod fixtures;
+mod properties;
+mod reference;
