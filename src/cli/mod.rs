@@ -2,6 +2,7 @@
 //! errors to exit codes (0 success, 1 bad input, 2 usage, 3 internal error).
 
 mod calibrate;
+mod estimate;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,8 @@ pub struct Cli {
 enum Command {
     /// Calibrate weights to population margins (linear/GREG, raking, logit, truncated linear).
     Calibrate(calibrate::Args),
+    /// Weighted estimates (totals, means, proportions, ratios, quantiles) with SE, CI, CV, deff.
+    Estimate(estimate::Args),
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.
@@ -59,6 +62,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     let ui = Ui { quiet: cli.quiet };
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui),
+        Command::Estimate(args) => estimate::run(args, &ui),
     }
 }
 

@@ -6,6 +6,7 @@
 //! (did-you-mean for keys, columns and categories).
 
 pub mod calibrate;
+pub mod estimate;
 
 use crate::error::{ConfigProblem, Error, Result};
 use serde::de::DeserializeOwned;

@@ -349,3 +349,23 @@ fn format_number(v: f64) -> String {
         format!("{v:e}")
     }
 }
+
+pub(super) fn to_records(df: &DataFrame) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    (0..df.height())
+        .map(|i| {
+            df.columns()
+                .iter()
+                .map(|c| {
+                    let v = match c.get(i) {
+                        Ok(AnyValue::String(s)) => serde_json::Value::from(s),
+                        Ok(AnyValue::Float64(v)) if v.is_finite() => serde_json::Value::from(v),
+                        Ok(AnyValue::Int64(v)) => serde_json::Value::from(v),
+                        Ok(AnyValue::Boolean(b)) => serde_json::Value::from(b),
+                        _ => serde_json::Value::Null,
+                    };
+                    (c.name().to_string(), v)
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -282,3 +282,10 @@ pub fn rows_list(rows: &[usize]) -> String {
         format!("{word} {}", shown.join(", "))
     }
 }
+
+impl Table {
+    /// The rows as JSON objects (column name → value; missing values as null).
+    pub fn to_records(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        io::to_records(&self.df)
+    }
+}

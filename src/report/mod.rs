@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod html;
+pub mod table;
 
 use crate::error::{Error, Result};
 use std::path::Path;

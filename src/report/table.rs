@@ -1,0 +1,113 @@
+//! Estimate tables: one row per estimate, category and domain, written as CSV, TSV,
+//! Parquet, Markdown or JSON by extension.
+//!
+//! Columns: `name, stat, variable, category,` one column per `by` variable (the union over
+//! the requests, in order of appearance; empty where a request does not use it), then
+//! `estimate, se, ci_low, ci_high, cv, deff, n, n_weighted, df, flags`.
+
+use crate::data::{ColumnData, Table, check_writable_path};
+use crate::error::{Error, Result};
+use crate::estimate::EstimateRow;
+use std::path::Path;
+
+/// Output kinds of an estimate table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableFormat {
+    Data,
+    Markdown,
+    Json,
+}
+
+fn format_of(path: &Path) -> Result<TableFormat> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv" | "tsv" | "parquet") => Ok(TableFormat::Data),
+        Some("md") => Ok(TableFormat::Markdown),
+        Some("json") => Ok(TableFormat::Json),
+        _ => Err(Error::io(path, "unknown extension for an estimate table: use .csv, .tsv, .parquet, .md or .json")),
+    }
+}
+
+/// Checks an estimate table path (extension, folder, not an input).
+///
+/// # Errors
+/// As [`check_writable_path`], plus an unknown extension.
+pub fn check_table_path(path: &Path, inputs: &[&Path]) -> Result<()> {
+    format_of(path)?;
+    check_writable_path(path, inputs)
+}
+
+/// The flags of a row as text: `empty`, `low_n`, `high_cv`, `suppressed`, joined by `;`.
+pub fn flags_text(r: &EstimateRow) -> String {
+    let f = &r.flags;
+    let mut v = Vec::new();
+    if f.empty {
+        v.push("empty".to_string());
+    }
+    if f.low_n {
+        v.push("low_n".to_string());
+    }
+    if f.high_cv {
+        v.push("high_cv".to_string());
+    }
+    if f.suppressed {
+        v.push("suppressed".to_string());
+    }
+    if f.dropped_replicates > 0 {
+        v.push(format!("dropped_replicates={}", f.dropped_replicates));
+    }
+    v.join(";")
+}
+
+/// The estimate rows as a table.
+///
+/// # Errors
+/// Internal errors only.
+pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
+    let mut by: Vec<String> = Vec::new();
+    for r in rows {
+        for (k, _) in &r.domain {
+            if !by.contains(k) {
+                by.push(k.clone());
+            }
+        }
+    }
+    let text = |f: &dyn Fn(&EstimateRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
+    let num = |f: &dyn Fn(&EstimateRow) -> f64| {
+        ColumnData::F64(rows.iter().map(|r| Some(f(r)).filter(|v| v.is_finite())).collect())
+    };
+    let mut cols = vec![
+        ("name".to_string(), text(&|r| Some(r.name.clone()))),
+        ("stat".to_string(), text(&|r| Some(r.stat.to_string()))),
+        ("variable".to_string(), text(&|r| Some(r.variable.clone()))),
+        ("category".to_string(), text(&|r| r.category.clone())),
+    ];
+    for b in &by {
+        cols.push((b.clone(), text(&|r| r.domain.iter().find(|(k, _)| k == b).map(|(_, v)| v.clone()))));
+    }
+    cols.extend([
+        ("estimate".to_string(), num(&|r| r.estimate)),
+        ("se".to_string(), num(&|r| r.se)),
+        ("ci_low".to_string(), num(&|r| r.ci_low)),
+        ("ci_high".to_string(), num(&|r| r.ci_high)),
+        ("cv".to_string(), num(&|r| r.cv)),
+        ("deff".to_string(), num(&|r| r.deff.unwrap_or(f64::NAN))),
+        ("n".to_string(), ColumnData::I64(rows.iter().map(|r| Some(r.n as i64)).collect())),
+        ("n_weighted".to_string(), num(&|r| r.n_weighted)),
+        ("df".to_string(), num(&|r| r.df.unwrap_or(f64::NAN))),
+        ("flags".to_string(), text(&|r| Some(flags_text(r)).filter(|s| !s.is_empty()))),
+    ]);
+    Table::from_columns(cols)
+}
+
+/// Writes estimate rows by extension (.csv, .tsv, .parquet, .md, .json), atomically.
+///
+/// # Errors
+/// Unknown extension, I/O failures.
+pub fn write_estimates(path: &Path, rows: &[EstimateRow]) -> Result<()> {
+    let table = estimates_table(rows)?;
+    match format_of(path)? {
+        TableFormat::Data => table.write(path),
+        TableFormat::Markdown => super::write_text(path, &table.to_markdown()),
+        TableFormat::Json => super::write_json(path, &table.to_records()),
+    }
+}
