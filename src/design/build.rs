@@ -80,7 +80,9 @@ fn check_numeric(c: &Numeric, n: usize, role: &str) -> Result<()> {
 }
 
 /// Dense numbering of keys in order of first appearance.
-fn number_keys<K: std::hash::Hash + Eq + Copy>(keys: impl Iterator<Item = K>) -> (Vec<u32>, Vec<K>) {
+fn number_keys<K: std::hash::Hash + Eq + Copy>(
+    keys: impl Iterator<Item = K>,
+) -> (Vec<u32>, Vec<K>) {
     let mut map: HashMap<K, u32> = HashMap::new();
     let mut firsts = Vec::new();
     let ids = keys
@@ -276,8 +278,12 @@ pub(crate) fn check_weights(w: &[f64], n: usize, what: &str) -> Result<()> {
     if w.len() != n {
         return Err(err(format!("{what}: {} values for {n} rows", w.len())));
     }
-    let bad: Vec<usize> =
-        w.iter().enumerate().filter(|(_, v)| !(v.is_finite() && **v >= 0.0)).map(|(k, _)| k).collect();
+    let bad: Vec<usize> = w
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !(v.is_finite() && **v >= 0.0))
+        .map(|(k, _)| k)
+        .collect();
     if !bad.is_empty() {
         return Err(err(format!(
             "{what}: {} value(s) missing, negative or not finite, rows {}; weights must be ≥ 0",
@@ -288,18 +294,31 @@ pub(crate) fn check_weights(w: &[f64], n: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn build_weights(spec: &DesignSpec, stages: &[Stage], n: usize) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+fn build_weights(
+    spec: &DesignSpec,
+    stages: &[Stage],
+    n: usize,
+) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
     match &spec.weights {
         WeightSource::Weights(c) => {
             check_weights(&c.values, n, &format!("weight column `{}`", c.name))?;
-            let pi = c.values.iter().map(|&w| if w > 0.0 { 1.0 / w } else { f64::NAN }).collect::<Vec<_>>();
+            let pi = c
+                .values
+                .iter()
+                .map(|&w| if w > 0.0 { 1.0 / w } else { f64::NAN })
+                .collect::<Vec<_>>();
             let pi = if pi.iter().all(|p| p.is_finite()) { Some(pi) } else { None };
             Ok((c.values.clone(), pi))
         }
         WeightSource::Probabilities(c) => {
             check_numeric(c, n, "probabilities")?;
-            let bad: Vec<usize> =
-                c.values.iter().enumerate().filter(|(_, p)| !(**p > 0.0 && **p <= 1.0)).map(|(k, _)| k).collect();
+            let bad: Vec<usize> = c
+                .values
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !(**p > 0.0 && **p <= 1.0))
+                .map(|(k, _)| k)
+                .collect();
             if !bad.is_empty() {
                 return Err(err(format!(
                     "probability column `{}` has {} value(s) outside (0, 1], rows {}",
@@ -321,7 +340,10 @@ fn build_weights(spec: &DesignSpec, stages: &[Stage], n: usize) -> Result<(Vec<f
             }
             let mut w = vec![1.0; n];
             for st in stages {
-                let fr = st.stratum_fraction.as_ref().ok_or_else(|| Error::Internal("fpc stage without fractions".into()))?;
+                let fr = st
+                    .stratum_fraction
+                    .as_ref()
+                    .ok_or_else(|| Error::Internal("fpc stage without fractions".into()))?;
                 for (k, wk) in w.iter_mut().enumerate() {
                     let h = st.stratum_of_unit[st.unit_of_row[k] as usize] as usize;
                     *wk /= fr[h];
@@ -336,7 +358,8 @@ fn build_weights(spec: &DesignSpec, stages: &[Stage], n: usize) -> Result<(Vec<f
 /// Builds the nested stages: stage-1 units (PSUs, nested in strata when `nest`), later-stage
 /// units nested in their parent, strata, n_h and fpc fractions.
 fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Result<Vec<Stage>> {
-    let strata_codes: Vec<u32> = spec.strata.as_ref().map_or_else(|| vec![0; n], |s| s.codes.clone());
+    let strata_codes: Vec<u32> =
+        spec.strata.as_ref().map_or_else(|| vec![0; n], |s| s.codes.clone());
     let strata_labels: Vec<String> =
         spec.strata.as_ref().map_or_else(|| vec!["(all)".to_string()], |s| s.labels.clone());
     let n_stages = spec.clusters.len().max(1);
@@ -354,7 +377,8 @@ fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Resu
         };
         // unit key: (parent unit or stratum-if-nested, id)
         let (unit_of_row, firsts) = if s == 0 {
-            let keys = (0..n).map(|k| (if spec.nest { strata_codes[k] } else { 0 }, ids[k], k as u32));
+            let keys =
+                (0..n).map(|k| (if spec.nest { strata_codes[k] } else { 0 }, ids[k], k as u32));
             let (u, f) = number_keys(keys.map(|(a, b, _)| (a, b)));
             (u, f)
         } else {
@@ -370,11 +394,20 @@ fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Resu
         }
         let unit_labels: Vec<String> = first_row.iter().map(|&k| label_of(k)).collect();
         let (stratum_of_unit, parent_of_unit, stratum_labels) = if s == 0 {
-            stage1_strata(&unit_of_row, n_units, &strata_codes, &strata_labels, &unit_labels, spec, certainty)?
+            stage1_strata(
+                &unit_of_row,
+                n_units,
+                &strata_codes,
+                &strata_labels,
+                &unit_labels,
+                spec,
+                certainty,
+            )?
         } else {
             let prev = &stages[s - 1];
             let parent: Vec<u32> = first_row.iter().map(|&k| prev.unit_of_row[k]).collect();
-            let labels = prev.unit_labels.iter().map(|l| format!("unit {l} of stage {s}")).collect();
+            let labels =
+                prev.unit_labels.iter().map(|l| format!("unit {l} of stage {s}")).collect();
             (parent.clone(), parent, labels)
         };
         let n_strata = stratum_labels.len();
@@ -383,7 +416,14 @@ fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Resu
             stratum_n[h as usize] += 1;
         }
         let stratum_fraction = match spec.fpc.get(s) {
-            Some(f) => Some(stage_fractions(f, s, &unit_of_row, &stratum_of_unit, &stratum_n, &stratum_labels)?),
+            Some(f) => Some(stage_fractions(
+                f,
+                s,
+                &unit_of_row,
+                &stratum_of_unit,
+                &stratum_n,
+                &stratum_labels,
+            )?),
             None => None,
         };
         stages.push(Stage {

@@ -30,7 +30,9 @@ impl Categorical {
         let codes = values
             .iter()
             .map(|v| match v {
-                Some(s) => labels.binary_search_by(|l| l.as_str().cmp(s.as_ref())).map_or(MISSING, |i| i as u32),
+                Some(s) => labels
+                    .binary_search_by(|l| l.as_str().cmp(s.as_ref()))
+                    .map_or(MISSING, |i| i as u32),
                 None => MISSING,
             })
             .collect();

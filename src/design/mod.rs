@@ -28,6 +28,6 @@ mod spec;
 mod stages;
 
 pub use build::Design;
-pub use columns::{Categorical, MISSING, Numeric};
 pub(crate) use columns::row_list;
+pub use columns::{Categorical, MISSING, Numeric};
 pub use spec::{DesignSpec, LonelyPsu, PpsVariance, WeightSource};

@@ -65,7 +65,14 @@ pub fn quantile(p: f64, df: Option<f64>) -> f64 {
 /// Interval for an estimate with standard error `se`.
 ///
 /// `n_rows` is the number of sampled rows (beta only).
-pub fn interval(method: CiMethod, est: f64, se: f64, level: f64, df: Option<f64>, n_rows: usize) -> (f64, f64) {
+pub fn interval(
+    method: CiMethod,
+    est: f64,
+    se: f64,
+    level: f64,
+    df: Option<f64>,
+    n_rows: usize,
+) -> (f64, f64) {
     if !est.is_finite() || !se.is_finite() {
         return (f64::NAN, f64::NAN);
     }
@@ -104,5 +111,8 @@ fn korn_graubard(p: f64, se: f64, level: f64, df: Option<f64>, n_rows: usize) ->
             Beta::new(a, b).map_or(f64::NAN, |d| d.inverse_cdf(prob))
         }
     };
-    (qbeta(alpha / 2.0, neff * p, neff * (1.0 - p) + 1.0), qbeta(1.0 - alpha / 2.0, neff * p + 1.0, neff * (1.0 - p)))
+    (
+        qbeta(alpha / 2.0, neff * p, neff * (1.0 - p) + 1.0),
+        qbeta(1.0 - alpha / 2.0, neff * p + 1.0, neff * (1.0 - p)),
+    )
 }

@@ -43,7 +43,11 @@ impl Domains {
             if b.codes.len() != n_rows {
                 return Err(Error::method(
                     "estimate",
-                    format!("`by` column `{}` has {} rows, expected {n_rows}", b.name, b.codes.len()),
+                    format!(
+                        "`by` column `{}` has {} rows, expected {n_rows}",
+                        b.name,
+                        b.codes.len()
+                    ),
                 ));
             }
         }
@@ -70,7 +74,11 @@ impl Domains {
         };
         keys.sort_unstable();
         let codes = (0..n_rows)
-            .map(|k| key_of(k).and_then(|key| keys.binary_search(&key).ok()).map_or(NO_DOMAIN, |i| i as u32))
+            .map(|k| {
+                key_of(k)
+                    .and_then(|key| keys.binary_search(&key).ok())
+                    .map_or(NO_DOMAIN, |i| i as u32)
+            })
             .collect();
         let labels = keys
             .iter()
@@ -86,7 +94,12 @@ impl Domains {
                     .collect()
             })
             .collect();
-        Ok(Domains { codes, n: keys.len(), by_names: by.iter().map(|b| b.name.clone()).collect(), labels })
+        Ok(Domains {
+            codes,
+            n: keys.len(),
+            by_names: by.iter().map(|b| b.name.clone()).collect(),
+            labels,
+        })
     }
 
     /// Removes rows from every domain where `keep(k)` is false (missing analysis value,

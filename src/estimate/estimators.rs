@@ -67,7 +67,12 @@ impl Estimator for Total<'_> {
         // a domain without any weight has total 0 here (what a replicate needs); the caller
         // flags a domain empty in the full sample
         let estimates = domain_sums(w, self.y, None, dom).0;
-        let z = dom.codes.iter().enumerate().map(|(k, &c)| if c == NO_DOMAIN { 0.0 } else { self.y[k] }).collect();
+        let z = dom
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| if c == NO_DOMAIN { 0.0 } else { self.y[k] })
+            .collect();
         Linearized { estimates, z }
     }
 }

@@ -104,7 +104,11 @@ impl SortedSample {
                 for k in 1..n {
                     let (a, b) = (pk(k - 1), pk(k));
                     if p <= b {
-                        return if b > a { self.x[k - 1] + (self.x[k] - self.x[k - 1]) * (p - a) / (b - a) } else { self.x[k] };
+                        return if b > a {
+                            self.x[k - 1] + (self.x[k] - self.x[k - 1]) * (p - a) / (b - a)
+                        } else {
+                            self.x[k]
+                        };
                     }
                 }
                 self.x[n - 1]

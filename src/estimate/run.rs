@@ -24,13 +24,20 @@ fn err(spec: &EstimateSpec, msg: String) -> Error {
 /// Missing analysis values under `fail` (names the column and how many); a category not
 /// found; a proportion-only interval on another statistic; a level outside (0, 1); column
 /// lengths that do not match; variance errors (lonely PSU under `fail`).
-pub fn estimate(source: &VarianceSource, spec: &EstimateSpec, publication: &Publication) -> Result<Vec<EstimateRow>> {
+pub fn estimate(
+    source: &VarianceSource,
+    spec: &EstimateSpec,
+    publication: &Publication,
+) -> Result<Vec<EstimateRow>> {
     if !(spec.level > 0.0 && spec.level < 1.0) {
         return Err(err(spec, format!("level must be in (0, 1), got {}", spec.level)));
     }
     let is_prop = matches!(spec.statistic, Statistic::Proportion { .. });
     if spec.ci.proportion_only() && !is_prop {
-        return Err(err(spec, format!("ci `{:?}` applies to proportions only; use `wald`", spec.ci).to_lowercase()));
+        return Err(err(
+            spec,
+            format!("ci `{:?}` applies to proportions only; use `wald`", spec.ci).to_lowercase(),
+        ));
     }
     let n = source.n_rows();
     let mut base = Domains::cross(&spec.by, n, spec.keep_empty_domains)?;
@@ -44,11 +51,27 @@ pub fn estimate(source: &VarianceSource, spec: &EstimateSpec, publication: &Publ
     match spec.statistic {
         Statistic::Total(v) => {
             let dom = missing(spec, &[v], w, base)?;
-            rows(source, spec, publication, &Total { y: &v.values }, &dom, Some((&v.values, true)), None)
+            rows(
+                source,
+                spec,
+                publication,
+                &Total { y: &v.values },
+                &dom,
+                Some((&v.values, true)),
+                None,
+            )
         }
         Statistic::Mean(v) => {
             let dom = missing(spec, &[v], w, base)?;
-            rows(source, spec, publication, &Mean { y: &v.values }, &dom, Some((&v.values, false)), None)
+            rows(
+                source,
+                spec,
+                publication,
+                &Mean { y: &v.values },
+                &dom,
+                Some((&v.values, false)),
+                None,
+            )
         }
         Statistic::Ratio { numerator, denominator } => {
             let dom = missing(spec, &[numerator, denominator], w, base)?;
@@ -58,11 +81,14 @@ pub fn estimate(source: &VarianceSource, spec: &EstimateSpec, publication: &Publ
         Statistic::Proportion { variable, category } => {
             let cats: Vec<usize> = match category {
                 Some(c) => vec![variable.labels.iter().position(|l| l == c).ok_or_else(|| {
-                    err(spec, format!(
-                        "category `{c}` not found in `{}` (categories: {})",
-                        variable.name,
-                        variable.labels.join(", ")
-                    ))
+                    err(
+                        spec,
+                        format!(
+                            "category `{c}` not found in `{}` (categories: {})",
+                            variable.name,
+                            variable.labels.join(", ")
+                        ),
+                    )
                 })?],
                 None => (0..variable.labels.len()).collect(),
             };
@@ -71,12 +97,28 @@ pub fn estimate(source: &VarianceSource, spec: &EstimateSpec, publication: &Publ
                 let ind: Vec<f64> = variable
                     .codes
                     .iter()
-                    .map(|&v| if v == MISSING { f64::NAN } else if v as usize == c { 1.0 } else { 0.0 })
+                    .map(|&v| {
+                        if v == MISSING {
+                            f64::NAN
+                        } else if v as usize == c {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect();
                 let col = Numeric::new(&variable.name, ind);
                 let dom = missing(spec, &[&col], w, base.clone())?;
                 let label = Some(variable.labels[c].clone());
-                out.extend(rows(source, spec, publication, &Mean { y: &col.values }, &dom, Some((&col.values, false)), label)?);
+                out.extend(rows(
+                    source,
+                    spec,
+                    publication,
+                    &Mean { y: &col.values },
+                    &dom,
+                    Some((&col.values, false)),
+                    label,
+                )?);
             }
             Ok(out)
         }
@@ -95,19 +137,25 @@ pub fn estimate(source: &VarianceSource, spec: &EstimateSpec, publication: &Publ
 fn missing(spec: &EstimateSpec, cols: &[&Numeric], w: &[f64], mut dom: Domains) -> Result<Domains> {
     for c in cols {
         if c.values.len() != w.len() {
-            return Err(err(spec, format!("column `{}` has {} rows, expected {}", c.name, c.values.len(), w.len())));
+            return Err(err(
+                spec,
+                format!("column `{}` has {} rows, expected {}", c.name, c.values.len(), w.len()),
+            ));
         }
         let bad: Vec<usize> = (0..w.len())
             .filter(|&k| dom.codes[k] != NO_DOMAIN && w[k] != 0.0 && !c.values[k].is_finite())
             .collect();
         if !bad.is_empty() && spec.missing == MissingPolicy::Fail {
-            return Err(err(spec, format!(
-                "column `{}` has {} missing value(s) among rows with positive weight (rows {}); set \
+            return Err(err(
+                spec,
+                format!(
+                    "column `{}` has {} missing value(s) among rows with positive weight (rows {}); set \
                  `missing: drop` to leave them out of the domain, or impute them",
-                c.name,
-                bad.len(),
-                row_list(&bad)
-            )));
+                    c.name,
+                    bad.len(),
+                    row_list(&bad)
+                ),
+            ));
         }
     }
     dom.restrict(|k| cols.iter().all(|c| c.values[k].is_finite()));
@@ -173,7 +221,15 @@ fn base_row(
 }
 
 /// Fills values, the empty flag and the publication flags.
-fn fill(row: &mut EstimateRow, est: f64, se: f64, lo: f64, hi: f64, deff: Option<f64>, publication: &Publication) {
+fn fill(
+    row: &mut EstimateRow,
+    est: f64,
+    se: f64,
+    lo: f64,
+    hi: f64,
+    deff: Option<f64>,
+    publication: &Publication,
+) {
     if row.n == 0 {
         row.flags.empty = true;
         row.flags.low_n = publication.min_n.is_some();
@@ -186,7 +242,7 @@ fn fill(row: &mut EstimateRow, est: f64, se: f64, lo: f64, hi: f64, deff: Option
     row.cv = se / est.abs();
     row.deff = deff;
     row.flags.low_n = publication.min_n.is_some_and(|m| row.n < m);
-    row.flags.high_cv = publication.max_cv.is_some_and(|m| !(row.cv <= m));
+    row.flags.high_cv = publication.max_cv.is_some_and(|m| row.cv.is_nan() || row.cv > m);
     if publication.suppress && (row.flags.low_n || row.flags.high_cv) {
         row.flags.suppressed = true;
         row.estimate = f64::NAN;
@@ -231,7 +287,14 @@ fn quantile_rows(
     for d in 0..dom.n {
         let df = source.df(spec.df, dom, d);
         let t = critical_value(spec.level, df);
-        let (pl, pu) = interval(CiMethod::Wald, res.estimates[d], res.variances[d].sqrt(), spec.level, df, n[d]);
+        let (pl, pu) = interval(
+            CiMethod::Wald,
+            res.estimates[d],
+            res.variances[d].sqrt(),
+            spec.level,
+            df,
+            n[d],
+        );
         let lo = if pl.is_nan() || pl < 0.0 { f64::NAN } else { sorted[d].quantile(pl, rule) };
         let hi = if pu.is_nan() || pu > 1.0 { f64::NAN } else { sorted[d].quantile(pu, rule) };
         let se = (hi - lo) / (2.0 * t);

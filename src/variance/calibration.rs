@@ -159,10 +159,16 @@ impl CalibrationStep {
     /// # Errors
     /// Columns of the wrong length, non-finite model values, missing post-stratum or margin
     /// codes.
-    pub fn prepare(&self, initial: &[f64], final_w: &[f64], n: usize) -> Result<PreparedCalibration> {
+    pub fn prepare(
+        &self,
+        initial: &[f64],
+        final_w: &[f64],
+        n: usize,
+    ) -> Result<PreparedCalibration> {
         match self {
             CalibrationStep::Regression { model } => {
-                prepare_regression(model.clone(), initial, final_w, n).map(PreparedCalibration::Regression)
+                prepare_regression(model.clone(), initial, final_w, n)
+                    .map(PreparedCalibration::Regression)
             }
             CalibrationStep::PostStratification { codes } => {
                 check_codes(codes, n, "post-stratification")?;
@@ -200,13 +206,22 @@ fn check_codes(codes: &[u32], n: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn prepare_regression(x: Vec<Vec<f64>>, d: &[f64], w: &[f64], n: usize) -> Result<RegressionResiduals> {
+fn prepare_regression(
+    x: Vec<Vec<f64>>,
+    d: &[f64],
+    w: &[f64],
+    n: usize,
+) -> Result<RegressionResiduals> {
     if x.is_empty() {
         return Err(err("calibration model has no column".into()));
     }
     for (j, col) in x.iter().enumerate() {
         if col.len() != n {
-            return Err(err(format!("calibration model column {} has {} rows, expected {n}", j + 1, col.len())));
+            return Err(err(format!(
+                "calibration model column {} has {} rows, expected {n}",
+                j + 1,
+                col.len()
+            )));
         }
         if let Some(k) = col.iter().position(|v| !v.is_finite()) {
             return Err(err(format!(
@@ -234,7 +249,8 @@ fn prepare_regression(x: Vec<Vec<f64>>, d: &[f64], w: &[f64], n: usize) -> Resul
 /// the model columns. Returns the g-inverse and the numerical rank.
 pub(crate) fn generalized_inverse(g: &DMatrix<f64>) -> (DMatrix<f64>, usize) {
     let p = g.nrows();
-    let s: Vec<f64> = (0..p).map(|j| if g[(j, j)] > 0.0 { 1.0 / g[(j, j)].sqrt() } else { 0.0 }).collect();
+    let s: Vec<f64> =
+        (0..p).map(|j| if g[(j, j)] > 0.0 { 1.0 / g[(j, j)].sqrt() } else { 0.0 }).collect();
     let gs = DMatrix::from_fn(p, p, |a, b| g[(a, b)] * s[a] * s[b]);
     let eig = gs.symmetric_eigen();
     let lmax = eig.eigenvalues.iter().cloned().fold(0.0f64, f64::max);

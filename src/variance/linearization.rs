@@ -78,7 +78,8 @@ impl Design {
             step.adjust_rows(&mut u);
         }
         if self.pps == PpsVariance::Poisson {
-            let pi = self.pi.as_ref().ok_or_else(|| Error::Internal("poisson without pi".into()))?;
+            let pi =
+                self.pi.as_ref().ok_or_else(|| Error::Internal("poisson without pi".into()))?;
             return Ok(u.iter().zip(pi).map(|(uk, p)| (1.0 - p) * uk * uk).sum());
         }
         let last = self.stages.len() - 1;
@@ -105,7 +106,7 @@ impl Design {
         let centre = totals[0].iter().sum::<f64>() / totals[0].len() as f64;
         let mut mult = vec![1.0; self.stages[0].n_strata()];
         let mut v = self.one_stage(0, &totals[0], &mult, centre)?;
-        for s in 1..ns {
+        for (s, t) in totals.iter().enumerate().skip(1) {
             let prev = &self.stages[s - 1];
             let Some(frac) = &prev.stratum_fraction else { break };
             // the stratum of a stage-s unit is its parent (a stage-(s-1) unit)
@@ -116,7 +117,7 @@ impl Design {
                 })
                 .collect();
             mult = next_mult;
-            v += self.one_stage(s, &totals[s], &mult, 0.0)?;
+            v += self.one_stage(s, t, &mult, 0.0)?;
         }
         Ok(v)
     }

@@ -38,10 +38,18 @@ impl TwoPhaseVariance {
 ///
 /// # Errors
 /// Lengths that differ; a respondent with p̂ outside (0, 1] or a non-finite residual.
-pub fn two_phase_variance(design: &Design, respondent: &[bool], p_hat: &[f64], e: &[f64]) -> Result<TwoPhaseVariance> {
+pub fn two_phase_variance(
+    design: &Design,
+    respondent: &[bool],
+    p_hat: &[f64],
+    e: &[f64],
+) -> Result<TwoPhaseVariance> {
     let n = design.n_rows();
     if respondent.len() != n || p_hat.len() != n || e.len() != n {
-        return Err(Error::method("variance", format!("nonresponse variance: inputs must all have {n} rows")));
+        return Err(Error::method(
+            "variance",
+            format!("nonresponse variance: inputs must all have {n} rows"),
+        ));
     }
     // z_k = e_k / p̂_k for respondents: the engine multiplies by d_k (the design weights)
     let mut z = vec![0.0; n];
@@ -51,7 +59,7 @@ pub fn two_phase_variance(design: &Design, respondent: &[bool], p_hat: &[f64], e
             continue;
         }
         let p = p_hat[k];
-        if !(p > 0.0 && p <= 1.0) || !e[k].is_finite() {
+        if !(p > 0.0 && p <= 1.0 && e[k].is_finite()) {
             return Err(Error::method(
                 "variance",
                 format!("nonresponse variance: row {} has p̂ = {p} or a missing residual", k + 1),

@@ -92,7 +92,14 @@ pub struct ReplicateOptions {
 impl ReplicateOptions {
     /// Defaults for a kind: default scale, rscales 1, `mse` false.
     pub fn new(kind: ReplicateKind) -> Self {
-        ReplicateOptions { kind, scale: None, rscales: None, mse: false, expected_count: None, df: None }
+        ReplicateOptions {
+            kind,
+            scale: None,
+            rscales: None,
+            mse: false,
+            expected_count: None,
+            df: None,
+        }
     }
 }
 
@@ -108,7 +115,11 @@ impl ReplicateDesign {
     /// No column, a count different from `expected_count`, columns of the wrong length or
     /// with missing/negative values, rscales of the wrong length, a missing scale for
     /// `Other`, missing rscales for JKn, ρ outside (0, 1).
-    pub fn from_columns(full_weights: Vec<f64>, columns: Vec<Vec<f64>>, opts: ReplicateOptions) -> Result<Self> {
+    pub fn from_columns(
+        full_weights: Vec<f64>,
+        columns: Vec<Vec<f64>>,
+        opts: ReplicateOptions,
+    ) -> Result<Self> {
         let r = columns.len();
         if let Some(e) = opts.expected_count
             && e != r
@@ -124,7 +135,11 @@ impl ReplicateDesign {
         let n = full_weights.len();
         for (i, c) in columns.iter().enumerate() {
             if c.len() != n {
-                return Err(err(format!("replicate column {} has {} rows, expected {n}", i + 1, c.len())));
+                return Err(err(format!(
+                    "replicate column {} has {} rows, expected {n}",
+                    i + 1,
+                    c.len()
+                )));
             }
             if let Some(k) = c.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
                 return Err(err(format!(
@@ -148,7 +163,9 @@ impl ReplicateDesign {
             Some(v) if v.len() == r => v,
             Some(v) => return Err(err(format!("{} rscales for {r} replicate columns", v.len()))),
             None if opts.kind == ReplicateKind::Jkn => {
-                return Err(err("JKn replicates need `rscales` ((n_h − 1)/n_h per replicate)".into()));
+                return Err(err(
+                    "JKn replicates need `rscales` ((n_h − 1)/n_h per replicate)".into()
+                ));
             }
             None => vec![1.0; r],
         };
@@ -206,7 +223,10 @@ impl ReplicateDesign {
     /// # Errors
     /// A different number of replicates or rows.
     pub fn with_weights(&self, full: Vec<f64>, reps: Vec<Vec<f64>>) -> Result<Self> {
-        if reps.len() != self.reps.len() || full.len() != self.full.len() || reps.iter().any(|r| r.len() != full.len()) {
+        if reps.len() != self.reps.len()
+            || full.len() != self.full.len()
+            || reps.iter().any(|r| r.len() != full.len())
+        {
             return Err(err("replacement replicate weights do not have the original shape".into()));
         }
         Ok(ReplicateDesign { full, reps, ..self.clone() })
@@ -227,7 +247,11 @@ impl ReplicateDesign {
         if ok.is_empty() {
             return (f64::NAN, dropped);
         }
-        let centre = if self.mse { theta_hat } else { ok.iter().map(|(t, _)| t).sum::<f64>() / ok.len() as f64 };
+        let centre = if self.mse {
+            theta_hat
+        } else {
+            ok.iter().map(|(t, _)| t).sum::<f64>() / ok.len() as f64
+        };
         let v = self.scale * ok.iter().map(|(t, s)| s * (t - centre) * (t - centre)).sum::<f64>();
         (v, dropped)
     }

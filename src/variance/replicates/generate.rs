@@ -57,7 +57,8 @@ fn psus(design: &Design) -> Psus {
     }
     let labels = design.stratum_labels().to_vec();
     let certainty = labels.iter().map(|l| l.starts_with("certainty PSU ")).collect();
-    let fraction = design.stage1_fractions().map_or_else(|| vec![0.0; labels.len()], |f| f.to_vec());
+    let fraction =
+        design.stage1_fractions().map_or_else(|| vec![0.0; labels.len()], |f| f.to_vec());
     Psus { by_stratum, labels, fraction, certainty }
 }
 
@@ -104,7 +105,9 @@ pub fn generate(
         }
         ReplicateKind::Bootstrap => bootstrap(&p, n_replicates.unwrap_or(50), rng)?,
         ReplicateKind::Sdr => sdr(&p, n_replicates)?,
-        ReplicateKind::Other => return Err(err("cannot generate replicates of type `other`".into())),
+        ReplicateKind::Other => {
+            return Err(err("cannot generate replicates of type `other`".into()));
+        }
     };
     if let Some(r) = n_replicates
         && r != mult.len()
@@ -117,12 +120,18 @@ pub fn generate(
         )));
     }
     if mult.len() < 2 {
-        return Err(err(format!("{} gives {} replicate(s) for this design: need at least 2", kind.r_type(), mult.len())));
+        return Err(err(format!(
+            "{} gives {} replicate(s) for this design: need at least 2",
+            kind.r_type(),
+            mult.len()
+        )));
     }
     let w = design.weights();
     let psu = design.psu_of_rows();
-    let reps: Vec<Vec<f64>> =
-        mult.iter().map(|m| w.iter().zip(psu).map(|(wk, &u)| wk * m[u as usize]).collect()).collect();
+    let reps: Vec<Vec<f64>> = mult
+        .iter()
+        .map(|m| w.iter().zip(psu).map(|(wk, &u)| wk * m[u as usize]).collect())
+        .collect();
     let design = ReplicateDesign {
         kind,
         full: w.to_vec(),

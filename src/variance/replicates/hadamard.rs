@@ -34,7 +34,7 @@ impl Hadamard {
         if order == 1 || order == 2 {
             return Some(normalize(sylvester_from(vec![vec![1]], order)));
         }
-        if order % 4 != 0 {
+        if !order.is_multiple_of(4) {
             return None;
         }
         // order = 2^a * base, base = 1 or q + 1 with q prime ≡ 3 mod 4
@@ -51,7 +51,7 @@ impl Hadamard {
                 }
                 return Some(normalize(h));
             }
-            if base % 2 != 0 {
+            if !base.is_multiple_of(2) {
                 return None;
             }
             base /= 2;
@@ -85,7 +85,7 @@ fn double(h: &[Vec<i8>]) -> Vec<Vec<i8>> {
 }
 
 fn is_prime(q: usize) -> bool {
-    q >= 2 && (2..).take_while(|d| d * d <= q).all(|d| q % d != 0)
+    q >= 2 && (2..).take_while(|d| d * d <= q).all(|d| !q.is_multiple_of(d))
 }
 
 /// Paley construction I: H = I + S, S = [[0, 1ᵀ], [−1, Q]], Q the Jacobsthal matrix of the
@@ -105,14 +105,11 @@ fn paley(q: usize) -> Vec<Vec<i8>> {
         }
     };
     let n = q + 1;
-    let mut h = vec![vec![0i8; n]; n];
-    for (c, v) in h[0].iter_mut().enumerate() {
-        *v = if c == 0 { 1 } else { 1 };
-    }
-    for i in 1..n {
-        h[i][0] = -1;
-        for j in 1..n {
-            h[i][j] = chi((j + q - i) % q) + if i == j { 1 } else { 0 };
+    let mut h = vec![vec![1i8; n]; n];
+    for (i, row) in h.iter_mut().enumerate().skip(1) {
+        row[0] = -1;
+        for (j, v) in row.iter_mut().enumerate().skip(1) {
+            *v = chi((j + q - i) % q) + if i == j { 1 } else { 0 };
         }
     }
     h

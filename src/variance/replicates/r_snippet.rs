@@ -9,7 +9,12 @@ use super::design::{ReplicateDesign, ReplicateKind};
 /// ```ignore
 /// let code = r_snippet(&rep, "weighted.csv", "w_cal", "rep");
 /// ```
-pub fn r_snippet(rep: &ReplicateDesign, data_file: &str, weight_column: &str, prefix: &str) -> String {
+pub fn r_snippet(
+    rep: &ReplicateDesign,
+    data_file: &str,
+    weight_column: &str,
+    prefix: &str,
+) -> String {
     let rscales = if rep.rscales.iter().all(|&s| s == 1.0) {
         "rep(1, ncol(rw))".to_string()
     } else {

@@ -1,11 +1,16 @@
 //! Errors: each names what is wrong and where.
 
 use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, WeightSource};
-use ponder::estimate::{EstimateSpec, MissingPolicy, Publication, Statistic, VarianceSource, estimate};
+use ponder::estimate::{
+    EstimateSpec, MissingPolicy, Publication, Statistic, VarianceSource, estimate,
+};
 use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 
 fn cat(name: &str, v: &[&str]) -> Categorical {
-    Categorical::from_strings(name, &v.iter().map(|s| if s.is_empty() { None } else { Some(*s) }).collect::<Vec<_>>())
+    Categorical::from_strings(
+        name,
+        &v.iter().map(|s| if s.is_empty() { None } else { Some(*s) }).collect::<Vec<_>>(),
+    )
 }
 
 fn msg<T: std::fmt::Debug>(r: ponder::Result<T>) -> String {
@@ -32,7 +37,10 @@ fn psus_not_nested_in_strata() {
     spec.strata = Some(cat("h", &["a", "a", "b", "b"]));
     spec.clusters = vec![cat("psu", &["1", "2", "1", "3"])];
     let m = msg(Design::new(spec.clone()));
-    assert!(m.contains("PSU `1`") && m.contains("`a`") && m.contains("`b`") && m.contains("nest: true"), "{m}");
+    assert!(
+        m.contains("PSU `1`") && m.contains("`a`") && m.contains("`b`") && m.contains("nest: true"),
+        "{m}"
+    );
     spec.nest = true;
     let d = Design::new(spec).expect("nested ids are distinct PSUs");
     assert_eq!(d.n_psus(), 4);
@@ -66,7 +74,11 @@ fn replicate_count_must_match_declared() {
     opts.expected_count = Some(3);
     let m = msg(ReplicateDesign::from_columns(vec![1.0; 2], vec![vec![1.0; 2]; 2], opts));
     assert!(m.contains("3 replicate columns declared but 2 found"), "{m}");
-    let m = msg(ReplicateDesign::from_columns(vec![1.0; 2], vec![vec![1.0; 2]; 2], ReplicateOptions::new(ReplicateKind::Jkn)));
+    let m = msg(ReplicateDesign::from_columns(
+        vec![1.0; 2],
+        vec![vec![1.0; 2]; 2],
+        ReplicateOptions::new(ReplicateKind::Jkn),
+    ));
     assert!(m.contains("rscales"), "{m}");
 }
 
@@ -92,7 +104,8 @@ fn empty_domain_gives_a_flagged_row() {
     let region = cat("region", &["a", "a", "b", "c"]); // c only has a zero-weight row
     let mut spec = EstimateSpec::new("m", Statistic::Mean(&y));
     spec.by = vec![&region];
-    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows =
+        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
     assert_eq!(rows.len(), 3);
     let c = &rows[2];
     assert!(c.flags.empty && c.estimate.is_nan() && c.se.is_nan() && c.n == 0, "{c:?}");
@@ -101,10 +114,17 @@ fn empty_domain_gives_a_flagged_row() {
     let sex = cat("sex", &["f", "m", "f", "m"]);
     spec.by = vec![&region, &sex];
     spec.keep_empty_domains = true;
-    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows =
+        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
     assert_eq!(rows.len(), 6);
     assert_eq!(rows.iter().filter(|r| r.flags.empty).count(), 3);
-    let wrong = EstimateSpec { ci: ponder::estimate::CiMethod::Logit, ..EstimateSpec::new("m", Statistic::Mean(&y)) };
-    assert!(msg(estimate(&VarianceSource::Linearization(&d), &wrong, &Publication::default())).contains("proportions only"));
+    let wrong = EstimateSpec {
+        ci: ponder::estimate::CiMethod::Logit,
+        ..EstimateSpec::new("m", Statistic::Mean(&y))
+    };
+    assert!(
+        msg(estimate(&VarianceSource::Linearization(&d), &wrong, &Publication::default()))
+            .contains("proportions only")
+    );
     let _ = WeightSource::FromFpc;
 }

@@ -62,7 +62,10 @@ impl Csv {
         let j = self.col(name);
         Numeric::new(
             name,
-            self.rows.iter().map(|r| if r[j].is_empty() { f64::NAN } else { r[j].parse().expect("number") }).collect(),
+            self.rows
+                .iter()
+                .map(|r| if r[j].is_empty() { f64::NAN } else { r[j].parse().expect("number") })
+                .collect(),
         )
     }
 
@@ -72,8 +75,11 @@ impl Csv {
 
     pub fn cat(&self, name: &str) -> Categorical {
         let j = self.col(name);
-        let vals: Vec<Option<&str>> =
-            self.rows.iter().map(|r| if r[j].is_empty() { None } else { Some(r[j].as_str()) }).collect();
+        let vals: Vec<Option<&str>> = self
+            .rows
+            .iter()
+            .map(|r| if r[j].is_empty() { None } else { Some(r[j].as_str()) })
+            .collect();
         Categorical::from_strings(name, &vals)
     }
 
@@ -81,7 +87,13 @@ impl Csv {
     pub fn filter(&self, keep: impl Fn(usize) -> bool) -> Csv {
         Csv {
             header: self.header.clone(),
-            rows: self.rows.iter().enumerate().filter(|(k, _)| keep(*k)).map(|(_, r)| r.clone()).collect(),
+            rows: self
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| keep(*k))
+                .map(|(_, r)| r.clone())
+                .collect(),
         }
     }
 
@@ -92,7 +104,8 @@ impl Csv {
 }
 
 pub fn expected(case: &str) -> Value {
-    let text = std::fs::read_to_string(case_dir(case).join("expected.json")).expect("expected.json");
+    let text =
+        std::fs::read_to_string(case_dir(case).join("expected.json")).expect("expected.json");
     serde_json::from_str(&text).expect("json")
 }
 

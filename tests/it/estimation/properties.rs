@@ -1,7 +1,9 @@
 //! Property tests: identities every design-based estimator must satisfy.
 
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
-use ponder::estimate::{EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate};
+use ponder::estimate::{
+    EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
+};
 use ponder::variance::replicates::{ReplicateKind, generate};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};

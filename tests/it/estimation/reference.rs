@@ -2,15 +2,21 @@
 
 use ponder::design::{Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource};
 use ponder::estimate::{
-    CiMethod, DfRule, EstimateRow, EstimateSpec, MissingPolicy, Publication, QuantileRule, Statistic,
-    VarianceSource, estimate,
+    CiMethod, DfRule, EstimateRow, EstimateSpec, MissingPolicy, Publication, QuantileRule,
+    Statistic, VarianceSource, estimate,
 };
 use ponder::variance::{CalibrationStep, RakeMargin};
 
 use super::fixtures::{Csv, check, check_all, close, dummies, expected, f64s, records};
 
 /// A design from fixture columns (`weights: None` = from the fpc).
-pub fn design(csv: &Csv, strata: Option<&str>, ids: &[&str], fpc: &[&str], weights: Option<&str>) -> Design {
+pub fn design(
+    csv: &Csv,
+    strata: Option<&str>,
+    ids: &[&str],
+    fpc: &[&str],
+    weights: Option<&str>,
+) -> Design {
     let spec = DesignSpec {
         weights: match weights {
             Some(w) => WeightSource::Weights(csv.num(w)),
@@ -28,7 +34,8 @@ pub fn design(csv: &Csv, strata: Option<&str>, ids: &[&str], fpc: &[&str], weigh
 }
 
 pub fn run(design: &Design, spec: &EstimateSpec) -> Vec<EstimateRow> {
-    estimate(&VarianceSource::Linearization(design), spec, &Publication::default()).expect("estimate")
+    estimate(&VarianceSource::Linearization(design), spec, &Publication::default())
+        .expect("estimate")
 }
 
 fn apiclus1(case: &str) -> (Csv, Design) {
@@ -45,8 +52,16 @@ fn p01_stratified_srswor() {
     let d = design(&csv, Some("stype"), &[], &["fpc"], Some("pw"));
     assert_eq!(d.degrees_of_freedom(), 197.0);
     let (api00, enroll, stype) = (csv.num("api00"), csv.num("enroll"), csv.cat("stype"));
-    check_all(&run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
-    check_all(&run(&d, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))), &exp, "total_enroll");
+    check_all(
+        &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
+    check_all(
+        &run(&d, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))),
+        &exp,
+        "total_enroll",
+    );
     let mut s = EstimateSpec::new("mean_api00_by_stype", Statistic::Mean(&api00));
     s.by = vec![&stype];
     check_all(&run(&d, &s), &exp, "mean_api00_by_stype");
@@ -59,10 +74,22 @@ fn p02_one_stage_cluster() {
     let exp = expected(case);
     let (api00, enroll, schwide) = (csv.num("api00"), csv.num("enroll"), csv.cat("sch.wide"));
     let (apistu,) = (csv.num("api.stu"),);
-    check_all(&run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
-    check_all(&run(&d, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))), &exp, "total_enroll");
+    check_all(
+        &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
+    check_all(
+        &run(&d, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))),
+        &exp,
+        "total_enroll",
+    );
     let prop = Statistic::Proportion { variable: &schwide, category: Some("Yes") };
-    check_all(&run(&d, &EstimateSpec::new("prop_schwide_yes_wald", prop)), &exp, "prop_schwide_yes_wald");
+    check_all(
+        &run(&d, &EstimateSpec::new("prop_schwide_yes_wald", prop)),
+        &exp,
+        "prop_schwide_yes_wald",
+    );
     for (name, ci) in [
         ("prop_schwide_yes_logit", CiMethod::Logit),
         ("prop_schwide_yes_beta", CiMethod::Beta),
@@ -78,7 +105,11 @@ fn p02_one_stage_cluster() {
         check(&rows[0], e);
     }
     let ratio = Statistic::Ratio { numerator: &apistu, denominator: &enroll };
-    check_all(&run(&d, &EstimateSpec::new("ratio_apistu_enroll", ratio)), &exp, "ratio_apistu_enroll");
+    check_all(
+        &run(&d, &EstimateSpec::new("ratio_apistu_enroll", ratio)),
+        &exp,
+        "ratio_apistu_enroll",
+    );
 }
 
 #[test]
@@ -93,14 +124,22 @@ fn p03_two_stage_with_fpc_at_both_stages() {
     }
     assert_eq!(d.degrees_of_freedom(), 39.0);
     let (api00, enroll, apistu) = (csv.num("api00"), csv.num("enroll"), csv.num("api.stu"));
-    check_all(&run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
+    check_all(
+        &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
     let mut t = EstimateSpec::new("total_enroll", Statistic::Total(&enroll));
     t.missing = MissingPolicy::Drop;
     check_all(&run(&d, &t), &exp, "total_enroll");
     let mut m = EstimateSpec::new("mean_enroll", Statistic::Mean(&enroll));
     m.missing = MissingPolicy::Drop;
     check_all(&run(&d, &m), &exp, "mean_enroll");
-    check_all(&run(&d, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))), &exp, "total_apistu");
+    check_all(
+        &run(&d, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))),
+        &exp,
+        "total_apistu",
+    );
 }
 
 #[test]
@@ -110,11 +149,22 @@ fn p04_post_stratification_residuals() {
     let exp = expected(case);
     let stype = csv.cat("stype");
     let cal = d
-        .calibrated(f64s(&exp["final_weights"]), CalibrationStep::PostStratification { codes: stype.codes.clone() })
+        .calibrated(
+            f64s(&exp["final_weights"]),
+            CalibrationStep::PostStratification { codes: stype.codes.clone() },
+        )
         .expect("calibrated");
     let (api00, enroll) = (csv.num("api00"), csv.num("enroll"));
-    check_all(&run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
-    check_all(&run(&cal, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))), &exp, "total_enroll");
+    check_all(
+        &run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
+    check_all(
+        &run(&cal, &EstimateSpec::new("total_enroll", Statistic::Total(&enroll))),
+        &exp,
+        "total_enroll",
+    );
 }
 
 fn model(csv: &Csv, cats: &[&str], nums: &[&str]) -> Vec<Vec<f64>> {
@@ -142,13 +192,29 @@ fn p05_rake_backfitting_and_greg_residuals() {
         .map(|m| RakeMargin { codes: csv.cat(m).codes, weights: w.clone() })
         .collect();
     let rk = d.calibrated(w.clone(), CalibrationStep::RakeBackfitting { margins }).expect("rake");
-    check_all(&run(&rk, &EstimateSpec::new("mean_api00_rake", Statistic::Mean(&api00))), &exp, "mean_api00_rake");
-    check_all(&run(&rk, &EstimateSpec::new("total_enroll_rake", Statistic::Total(&enroll))), &exp, "total_enroll_rake");
+    check_all(
+        &run(&rk, &EstimateSpec::new("mean_api00_rake", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00_rake",
+    );
+    check_all(
+        &run(&rk, &EstimateSpec::new("total_enroll_rake", Statistic::Total(&enroll))),
+        &exp,
+        "total_enroll_rake",
+    );
     let step = CalibrationStep::Regression { model: model(&csv, &["stype", "sch.wide"], &[]) };
     let cr = d.calibrated(f64s(&exp["final_weights_calibrate_raking"]), step).expect("greg");
     assert_eq!(cr.calibration_steps()[0].rank(), Some(4));
-    check_all(&run(&cr, &EstimateSpec::new("mean_api00_calraking", Statistic::Mean(&api00))), &exp, "mean_api00_calraking");
-    check_all(&run(&cr, &EstimateSpec::new("total_enroll_calraking", Statistic::Total(&enroll))), &exp, "total_enroll_calraking");
+    check_all(
+        &run(&cr, &EstimateSpec::new("mean_api00_calraking", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00_calraking",
+    );
+    check_all(
+        &run(&cr, &EstimateSpec::new("total_enroll_calraking", Statistic::Total(&enroll))),
+        &exp,
+        "total_enroll_calraking",
+    );
 }
 
 #[test]
@@ -165,11 +231,18 @@ fn p05_full_dummy_sets_give_the_same_residuals() {
         }
     }
     let cr = d
-        .calibrated(f64s(&exp["final_weights_calibrate_raking"]), CalibrationStep::Regression { model: x })
+        .calibrated(
+            f64s(&exp["final_weights_calibrate_raking"]),
+            CalibrationStep::Regression { model: x },
+        )
         .expect("greg");
     assert_eq!(cr.calibration_steps()[0].rank(), Some(4));
     let api00 = csv.num("api00");
-    check_all(&run(&cr, &EstimateSpec::new("mean_api00_calraking", Statistic::Mean(&api00))), &exp, "mean_api00_calraking");
+    check_all(
+        &run(&cr, &EstimateSpec::new("mean_api00_calraking", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00_calraking",
+    );
 }
 
 #[test]
@@ -180,8 +253,16 @@ fn p06_linear_calibration() {
     let step = CalibrationStep::Regression { model: model(&csv, &["stype"], &["api99"]) };
     let cal = d.calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
     let api00 = csv.num("api00");
-    check_all(&run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
-    check_all(&run(&cal, &EstimateSpec::new("total_api00", Statistic::Total(&api00))), &exp, "total_api00");
+    check_all(
+        &run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
+    check_all(
+        &run(&cal, &EstimateSpec::new("total_api00", Statistic::Total(&api00))),
+        &exp,
+        "total_api00",
+    );
 }
 
 #[test]
@@ -190,11 +271,20 @@ fn p07_bounded_calibrations() {
         let csv = Csv::data(case);
         let exp = expected(case);
         let d = design(&csv, Some("stype"), &[], &["fpc"], Some("pw"));
-        let step = CalibrationStep::Regression { model: model(&csv, &["stype", "sch.wide"], &["enroll"]) };
+        let step =
+            CalibrationStep::Regression { model: model(&csv, &["stype", "sch.wide"], &["enroll"]) };
         let cal = d.calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
         let (api00, apistu) = (csv.num("api00"), csv.num("api.stu"));
-        check_all(&run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
-        check_all(&run(&cal, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))), &exp, "total_apistu");
+        check_all(
+            &run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+            &exp,
+            "mean_api00",
+        );
+        check_all(
+            &run(&cal, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))),
+            &exp,
+            "total_apistu",
+        );
     }
 }
 
@@ -203,7 +293,8 @@ fn p09_domains_on_the_full_design() {
     let case = "P09_domains";
     let (csv, d) = apiclus1(case);
     let exp = expected(case);
-    let (api00, enroll, stype, sw) = (csv.num("api00"), csv.num("enroll"), csv.cat("stype"), csv.cat("sch.wide"));
+    let (api00, enroll, stype, sw) =
+        (csv.num("api00"), csv.num("enroll"), csv.cat("stype"), csv.cat("sch.wide"));
     for (name, stat) in [
         ("mean_api00_by_stype", Statistic::Mean(&api00)),
         ("total_enroll_by_stype", Statistic::Total(&enroll)),
@@ -224,8 +315,13 @@ fn p10_quantiles_math_rule_woodruff() {
     let (csv, d) = apiclus1(case);
     let exp = expected(case);
     let api00 = csv.num("api00");
-    for (name, p) in [("quantile_api00_p25", 0.25), ("quantile_api00_p50", 0.5), ("quantile_api00_p75", 0.75)] {
-        let mut s = EstimateSpec::new(name, Statistic::Quantile { variable: &api00, p, rule: QuantileRule::Math });
+    for (name, p) in
+        [("quantile_api00_p25", 0.25), ("quantile_api00_p50", 0.5), ("quantile_api00_p75", 0.75)]
+    {
+        let mut s = EstimateSpec::new(
+            name,
+            Statistic::Quantile { variable: &api00, p, rule: QuantileRule::Math },
+        );
         s.df = DfRule::Design;
         check_all(&run(&d, &s), &exp, name);
     }
@@ -243,7 +339,11 @@ fn p11_nonresponse_adjusted_weights() {
         let w: Vec<f64> = w_all.iter().zip(&resp).filter(|(_, r)| **r).map(|(w, _)| *w).collect();
         let d = if case.starts_with("P11a") {
             let base = design(&csv, None, &["dnum"], &["fpc"], Some("pw"));
-            base.calibrated(w, CalibrationStep::PostStratification { codes: csv.cat("stype").codes }).expect("ps")
+            base.calibrated(
+                w,
+                CalibrationStep::PostStratification { codes: csv.cat("stype").codes },
+            )
+            .expect("ps")
         } else {
             let mut c = csv.filter(|_| true);
             let j = c.header.iter().position(|h| h == "pw").expect("pw");
@@ -254,7 +354,11 @@ fn p11_nonresponse_adjusted_weights() {
         };
         assert_eq!(d.degrees_of_freedom(), 12.0);
         let api00 = csv.num("api00");
-        check_all(&run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
+        check_all(
+            &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+            &exp,
+            "mean_api00",
+        );
     }
 }
 
@@ -274,9 +378,21 @@ fn p13_pps_with_replacement_and_poisson() {
             assert!(close(*a, b, 1e-12));
         }
         let (api00, apistu): (Numeric, Numeric) = (csv.num("api00"), csv.num("api.stu"));
-        check_all(&run(&d, &EstimateSpec::new("total_api00", Statistic::Total(&api00))), &exp, "total_api00");
-        check_all(&run(&d, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))), &exp, "total_apistu");
-        check_all(&run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
+        check_all(
+            &run(&d, &EstimateSpec::new("total_api00", Statistic::Total(&api00))),
+            &exp,
+            "total_api00",
+        );
+        check_all(
+            &run(&d, &EstimateSpec::new("total_apistu", Statistic::Total(&apistu))),
+            &exp,
+            "total_apistu",
+        );
+        check_all(
+            &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+            &exp,
+            "mean_api00",
+        );
         assert_eq!(d.degrees_of_freedom(), 206.0);
     }
 }

@@ -1,7 +1,11 @@
 //! Replicate weights: R reference cases (P08*), generation, and the R snippet.
 
-use ponder::estimate::{EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate};
-use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions, generate, r_snippet};
+use ponder::estimate::{
+    EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
+};
+use ponder::variance::replicates::{
+    ReplicateDesign, ReplicateKind, ReplicateOptions, generate, r_snippet,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -12,7 +16,13 @@ fn run_rep(rep: &ReplicateDesign, spec: &EstimateSpec) -> Vec<EstimateRow> {
     estimate(&VarianceSource::Replicates(rep), spec, &Publication::default()).expect("estimate")
 }
 
-fn check_case(case: &str, kind: ReplicateKind, full: Vec<f64>, columns: Vec<Vec<f64>>, pairs: &[(&str, &str, bool)]) {
+fn check_case(
+    case: &str,
+    kind: ReplicateKind,
+    full: Vec<f64>,
+    columns: Vec<Vec<f64>>,
+    pairs: &[(&str, &str, bool)],
+) {
     let csv = Csv::data(case);
     let exp = expected(case);
     let mut opts = ReplicateOptions::new(kind);
@@ -42,7 +52,8 @@ fn p08_replicate_variance_from_columns() {
     // P08d: every replicate recalibrated (weights from expected.json)
     let case = "P08d_jk1_calibrated";
     let exp = expected(case);
-    let reps: Vec<Vec<f64>> = exp["final_replicate_weights"].as_array().expect("reps").iter().map(f64s).collect();
+    let reps: Vec<Vec<f64>> =
+        exp["final_replicate_weights"].as_array().expect("reps").iter().map(f64s).collect();
     let pairs = [("mean_api00", "api00", false), ("total_api00", "api00", true)];
     check_case(case, ReplicateKind::Jk1, f64s(&exp["final_weights"]), reps, &pairs);
 }
@@ -78,16 +89,26 @@ fn jk1_and_jkn_generation_reproduce_r() {
         assert!(close(*a, b, 1e-14));
     }
     let api00 = csv.num("api00");
-    check_all(&run_rep(&g.design, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))), &exp, "mean_api00");
+    check_all(
+        &run_rep(&g.design, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
+        &exp,
+        "mean_api00",
+    );
 }
 
 #[test]
 fn bootstrap_generation_is_seeded_and_rescaled() {
     let csv = Csv::data("P08a_jk1_clus1");
     let d = design(&csv, None, &["dnum"], &[], Some("pw"));
-    let a = generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(7)).expect("a");
-    let b = generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(7)).expect("b");
-    let c = generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(8)).expect("c");
+    let a =
+        generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(7))
+            .expect("a");
+    let b =
+        generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(7))
+            .expect("b");
+    let c =
+        generate(&d, ReplicateKind::Bootstrap, Some(40), false, &mut ChaCha8Rng::seed_from_u64(8))
+            .expect("c");
     assert_eq!(a.design.replicate_weights(), b.design.replicate_weights());
     assert_ne!(a.design.replicate_weights(), c.design.replicate_weights());
     assert!(close(a.design.scale(), 1.0 / 39.0, 1e-15));

@@ -2,7 +2,9 @@
 //! variance against the Monte-Carlo variance.
 
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
-use ponder::estimate::{CiMethod, DfRule, EstimateSpec, Publication, Statistic, VarianceSource, estimate};
+use ponder::estimate::{
+    CiMethod, DfRule, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
+};
 use ponder::variance::replicates::{ReplicateKind, generate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,7 +22,9 @@ struct Population {
 
 fn population() -> Population {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
-    let normal = |rng: &mut ChaCha8Rng| -> f64 { (0..12).map(|_| rng.random_range(0.0..1.0)).sum::<f64>() - 6.0 };
+    let normal = |rng: &mut ChaCha8Rng| -> f64 {
+        (0..12).map(|_| rng.random_range(0.0..1.0)).sum::<f64>() - 6.0
+    };
     let mut y = vec![];
     let mut b = vec![];
     for h in 0..H {
@@ -69,10 +73,15 @@ fn draw(pop: &Population, rng: &mut ChaCha8Rng) -> (Design, Numeric, Categorical
     let n = w.len();
     let mut spec = DesignSpec::with_weights("w", w);
     spec.strata = Some(Categorical::from_strings("h", &st.iter().map(Some).collect::<Vec<_>>()));
-    spec.clusters = vec![Categorical::from_strings("psu", &psu.iter().map(Some).collect::<Vec<_>>())];
+    spec.clusters =
+        vec![Categorical::from_strings("psu", &psu.iter().map(Some).collect::<Vec<_>>())];
     spec.fpc = vec![Numeric::new("N", vec![CLUSTERS as f64; n])];
     let d = Design::new(spec).expect("design");
-    (d, Numeric::new("y", y), Categorical::from_strings("b", &b.iter().map(Some).collect::<Vec<_>>()))
+    (
+        d,
+        Numeric::new("y", y),
+        Categorical::from_strings("b", &b.iter().map(Some).collect::<Vec<_>>()),
+    )
 }
 
 #[test]
@@ -89,7 +98,8 @@ fn wald_and_logit_intervals_cover_95_percent() {
         s.df = DfRule::Design;
         let r = &estimate(&src, &s, &Publication::default()).expect("mean")[0];
         cover_y += (r.ci_low <= ybar && ybar <= r.ci_high) as usize;
-        let mut s = EstimateSpec::new("b", Statistic::Proportion { variable: &b, category: Some("yes") });
+        let mut s =
+            EstimateSpec::new("b", Statistic::Proportion { variable: &b, category: Some("yes") });
         s.ci = CiMethod::Logit;
         s.df = DfRule::Design;
         let r = &estimate(&src, &s, &Publication::default()).expect("prop")[0];
@@ -110,12 +120,16 @@ fn bootstrap_variance_matches_monte_carlo_variance() {
         let (d, y, _) = draw(&pop, &mut rng);
         let spec = EstimateSpec::new("y", Statistic::Mean(&y));
         if i < 200 {
-            let g = generate(&d, ReplicateKind::Bootstrap, Some(100), false, &mut rng).expect("boot");
-            let r = &estimate(&VarianceSource::Replicates(&g.design), &spec, &Publication::default()).expect("b")[0];
+            let g =
+                generate(&d, ReplicateKind::Bootstrap, Some(100), false, &mut rng).expect("boot");
+            let r =
+                &estimate(&VarianceSource::Replicates(&g.design), &spec, &Publication::default())
+                    .expect("b")[0];
             boot.push(r.se * r.se);
             ests.push(r.estimate);
         } else {
-            let r = &estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("l")[0];
+            let r = &estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default())
+                .expect("l")[0];
             ests.push(r.estimate);
         }
     }
