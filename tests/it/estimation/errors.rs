@@ -128,3 +128,19 @@ fn empty_domain_gives_a_flagged_row() {
     );
     let _ = WeightSource::FromFpc;
 }
+
+#[test]
+fn certainty_psus_contribute_no_stage_one_variance() {
+    // stratum a: PSUs 1, 2, 3 (3 is a certainty PSU); one row per PSU
+    let mut spec = DesignSpec::with_weights("w", vec![1.0; 3]);
+    spec.strata = Some(cat("h", &["a", "a", "a"]));
+    spec.certainty = Some(vec![false, false, true]);
+    let d = Design::new(spec.clone()).expect("design");
+    let v = d.variance(&[1.0, 3.0, 100.0]).expect("v");
+    assert!((v - 2.0 * (1.0 + 1.0)).abs() < 1e-12, "{v}"); // 2/(2−1) Σ (t − 2)²
+    assert_eq!(d.degrees_of_freedom(), 1.0);
+    spec.pps_variance = ponder::design::PpsVariance::Poisson;
+    spec.clusters = vec![cat("psu", &["1", "1", "2"])];
+    spec.certainty = None;
+    assert!(msg(Design::new(spec)).contains("element sampling"));
+}

@@ -154,3 +154,52 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn two_phase_variance_terms() {
+    use ponder::variance::two_phase_variance;
+    let s = sample(11, 3, 4);
+    let d = design(&s, s.w.clone());
+    let n = s.w.len();
+    let e: Vec<f64> = s.y.iter().map(|y| y - 5.0).collect();
+    // every unit responds with certainty: no nonresponse term, sampling term = design variance
+    let v = two_phase_variance(&d, &vec![true; n], &vec![1.0; n], &e).expect("v");
+    assert_eq!(v.nonresponse, 0.0);
+    assert!(rel(v.sampling, d.variance(&e).expect("design variance")) < 1e-12);
+    // half respond with p̂ = 0.5: Poisson term Σ (1 − p) (d e / p)² over respondents
+    let resp: Vec<bool> = (0..n).map(|k| k % 2 == 0).collect();
+    let v = two_phase_variance(&d, &resp, &vec![0.5; n], &e).expect("v");
+    let want: f64 = (0..n).filter(|&k| resp[k]).map(|k| 0.5 * (s.w[k] * e[k] / 0.5).powi(2)).sum();
+    assert!(rel(v.nonresponse, want) < 1e-12);
+    let z: Vec<f64> = (0..n).map(|k| if resp[k] { e[k] / 0.5 } else { 0.0 }).collect();
+    assert!(rel(v.sampling, d.variance(&z).expect("v")) < 1e-12);
+    assert!(rel(v.total(), v.sampling + v.nonresponse) < 1e-15);
+    assert!(two_phase_variance(&d, &resp, &vec![0.0; n], &e).is_err());
+}
+
+#[test]
+fn publication_flags_and_suppression() {
+    let s = sample(3, 2, 3);
+    let d = design(&s, s.w.clone());
+    let y = Numeric::new("y", s.y.clone());
+    let dom = cat("dom", &s.dom);
+    let mut spec = EstimateSpec::new("x", Statistic::Total(&y));
+    spec.by = vec![&dom];
+    let publ = Publication { min_n: Some(1000), max_cv: Some(0.0), suppress: true };
+    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &publ).expect("rows");
+    for r in rows {
+        assert!(
+            r.flags.low_n && r.flags.high_cv && r.flags.suppressed && r.estimate.is_nan(),
+            "{r:?}"
+        );
+    }
+    let publ = Publication { min_n: Some(1), max_cv: Some(10.0), suppress: true };
+    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &publ).expect("rows");
+    for r in rows {
+        assert!(
+            !r.flags.low_n && !r.flags.high_cv && !r.flags.suppressed && r.estimate.is_finite(),
+            "{r:?}"
+        );
+        assert!((r.cv - r.se / r.estimate.abs()).abs() < 1e-15);
+    }
+}
