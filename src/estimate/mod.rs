@@ -1,1 +1,33 @@
-//! (in progress)
+//! Design-based estimation: totals, means, proportions, ratios and quantiles, for the whole
+//! sample and for domains, with SE, CI, CV, design effect, counts and publication flags.
+//!
+//! # Public API
+//! - [`estimate`]`(&VarianceSource, &EstimateSpec, &Publication) -> Result<Vec<EstimateRow>>`:
+//!   one request (a line of `estimates:`) into output rows.
+//! - [`VarianceSource::Linearization`]`(&Design)` or
+//!   [`VarianceSource::Replicates`]`(&ReplicateDesign)`.
+//! - [`EstimateSpec`] { name, [`Statistic`], by, [`CiMethod`], level, [`DfRule`],
+//!   [`MissingPolicy`], filter, keep_empty_domains }; [`Publication`] { min_n, max_cv,
+//!   suppress }.
+//! - The [`Estimator`] trait (point + influence values) with [`Total`], [`Mean`], [`Ratio`];
+//!   proportions are means of indicators; quantiles use [`SortedSample`] + Woodruff.
+//! - [`Domains`]: crossed `by` variables as one code per row (the full design is always
+//!   used; never a subset).
+//!
+//! Conventions follow R `survey` 4.1 (svymean/svytotal/svyratio/svyby/svyciprop/svyquantile).
+
+mod ci;
+mod domain;
+mod estimators;
+mod quantile;
+mod run;
+mod source;
+mod spec;
+
+pub use ci::{CiMethod, critical_value, interval};
+pub use domain::{Domains, NO_DOMAIN};
+pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
+pub use quantile::{QuantileRule, SortedSample};
+pub use run::estimate;
+pub use source::VarianceSource;
+pub use spec::{DfRule, EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};

@@ -1,0 +1,114 @@
+//! Domains: which rows each estimate row is about, as one code per row.
+//!
+//! Domains are estimated on the full design: rows outside a domain keep their place in the
+//! design with influence value 0 (R `svyby`), never a subset.
+
+use crate::design::{Categorical, MISSING};
+use crate::error::{Error, Result};
+
+/// Code of a row that belongs to no domain.
+pub const NO_DOMAIN: u32 = u32::MAX;
+
+/// Domain membership of every row (`NO_DOMAIN` = none) and the labels of each domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Domains {
+    /// Domain code per row.
+    pub codes: Vec<u32>,
+    /// Number of domains.
+    pub n: usize,
+    /// Names of the `by` variables.
+    pub by_names: Vec<String>,
+    /// For each domain, the label of each `by` variable.
+    pub labels: Vec<Vec<String>>,
+}
+
+impl Domains {
+    /// The whole sample as one domain.
+    pub fn whole(n_rows: usize) -> Domains {
+        Domains { codes: vec![0; n_rows], n: 1, by_names: Vec::new(), labels: vec![Vec::new()] }
+    }
+
+    /// Crossed domains of the `by` variables. Domains are the combinations present in the
+    /// data (or every combination of labels when `keep_empty`), ordered as R `svyby` orders
+    /// them: the first variable varies fastest. Rows with a missing `by` value belong to no
+    /// domain.
+    ///
+    /// # Errors
+    /// A `by` column whose length differs from the sample.
+    pub fn cross(by: &[&Categorical], n_rows: usize, keep_empty: bool) -> Result<Domains> {
+        if by.is_empty() {
+            return Ok(Domains::whole(n_rows));
+        }
+        for b in by {
+            if b.codes.len() != n_rows {
+                return Err(Error::method(
+                    "estimate",
+                    format!(
+                        "`by` column `{}` has {} rows, expected {n_rows}",
+                        b.name,
+                        b.codes.len()
+                    ),
+                ));
+            }
+        }
+        // mixed-radix key, last variable most significant so the first varies fastest
+        let radix: Vec<u64> = by.iter().map(|b| b.labels.len() as u64).collect();
+        let key_of = |k: usize| -> Option<u64> {
+            let mut key = 0u64;
+            for (j, b) in by.iter().enumerate().rev() {
+                let c = b.codes[k];
+                if c == MISSING {
+                    return None;
+                }
+                key = key * radix[j] + c as u64;
+            }
+            Some(key)
+        };
+        let mut keys: Vec<u64> = if keep_empty {
+            (0..radix.iter().product::<u64>()).collect()
+        } else {
+            let mut v: Vec<u64> = (0..n_rows).filter_map(key_of).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        keys.sort_unstable();
+        let codes = (0..n_rows)
+            .map(|k| {
+                key_of(k)
+                    .and_then(|key| keys.binary_search(&key).ok())
+                    .map_or(NO_DOMAIN, |i| i as u32)
+            })
+            .collect();
+        let labels = keys
+            .iter()
+            .map(|&key| {
+                let mut rest = key;
+                by.iter()
+                    .enumerate()
+                    .map(|(j, b)| {
+                        let c = (rest % radix[j]) as usize;
+                        rest /= radix[j];
+                        b.labels[c].clone()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Domains {
+            codes,
+            n: keys.len(),
+            by_names: by.iter().map(|b| b.name.clone()).collect(),
+            labels,
+        })
+    }
+
+    /// Removes rows from every domain where `keep(k)` is false (missing analysis value,
+    /// domain filter).
+    pub fn restrict(&mut self, keep: impl Fn(usize) -> bool) {
+        for (k, c) in self.codes.iter_mut().enumerate() {
+            if !keep(k) {
+                *c = NO_DOMAIN;
+            }
+        }
+    }
+}

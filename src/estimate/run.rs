@@ -1,0 +1,307 @@
+//! Running one estimate request into output rows.
+
+use super::ci::{CiMethod, critical_value, interval};
+use super::domain::{Domains, NO_DOMAIN};
+use super::estimators::{Estimator, Mean, Ratio, Total};
+use super::quantile::{QuantileRule, SortedSample};
+use super::source::{VarianceSource, domain_counts, srs_variances};
+use super::spec::{EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};
+use crate::design::{MISSING, Numeric, row_list};
+use crate::error::{Error, Result};
+
+fn err(spec: &EstimateSpec, msg: String) -> Error {
+    Error::method("estimate", format!("estimate `{}`: {msg}", spec.name))
+}
+
+/// Computes one estimate request: one row per (category,) domain.
+///
+/// Domains are crossed `by` variables on the full design; rows with a missing analysis
+/// value are an error (`missing: fail`, rows with zero weight excepted) or out of the domain
+/// (`missing: drop`). A domain without sampled rows gives a row with NaN values and
+/// `flags.empty`.
+///
+/// # Errors
+/// Missing analysis values under `fail` (names the column and how many); a category not
+/// found; a proportion-only interval on another statistic; a level outside (0, 1); column
+/// lengths that do not match; variance errors (lonely PSU under `fail`).
+pub fn estimate(
+    source: &VarianceSource,
+    spec: &EstimateSpec,
+    publication: &Publication,
+) -> Result<Vec<EstimateRow>> {
+    if !(spec.level > 0.0 && spec.level < 1.0) {
+        return Err(err(spec, format!("level must be in (0, 1), got {}", spec.level)));
+    }
+    let is_prop = matches!(spec.statistic, Statistic::Proportion { .. });
+    if spec.ci.proportion_only() && !is_prop {
+        return Err(err(
+            spec,
+            format!("ci `{:?}` applies to proportions only; use `wald`", spec.ci).to_lowercase(),
+        ));
+    }
+    let n = source.n_rows();
+    let mut base = Domains::cross(&spec.by, n, spec.keep_empty_domains)?;
+    if let Some(f) = spec.filter {
+        if f.len() != n {
+            return Err(err(spec, format!("domain filter has {} rows, expected {n}", f.len())));
+        }
+        base.restrict(|k| f[k]);
+    }
+    let w = source.weights();
+    match spec.statistic {
+        Statistic::Total(v) => {
+            let dom = missing(spec, &[v], w, base)?;
+            rows(
+                source,
+                spec,
+                publication,
+                &Total { y: &v.values },
+                &dom,
+                Some((&v.values, true)),
+                None,
+            )
+        }
+        Statistic::Mean(v) => {
+            let dom = missing(spec, &[v], w, base)?;
+            rows(
+                source,
+                spec,
+                publication,
+                &Mean { y: &v.values },
+                &dom,
+                Some((&v.values, false)),
+                None,
+            )
+        }
+        Statistic::Ratio { numerator, denominator } => {
+            let dom = missing(spec, &[numerator, denominator], w, base)?;
+            let est = Ratio { y: &numerator.values, x: &denominator.values };
+            rows(source, spec, publication, &est, &dom, None, None)
+        }
+        Statistic::Proportion { variable, category } => {
+            let cats: Vec<usize> = match category {
+                Some(c) => vec![variable.labels.iter().position(|l| l == c).ok_or_else(|| {
+                    err(
+                        spec,
+                        format!(
+                            "category `{c}` not found in `{}` (categories: {})",
+                            variable.name,
+                            variable.labels.join(", ")
+                        ),
+                    )
+                })?],
+                None => (0..variable.labels.len()).collect(),
+            };
+            let mut out = Vec::new();
+            for c in cats {
+                let ind: Vec<f64> = variable
+                    .codes
+                    .iter()
+                    .map(|&v| {
+                        if v == MISSING {
+                            f64::NAN
+                        } else if v as usize == c {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let col = Numeric::new(&variable.name, ind);
+                let dom = missing(spec, &[&col], w, base.clone())?;
+                let label = Some(variable.labels[c].clone());
+                out.extend(rows(
+                    source,
+                    spec,
+                    publication,
+                    &Mean { y: &col.values },
+                    &dom,
+                    Some((&col.values, false)),
+                    label,
+                )?);
+            }
+            Ok(out)
+        }
+        Statistic::Quantile { variable, p, rule } => {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(err(spec, format!("quantile order must be in [0, 1], got {p}")));
+            }
+            let dom = missing(spec, &[variable], w, base)?;
+            quantile_rows(source, spec, publication, variable, p, rule, &dom)
+        }
+    }
+}
+
+/// Applies the missing-value policy: returns the domains without rows whose analysis value is
+/// missing (rows with zero weight are always removed silently: they enter no estimate).
+fn missing(spec: &EstimateSpec, cols: &[&Numeric], w: &[f64], mut dom: Domains) -> Result<Domains> {
+    for c in cols {
+        if c.values.len() != w.len() {
+            return Err(err(
+                spec,
+                format!("column `{}` has {} rows, expected {}", c.name, c.values.len(), w.len()),
+            ));
+        }
+        let bad: Vec<usize> = (0..w.len())
+            .filter(|&k| dom.codes[k] != NO_DOMAIN && w[k] != 0.0 && !c.values[k].is_finite())
+            .collect();
+        if !bad.is_empty() && spec.missing == MissingPolicy::Fail {
+            return Err(err(
+                spec,
+                format!(
+                    "column `{}` has {} missing value(s) among rows with positive weight (rows {}); set \
+                 `missing: drop` to leave them out of the domain, or impute them",
+                    c.name,
+                    bad.len(),
+                    row_list(&bad)
+                ),
+            ));
+        }
+    }
+    dom.restrict(|k| cols.iter().all(|c| c.values[k].is_finite()));
+    Ok(dom)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    source: &VarianceSource,
+    spec: &EstimateSpec,
+    publication: &Publication,
+    est: &dyn Estimator,
+    dom: &Domains,
+    deff_y: Option<(&[f64], bool)>,
+    category: Option<String>,
+) -> Result<Vec<EstimateRow>> {
+    let res = source.run(est, dom)?;
+    let w = source.weights();
+    let (n, nw) = domain_counts(w, dom);
+    let srs = deff_y.map(|(y, total)| srs_variances(w, y, dom, total));
+    let mut out = Vec::with_capacity(dom.n);
+    for d in 0..dom.n {
+        let df = source.df(spec.df, dom, d);
+        let (estimate, se) = (res.estimates[d], res.variances[d].sqrt());
+        let (lo, hi) = interval(spec.ci, estimate, se, spec.level, df, n[d]);
+        let deff = srs.as_ref().map(|s| res.variances[d] / s[d]);
+        let mut row = base_row(spec, est.stat(), category.clone(), dom, d, n[d], nw[d], df);
+        row.flags.dropped_replicates = res.dropped[d];
+        fill(&mut row, estimate, se, lo, hi, deff, publication);
+        out.push(row);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn base_row(
+    spec: &EstimateSpec,
+    stat: &'static str,
+    category: Option<String>,
+    dom: &Domains,
+    d: usize,
+    n: usize,
+    nw: f64,
+    df: Option<f64>,
+) -> EstimateRow {
+    EstimateRow {
+        name: spec.name.clone(),
+        stat,
+        variable: spec.statistic.variable_name().to_string(),
+        category,
+        domain: dom.by_names.iter().cloned().zip(dom.labels[d].iter().cloned()).collect(),
+        estimate: f64::NAN,
+        se: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        cv: f64::NAN,
+        deff: None,
+        n,
+        n_weighted: nw,
+        df,
+        flags: Flags::default(),
+    }
+}
+
+/// Fills values, the empty flag and the publication flags.
+fn fill(
+    row: &mut EstimateRow,
+    est: f64,
+    se: f64,
+    lo: f64,
+    hi: f64,
+    deff: Option<f64>,
+    publication: &Publication,
+) {
+    if row.n == 0 {
+        row.flags.empty = true;
+        row.flags.low_n = publication.min_n.is_some();
+        return;
+    }
+    row.estimate = est;
+    row.se = se;
+    row.ci_low = lo;
+    row.ci_high = hi;
+    row.cv = se / est.abs();
+    row.deff = deff;
+    row.flags.low_n = publication.min_n.is_some_and(|m| row.n < m);
+    row.flags.high_cv = publication.max_cv.is_some_and(|m| row.cv.is_nan() || row.cv > m);
+    if publication.suppress && (row.flags.low_n || row.flags.high_cv) {
+        row.flags.suppressed = true;
+        row.estimate = f64::NAN;
+        row.se = f64::NAN;
+        row.ci_low = f64::NAN;
+        row.ci_high = f64::NAN;
+        row.cv = f64::NAN;
+        row.deff = None;
+    }
+}
+
+/// Quantile rows with the Woodruff interval (R `svyquantile`, `interval.type = "mean"`).
+fn quantile_rows(
+    source: &VarianceSource,
+    spec: &EstimateSpec,
+    publication: &Publication,
+    variable: &Numeric,
+    p: f64,
+    rule: QuantileRule,
+    dom: &Domains,
+) -> Result<Vec<EstimateRow>> {
+    let w = source.weights();
+    let x = &variable.values;
+    let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); dom.n];
+    for (k, &c) in dom.codes.iter().enumerate() {
+        if c != NO_DOMAIN {
+            pairs[c as usize].push((x[k], w[k]));
+        }
+    }
+    let sorted: Vec<SortedSample> = pairs.into_iter().map(SortedSample::new).collect();
+    let qhat: Vec<f64> = sorted.iter().map(|s| s.quantile(p, rule)).collect();
+    // indicator 1{x ≤ q̂_d} within each domain: its mean is the estimated CDF at q̂
+    let ind: Vec<f64> = dom
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| if c != NO_DOMAIN && x[k] <= qhat[c as usize] { 1.0 } else { 0.0 })
+        .collect();
+    let res = source.run(&Mean { y: &ind }, dom)?;
+    let (n, nw) = domain_counts(w, dom);
+    let mut out = Vec::with_capacity(dom.n);
+    for d in 0..dom.n {
+        let df = source.df(spec.df, dom, d);
+        let t = critical_value(spec.level, df);
+        let (pl, pu) = interval(
+            CiMethod::Wald,
+            res.estimates[d],
+            res.variances[d].sqrt(),
+            spec.level,
+            df,
+            n[d],
+        );
+        let lo = if pl.is_nan() || pl < 0.0 { f64::NAN } else { sorted[d].quantile(pl, rule) };
+        let hi = if pu.is_nan() || pu > 1.0 { f64::NAN } else { sorted[d].quantile(pu, rule) };
+        let se = (hi - lo) / (2.0 * t);
+        let mut row = base_row(spec, "quantile", Some(format!("{p}")), dom, d, n[d], nw[d], df);
+        row.flags.dropped_replicates = res.dropped[d];
+        fill(&mut row, qhat[d], se, lo, hi, None, publication);
+        out.push(row);
+    }
+    Ok(out)
+}

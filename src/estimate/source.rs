@@ -1,0 +1,133 @@
+//! Where variances come from: linearization on a [`Design`] or replicate weights.
+
+use rayon::prelude::*;
+
+use super::domain::{Domains, NO_DOMAIN};
+use super::estimators::Estimator;
+use super::spec::DfRule;
+use crate::design::Design;
+use crate::error::Result;
+use crate::variance::replicates::ReplicateDesign;
+
+/// Variance method of an estimation run.
+#[derive(Debug, Clone, Copy)]
+pub enum VarianceSource<'a> {
+    /// Linearization (influence values through the design's variance engine).
+    Linearization(&'a Design),
+    /// Replicate weights (the estimator re-run on every replicate).
+    Replicates(&'a ReplicateDesign),
+}
+
+/// Estimates, variances and dropped-replicate counts of every domain.
+pub(crate) struct DomainResults {
+    pub estimates: Vec<f64>,
+    pub variances: Vec<f64>,
+    pub dropped: Vec<usize>,
+}
+
+impl VarianceSource<'_> {
+    /// Full-sample analysis weights.
+    pub fn weights(&self) -> &[f64] {
+        match self {
+            VarianceSource::Linearization(d) => d.weights(),
+            VarianceSource::Replicates(r) => r.full_weights(),
+        }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.weights().len()
+    }
+
+    /// Estimates and variances of an estimator over all domains.
+    pub(crate) fn run(&self, est: &dyn Estimator, dom: &Domains) -> Result<DomainResults> {
+        match self {
+            VarianceSource::Linearization(design) => {
+                let lin = est.linearize(design.weights(), dom);
+                let variances = design.grouped_variances(&lin.z, &dom.codes, dom.n)?;
+                Ok(DomainResults { estimates: lin.estimates, variances, dropped: vec![0; dom.n] })
+            }
+            VarianceSource::Replicates(rep) => {
+                let estimates = est.point(rep.full_weights(), dom);
+                // each replicate independently, collected in replicate order: deterministic
+                let thetas: Vec<Vec<f64>> =
+                    rep.replicate_weights().par_iter().map(|w| est.point(w, dom)).collect();
+                let mut variances = Vec::with_capacity(dom.n);
+                let mut dropped = Vec::with_capacity(dom.n);
+                let mut col = vec![0.0; thetas.len()];
+                for d in 0..dom.n {
+                    for (c, t) in col.iter_mut().zip(&thetas) {
+                        *c = t[d];
+                    }
+                    let (v, nd) = rep.variance_of(&col, estimates[d]);
+                    variances.push(v);
+                    dropped.push(nd);
+                }
+                Ok(DomainResults { estimates, variances, dropped })
+            }
+        }
+    }
+
+    /// Degrees of freedom of domain `d` under `rule` (`None` = normal).
+    pub(crate) fn df(&self, rule: DfRule, dom: &Domains, d: usize) -> Option<f64> {
+        match (rule, self) {
+            (DfRule::Infinite, _) => None,
+            (DfRule::Fixed(v), _) => Some(v),
+            (DfRule::Design, VarianceSource::Linearization(des)) => Some(des.degrees_of_freedom()),
+            (DfRule::Domain, VarianceSource::Linearization(des)) => {
+                let w = des.weights();
+                Some(des.degrees_of_freedom_where(|k| dom.codes[k] == d as u32 && w[k] != 0.0))
+            }
+            (_, VarianceSource::Replicates(r)) => Some(r.degrees_of_freedom()),
+        }
+    }
+}
+
+/// Per-domain counts: rows with positive weight and weight sums.
+pub(crate) fn domain_counts(w: &[f64], dom: &Domains) -> (Vec<usize>, Vec<f64>) {
+    let mut n = vec![0usize; dom.n];
+    let mut nw = vec![0.0; dom.n];
+    for (k, &c) in dom.codes.iter().enumerate() {
+        if c != NO_DOMAIN && w[k] != 0.0 {
+            n[c as usize] += 1;
+            nw[c as usize] += w[k];
+        }
+    }
+    (n, nw)
+}
+
+/// Variance of the same estimator under SRSWOR of the same size (R `survey`'s
+/// `deff = TRUE`), per domain.
+///
+/// # Formula
+/// On the domain's rows with positive weight: n, N̂ = Σ w, ȳ = Σ w y / N̂,
+/// `s² = Σ w (y − ȳ)² / N̂ · n/(n − 1)`; mean: `s² (N̂ − n)/(N̂ n)`; total: that times N̂².
+/// NaN when N̂ < n (weights not scaled to the population, as R warns).
+pub(crate) fn srs_variances(w: &[f64], y: &[f64], dom: &Domains, total: bool) -> Vec<f64> {
+    let (n, nw) = domain_counts(w, dom);
+    let mut sy = vec![0.0; dom.n];
+    for (k, &c) in dom.codes.iter().enumerate() {
+        if c != NO_DOMAIN && w[k] != 0.0 {
+            sy[c as usize] += w[k] * y[k];
+        }
+    }
+    let mean: Vec<f64> = sy.iter().zip(&nw).map(|(s, n)| s / n).collect();
+    let mut ss = vec![0.0; dom.n];
+    for (k, &c) in dom.codes.iter().enumerate() {
+        if c != NO_DOMAIN && w[k] != 0.0 {
+            let e = y[k] - mean[c as usize];
+            ss[c as usize] += w[k] * e * e;
+        }
+    }
+    (0..dom.n)
+        .map(|d| {
+            let (nd, nh) = (n[d] as f64, nw[d]);
+            if nd < 2.0 || nh < nd {
+                return f64::NAN;
+            }
+            let s2 = ss[d] / nh * nd / (nd - 1.0);
+            let v = s2 * (nh - nd) / (nh * nd);
+            if total { v * nh * nh } else { v }
+        })
+        .collect()
+}

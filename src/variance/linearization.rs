@@ -1,0 +1,268 @@
+//! The linearization variance engine.
+//!
+//! Input: influence values z_k of an estimator (per row; 0 outside its domain). Row
+//! contributions are u_k = w_k z_k with the design's analysis weights (R `survey`'s
+//! `x / design$prob`). Calibration steps replace u by residuals ([`super::calibration`]);
+//! then:
+//!
+//! # Formula
+//! Stratified multistage variance (R `survey`'s `svyrecvar` / `multistage` / `onestrat`):
+//! with t_hi the totals of u over stage-1 unit i of stratum h,
+//! `V₁ = Σ_h f_h n_h/(n_h − 1) Σ_i (t_hi − t̄_h)²`, f_h = 1 − n_h/N_h (1 without fpc; a
+//! stratum with f_h < 1e-7 is self-representing and contributes 0). When stage s has an fpc
+//! and a later stage exists, each stage-s unit adds `(n_h/N_h) · V_{s+1}` computed within it,
+//! recursively (Bellhouse's recursion, `survey.ultimate.cluster = FALSE`).
+//! Lonely PSUs follow [`LonelyPsu`]. With [`PpsVariance::Poisson`]:
+//! `V = Σ_k (1 − π_k) u_k²`.
+//!
+//! Domains never subset the design: a domain's influence values are zero outside it and the
+//! full design (all PSUs, n_h on the full sample) is used, which is what R `svyby` does.
+
+use rayon::prelude::*;
+
+use crate::design::{Design, LonelyPsu, PpsVariance};
+use crate::error::{Error, Result};
+
+use super::calibration::PreparedCalibration;
+
+/// Marks a row that belongs to no group in [`Design::grouped_variances`].
+pub const NO_GROUP: u32 = u32::MAX;
+
+impl Design {
+    /// Linearization variance of `Σ_k w_k z_k` (influence values `z`, all rows).
+    ///
+    /// # Errors
+    /// Wrong length; a lonely PSU under `lonely_psu: fail` (names the stratum).
+    pub fn variance(&self, z: &[f64]) -> Result<f64> {
+        let group = vec![0u32; self.n];
+        Ok(self.grouped_variances(z, &group, 1)?[0])
+    }
+
+    /// Variances of several estimates at once, each with its own rows: `z[k]` is the
+    /// influence value of row k for estimate `group[k]` ([`NO_GROUP`] = none). This is how
+    /// all domains of one estimator are done in one pass (rows of different domains are
+    /// disjoint); each group's variance is computed on the full design.
+    ///
+    /// Deterministic whatever the thread count (groups are independent; results in order).
+    ///
+    /// # Errors
+    /// As [`Design::variance`].
+    pub fn grouped_variances(&self, z: &[f64], group: &[u32], n_groups: usize) -> Result<Vec<f64>> {
+        if z.len() != self.n || group.len() != self.n {
+            return Err(Error::Internal(format!(
+                "variance: {} influence values / {} groups for {} rows",
+                z.len(),
+                group.len(),
+                self.n
+            )));
+        }
+        let rows = bucket_rows(group, n_groups);
+        let fast = FastPath::new(self);
+        (0..n_groups)
+            .into_par_iter()
+            .map(|g| match &fast {
+                Some(fp) => fp.variance(self, z, &rows[g]),
+                None => self.row_level_variance(z, &rows[g]),
+            })
+            .collect()
+    }
+
+    /// General path: dense contributions, calibration residuals row by row, then the stage
+    /// recursion (or the Poisson formula).
+    fn row_level_variance(&self, z: &[f64], rows: &[usize]) -> Result<f64> {
+        let mut u = vec![0.0; self.n];
+        for &k in rows {
+            u[k] = self.weights[k] * z[k];
+        }
+        for step in &self.calibration {
+            step.adjust_rows(&mut u);
+        }
+        if self.pps == PpsVariance::Poisson {
+            let pi =
+                self.pi.as_ref().ok_or_else(|| Error::Internal("poisson without pi".into()))?;
+            return Ok(u.iter().zip(pi).map(|(uk, p)| (1.0 - p) * uk * uk).sum());
+        }
+        let last = self.stages.len() - 1;
+        let mut leaf = vec![0.0; self.stages[last].n_units];
+        for (k, &uk) in u.iter().enumerate() {
+            leaf[self.stages[last].unit_of_row[k] as usize] += uk;
+        }
+        self.multistage(leaf)
+    }
+
+    /// Stratified multistage variance from the totals of the last-stage units.
+    pub(crate) fn multistage(&self, leaf: Vec<f64>) -> Result<f64> {
+        let ns = self.stages.len();
+        let mut totals: Vec<Vec<f64>> = vec![Vec::new(); ns];
+        totals[ns - 1] = leaf;
+        for s in (1..ns).rev() {
+            let mut up = vec![0.0; self.stages[s - 1].n_units];
+            for (j, &t) in totals[s].iter().enumerate() {
+                up[self.stages[s].parent_of_unit[j] as usize] += t;
+            }
+            totals[s - 1] = up;
+        }
+        // grand mean of stage-1 unit totals: the centre of a lonely PSU under `adjust`
+        let centre = totals[0].iter().sum::<f64>() / totals[0].len() as f64;
+        let mut mult = vec![1.0; self.stages[0].n_strata()];
+        let mut v = self.one_stage(0, &totals[0], &mult, centre)?;
+        for (s, t) in totals.iter().enumerate().skip(1) {
+            let prev = &self.stages[s - 1];
+            let Some(frac) = &prev.stratum_fraction else { break };
+            // the stratum of a stage-s unit is its parent (a stage-(s-1) unit)
+            let next_mult: Vec<f64> = (0..prev.n_units)
+                .map(|p| {
+                    let h = prev.stratum_of_unit[p] as usize;
+                    mult[h] * frac[h]
+                })
+                .collect();
+            mult = next_mult;
+            v += self.one_stage(s, t, &mult, 0.0)?;
+        }
+        Ok(v)
+    }
+
+    /// One stage: Σ_h mult_h · onestrat_h, with R's lonely-PSU rules.
+    fn one_stage(&self, s: usize, t: &[f64], mult: &[f64], centre: f64) -> Result<f64> {
+        let st = &self.stages[s];
+        let nh = st.n_strata();
+        let mut sum = vec![0.0; nh];
+        for (i, &ti) in t.iter().enumerate() {
+            sum[st.stratum_of_unit[i] as usize] += ti;
+        }
+        let mut ss = vec![0.0; nh];
+        for (i, &ti) in t.iter().enumerate() {
+            let h = st.stratum_of_unit[i] as usize;
+            let d = ti - sum[h] / st.stratum_n[h] as f64;
+            ss[h] += d * d;
+        }
+        let mut v = 0.0;
+        let mut lonely_average = 0usize;
+        for h in 0..nh {
+            let f = st.fpc_factor(h);
+            if f < 1e-7 || mult[h] == 0.0 {
+                continue; // self-representing stratum (or no weight at this stage)
+            }
+            let n = st.stratum_n[h] as f64;
+            if n > 1.0 {
+                v += mult[h] * f * n / (n - 1.0) * ss[h];
+                continue;
+            }
+            match self.lonely_psu {
+                LonelyPsu::Fail => return Err(lonely_error(st.stratum_labels[h].as_str(), s)),
+                LonelyPsu::Remove | LonelyPsu::Certainty => {}
+                LonelyPsu::Adjust => {
+                    let d = sum[h] - centre;
+                    v += mult[h] * f * d * d;
+                }
+                LonelyPsu::Average if s == 0 => lonely_average += 1,
+                LonelyPsu::Average => {
+                    return Err(Error::method(
+                        "variance",
+                        format!(
+                            "`{}` has a single sampled unit at stage {}: lonely_psu: average is \
+                             undefined below stage 1 (R survey returns NA); use adjust, remove \
+                             or certainty",
+                            st.stratum_labels[h],
+                            s + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        if lonely_average > 0 {
+            if lonely_average == nh {
+                return Err(Error::method(
+                    "variance",
+                    "every stratum has a single PSU: lonely_psu: average has nothing to average; \
+                     use adjust or merge strata",
+                ));
+            }
+            v *= nh as f64 / (nh - lonely_average) as f64;
+        }
+        Ok(v)
+    }
+}
+
+fn lonely_error(stratum: &str, s: usize) -> Error {
+    Error::method(
+        "variance",
+        format!(
+            "stratum `{stratum}` has only one PSU at stage {} (lonely PSU) and lonely_psu is \
+             `fail`: merge it with a similar stratum or choose a policy among {}",
+            s + 1,
+            LonelyPsu::NAMES
+        ),
+    )
+}
+
+/// Rows of each group, in row order (a counting sort).
+pub(crate) fn bucket_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
+    let mut counts = vec![0usize; n_groups];
+    for &g in group {
+        if (g as usize) < n_groups {
+            counts[g as usize] += 1;
+        }
+    }
+    let mut rows: Vec<Vec<usize>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    for (k, &g) in group.iter().enumerate() {
+        if (g as usize) < n_groups {
+            rows[g as usize].push(k);
+        }
+    }
+    rows
+}
+
+/// Fast path for the common case (no Poisson, at most one regression-type calibration
+/// step): leaf totals are accumulated from the group's rows only, and the calibration
+/// residual is applied at leaf level, `T_leaf(u) − T_leaf(w x) b`, since both the
+/// coefficients b and the leaf totals are linear in u. Cost O(n_g p + L p) per group instead
+/// of O(n p).
+struct FastPath {
+    leaf_of_row: Vec<u32>,
+    n_leaves: usize,
+    /// Leaf totals of w x (L × p, row-major), when calibrated.
+    leaf_wx: Option<(Vec<f64>, usize)>,
+}
+
+impl FastPath {
+    fn new(design: &Design) -> Option<FastPath> {
+        if design.pps == PpsVariance::Poisson || design.calibration.len() > 1 {
+            return None;
+        }
+        let last = design.stages.last()?;
+        let leaf_wx = match design.calibration.first() {
+            None => None,
+            Some(PreparedCalibration::Rake(_)) => return None,
+            Some(PreparedCalibration::Regression(r)) => {
+                let p = r.x.len();
+                let mut t = vec![0.0; last.n_units * p];
+                for k in 0..design.n {
+                    let l = last.unit_of_row[k] as usize;
+                    for (j, col) in r.x.iter().enumerate() {
+                        t[l * p + j] += r.w[k] * col[k];
+                    }
+                }
+                Some((t, p))
+            }
+        };
+        Some(FastPath { leaf_of_row: last.unit_of_row.clone(), n_leaves: last.n_units, leaf_wx })
+    }
+
+    fn variance(&self, design: &Design, z: &[f64], rows: &[usize]) -> Result<f64> {
+        let mut leaf = vec![0.0; self.n_leaves];
+        for &k in rows {
+            leaf[self.leaf_of_row[k] as usize] += design.weights[k] * z[k];
+        }
+        if let (Some((twx, p)), Some(PreparedCalibration::Regression(r))) =
+            (&self.leaf_wx, design.calibration.first())
+        {
+            let b = r.coefficients(rows.iter().map(|&k| (k, design.weights[k] * z[k])));
+            for (l, tl) in leaf.iter_mut().enumerate() {
+                let row = &twx[l * p..(l + 1) * p];
+                *tl -= row.iter().zip(b.iter()).map(|(a, c)| a * c).sum::<f64>();
+            }
+        }
+        design.multistage(leaf)
+    }
+}

@@ -1,0 +1,8 @@
+//! Estimation and variance: reference cases (R survey), properties, simulations, errors.
+
+mod errors;
+mod fixtures;
+mod properties;
+mod reference;
+mod replicates;
+mod simulation;
