@@ -76,6 +76,11 @@ pub struct RegressionResiduals {
     /// g-inverse of Σ d x xᵀ.
     pub(crate) ginv: DMatrix<f64>,
     pub(crate) rank: usize,
+    /// Totals of w x over the design's last-stage units (L × p, row-major), filled by
+    /// [`PreparedCalibration::attach_units`] for the variance engine's fast path.
+    pub(crate) unit_wx: Vec<f64>,
+    /// The model row-major (n × p): one cache line per row in the coefficient loop.
+    pub(crate) x_rows: Vec<f64>,
 }
 
 impl PreparedCalibration {
@@ -84,6 +89,21 @@ impl PreparedCalibration {
         match self {
             PreparedCalibration::Regression(r) => Some(r.rank),
             PreparedCalibration::Rake(_) => None,
+        }
+    }
+
+    /// Precomputes the totals of w x over the design's last-stage units (`unit_of_row`).
+    pub(crate) fn attach_units(&mut self, unit_of_row: &[u32], n_units: usize) {
+        if let PreparedCalibration::Regression(r) = self {
+            let p = r.x.len();
+            let mut t = vec![0.0; n_units * p];
+            for (k, &u) in unit_of_row.iter().enumerate() {
+                let row = &mut t[u as usize * p..(u as usize + 1) * p];
+                for (tj, col) in row.iter_mut().zip(&r.x) {
+                    *tj += r.w[k] * col[k];
+                }
+            }
+            r.unit_wx = t;
         }
     }
 
@@ -113,8 +133,9 @@ impl RegressionResiduals {
                 continue;
             }
             let zk = self.d[k] * uk / wk;
-            for (j, col) in self.x.iter().enumerate() {
-                xty[j] += col[k] * zk;
+            let row = &self.x_rows[k * p..(k + 1) * p];
+            for (acc, xj) in xty.iter_mut().zip(row) {
+                *acc += xj * zk;
             }
         }
         &self.ginv * xty
@@ -241,7 +262,16 @@ fn prepare_regression(
         }
     }
     let (ginv, rank) = generalized_inverse(&g);
-    Ok(RegressionResiduals { x, d: d.to_vec(), w: w.to_vec(), ginv, rank })
+    let x_rows = (0..n).flat_map(|k| x.iter().map(move |col| col[k])).collect();
+    Ok(RegressionResiduals {
+        x,
+        d: d.to_vec(),
+        w: w.to_vec(),
+        ginv,
+        rank,
+        unit_wx: Vec::new(),
+        x_rows,
+    })
 }
 
 /// Moore–Penrose inverse of a symmetric PSD matrix after Jacobi scaling (unit diagonal), so
