@@ -211,3 +211,27 @@ fn publication_flags_and_suppression() {
         assert!((r.cv - r.se / r.estimate.abs()).abs() < 1e-15);
     }
 }
+
+#[test]
+fn domain_degrees_of_freedom_count_the_domain_psus_and_strata() {
+    use ponder::estimate::DfRule;
+    let s = sample(21, 3, 4);
+    let d = design(&s, s.w.clone());
+    let y = Numeric::new("y", s.y.clone());
+    let dom = cat("dom", &s.dom);
+    let mut spec = EstimateSpec::new("x", Statistic::Mean(&y));
+    spec.by = vec![&dom];
+    spec.df = DfRule::Domain;
+    let rows =
+        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    for r in &rows {
+        let label = &r.domain[0].1;
+        let want = d.degrees_of_freedom_where(|k| &s.dom[k] == label);
+        assert_eq!(r.df, Some(want));
+    }
+    spec.by = vec![];
+    let rows =
+        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    assert_eq!(rows[0].df, Some(d.degrees_of_freedom()));
+    assert_eq!(d.degrees_of_freedom(), 12.0 - 3.0);
+}
