@@ -233,7 +233,7 @@ impl<'a> FastPath<'a> {
         let calibration = match design.calibration.first() {
             None => None,
             Some(PreparedCalibration::Rake(_)) => return None,
-            Some(PreparedCalibration::Regression(r)) => Some(r),
+            Some(PreparedCalibration::Regression(r)) => Some(&**r),
         };
         Some(FastPath { leaf_of_row: &last.unit_of_row, n_leaves: last.n_units, calibration })
     }
@@ -244,13 +244,12 @@ impl<'a> FastPath<'a> {
             leaf[self.leaf_of_row[k] as usize] += design.weights[k] * z[k];
         }
         if let Some(r) = self.calibration {
-            let p = r.x.len();
-            if r.unit_wx.len() != self.n_leaves * p {
+            if r.unit_wx.n_rows() != self.n_leaves {
                 return Err(Error::Internal("calibration unit totals not attached".into()));
             }
             let b = r.coefficients(rows.iter().map(|&k| (k, design.weights[k] * z[k])));
-            for (tl, row) in leaf.iter_mut().zip(r.unit_wx.chunks_exact(p)) {
-                *tl -= row.iter().zip(b.iter()).map(|(a, c)| a * c).sum::<f64>();
+            for (l, tl) in leaf.iter_mut().enumerate() {
+                *tl -= r.unit_wx.dot(l, b.as_slice());
             }
         }
         design.multistage(leaf)
