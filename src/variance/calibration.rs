@@ -220,6 +220,11 @@ fn err(msg: String) -> Error {
 }
 
 impl CalibrationStep {
+    /// A regression step from the calibration module's `model_columns()`.
+    pub fn regression(model: &[Vec<f64>]) -> Self {
+        CalibrationStep::Regression { model: model.to_vec() }
+    }
+
     /// Checks lengths and builds the g-inverse.
     ///
     /// # Errors
