@@ -266,7 +266,10 @@ impl Design {
     /// Lengths that do not match the sample, negative or non-finite weights.
     pub fn calibrated(&self, final_weights: Vec<f64>, step: CalibrationStep) -> Result<Design> {
         check_weights(&final_weights, self.n, "calibrated weights")?;
-        let step = step.prepare(&self.weights, &final_weights, self.n)?;
+        let mut step = step.prepare(&self.weights, &final_weights, self.n)?;
+        if let Some(last) = self.stages.last() {
+            step.attach_units(&last.unit_of_row, last.n_units);
+        }
         let mut d = self.clone();
         d.weights = final_weights;
         d.calibration.push(step);

@@ -64,22 +64,52 @@ impl Domains {
             }
             Some(key)
         };
-        let mut keys: Vec<u64> = if keep_empty {
-            (0..radix.iter().product::<u64>()).collect()
-        } else {
-            let mut v: Vec<u64> = (0..n_rows).filter_map(key_of).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
+        let row_keys: Vec<Option<u64>> = (0..n_rows).map(key_of).collect();
+        let n_keys = radix.iter().try_fold(1u64, |a, &r| a.checked_mul(r));
+        let small = n_keys.filter(|&nk| nk <= (4 * n_rows as u64).max(1 << 16));
+        let (keys, codes): (Vec<u64>, Vec<u32>) = match small {
+            // small key space: a lookup table, O(n) without sorting
+            Some(nk) => {
+                let mut index = vec![u32::MAX; nk as usize];
+                if keep_empty {
+                    index.iter_mut().for_each(|v| *v = 0);
+                } else {
+                    row_keys.iter().flatten().for_each(|&key| index[key as usize] = 0);
+                }
+                let mut keys = Vec::new();
+                for (key, slot) in index.iter_mut().enumerate() {
+                    if *slot == 0 {
+                        *slot = keys.len() as u32;
+                        keys.push(key as u64);
+                    }
+                }
+                let codes = row_keys
+                    .iter()
+                    .map(|k| k.map_or(NO_DOMAIN, |key| index[key as usize]))
+                    .collect();
+                (keys, codes)
+            }
+            None => {
+                if keep_empty {
+                    return Err(Error::method(
+                        "estimate",
+                        "too many label combinations to keep empty domains: set \
+                         keep_empty_domains to false",
+                    ));
+                }
+                let mut keys: Vec<u64> = row_keys.iter().flatten().copied().collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let codes = row_keys
+                    .iter()
+                    .map(|k| {
+                        k.and_then(|key| keys.binary_search(&key).ok())
+                            .map_or(NO_DOMAIN, |i| i as u32)
+                    })
+                    .collect();
+                (keys, codes)
+            }
         };
-        keys.sort_unstable();
-        let codes = (0..n_rows)
-            .map(|k| {
-                key_of(k)
-                    .and_then(|key| keys.binary_search(&key).ok())
-                    .map_or(NO_DOMAIN, |i| i as u32)
-            })
-            .collect();
         let labels = keys
             .iter()
             .map(|&key| {

@@ -176,9 +176,9 @@ fn rows(
     let w = source.weights();
     let (n, nw) = domain_counts(w, dom);
     let srs = deff_y.map(|(y, total)| srs_variances(w, y, dom, total));
+    let dfs = source.dfs(spec.df, dom);
     let mut out = Vec::with_capacity(dom.n);
-    for d in 0..dom.n {
-        let df = source.df(spec.df, dom, d);
+    for (d, &df) in dfs.iter().enumerate() {
         let (estimate, se) = (res.estimates[d], res.variances[d].sqrt());
         let (lo, hi) = interval(spec.ci, estimate, se, spec.level, df, n[d]);
         let deff = srs.as_ref().map(|s| res.variances[d] / s[d]);
@@ -283,9 +283,9 @@ fn quantile_rows(
         .collect();
     let res = source.run(&Mean { y: &ind }, dom)?;
     let (n, nw) = domain_counts(w, dom);
+    let dfs = source.dfs(spec.df, dom);
     let mut out = Vec::with_capacity(dom.n);
-    for d in 0..dom.n {
-        let df = source.df(spec.df, dom, d);
+    for (d, &df) in dfs.iter().enumerate() {
         let t = critical_value(spec.level, df);
         let (pl, pu) = interval(
             CiMethod::Wald,

@@ -68,17 +68,34 @@ impl VarianceSource<'_> {
         }
     }
 
-    /// Degrees of freedom of domain `d` under `rule` (`None` = normal).
-    pub(crate) fn df(&self, rule: DfRule, dom: &Domains, d: usize) -> Option<f64> {
+    /// Degrees of freedom of every domain under `rule` (`None` = normal), in one pass.
+    pub(crate) fn dfs(&self, rule: DfRule, dom: &Domains) -> Vec<Option<f64>> {
+        let one = |v: Option<f64>| vec![v; dom.n];
         match (rule, self) {
-            (DfRule::Infinite, _) => None,
-            (DfRule::Fixed(v), _) => Some(v),
-            (DfRule::Design, VarianceSource::Linearization(des)) => Some(des.degrees_of_freedom()),
-            (DfRule::Domain, VarianceSource::Linearization(des)) => {
-                let w = des.weights();
-                Some(des.degrees_of_freedom_where(|k| dom.codes[k] == d as u32 && w[k] != 0.0))
+            (DfRule::Infinite, _) => one(None),
+            (DfRule::Fixed(v), _) => one(Some(v)),
+            (_, VarianceSource::Replicates(r)) => one(Some(r.degrees_of_freedom())),
+            (DfRule::Design, VarianceSource::Linearization(des)) => {
+                one(Some(des.degrees_of_freedom()))
             }
-            (_, VarianceSource::Replicates(r)) => Some(r.degrees_of_freedom()),
+            (DfRule::Domain, VarianceSource::Linearization(des)) => {
+                // distinct (domain, PSU) and (domain, stratum) pairs among rows with weight
+                let (w, psu, strat) = (des.weights(), des.psu_of_rows(), des.stratum_of_psus());
+                let mut pairs: Vec<(u32, u32)> = (0..w.len())
+                    .filter(|&k| dom.codes[k] != NO_DOMAIN && w[k] != 0.0)
+                    .map(|k| (dom.codes[k], psu[k]))
+                    .collect();
+                pairs.sort_unstable();
+                pairs.dedup();
+                let mut strata: Vec<(u32, u32)> =
+                    pairs.iter().map(|&(d, u)| (d, strat[u as usize])).collect();
+                strata.sort_unstable();
+                strata.dedup();
+                let mut df = vec![0.0; dom.n];
+                pairs.iter().for_each(|&(d, _)| df[d as usize] += 1.0);
+                strata.iter().for_each(|&(d, _)| df[d as usize] -= 1.0);
+                df.into_iter().map(Some).collect()
+            }
         }
     }
 }

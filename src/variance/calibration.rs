@@ -59,7 +59,7 @@ pub enum CalibrationStep {
 #[derive(Debug, Clone)]
 pub enum PreparedCalibration {
     /// Regression residuals.
-    Regression(RegressionResiduals),
+    Regression(Box<RegressionResiduals>),
     /// Rake backfitting.
     Rake(Vec<RakeMargin>),
 }
@@ -76,6 +76,59 @@ pub struct RegressionResiduals {
     /// g-inverse of Σ d x xᵀ.
     pub(crate) ginv: DMatrix<f64>,
     pub(crate) rank: usize,
+    /// Totals of w x over the design's last-stage units (L × p, row-major), filled by
+    /// [`PreparedCalibration::attach_units`] for the variance engine's fast path.
+    pub(crate) unit_wx: Sparse,
+    /// The model by rows, zeros left out: calibration models are mostly dummies, so a row
+    /// has a handful of non-zero entries out of p.
+    pub(crate) x_rows: Sparse,
+}
+
+/// Compressed sparse rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sparse {
+    ptr: Vec<usize>,
+    idx: Vec<u32>,
+    val: Vec<f64>,
+}
+
+impl Sparse {
+    /// From a dense row-major matrix with `p` columns.
+    fn from_dense(rows: usize, p: usize, get: impl Fn(usize, usize) -> f64) -> Sparse {
+        let mut s = Sparse { ptr: Vec::with_capacity(rows + 1), idx: Vec::new(), val: Vec::new() };
+        s.ptr.push(0);
+        for r in 0..rows {
+            for j in 0..p {
+                let v = get(r, j);
+                if v != 0.0 {
+                    s.idx.push(j as u32);
+                    s.val.push(v);
+                }
+            }
+            s.ptr.push(s.idx.len());
+        }
+        s
+    }
+
+    pub(crate) fn n_rows(&self) -> usize {
+        self.ptr.len().saturating_sub(1)
+    }
+
+    /// Row r · b.
+    #[inline]
+    pub(crate) fn dot(&self, r: usize, b: &[f64]) -> f64 {
+        let (lo, hi) = (self.ptr[r], self.ptr[r + 1]);
+        self.idx[lo..hi].iter().zip(&self.val[lo..hi]).map(|(&j, v)| v * b[j as usize]).sum()
+    }
+
+    /// acc += a · row r.
+    #[inline]
+    fn axpy(&self, r: usize, a: f64, acc: &mut [f64]) {
+        let (lo, hi) = (self.ptr[r], self.ptr[r + 1]);
+        for (&j, v) in self.idx[lo..hi].iter().zip(&self.val[lo..hi]) {
+            acc[j as usize] += a * v;
+        }
+    }
 }
 
 impl PreparedCalibration {
@@ -84,6 +137,21 @@ impl PreparedCalibration {
         match self {
             PreparedCalibration::Regression(r) => Some(r.rank),
             PreparedCalibration::Rake(_) => None,
+        }
+    }
+
+    /// Precomputes the totals of w x over the design's last-stage units (`unit_of_row`).
+    pub(crate) fn attach_units(&mut self, unit_of_row: &[u32], n_units: usize) {
+        if let PreparedCalibration::Regression(r) = self {
+            let p = r.x.len();
+            let mut t = vec![0.0; n_units * p];
+            for (k, &u) in unit_of_row.iter().enumerate() {
+                let row = &mut t[u as usize * p..(u as usize + 1) * p];
+                for (tj, col) in row.iter_mut().zip(&r.x) {
+                    *tj += r.w[k] * col[k];
+                }
+            }
+            r.unit_wx = Sparse::from_dense(n_units, p, |u, j| t[u * p + j]);
         }
     }
 
@@ -113,9 +181,7 @@ impl RegressionResiduals {
                 continue;
             }
             let zk = self.d[k] * uk / wk;
-            for (j, col) in self.x.iter().enumerate() {
-                xty[j] += col[k] * zk;
-            }
+            self.x_rows.axpy(k, zk, xty.as_mut_slice());
         }
         &self.ginv * xty
     }
@@ -154,6 +220,11 @@ fn err(msg: String) -> Error {
 }
 
 impl CalibrationStep {
+    /// A regression step from the calibration module's `model_columns()`.
+    pub fn regression(model: &[Vec<f64>]) -> Self {
+        CalibrationStep::Regression { model: model.to_vec() }
+    }
+
     /// Checks lengths and builds the g-inverse.
     ///
     /// # Errors
@@ -168,7 +239,7 @@ impl CalibrationStep {
         match self {
             CalibrationStep::Regression { model } => {
                 prepare_regression(model.clone(), initial, final_w, n)
-                    .map(PreparedCalibration::Regression)
+                    .map(|r| PreparedCalibration::Regression(Box::new(r)))
             }
             CalibrationStep::PostStratification { codes } => {
                 check_codes(codes, n, "post-stratification")?;
@@ -178,7 +249,8 @@ impl CalibrationStep {
                     cols[c as usize][k] = 1.0;
                 }
                 cols.retain(|c| c.iter().any(|&v| v != 0.0));
-                prepare_regression(cols, initial, final_w, n).map(PreparedCalibration::Regression)
+                prepare_regression(cols, initial, final_w, n)
+                    .map(|r| PreparedCalibration::Regression(Box::new(r)))
             }
             CalibrationStep::RakeBackfitting { margins } => {
                 for (i, m) in margins.iter().enumerate() {
@@ -241,7 +313,16 @@ fn prepare_regression(
         }
     }
     let (ginv, rank) = generalized_inverse(&g);
-    Ok(RegressionResiduals { x, d: d.to_vec(), w: w.to_vec(), ginv, rank })
+    let x_rows = Sparse::from_dense(n, p, |k, j| x[j][k]);
+    Ok(RegressionResiduals {
+        x,
+        d: d.to_vec(),
+        w: w.to_vec(),
+        ginv,
+        rank,
+        unit_wx: Sparse::default(),
+        x_rows,
+    })
 }
 
 /// Moore–Penrose inverse of a symmetric PSD matrix after Jacobi scaling (unit diagonal), so

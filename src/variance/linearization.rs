@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::design::{Design, LonelyPsu, PpsVariance};
 use crate::error::{Error, Result};
 
-use super::calibration::PreparedCalibration;
+use super::calibration::{PreparedCalibration, RegressionResiduals};
 
 /// Marks a row that belongs to no group in [`Design::grouped_variances`].
 pub const NO_GROUP: u32 = u32::MAX;
@@ -217,36 +217,25 @@ pub(crate) fn bucket_rows(group: &[u32], n_groups: usize) -> Vec<Vec<usize>> {
 /// step): leaf totals are accumulated from the group's rows only, and the calibration
 /// residual is applied at leaf level, `T_leaf(u) − T_leaf(w x) b`, since both the
 /// coefficients b and the leaf totals are linear in u. Cost O(n_g p + L p) per group instead
-/// of O(n p).
-struct FastPath {
-    leaf_of_row: Vec<u32>,
+/// of O(n p). `T_leaf(w x)` is computed once, when the calibration step is recorded.
+struct FastPath<'a> {
+    leaf_of_row: &'a [u32],
     n_leaves: usize,
-    /// Leaf totals of w x (L × p, row-major), when calibrated.
-    leaf_wx: Option<(Vec<f64>, usize)>,
+    calibration: Option<&'a RegressionResiduals>,
 }
 
-impl FastPath {
-    fn new(design: &Design) -> Option<FastPath> {
+impl<'a> FastPath<'a> {
+    fn new(design: &'a Design) -> Option<FastPath<'a>> {
         if design.pps == PpsVariance::Poisson || design.calibration.len() > 1 {
             return None;
         }
         let last = design.stages.last()?;
-        let leaf_wx = match design.calibration.first() {
+        let calibration = match design.calibration.first() {
             None => None,
             Some(PreparedCalibration::Rake(_)) => return None,
-            Some(PreparedCalibration::Regression(r)) => {
-                let p = r.x.len();
-                let mut t = vec![0.0; last.n_units * p];
-                for k in 0..design.n {
-                    let l = last.unit_of_row[k] as usize;
-                    for (j, col) in r.x.iter().enumerate() {
-                        t[l * p + j] += r.w[k] * col[k];
-                    }
-                }
-                Some((t, p))
-            }
+            Some(PreparedCalibration::Regression(r)) => Some(&**r),
         };
-        Some(FastPath { leaf_of_row: last.unit_of_row.clone(), n_leaves: last.n_units, leaf_wx })
+        Some(FastPath { leaf_of_row: &last.unit_of_row, n_leaves: last.n_units, calibration })
     }
 
     fn variance(&self, design: &Design, z: &[f64], rows: &[usize]) -> Result<f64> {
@@ -254,13 +243,13 @@ impl FastPath {
         for &k in rows {
             leaf[self.leaf_of_row[k] as usize] += design.weights[k] * z[k];
         }
-        if let (Some((twx, p)), Some(PreparedCalibration::Regression(r))) =
-            (&self.leaf_wx, design.calibration.first())
-        {
+        if let Some(r) = self.calibration {
+            if r.unit_wx.n_rows() != self.n_leaves {
+                return Err(Error::Internal("calibration unit totals not attached".into()));
+            }
             let b = r.coefficients(rows.iter().map(|&k| (k, design.weights[k] * z[k])));
             for (l, tl) in leaf.iter_mut().enumerate() {
-                let row = &twx[l * p..(l + 1) * p];
-                *tl -= row.iter().zip(b.iter()).map(|(a, c)| a * c).sum::<f64>();
+                *tl -= r.unit_wx.dot(l, b.as_slice());
             }
         }
         design.multistage(leaf)
