@@ -148,7 +148,11 @@ impl UnitG<'_> {
 }
 
 /// Margin reports from the parameter totals.
-pub(crate) fn margin_reports(problem: &Problem, before: &[f64], after: &[f64]) -> Vec<MarginReport> {
+pub(crate) fn margin_reports(
+    problem: &Problem,
+    before: &[f64],
+    after: &[f64],
+) -> Vec<MarginReport> {
     let tg = &problem.targets;
     problem
         .margins
@@ -168,7 +172,8 @@ pub(crate) fn margin_reports(problem: &Problem, before: &[f64], after: &[f64]) -
                     target: tg[off + l],
                     after: after[off + l],
                     error: after[off + l] - tg[off + l],
-                    relative_error: (after[off + l] - tg[off + l]).abs() / (1.0 + tg[off + l].abs()),
+                    relative_error: (after[off + l] - tg[off + l]).abs()
+                        / (1.0 + tg[off + l].abs()),
                 })
                 .collect();
             MarginReport { name: m.name().to_string(), kind: m.kind(), categories }

@@ -137,7 +137,11 @@ impl<'a> State<'a> {
     }
 
     fn column(&self, j: usize) -> SparseCol {
-        if j < self.n { self.lp.cols[j].clone() } else { vec![(j - self.n, self.sigma[j - self.n])] }
+        if j < self.n {
+            self.lp.cols[j].clone()
+        } else {
+            vec![(j - self.n, self.sigma[j - self.n])]
+        }
     }
 
     /// Entering variable and direction (+1 increase, −1 decrease).
@@ -194,10 +198,11 @@ impl<'a> State<'a> {
                 continue;
             };
             let better = limit < theta
-                || (limit == theta && leave.is_some_and(|l| {
-                    let cur = self.basis[l.0];
-                    if bland { bj < cur } else { bj >= self.n && cur < self.n }
-                }));
+                || (limit == theta
+                    && leave.is_some_and(|l| {
+                        let cur = self.basis[l.0];
+                        if bland { bj < cur } else { bj >= self.n && cur < self.n }
+                    }));
             if better {
                 theta = limit;
                 leave = Some((r, to));

@@ -113,11 +113,13 @@ fn calibrate_replicates(
     if columns.is_empty() {
         return Err(Error::Config {
             file: cfg.file.clone(),
-            problems: vec![crate::error::ConfigProblem::new(
-                "replicates",
-                format!("no column of {} matches `{pattern}`", table.source()),
-            )
-            .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`")],
+            problems: vec![
+                crate::error::ConfigProblem::new(
+                    "replicates",
+                    format!("no column of {} matches `{pattern}`", table.source()),
+                )
+                .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`"),
+            ],
         });
     }
     let starts: Vec<Vec<f64>> =
@@ -126,7 +128,12 @@ fn calibrate_replicates(
     Ok(columns.into_iter().zip(cals).collect())
 }
 
-fn summary(cfg: &CalibrationConfig, cal: &Calibration, reps: usize, out: &std::path::Path) -> String {
+fn summary(
+    cfg: &CalibrationConfig,
+    cal: &Calibration,
+    reps: usize,
+    out: &std::path::Path,
+) -> String {
     let r = &cal.report;
     let mut s = format!(
         "calibrated `{}` with {} in {} iteration(s) (max margin error {:.2e}); g in [{:.4}, {:.4}], \

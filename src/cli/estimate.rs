@@ -2,7 +2,7 @@
 
 use super::Ui;
 use crate::config::estimate::{EstimateConfig, Request, StatKind, categorical};
-use crate::data::{Table, check_output_path};
+use crate::data::Table;
 use crate::design::{Categorical, Numeric};
 use crate::error::Result;
 use crate::estimate::{EstimateRow, EstimateSpec, Statistic, VarianceSource, estimate};
@@ -70,7 +70,8 @@ fn run_request(
     table: &Table,
     cfg: &EstimateConfig,
 ) -> Result<Vec<EstimateRow>> {
-    let by: Vec<Categorical> = req.by.iter().map(|b| categorical(table, b)).collect::<Result<_>>()?;
+    let by: Vec<Categorical> =
+        req.by.iter().map(|b| categorical(table, b)).collect::<Result<_>>()?;
     let (num, cat, den);
     let statistic = match &req.stat {
         StatKind::Total | StatKind::Mean | StatKind::Quantile(..) => {
@@ -89,15 +90,19 @@ fn run_request(
             {
                 return Err(crate::error::Error::Config {
                     file: cfg.file.clone(),
-                    problems: vec![crate::error::ConfigProblem::new(
-                        format!("{}.category", req.key),
-                        format!("category `{c}` does not occur in column `{}`", req.variable),
-                    )
-                    .hint(
-                        crate::config::suggest(c, cat.labels.iter().map(String::as_str))
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .unwrap_or_else(|| format!("the column has: {}", cat.labels.join(", "))),
-                    )],
+                    problems: vec![
+                        crate::error::ConfigProblem::new(
+                            format!("{}.category", req.key),
+                            format!("category `{c}` does not occur in column `{}`", req.variable),
+                        )
+                        .hint(
+                            crate::config::suggest(c, cat.labels.iter().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?"))
+                                .unwrap_or_else(|| {
+                                    format!("the column has: {}", cat.labels.join(", "))
+                                }),
+                        ),
+                    ],
                 });
             }
             Statistic::Proportion { variable: &cat, category: category.as_deref() }

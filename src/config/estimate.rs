@@ -10,7 +10,9 @@ use super::{Loaded, Problems, load_yaml, suggest};
 use crate::calibration::Problem;
 use crate::config::calibrate::{CalibrationConfig, build_margins};
 use crate::data::Table;
-use crate::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource};
+use crate::design::{
+    Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource,
+};
 use crate::error::{ConfigProblem, Error, Result};
 use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule};
 use crate::variance::CalibrationStep;
@@ -173,7 +175,11 @@ impl EstimateConfig {
         let lonely_psu = match d.lonely_psu.as_deref() {
             None => LonelyPsu::Fail,
             Some(s) => LonelyPsu::parse(s).unwrap_or_else(|| {
-                p.push("design.lonely_psu", format!("unknown policy `{s}`"), Some(format!("one of {}", LonelyPsu::NAMES)));
+                p.push(
+                    "design.lonely_psu",
+                    format!("unknown policy `{s}`"),
+                    Some(format!("one of {}", LonelyPsu::NAMES)),
+                );
                 LonelyPsu::Fail
             }),
         };
@@ -181,15 +187,27 @@ impl EstimateConfig {
             None | Some("with_replacement") => PpsVariance::WithReplacement,
             Some("poisson") => PpsVariance::Poisson,
             Some(s) => {
-                p.push("design.pps_variance", format!("unknown rule `{s}`"), Some("`with_replacement` or `poisson`".into()));
+                p.push(
+                    "design.pps_variance",
+                    format!("unknown rule `{s}`"),
+                    Some("`with_replacement` or `poisson`".into()),
+                );
                 PpsVariance::WithReplacement
             }
         };
         if d.weight.is_some() && d.probabilities.is_some() {
             p.push("design", "give `weight` or `probabilities`, not both", None);
         }
-        if d.weight.is_none() && d.probabilities.is_none() && d.fpc.is_empty() && d.replicates.is_none() {
-            p.push("design", "the design needs `weight`, `probabilities` or `fpc`", Some("e.g. `weight: w_cal`".into()));
+        if d.weight.is_none()
+            && d.probabilities.is_none()
+            && d.fpc.is_empty()
+            && d.replicates.is_none()
+        {
+            p.push(
+                "design",
+                "the design needs `weight`, `probabilities` or `fpc`",
+                Some("e.g. `weight: w_cal`".into()),
+            );
         }
         if d.nonresponse.is_some() {
             p.push(
@@ -206,9 +224,18 @@ impl EstimateConfig {
                 Some("replicate weights already carry the calibration when it was redone on each of them".into()),
             );
         }
-        let requests = raw.estimates.iter().enumerate().filter_map(|(i, e)| validate_request(i, e, &mut p)).collect::<Vec<_>>();
+        let requests = raw
+            .estimates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| validate_request(i, e, &mut p))
+            .collect::<Vec<_>>();
         if raw.estimates.is_empty() {
-            p.push("estimates", "no estimate requested", Some("add at least one entry under `estimates:`".into()));
+            p.push(
+                "estimates",
+                "no estimate requested",
+                Some("add at least one entry under `estimates:`".into()),
+            );
         }
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
         p.finish()?;
@@ -216,7 +243,10 @@ impl EstimateConfig {
         Ok(EstimateConfig {
             file: loaded.file.clone(),
             raw_design: d.clone(),
-            calibration: d.calibration.as_ref().map(|c| if c.is_absolute() { c.clone() } else { base.join(c) }),
+            calibration: d
+                .calibration
+                .as_ref()
+                .map(|c| if c.is_absolute() { c.clone() } else { base.join(c) }),
             replicates,
             lonely_psu,
             pps_variance,
@@ -271,7 +301,11 @@ impl EstimateConfig {
     pub fn replicate_design(&self, table: &Table) -> Result<Option<ReplicateDesign>> {
         let Some(r) = &self.replicates else { return Ok(None) };
         let Some(w) = self.raw_design.weight.as_deref() else {
-            return Err(self.problem("design.weight", "replicate variance needs the full-sample `weight` column", None));
+            return Err(self.problem(
+                "design.weight",
+                "replicate variance needs the full-sample `weight` column",
+                None,
+            ));
         };
         let full = table.numeric(w)?;
         let names = table.columns_matching(&r.columns)?;
@@ -313,14 +347,20 @@ impl EstimateConfig {
             for (field, c) in cols {
                 if !table.has_column(c) {
                     let key = format!("{}.{field}", r.key);
-                    let mut p = ConfigProblem::new(&key, format!("no column `{c}` in {}", table.source()));
+                    let mut p =
+                        ConfigProblem::new(&key, format!("no column `{c}` in {}", table.source()));
                     p.line = super::find_line(&text, &key);
-                    p.hint = suggest(c, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+                    p.hint = suggest(c, names.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
                     problems.push(p);
                 }
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::Config { file: self.file.clone(), problems }) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config { file: self.file.clone(), problems })
+        }
     }
 }
 
@@ -337,14 +377,18 @@ fn truthy(table: &Table, name: &str) -> Result<Vec<bool>> {
     let f = table.factor(name)?;
     let mut out = Vec::with_capacity(f.len());
     for (i, c) in f.codes.iter().enumerate() {
-        let label = if *c == crate::data::Factor::MISSING { "" } else { f.levels[*c as usize].as_str() };
+        let label =
+            if *c == crate::data::Factor::MISSING { "" } else { f.levels[*c as usize].as_str() };
         match label.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" => out.push(true),
             "0" | "false" | "no" | "" => out.push(false),
             other => {
                 return Err(Error::data(
                     table.source(),
-                    format!("column `{name}` row {}: `{other}` is not a certainty flag (use 1/0 or true/false)", i + 1),
+                    format!(
+                        "column `{name}` row {}: `{other}` is not a certainty flag (use 1/0 or true/false)",
+                        i + 1
+                    ),
                 ));
             }
         }
@@ -382,7 +426,11 @@ fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates
         "fay" => match r.rho {
             Some(rho) if rho > 0.0 && rho < 1.0 => ReplicateKind::Fay { rho },
             _ => {
-                p.push("design.replicates.rho", "Fay replicates need `rho` in (0, 1)", Some("e.g. `rho: 0.5`".into()));
+                p.push(
+                    "design.replicates.rho",
+                    "Fay replicates need `rho` in (0, 1)",
+                    Some("e.g. `rho: 0.5`".into()),
+                );
                 return None;
             }
         },
@@ -435,14 +483,20 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
             let rule = match e.quantile_rule.as_deref() {
                 None => QuantileRule::Math,
                 Some(s) => QuantileRule::parse(s).unwrap_or_else(|| {
-                    p.push(&format!("{key}.quantile_rule"), format!("unknown rule `{s}`"), Some("math (hf1), school (hf2) or hf7".into()));
+                    p.push(
+                        &format!("{key}.quantile_rule"),
+                        format!("unknown rule `{s}`"),
+                        Some("math (hf1), school (hf2) or hf7".into()),
+                    );
                     QuantileRule::Math
                 }),
             };
             StatKind::Quantile(q, rule)
         }
         other => {
-            let hint = suggest(other, STATS.iter().copied()).map(|s| format!("did you mean `{s}`?")).unwrap_or_else(|| STATS.join(", "));
+            let hint = suggest(other, STATS.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| STATS.join(", "));
             p.push(&format!("{key}.stat"), format!("unknown statistic `{other}`"), Some(hint));
             return None;
         }
@@ -456,13 +510,21 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
     let ci = match e.ci.as_deref() {
         None => CiMethod::Wald,
         Some(s) => CiMethod::parse(s).unwrap_or_else(|| {
-            p.push(&format!("{key}.ci"), format!("unknown interval `{s}`"), Some("wald, logit, beta or xlogit".into()));
+            p.push(
+                &format!("{key}.ci"),
+                format!("unknown interval `{s}`"),
+                Some("wald, logit, beta or xlogit".into()),
+            );
             CiMethod::Wald
         }),
     };
     let level = e.level.unwrap_or(0.95);
     if !(level > 0.0 && level < 1.0) {
-        p.push(&format!("{key}.level"), format!("must be in (0, 1), got {level}"), Some("e.g. 0.95".into()));
+        p.push(
+            &format!("{key}.level"),
+            format!("must be in (0, 1), got {level}"),
+            Some("e.g. 0.95".into()),
+        );
     }
     let df = match &e.df {
         None => DfRule::Infinite,
@@ -471,14 +533,22 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
             "design" => DfRule::Design,
             "domain" => DfRule::Domain,
             other => {
-                p.push(&format!("{key}.df"), format!("unknown df rule `{other}`"), Some("infinite, design, domain or a number".into()));
+                p.push(
+                    &format!("{key}.df"),
+                    format!("unknown df rule `{other}`"),
+                    Some("infinite, design, domain or a number".into()),
+                );
                 DfRule::Infinite
             }
         },
         Some(v) => match v.as_f64() {
             Some(x) if x > 0.0 => DfRule::Fixed(x),
             _ => {
-                p.push(&format!("{key}.df"), "must be infinite, design, domain or a positive number", None);
+                p.push(
+                    &format!("{key}.df"),
+                    "must be infinite, design, domain or a positive number",
+                    None,
+                );
                 DfRule::Infinite
             }
         },
@@ -487,7 +557,11 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
         None | Some("fail") => MissingPolicy::Fail,
         Some("drop") => MissingPolicy::Drop,
         Some(s) => {
-            p.push(&format!("{key}.missing"), format!("unknown policy `{s}`"), Some("`fail` or `drop`".into()));
+            p.push(
+                &format!("{key}.missing"),
+                format!("unknown policy `{s}`"),
+                Some("`fail` or `drop`".into()),
+            );
             MissingPolicy::Fail
         }
     };
@@ -510,7 +584,11 @@ fn validate_publication(raw: Option<&RawPublication>, p: &mut Problems) -> Publi
     if let Some(cv) = r.max_cv
         && !(cv > 0.0 && cv.is_finite())
     {
-        p.push("publication.max_cv", format!("must be a positive number (0.3 = 30 %), got {cv}"), None);
+        p.push(
+            "publication.max_cv",
+            format!("must be a positive number (0.3 = 30 %), got {cv}"),
+            None,
+        );
     }
     if r.suppress && r.min_n.is_none() && r.max_cv.is_none() {
         p.push("publication.suppress", "suppression needs `min_n` or `max_cv`", None);

@@ -79,11 +79,17 @@ fn html(run: &CalibrationRun) -> String {
             vec!["converged".into(), format!("{} ({:?})", r.converged, r.termination)],
             vec!["max margin error".into(), format!("{:.3e}", r.max_misfit)],
             vec!["rows (weight > 0)".into(), format!("{} ({})", r.n_rows, r.n_positive)],
-            vec!["g at lower / upper bound".into(), format!("{} / {}", r.at_lower_bound, r.at_upper_bound)],
+            vec![
+                "g at lower / upper bound".into(),
+                format!("{} / {}", r.at_lower_bound, r.at_upper_bound),
+            ],
             vec!["weighting design effect 1 + CV²(w)".into(), num(r.design_effect)],
             vec![
                 "time read / solve / write (s)".into(),
-                format!("{:.3} / {:.3} / {:.3}", run.timings.read, run.timings.solve, run.timings.write),
+                format!(
+                    "{:.3} / {:.3} / {:.3}",
+                    run.timings.read, run.timings.solve, run.timings.write
+                ),
             ],
         ],
         1,
@@ -107,10 +113,14 @@ fn html(run: &CalibrationRun) -> String {
     let g = &r.g;
     body.push_str(&table(
         &["min", "p1", "p5", "p25", "p50", "p75", "p95", "p99", "max"],
-        &[[g.min, g.p1, g.p5, g.p25, g.p50, g.p75, g.p95, g.p99, g.max].iter().map(|v| num(*v)).collect()],
+        &[[g.min, g.p1, g.p5, g.p25, g.p50, g.p75, g.p95, g.p99, g.max]
+            .iter()
+            .map(|v| num(*v))
+            .collect()],
         0,
     ));
-    let gs: Vec<f64> = run.g.iter().zip(&run.d).filter(|(_, d)| **d > 0.0).map(|(g, _)| *g).collect();
+    let gs: Vec<f64> =
+        run.g.iter().zip(&run.d).filter(|(_, d)| **d > 0.0).map(|(g, _)| *g).collect();
     let marks: Vec<f64> = r.bounds.map(|b| vec![b.lower, b.upper]).unwrap_or_default();
     let marks: Vec<f64> = marks.into_iter().filter(|m| m.is_finite()).collect();
     body.push_str(&histogram_svg(&gs, 40, "g = w / d (rows with d > 0)", "g", &marks));
@@ -120,7 +130,13 @@ fn html(run: &CalibrationRun) -> String {
             .replicates
             .iter()
             .map(|(c, r)| {
-                vec![c.clone(), r.iterations.to_string(), format!("{:.2e}", r.max_misfit), num(r.g.min), num(r.g.max)]
+                vec![
+                    c.clone(),
+                    r.iterations.to_string(),
+                    format!("{:.2e}", r.max_misfit),
+                    num(r.g.min),
+                    num(r.g.max),
+                ]
             })
             .collect();
         body.push_str(&table(&["column", "iterations", "max error", "g min", "g max"], &rows, 1));

@@ -100,7 +100,10 @@ pub fn histogram_svg(
                 Rectangle::new([(x0, 0.0), (x0 + width, *c as f64)], BLUE.mix(0.5).filled())
             }))?;
             for m in marks {
-                chart.draw_series(LineSeries::new(vec![(*m, 0.0), (*m, top)], RED.stroke_width(2)))?;
+                chart.draw_series(LineSeries::new(
+                    vec![(*m, 0.0), (*m, top)],
+                    RED.stroke_width(2),
+                ))?;
             }
             root.present()?;
             Ok(())

@@ -23,7 +23,10 @@ fn format_of(path: &Path) -> Result<TableFormat> {
         Some("csv" | "tsv" | "parquet") => Ok(TableFormat::Data),
         Some("md") => Ok(TableFormat::Markdown),
         Some("json") => Ok(TableFormat::Json),
-        _ => Err(Error::io(path, "unknown extension for an estimate table: use .csv, .tsv, .parquet, .md or .json")),
+        _ => Err(Error::io(
+            path,
+            "unknown extension for an estimate table: use .csv, .tsv, .parquet, .md or .json",
+        )),
     }
 }
 
@@ -71,7 +74,8 @@ pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
             }
         }
     }
-    let text = |f: &dyn Fn(&EstimateRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
+    let text =
+        |f: &dyn Fn(&EstimateRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
     let num = |f: &dyn Fn(&EstimateRow) -> f64| {
         ColumnData::F64(rows.iter().map(|r| Some(f(r)).filter(|v| v.is_finite())).collect())
     };
@@ -82,7 +86,10 @@ pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
         ("category".to_string(), text(&|r| r.category.clone())),
     ];
     for b in &by {
-        cols.push((b.clone(), text(&|r| r.domain.iter().find(|(k, _)| k == b).map(|(_, v)| v.clone()))));
+        cols.push((
+            b.clone(),
+            text(&|r| r.domain.iter().find(|(k, _)| k == b).map(|(_, v)| v.clone())),
+        ));
     }
     cols.extend([
         ("estimate".to_string(), num(&|r| r.estimate)),

@@ -2,6 +2,7 @@
 //! untouched.
 
 mod calibrate;
+mod estimate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

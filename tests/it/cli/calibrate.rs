@@ -16,7 +16,8 @@ fn setup(config: &str) -> Scratch {
     s
 }
 
-const ARGS: [&str; 7] = ["calibrate", "--config", "c.yaml", "--input", "in.csv", "--output", "out.csv"];
+const ARGS: [&str; 7] =
+    ["calibrate", "--config", "c.yaml", "--input", "in.csv", "--output", "out.csv"];
 
 fn sums(t: &Table, col: &str, by: &str) -> Vec<(String, f64)> {
     let w = t.numeric(col).unwrap();
@@ -88,16 +89,46 @@ fn parquet_in_and_out() {
 fn bad_configs_are_refused() {
     let cases: Vec<(&str, Vec<&str>)> = vec![
         ("weight: d\nmargins: [\n", vec!["c.yaml", "line"]),
-        ("weight: d\nmethd: raking\nmargins: []\n", vec!["methd", "did you mean `method`", "line 2"]),
-        ("weight: d\nmethod: rakng\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n", vec!["rakng", "did you mean `raking`"]),
-        ("weight: d\nmethod: logit\nbounds: [1.2, 3]\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n", vec!["bounds", "L < 1 < U"]),
-        ("weight: d\nmethod: logit\nbounds: [0.5, 0.9]\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n", vec!["bounds", "L < 1 < U"]),
-        ("weight: d\nmethod: logit\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n", vec!["needs bounds"]),
-        ("weight: d\nmargins:\n  - variable: sexe\n    totals: {1: 50, 2: 46}\n", vec!["sexe", "did you mean `sex`"]),
-        ("weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50}\n", vec!["sample category `2`", "line 3"]),
-        ("weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 40, 3: 6}\n", vec!["category `3`", "no sample unit"]),
-        ("weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n  - variable: age\n    totals: {a: 30, b: 36, c: 40}\n", vec!["age"]),
-        ("weight: d\nmargins:\n  - variable: sex\n    percentages: {1: 50, 2: 46}\n", vec!["sum to 96", "population_total"]),
+        (
+            "weight: d\nmethd: raking\nmargins: []\n",
+            vec!["methd", "did you mean `method`", "line 2"],
+        ),
+        (
+            "weight: d\nmethod: rakng\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n",
+            vec!["rakng", "did you mean `raking`"],
+        ),
+        (
+            "weight: d\nmethod: logit\nbounds: [1.2, 3]\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n",
+            vec!["bounds", "L < 1 < U"],
+        ),
+        (
+            "weight: d\nmethod: logit\nbounds: [0.5, 0.9]\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n",
+            vec!["bounds", "L < 1 < U"],
+        ),
+        (
+            "weight: d\nmethod: logit\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n",
+            vec!["needs bounds"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: sexe\n    totals: {1: 50, 2: 46}\n",
+            vec!["sexe", "did you mean `sex`"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50}\n",
+            vec!["sample category `2`", "line 3"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 40, 3: 6}\n",
+            vec!["category `3`", "no sample unit"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n  - variable: age\n    totals: {a: 30, b: 36, c: 40}\n",
+            vec!["age"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: sex\n    percentages: {1: 50, 2: 46}\n",
+            vec!["sum to 96", "population_total"],
+        ),
     ];
     for (config, needles) in cases {
         let s = setup(config);
@@ -118,8 +149,14 @@ fn bad_data_is_refused() {
         ("id,sex,age,income,d\n", vec!["in.csv", "no data rows"]),
         ("id,sex,age,income,d\n1,1,a,10,10\n2,1,b\n", vec!["in.csv", "line 3"]),
         ("id,sex,sex,income,d\n1,1,a,10,10\n", vec!["in.csv", "`sex` appears twice"]),
-        ("id,sex,age,income,d\n1,1,a,10,-10\n2,2,b,10,10\n3,1,c,1,1\n", vec!["`d`", "negative", "row 1"]),
-        ("id,sex,age,income,d\n1,1,a,10,\n2,2,b,10,10\n3,1,c,1,1\n", vec!["`d`", "missing", "row 1"]),
+        (
+            "id,sex,age,income,d\n1,1,a,10,-10\n2,2,b,10,10\n3,1,c,1,1\n",
+            vec!["`d`", "negative", "row 1"],
+        ),
+        (
+            "id,sex,age,income,d\n1,1,a,10,\n2,2,b,10,10\n3,1,c,1,1\n",
+            vec!["`d`", "missing", "row 1"],
+        ),
         ("id,sex,age,income,d\n1,,a,10,10\n2,2,b,10,10\n3,1,c,1,1\n", vec!["sex", "missing"]),
     ];
     for (data, needles) in cases {
@@ -138,10 +175,22 @@ fn bad_paths_are_refused() {
         &["calibrate", "-c", "c.yaml", "-i", "in.xlsx", "-o", "out.csv"],
         &["in.xlsx", ".xlsx"],
     );
-    assert_refused(&s, &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "no/out.csv"], &["does not exist"]);
+    assert_refused(
+        &s,
+        &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "no/out.csv"],
+        &["does not exist"],
+    );
     assert_refused(&s, &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "out.txt"], &[".txt"]);
-    assert_refused(&s, &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "in.csv"], &["overwrite an input"]);
-    assert_refused(&s, &["calibrate", "-c", "c.yaml", "-i", "missing.csv", "-o", "out.csv"], &["missing.csv"]);
+    assert_refused(
+        &s,
+        &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "in.csv"],
+        &["overwrite an input"],
+    );
+    assert_refused(
+        &s,
+        &["calibrate", "-c", "c.yaml", "-i", "missing.csv", "-o", "out.csv"],
+        &["missing.csv"],
+    );
     assert_refused(
         &s,
         &["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "out.csv", "-r", "r.pdf"],

@@ -1,0 +1,184 @@
+//! `ponder estimate` through the CLI against the R reference cases, the chain
+//! calibrate → estimate, and bad inputs.
+
+use super::{Scratch, assert_refused, stderr};
+use ponder::data::Table;
+use serde_json::Value;
+
+fn fixture(case: &str, file: &str) -> String {
+    format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected(case: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(case, "expected.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["estimates"].as_array().unwrap().clone()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+/// Runs `ponder estimate` on a fixture's data with this config and compares every expected
+/// record (matched by name and domain) with the output row.
+fn check_case(case: &str, config: &str, data: &str) {
+    check_case_in(&Scratch::new(), case, config, data);
+}
+
+fn check_case_in(s: &Scratch, case: &str, config: &str, data: &str) {
+    s.write("e.yaml", config);
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", data, "-o", "est.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{case}: {}", stderr(&o));
+    let out = Table::read(&s.path("est.csv")).unwrap();
+    let names = out.factor("name").unwrap();
+    let cols = out.column_names();
+    let get = |c: &str| out.numeric_opt(c).unwrap();
+    let (est, se, lo, hi, df, deff) =
+        (get("estimate"), get("se"), get("ci_low"), get("ci_high"), get("df"), get("deff"));
+    for e in expected(case) {
+        let name = e["name"].as_str().unwrap();
+        let row = (0..out.n_rows())
+            .find(|&i| {
+                names.levels[names.codes[i] as usize] == name
+                    && e["domain"].as_object().is_none_or(|d| {
+                        d.iter().all(|(k, v)| {
+                            cols.contains(k) && {
+                                let f = out.factor(k).unwrap();
+                                f.codes[i] != ponder::data::Factor::MISSING
+                                    && f.levels[f.codes[i] as usize] == v.as_str().unwrap()
+                            }
+                        })
+                    })
+            })
+            .unwrap_or_else(|| panic!("{case}: no output row for {name} {:?}", e["domain"]));
+        let x = |v: &Option<f64>| v.unwrap_or(f64::NAN);
+        assert!(
+            rel(x(&est[row]), e["estimate"].as_f64().unwrap()) < 1e-9,
+            "{case} {name} estimate"
+        );
+        assert!(
+            rel(x(&se[row]), e["se"].as_f64().unwrap()) < 1e-6,
+            "{case} {name} se {:?} vs {}",
+            se[row],
+            e["se"]
+        );
+        assert!(rel(x(&lo[row]), e["ci_low"].as_f64().unwrap()) < 1e-6, "{case} {name} ci_low");
+        assert!(rel(x(&hi[row]), e["ci_high"].as_f64().unwrap()) < 1e-6, "{case} {name} ci_high");
+        assert_eq!(df[row], e["df"].as_f64(), "{case} {name} df");
+        if let Some(d) = e.get("deff").and_then(Value::as_f64) {
+            assert!(rel(x(&deff[row]), d) < 1e-6, "{case} {name} deff {:?} vs {d}", deff[row]);
+        }
+    }
+}
+
+#[test]
+fn p01_stratified_srswor() {
+    let cfg = "design:\n  weight: pw\n  strata: stype\n  fpc: [fpc]\nestimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_enroll, stat: total, variable: enroll}\n  - {name: mean_api00_by_stype, stat: mean, variable: api00, by: [stype]}\n";
+    check_case("P01_strat_srswor", cfg, &fixture("P01_strat_srswor", "data.csv"));
+}
+
+#[test]
+fn p02_one_stage_clusters_proportions_ratio() {
+    let cfg = "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\nestimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_enroll, stat: total, variable: enroll}\n  - {name: prop_schwide_yes_wald, stat: proportion, variable: sch.wide, category: \"Yes\"}\n  - {name: prop_schwide_yes_logit, stat: proportion, variable: sch.wide, category: \"Yes\", ci: logit, df: design}\n  - {name: prop_schwide_yes_beta, stat: proportion, variable: sch.wide, category: \"Yes\", ci: beta, df: design}\n  - {name: prop_schwide_yes_xlogit, stat: proportion, variable: sch.wide, category: \"Yes\", ci: xlogit, df: design}\n  - {name: ratio_apistu_enroll, stat: ratio, variable: api.stu, denominator: enroll}\n";
+    check_case("P02_clus1", cfg, &fixture("P02_clus1", "data.csv"));
+}
+
+#[test]
+fn p10_quantiles() {
+    let cfg = "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\nestimates:\n  - {name: quantile_api00_p25, stat: quantile, variable: api00, quantile: 0.25, df: design}\n  - {name: quantile_api00_p50, stat: quantile, variable: api00, quantile: 0.5, df: design}\n  - {name: quantile_api00_p75, stat: quantile, variable: api00, quantile: 0.75, df: design}\n";
+    check_case("P10_quantile", cfg, &fixture("P10_quantile", "data.csv"));
+}
+
+/// The chain of the guide: calibrate (P06 linear calibration) with the CLI, then estimate
+/// with `calibration:` so the linearization uses the GREG residuals.
+#[test]
+fn p06_calibrate_then_estimate_with_residuals() {
+    let s = Scratch::new();
+    s.write(
+        "cal.yaml",
+        "weight: pw\noutput: w_cal\nmethod: linear\nmargins:\n  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n  - variable: api99\n    total: 3914069\n",
+    );
+    let data = fixture("P06_linear_calib", "data.csv");
+    let o = s.run(&["calibrate", "-c", "cal.yaml", "-i", &data, "-o", "cal.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cfg = "design:\n  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  calibration: cal.yaml\nestimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_api00, stat: total, variable: api00}\n";
+    check_case_in(&s, "P06_linear_calib", cfg, s.path("cal.csv").to_str().unwrap());
+}
+
+#[test]
+fn output_formats() {
+    let s = Scratch::new();
+    let cfg = "design:\n  weight: pw\n  strata: stype\n  fpc: [fpc]\nestimates:\n  - {name: m, stat: mean, variable: api00, by: [stype]}\npublication: {min_n: 60, suppress: true}\n";
+    s.write("e.yaml", cfg);
+    let data = fixture("P01_strat_srswor", "data.csv");
+    for out in ["e.md", "e.json", "e.parquet"] {
+        let o = s.run(&["estimate", "-c", "e.yaml", "-i", &data, "-o", out]);
+        assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
+    }
+    let md = std::fs::read_to_string(s.path("e.md")).unwrap();
+    assert!(md.starts_with("| name | stat | variable | category | stype | estimate |"), "{md}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("e.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    // stype H and M have 50 sampled schools < 60: flagged and suppressed; E has 100
+    let flagged: Vec<&Value> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["flags"].as_str().is_some_and(|f| f.contains("low_n")))
+        .collect();
+    assert_eq!(flagged.len(), 2);
+    assert!(flagged.iter().all(|r| r["estimate"].is_null()));
+}
+
+#[test]
+fn bad_estimate_inputs_are_refused() {
+    let data = fixture("P01_strat_srswor", "data.csv");
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "design:\n  weight: pw\nestimates:\n  - {name: m, stat: mean, variable: api0}\n",
+            vec!["api0", "did you mean `api00`"],
+        ),
+        (
+            "design:\n  weight: pw\nestimates:\n  - {name: m, stat: median, variable: api00}\n",
+            vec!["median", "estimates[0].stat"],
+        ),
+        (
+            "design:\n  weight: pw\n  lonely_psu: skip\nestimates:\n  - {name: m, stat: mean, variable: api00}\n",
+            vec!["skip", "fail, remove"],
+        ),
+        (
+            "design:\n  weight: pw\nestimates:\n  - {name: m, stat: proportion, variable: sch.wide, category: Yess}\n",
+            vec!["Yess", "did you mean `Yes`"],
+        ),
+        (
+            "design:\n  weight: pw\n  strata: stype\n  clusters: [dnum]\nestimates:\n  - {name: m, stat: mean, variable: api00}\n",
+            vec!["dnum"],
+        ),
+        (
+            "design:\n  weight: pw\n  replicates: {columns: \"rep_*\", type: jk1}\nestimates:\n  - {name: m, stat: mean, variable: api00}\n",
+            vec!["rep_*"],
+        ),
+        ("design:\n  wieght: pw\nestimates: []\n", vec!["wieght", "did you mean `weight`"]),
+    ];
+    for (cfg, needles) in cases {
+        let s = Scratch::new();
+        s.write("e.yaml", cfg);
+        assert_refused(&s, &["estimate", "-c", "e.yaml", "-i", &data, "-o", "out.csv"], &needles);
+    }
+}
+
+#[test]
+fn single_psu_stratum_is_refused_under_fail() {
+    let s = Scratch::new();
+    s.write("d.csv", "h,psu,y,w\na,1,1,2\na,2,2,2\nb,3,3,2\n");
+    s.write("e.yaml", "design:\n  weight: w\n  strata: h\n  clusters: [psu]\nestimates:\n  - {name: m, stat: mean, variable: y}\n");
+    assert_refused(
+        &s,
+        &["estimate", "-c", "e.yaml", "-i", "d.csv", "-o", "out.csv"],
+        &["`b`", "lonely"],
+    );
+    s.write("e2.yaml", "design:\n  weight: w\n  strata: h\n  clusters: [psu]\n  lonely_psu: remove\nestimates:\n  - {name: m, stat: mean, variable: y}\n");
+    let o = s.run(&["estimate", "-c", "e2.yaml", "-i", "d.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
