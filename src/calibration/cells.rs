@@ -101,12 +101,8 @@ fn row_keys(rows: &Columns<'_>, strides: &[u64]) -> Vec<u64> {
         for (i, key) in out.iter_mut().enumerate() {
             let k = c * CHUNK + i;
             if rows.d[k] > 0.0 {
-                *key = rows
-                    .cats
-                    .iter()
-                    .zip(strides)
-                    .map(|((_, codes), s)| codes[k] as u64 * s)
-                    .sum();
+                *key =
+                    rows.cats.iter().zip(strides).map(|((_, codes), s)| codes[k] as u64 * s).sum();
             }
         }
     });
@@ -139,10 +135,7 @@ fn number_cells(keys: &[u64], space: u64) -> (Vec<u64>, Vec<u32>) {
         cell_keys.dedup();
         let index: HashMap<u64, u32> =
             cell_keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
-        let row_cell = keys
-            .par_iter()
-            .map(|k| index.get(k).copied().unwrap_or(u32::MAX))
-            .collect();
+        let row_cell = keys.par_iter().map(|k| index.get(k).copied().unwrap_or(u32::MAX)).collect();
         (cell_keys, row_cell)
     }
 }

@@ -11,7 +11,12 @@ use crate::Error;
 const SHOWN: usize = 5;
 
 /// Builds the non-convergence error.
-pub(crate) fn diagnose(problem: &Problem, d: &[f64], options: &Options, cal: &Calibration) -> Error {
+pub(crate) fn diagnose(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+    cal: &Calibration,
+) -> Error {
     let r = &cal.report;
     let mut worst: Vec<(f64, String)> = r
         .margins
@@ -24,7 +29,10 @@ pub(crate) fn diagnose(problem: &Problem, d: &[f64], options: &Options, cal: &Ca
                 };
                 (
                     c.relative_error,
-                    format!("{what}: target {}, reached {} (before {})", c.target, c.after, c.before),
+                    format!(
+                        "{what}: target {}, reached {} (before {})",
+                        c.target, c.after, c.before
+                    ),
                 )
             })
         })
@@ -37,7 +45,7 @@ pub(crate) fn diagnose(problem: &Problem, d: &[f64], options: &Options, cal: &Ca
         None => String::new(),
     };
     let mut msg = format!(
-        "{} calibration did not reach the margins{bounds_text} ({:?} after {} iterations, max \
+        "{} calibration did not reach the margins{bounds_text} ({} after {} iterations, max \
          relative misfit {:.3e} > tolerance {:e}). Constraints furthest from their targets: {}.",
         options.method.name(),
         r.termination,

@@ -43,7 +43,10 @@ pub fn narrowest_bounds(problem: &Problem) -> Result<NarrowestBounds> {
     narrowest_bounds_with_weights(problem, &problem.weights)
 }
 
-pub(crate) fn narrowest_bounds_with_weights(problem: &Problem, d: &[f64]) -> Result<NarrowestBounds> {
+pub(crate) fn narrowest_bounds_with_weights(
+    problem: &Problem,
+    d: &[f64],
+) -> Result<NarrowestBounds> {
     let rows = problem.columns(d);
     let collapsed = collapse(&rows);
     let units: &Columns<'_> = collapsed.as_ref().map_or(&rows, |c| &c.0);
@@ -55,7 +58,9 @@ pub(crate) fn narrowest_bounds_with_weights(problem: &Problem, d: &[f64]) -> Res
     let b: Vec<f64> = problem.targets.iter().zip(&scale).map(|(x, s)| x * s).collect();
     let mut cols: Vec<SparseCol> = active
         .iter()
-        .map(|&k| units.sparse(k).into_iter().map(|(i, v)| (i, v * units.d[k] * scale[i])).collect())
+        .map(|&k| {
+            units.sparse(k).into_iter().map(|(i, v)| (i, v * units.d[k] * scale[i])).collect()
+        })
         .collect();
     let mut sum = vec![0.0; b.len()];
     for col in &cols {
@@ -121,6 +126,7 @@ impl Search<'_> {
 fn feasible(lower: f64, width: f64) -> NarrowestBounds {
     let upper = lower + width;
     let pad = 0.05 * width.max(0.1);
-    let suggested = Bounds { lower: (lower - pad).min(1.0 - pad), upper: (upper + pad).max(1.0 + pad) };
+    let suggested =
+        Bounds { lower: (lower - pad).min(1.0 - pad), upper: (upper + pad).max(1.0 + pad) };
     NarrowestBounds::Feasible { lower, upper, suggested }
 }

@@ -129,8 +129,20 @@ pub(crate) fn poststratify(cols: &Columns<'_>, targets: &[f64]) -> UnitSolution 
         iterations: 1,
         termination: Termination::Converged,
         log: vec![
-            IterationLog { iteration: 0, max_misfit: first, step: 1.0, rank: cols.p, g_change: None },
-            IterationLog { iteration: 1, max_misfit: crit, step: 1.0, rank: cols.p, g_change: None },
+            IterationLog {
+                iteration: 0,
+                max_misfit: first,
+                step: 1.0,
+                rank: cols.p,
+                g_change: None,
+            },
+            IterationLog {
+                iteration: 1,
+                max_misfit: crit,
+                step: 1.0,
+                rank: cols.p,
+                g_change: None,
+            },
         ],
         base_totals,
         final_totals,

@@ -64,8 +64,8 @@ pub mod margin;
 mod newton;
 pub mod options;
 pub mod problem;
-pub mod report;
 mod replicates;
+pub mod report;
 mod simplex;
 mod solve;
 

@@ -56,7 +56,13 @@ pub(crate) fn newton<D: Distance>(
     let (mut iter, mut step_len, mut rank, mut g_change) = (0, 1.0, p, None);
     let termination = loop {
         let crit = max_misfit(&pass.totals, targets);
-        log.push(IterationLog { iteration: iter, max_misfit: crit, step: step_len, rank, g_change });
+        log.push(IterationLog {
+            iteration: iter,
+            max_misfit: crit,
+            step: step_len,
+            rank,
+            g_change,
+        });
         let done = match opts.stopping {
             StoppingRule::Misfit => crit <= opts.tolerance,
             StoppingRule::GChange => g_change.is_some_and(|c| c <= opts.tolerance),

@@ -299,14 +299,15 @@ fn layout(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
         for (i, m) in margins.iter().enumerate() {
             let this = matches!(
                 (kind, m),
-                (0, Margin::Categorical { .. }) | (1, Margin::Numeric { .. }) | (2, Margin::Total { .. })
+                (0, Margin::Categorical { .. })
+                    | (1, Margin::Numeric { .. })
+                    | (2, Margin::Total { .. })
             );
             if this {
                 offsets[i] = params.len();
                 match m {
-                    Margin::Categorical { levels, .. } => params.extend(
-                        (0..levels.len()).map(|l| Param { margin: i, level: Some(l) }),
-                    ),
+                    Margin::Categorical { levels, .. } => params
+                        .extend((0..levels.len()).map(|l| Param { margin: i, level: Some(l) })),
                     _ => params.push(Param { margin: i, level: None }),
                 }
             }
@@ -347,7 +348,10 @@ fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
         }
         Margin::Numeric { name, values, target } => {
             if values.len() != n {
-                return Err(fail(format!("margin `{name}` has {} rows, weights {n}", values.len())));
+                return Err(fail(format!(
+                    "margin `{name}` has {} rows, weights {n}",
+                    values.len()
+                )));
             }
             if !target.is_finite() {
                 return Err(fail(format!("margin `{name}`: total {target} must be finite")));

@@ -28,6 +28,19 @@ pub enum Termination {
     SingularJacobian,
 }
 
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Termination::Converged => "converged",
+            Termination::MaxIterations => "stopped at max_iterations",
+            Termination::NoProgress => "no step along the Newton direction reduced the misfit",
+            Termination::SingularJacobian => {
+                "the Newton step vanished (the constraints left are saturated at the bounds)"
+            }
+        })
+    }
+}
+
 /// One iteration of the solver.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IterationLog {
@@ -148,7 +161,11 @@ impl UnitG<'_> {
 }
 
 /// Margin reports from the parameter totals.
-pub(crate) fn margin_reports(problem: &Problem, before: &[f64], after: &[f64]) -> Vec<MarginReport> {
+pub(crate) fn margin_reports(
+    problem: &Problem,
+    before: &[f64],
+    after: &[f64],
+) -> Vec<MarginReport> {
     let tg = &problem.targets;
     problem
         .margins
@@ -168,7 +185,8 @@ pub(crate) fn margin_reports(problem: &Problem, before: &[f64], after: &[f64]) -
                     target: tg[off + l],
                     after: after[off + l],
                     error: after[off + l] - tg[off + l],
-                    relative_error: (after[off + l] - tg[off + l]).abs() / (1.0 + tg[off + l].abs()),
+                    relative_error: (after[off + l] - tg[off + l]).abs()
+                        / (1.0 + tg[off + l].abs()),
                 })
                 .collect();
             MarginReport { name: m.name().to_string(), kind: m.kind(), categories }

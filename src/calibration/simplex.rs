@@ -137,7 +137,11 @@ impl<'a> State<'a> {
     }
 
     fn column(&self, j: usize) -> SparseCol {
-        if j < self.n { self.lp.cols[j].clone() } else { vec![(j - self.n, self.sigma[j - self.n])] }
+        if j < self.n {
+            self.lp.cols[j].clone()
+        } else {
+            vec![(j - self.n, self.sigma[j - self.n])]
+        }
     }
 
     /// Entering variable and direction (+1 increase, −1 decrease).
@@ -182,8 +186,8 @@ impl<'a> State<'a> {
         let (lq, uq) = self.bounds(q);
         let mut theta = uq - lq;
         let mut leave: Option<(usize, Status)> = None;
-        for r in 0..m {
-            let a = dir * alpha[r];
+        for (r, &ar) in alpha.iter().enumerate() {
+            let a = dir * ar;
             let bj = self.basis[r];
             let (lo, hi) = self.bounds(bj);
             let (limit, to) = if a > PIVOT_TOL {
@@ -194,10 +198,11 @@ impl<'a> State<'a> {
                 continue;
             };
             let better = limit < theta
-                || (limit == theta && leave.is_some_and(|l| {
-                    let cur = self.basis[l.0];
-                    if bland { bj < cur } else { bj >= self.n && cur < self.n }
-                }));
+                || (limit == theta
+                    && leave.is_some_and(|l| {
+                        let cur = self.basis[l.0];
+                        if bland { bj < cur } else { bj >= self.n && cur < self.n }
+                    }));
             if better {
                 theta = limit;
                 leave = Some((r, to));
@@ -206,9 +211,9 @@ impl<'a> State<'a> {
         if !theta.is_finite() {
             return false;
         }
-        for r in 0..m {
+        for (r, &ar) in alpha.iter().enumerate() {
             let bj = self.basis[r];
-            self.x[bj] -= dir * theta * alpha[r];
+            self.x[bj] -= dir * theta * ar;
         }
         self.x[q] += dir * theta;
         match leave {
@@ -231,11 +236,11 @@ impl<'a> State<'a> {
                 for c in 0..m {
                     self.binv[(r, c)] /= piv;
                 }
-                for i in 0..m {
-                    if i != r && alpha[i] != 0.0 {
+                for (i, &ai) in alpha.iter().enumerate() {
+                    if i != r && ai != 0.0 {
                         for c in 0..m {
                             let v = self.binv[(r, c)];
-                            self.binv[(i, c)] -= alpha[i] * v;
+                            self.binv[(i, c)] -= ai * v;
                         }
                     }
                 }

@@ -10,7 +10,9 @@ use super::margin::Margin;
 use super::newton::{UnitSolution, max_misfit, newton};
 use super::options::{Algorithm, Options, SolveOn};
 use super::problem::Problem;
-use super::report::{Report, Termination, UnitG, at_bounds, design_effect, g_distribution, margin_reports};
+use super::report::{
+    Report, Termination, UnitG, at_bounds, design_effect, g_distribution, margin_reports,
+};
 use crate::{Error, Result};
 
 /// Weights of the rows after the last post-stratification on one margin in the final IPF
@@ -68,12 +70,20 @@ pub fn solve(problem: &Problem, options: &Options) -> Result<Calibration> {
 }
 
 /// [`calibrate`] with input weights `d` (already checked against the margins).
-pub(crate) fn calibrate_weights(problem: &Problem, d: &[f64], options: &Options) -> Result<Calibration> {
+pub(crate) fn calibrate_weights(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+) -> Result<Calibration> {
     let cal = solve_weights(problem, d, options)?;
     if cal.converged() { Ok(cal) } else { Err(diagnose(problem, d, options, &cal)) }
 }
 
-pub(crate) fn solve_weights(problem: &Problem, d: &[f64], options: &Options) -> Result<Calibration> {
+pub(crate) fn solve_weights(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+) -> Result<Calibration> {
     check_options(options)?;
     let dist = options.method.distance(options.bounds)?;
     check_zero_targets(problem, d, &dist)?;

@@ -79,7 +79,9 @@ fn p07a_logit_bounded() {
     assert!(err < WEIGHT_RTOL, "{err}");
     assert!(max_rel(&cal.g(p.weights()), &f64s(&exp["g_weights"])) < WEIGHT_RTOL);
     assert!(cal.report.g.min >= 0.5 && cal.report.g.max <= 2.5);
-    assert!((cal.report.g.min - 0.744012).abs() < 1e-6 && (cal.report.g.max - 1.506530).abs() < 1e-6);
+    assert!(
+        (cal.report.g.min - 0.744012).abs() < 1e-6 && (cal.report.g.max - 1.506530).abs() < 1e-6
+    );
 }
 
 #[test]
