@@ -13,28 +13,83 @@ use super::columns::{CHUNK, CellStats, Columns};
 
 /// Largest cross-classification for which cells are indexed by a dense key array.
 const DENSE_KEYS: u64 = 1 << 24;
+/// Fixed number of row blocks whose per-cell sums are added in block order (deterministic
+/// whatever the thread count), used when the cells are few enough.
+const ACC_BLOCKS: usize = 16;
+/// Largest n_cells × [`ACC_BLOCKS`] for the parallel accumulation.
+const ACC_MAX: usize = 1 << 22;
 
 /// Row → cell assignment of a collapsed problem.
 #[derive(Debug, Clone)]
-pub(crate) struct CellMap {
+pub(crate) enum CellMap {
+    /// Mixed-radix key of each row (`u32::MAX` for rows of weight 0) and key → cell.
+    Dense { keys: Vec<u32>, slot: Vec<u32> },
     /// Cell of each row (`u32::MAX` for rows of weight 0).
-    pub row_cell: Vec<u32>,
+    Rows { row_cell: Vec<u32> },
 }
 
 impl CellMap {
+    /// Cell of row k (`u32::MAX` for rows of weight 0).
+    #[inline]
+    fn cell(&self, k: usize) -> u32 {
+        match self {
+            CellMap::Dense { keys, slot } => match keys[k] {
+                u32::MAX => u32::MAX,
+                key => slot[key as usize],
+            },
+            CellMap::Rows { row_cell } => row_cell[k],
+        }
+    }
+
     /// Row weights d_k g_{cell(k)}.
     pub fn weights(&self, d: &[f64], g_cell: &[f64]) -> Vec<f64> {
         let mut w = vec![0.0; d.len()];
         w.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
             for (i, wk) in out.iter_mut().enumerate() {
                 let k = c * CHUNK + i;
-                let cell = self.row_cell[k];
+                let cell = self.cell(k);
                 if cell != u32::MAX {
                     *wk = d[k] * g_cell[cell as usize];
                 }
             }
         });
         w
+    }
+
+    /// (Σd, Σd², rows) per cell over rows `lo..hi`.
+    fn sums(&self, d: &[f64], n_cells: usize, lo: usize, hi: usize) -> [Vec<f64>; 3] {
+        let mut s = [vec![0.0; n_cells], vec![0.0; n_cells], vec![0.0; n_cells]];
+        for (k, &w) in d.iter().enumerate().take(hi).skip(lo) {
+            let c = self.cell(k);
+            if c != u32::MAX {
+                let c = c as usize;
+                s[0][c] += w;
+                s[1][c] += w * w;
+                s[2][c] += 1.0;
+            }
+        }
+        s
+    }
+
+    /// (Σd, Σd², rows) per cell, summed over fixed row blocks in block order.
+    fn cell_sums(&self, d: &[f64], n_cells: usize) -> [Vec<f64>; 3] {
+        let n = d.len();
+        if n_cells * ACC_BLOCKS > ACC_MAX || n < ACC_BLOCKS * CHUNK {
+            return self.sums(d, n_cells, 0, n);
+        }
+        let block = n.div_ceil(ACC_BLOCKS);
+        let parts: Vec<[Vec<f64>; 3]> = (0..ACC_BLOCKS)
+            .into_par_iter()
+            .map(|b| self.sums(d, n_cells, b * block, ((b + 1) * block).min(n)))
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut acc = parts.next().unwrap_or_else(|| self.sums(d, n_cells, 0, 0));
+        for part in parts {
+            for (a, p) in acc.iter_mut().zip(&part) {
+                a.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+            }
+        }
+        acc
     }
 }
 
@@ -51,21 +106,12 @@ pub(crate) fn collapse(rows: &Columns<'_>) -> Option<(Columns<'static>, CellMap)
         strides.push(space);
         space = space.checked_mul(s.max(1))?;
     }
-    let keys = row_keys(rows, &strides);
-    let (cell_keys, row_cell) = number_cells(&keys, space);
-    drop(keys);
-    let n_cells = cell_keys.len();
-    let mut d = vec![0.0; n_cells];
-    let mut count = vec![0.0; n_cells];
-    let mut d2 = vec![0.0; n_cells];
-    for (k, &c) in row_cell.iter().enumerate() {
-        if c != u32::MAX {
-            let (c, w) = (c as usize, rows.d[k]);
-            d[c] += w;
-            d2[c] += w * w;
-            count[c] += 1.0;
-        }
-    }
+    let (cell_keys, map) = if space <= DENSE_KEYS {
+        dense_cells(rows, &strides, space)
+    } else {
+        hashed_cells(rows, &strides)
+    };
+    let [d, d2, count] = map.cell_sums(&rows.d, cell_keys.len());
     let cats = rows
         .cats
         .iter()
@@ -84,7 +130,7 @@ pub(crate) fn collapse(rows: &Columns<'_>) -> Option<(Columns<'static>, CellMap)
         p: rows.p,
         stats: Some(CellStats { count, d2 }),
     };
-    Some((cells, CellMap { row_cell }))
+    Some((cells, map))
 }
 
 /// Number of levels of each categorical margin (from the parameter offsets).
@@ -94,48 +140,51 @@ fn level_counts(rows: &Columns<'_>) -> Vec<u64> {
     rows.cats.iter().zip(ends).map(|((o, _), e)| (e - o) as u64).collect()
 }
 
-/// Mixed-radix key of each row's cell (`u64::MAX` for rows of weight 0).
-fn row_keys(rows: &Columns<'_>, strides: &[u64]) -> Vec<u64> {
-    let mut keys = vec![u64::MAX; rows.len()];
+/// Mixed-radix key of row k.
+#[inline]
+fn key(rows: &Columns<'_>, strides: &[u64], k: usize) -> u64 {
+    rows.cats.iter().zip(strides).map(|((_, codes), s)| codes[k] as u64 * s).sum()
+}
+
+/// Cells numbered in increasing key order (deterministic whatever the row order), keys
+/// indexing a dense array.
+fn dense_cells(rows: &Columns<'_>, strides: &[u64], space: u64) -> (Vec<u64>, CellMap) {
+    let mut keys = vec![u32::MAX; rows.len()];
     keys.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-        for (i, key) in out.iter_mut().enumerate() {
+        for (i, kv) in out.iter_mut().enumerate() {
             let k = c * CHUNK + i;
             if rows.d[k] > 0.0 {
-                *key =
-                    rows.cats.iter().zip(strides).map(|((_, codes), s)| codes[k] as u64 * s).sum();
+                *kv = key(rows, strides, k) as u32;
             }
         }
     });
-    keys
+    let mut slot = vec![u32::MAX; space as usize];
+    for &k in &keys {
+        if k != u32::MAX {
+            slot[k as usize] = 0;
+        }
+    }
+    let mut cell_keys = Vec::new();
+    for (k, s) in slot.iter_mut().enumerate() {
+        if *s == 0 {
+            *s = cell_keys.len() as u32;
+            cell_keys.push(k as u64);
+        }
+    }
+    (cell_keys, CellMap::Dense { keys, slot })
 }
 
-/// Cell numbers in increasing key order (deterministic whatever the row order): returns
-/// the key of each cell and the cell of each row.
-fn number_cells(keys: &[u64], space: u64) -> (Vec<u64>, Vec<u32>) {
-    if space <= DENSE_KEYS {
-        let mut slot = vec![u32::MAX; space as usize];
-        for &k in keys {
-            if k != u64::MAX {
-                slot[k as usize] = 0;
-            }
-        }
-        let mut cell_keys = Vec::new();
-        for (k, s) in slot.iter_mut().enumerate() {
-            if *s == 0 {
-                *s = cell_keys.len() as u32;
-                cell_keys.push(k as u64);
-            }
-        }
-        let row_cell =
-            keys.par_iter().map(|&k| if k == u64::MAX { u32::MAX } else { slot[k as usize] });
-        (cell_keys, row_cell.collect())
-    } else {
-        let mut cell_keys: Vec<u64> = keys.iter().copied().filter(|&k| k != u64::MAX).collect();
-        cell_keys.par_sort_unstable();
-        cell_keys.dedup();
-        let index: HashMap<u64, u32> =
-            cell_keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
-        let row_cell = keys.par_iter().map(|k| index.get(k).copied().unwrap_or(u32::MAX)).collect();
-        (cell_keys, row_cell)
-    }
+/// Same for cross-classifications too large for a dense key array.
+fn hashed_cells(rows: &Columns<'_>, strides: &[u64]) -> (Vec<u64>, CellMap) {
+    let keys: Vec<u64> = (0..rows.len())
+        .into_par_iter()
+        .map(|k| if rows.d[k] > 0.0 { key(rows, strides, k) } else { u64::MAX })
+        .collect();
+    let mut cell_keys: Vec<u64> = keys.iter().copied().filter(|&k| k != u64::MAX).collect();
+    cell_keys.par_sort_unstable();
+    cell_keys.dedup();
+    let index: HashMap<u64, u32> =
+        cell_keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+    let row_cell = keys.par_iter().map(|k| index.get(k).copied().unwrap_or(u32::MAX)).collect();
+    (cell_keys, CellMap::Rows { row_cell })
 }

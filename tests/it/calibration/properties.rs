@@ -243,3 +243,45 @@ fn distances_start_at_one_with_unit_slope() {
     assert_eq!(l.g(-1e6), 0.5);
     assert!(l.dg(1e6).is_finite() && l.dg(-1e6).is_finite());
 }
+
+/// Large enough for the parallel paths (row chunks, blocked cell sums): cells = rows, and
+/// the result does not depend on the thread count.
+#[test]
+fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
+    let n = 600_000;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let d: Vec<f64> =
+        (0..n).map(|k| if k % 13 == 0 { 0.0 } else { rng.random_range(1.0..5.0) }).collect();
+    let mut margins = Vec::new();
+    let mut h = vec![1.0; n];
+    let mut all_codes = Vec::new();
+    for nl in [3u32, 4, 7] {
+        let f: Vec<f64> = (0..nl).map(|_| rng.random_range(0.8..1.2)).collect();
+        let codes: Vec<u32> = (0..n).map(|_| rng.random_range(0..nl)).collect();
+        codes.iter().zip(h.iter_mut()).for_each(|(c, h)| *h *= f[*c as usize]);
+        all_codes.push(codes);
+    }
+    for (m, codes) in all_codes.into_iter().enumerate() {
+        let nl = codes.iter().max().unwrap() + 1;
+        let mut targets = vec![0.0; nl as usize];
+        for k in 0..n {
+            targets[codes[k] as usize] += d[k] * h[k];
+        }
+        let levels = (0..nl).map(|l| l.to_string()).collect();
+        margins.push(Margin::Categorical { name: format!("m{m}"), codes, levels, targets });
+    }
+    let p = Problem::new(d.clone(), margins).unwrap();
+    let o = opts(Method::Raking, None);
+    let cells = calibrate(&p, &Options { solve_on: SolveOn::Cells, ..o }).unwrap();
+    let rows = calibrate(&p, &Options { solve_on: SolveOn::Rows, ..o }).unwrap();
+    assert_eq!(cells.report.n_units, 84);
+    assert!(max_abs_diff(&cells.g(&d), &rows.g(&d)) < 1e-9);
+    assert!((cells.report.g.p99 - rows.report.g.p99).abs() < 1e-9);
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    for o2 in [Options { solve_on: SolveOn::Cells, ..o }, Options { solve_on: SolveOn::Rows, ..o }]
+    {
+        let a = calibrate(&p, &o2).unwrap();
+        let b = one.install(|| calibrate(&p, &o2).unwrap());
+        assert_eq!(a.weights, b.weights, "{:?}", o2.solve_on);
+    }
+}
