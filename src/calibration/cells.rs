@@ -56,41 +56,59 @@ impl CellMap {
         w
     }
 
-    /// (Σd, Σd², rows) per cell over rows `lo..hi`.
-    fn sums(&self, d: &[f64], n_cells: usize, lo: usize, hi: usize) -> [Vec<f64>; 3] {
-        let mut s = [vec![0.0; n_cells], vec![0.0; n_cells], vec![0.0; n_cells]];
+    /// (Σd, Σd², rows) per cell, summed over fixed row blocks in block order.
+    fn cell_sums(&self, d: &[f64], n_cells: usize) -> Vec<[f64; 3]> {
+        blocked_sums(
+            d.len(),
+            n_cells,
+            |k| {
+                let c = self.cell(k);
+                (c != u32::MAX).then_some(c as usize)
+            },
+            d,
+        )
+    }
+}
+
+/// Σd, Σd², rows per bin (`bin(k)` = None for rows of weight 0). Rows are cut into
+/// [`ACC_BLOCKS`] fixed blocks summed in parallel and added in block order when the bins are
+/// few enough; one interleaved [f64; 3] per bin keeps each update to one cache line.
+fn blocked_sums(
+    n: usize,
+    n_bins: usize,
+    bin: impl Fn(usize) -> Option<usize> + Sync,
+    d: &[f64],
+) -> Vec<[f64; 3]> {
+    let sums = |lo: usize, hi: usize| {
+        let mut s = vec![[0.0; 3]; n_bins];
         for (k, &w) in d.iter().enumerate().take(hi).skip(lo) {
-            let c = self.cell(k);
-            if c != u32::MAX {
-                let c = c as usize;
-                s[0][c] += w;
-                s[1][c] += w * w;
-                s[2][c] += 1.0;
+            if let Some(b) = bin(k) {
+                let e = &mut s[b];
+                e[0] += w;
+                e[1] += w * w;
+                e[2] += 1.0;
             }
         }
         s
+    };
+    if n_bins * ACC_BLOCKS > ACC_MAX || n < ACC_BLOCKS * CHUNK {
+        return sums(0, n);
     }
-
-    /// (Σd, Σd², rows) per cell, summed over fixed row blocks in block order.
-    fn cell_sums(&self, d: &[f64], n_cells: usize) -> [Vec<f64>; 3] {
-        let n = d.len();
-        if n_cells * ACC_BLOCKS > ACC_MAX || n < ACC_BLOCKS * CHUNK {
-            return self.sums(d, n_cells, 0, n);
+    let block = n.div_ceil(ACC_BLOCKS);
+    let parts: Vec<Vec<[f64; 3]>> = (0..ACC_BLOCKS)
+        .into_par_iter()
+        .map(|b| sums(b * block, ((b + 1) * block).min(n)))
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut acc = parts.next().unwrap_or_default();
+    for part in parts {
+        for (a, p) in acc.iter_mut().zip(&part) {
+            a[0] += p[0];
+            a[1] += p[1];
+            a[2] += p[2];
         }
-        let block = n.div_ceil(ACC_BLOCKS);
-        let parts: Vec<[Vec<f64>; 3]> = (0..ACC_BLOCKS)
-            .into_par_iter()
-            .map(|b| self.sums(d, n_cells, b * block, ((b + 1) * block).min(n)))
-            .collect();
-        let mut parts = parts.into_iter();
-        let mut acc = parts.next().unwrap_or_else(|| self.sums(d, n_cells, 0, 0));
-        for part in parts {
-            for (a, p) in acc.iter_mut().zip(&part) {
-                a.iter_mut().zip(p).for_each(|(x, y)| *x += y);
-            }
-        }
-        acc
     }
+    acc
 }
 
 /// Collapses row-level columns (categorical margins and total only) into cells. `None` when
@@ -106,12 +124,16 @@ pub(crate) fn collapse(rows: &Columns<'_>) -> Option<(Columns<'static>, CellMap)
         strides.push(space);
         space = space.checked_mul(s.max(1))?;
     }
-    let (cell_keys, map) = if space <= DENSE_KEYS {
+    let (cell_keys, map, sums) = if space <= DENSE_KEYS {
         dense_cells(rows, &strides, space)
     } else {
-        hashed_cells(rows, &strides)
+        let (cell_keys, map) = hashed_cells(rows, &strides);
+        let sums = map.cell_sums(&rows.d, cell_keys.len());
+        (cell_keys, map, sums)
     };
-    let [d, d2, count] = map.cell_sums(&rows.d, cell_keys.len());
+    let d = sums.iter().map(|s| s[0]).collect();
+    let d2 = sums.iter().map(|s| s[1]).collect();
+    let count = sums.iter().map(|s| s[2]).collect();
     let cats = rows
         .cats
         .iter()
@@ -147,8 +169,13 @@ fn key(rows: &Columns<'_>, strides: &[u64], k: usize) -> u64 {
 }
 
 /// Cells numbered in increasing key order (deterministic whatever the row order), keys
-/// indexing a dense array.
-fn dense_cells(rows: &Columns<'_>, strides: &[u64], space: u64) -> (Vec<u64>, CellMap) {
+/// indexing a dense array; returns the per-cell sums too. Sums are accumulated straight by
+/// key (no cell lookup) when the key space is small, else after numbering the cells.
+fn dense_cells(
+    rows: &Columns<'_>,
+    strides: &[u64],
+    space: u64,
+) -> (Vec<u64>, CellMap, Vec<[f64; 3]>) {
     let mut keys = vec![u32::MAX; rows.len()];
     keys.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
         for (i, kv) in out.iter_mut().enumerate() {
@@ -158,11 +185,21 @@ fn dense_cells(rows: &Columns<'_>, strides: &[u64], space: u64) -> (Vec<u64>, Ce
             }
         }
     });
-    let mut slot = vec![u32::MAX; space as usize];
-    for &k in &keys {
-        if k != u32::MAX {
-            slot[k as usize] = 0;
+    let space = space as usize;
+    let by_key = (space * ACC_BLOCKS <= ACC_MAX).then(|| {
+        blocked_sums(
+            keys.len(),
+            space,
+            |k| (keys[k] != u32::MAX).then_some(keys[k] as usize),
+            &rows.d,
+        )
+    });
+    let mut slot = vec![u32::MAX; space];
+    match &by_key {
+        Some(s) => {
+            s.iter().zip(slot.iter_mut()).filter(|(s, _)| s[2] > 0.0).for_each(|(_, x)| *x = 0)
         }
+        None => keys.iter().filter(|&&k| k != u32::MAX).for_each(|&k| slot[k as usize] = 0),
     }
     let mut cell_keys = Vec::new();
     for (k, s) in slot.iter_mut().enumerate() {
@@ -171,7 +208,12 @@ fn dense_cells(rows: &Columns<'_>, strides: &[u64], space: u64) -> (Vec<u64>, Ce
             cell_keys.push(k as u64);
         }
     }
-    (cell_keys, CellMap::Dense { keys, slot })
+    let map = CellMap::Dense { keys, slot };
+    let sums = match by_key {
+        Some(s) => cell_keys.iter().map(|&k| s[k as usize]).collect(),
+        None => map.cell_sums(&rows.d, cell_keys.len()),
+    };
+    (cell_keys, map, sums)
 }
 
 /// Same for cross-classifications too large for a dense key array.

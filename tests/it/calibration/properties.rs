@@ -285,3 +285,37 @@ fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
         assert_eq!(a.weights, b.weights, "{:?}", o2.solve_on);
     }
 }
+
+/// Key spaces beyond the dense-by-key accumulation (3·10⁵ combinations) and beyond the dense
+/// key array (2·10⁷, hashed cells): cells still equal rows.
+#[test]
+fn sparse_cross_classifications_collapse_correctly() {
+    for level_counts in [vec![100u32, 100, 30], vec![100, 100, 100, 20]] {
+        let n = 3000;
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let d: Vec<f64> = (0..n).map(|_| rng.random_range(1.0..5.0)).collect();
+        let h: Vec<f64> = (0..n).map(|_| rng.random_range(0.8..1.25)).collect();
+        let margins: Vec<Margin> = level_counts
+            .iter()
+            .enumerate()
+            .map(|(m, &nl)| {
+                let codes: Vec<u32> = (0..n)
+                    .map(|k| if k < nl as usize { k as u32 } else { rng.random_range(0..nl) })
+                    .collect();
+                let mut targets = vec![0.0; nl as usize];
+                for k in 0..n {
+                    targets[codes[k] as usize] += d[k] * h[k];
+                }
+                let levels = (0..nl).map(|l| l.to_string()).collect();
+                Margin::Categorical { name: format!("m{m}"), codes, levels, targets }
+            })
+            .collect();
+        let p = Problem::new(d.clone(), margins).unwrap();
+        let o = opts(Method::Raking, None);
+        let cells = calibrate(&p, &Options { solve_on: SolveOn::Cells, ..o }).unwrap();
+        let rows = calibrate(&p, &Options { solve_on: SolveOn::Rows, ..o }).unwrap();
+        assert_eq!(cells.report.solved_on, "cells");
+        assert!(max_abs_diff(&cells.g(&d), &rows.g(&d)) < 1e-9, "{level_counts:?}");
+        assert!((cells.report.design_effect - rows.report.design_effect).abs() < 1e-9);
+    }
+}
