@@ -176,24 +176,8 @@ fn dense_cells(
     strides: &[u64],
     space: u64,
 ) -> (Vec<u64>, CellMap, Vec<[f64; 3]>) {
-    let mut keys = vec![u32::MAX; rows.len()];
-    keys.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-        for (i, kv) in out.iter_mut().enumerate() {
-            let k = c * CHUNK + i;
-            if rows.d[k] > 0.0 {
-                *kv = key(rows, strides, k) as u32;
-            }
-        }
-    });
     let space = space as usize;
-    let by_key = (space * ACC_BLOCKS <= ACC_MAX).then(|| {
-        blocked_sums(
-            keys.len(),
-            space,
-            |k| (keys[k] != u32::MAX).then_some(keys[k] as usize),
-            &rows.d,
-        )
-    });
+    let (keys, by_key) = keys_and_sums(rows, strides, space);
     let mut slot = vec![u32::MAX; space];
     match &by_key {
         Some(s) => {
@@ -214,6 +198,58 @@ fn dense_cells(
         None => map.cell_sums(&rows.d, cell_keys.len()),
     };
     (cell_keys, map, sums)
+}
+
+/// Key of every row (`u32::MAX` for weight 0) and, when the key space is small enough,
+/// Σd, Σd², rows per key in the same pass (fixed row blocks added in block order).
+fn keys_and_sums(
+    rows: &Columns<'_>,
+    strides: &[u64],
+    space: usize,
+) -> (Vec<u32>, Option<Vec<[f64; 3]>>) {
+    let n = rows.len();
+    let mut keys = vec![u32::MAX; n];
+    let fill = |lo: usize, out: &mut [u32], sums: Option<&mut Vec<[f64; 3]>>| {
+        let mut sums = sums;
+        for (i, kv) in out.iter_mut().enumerate() {
+            let k = lo + i;
+            let w = rows.d[k];
+            if w > 0.0 {
+                let key = key(rows, strides, k) as u32;
+                *kv = key;
+                if let Some(s) = sums.as_deref_mut() {
+                    let e = &mut s[key as usize];
+                    e[0] += w;
+                    e[1] += w * w;
+                    e[2] += 1.0;
+                }
+            }
+        }
+    };
+    if space * ACC_BLOCKS > ACC_MAX {
+        keys.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| fill(c * CHUNK, out, None));
+        return (keys, None);
+    }
+    let block = if n < ACC_BLOCKS * CHUNK { n.max(1) } else { n.div_ceil(ACC_BLOCKS) };
+    let parts: Vec<Vec<[f64; 3]>> = keys
+        .par_chunks_mut(block)
+        .enumerate()
+        .map(|(b, out)| {
+            let mut s = vec![[0.0; 3]; space];
+            fill(b * block, out, Some(&mut s));
+            s
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut acc = parts.next().unwrap_or_else(|| vec![[0.0; 3]; space]);
+    for part in parts {
+        for (a, p) in acc.iter_mut().zip(&part) {
+            a[0] += p[0];
+            a[1] += p[1];
+            a[2] += p[2];
+        }
+    }
+    (keys, Some(acc))
 }
 
 /// Same for cross-classifications too large for a dense key array.

@@ -150,7 +150,10 @@ fn assemble(
         solved_on: if map.is_some() { "cells" } else { "rows" },
         n_units: units.d.iter().filter(|&&x| x > 0.0).count(),
         n_rows: d.len(),
-        n_positive: d.iter().filter(|&&x| x > 0.0).count(),
+        n_positive: match &units.stats {
+            Some(st) => st.count.iter().sum::<f64>() as usize,
+            None => d.iter().filter(|&&x| x > 0.0).count(),
+        },
         iterations: sol.iterations,
         converged: sol.termination == Termination::Converged,
         termination: sol.termination,

@@ -275,6 +275,8 @@ fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
     let cells = calibrate(&p, &Options { solve_on: SolveOn::Cells, ..o }).unwrap();
     let rows = calibrate(&p, &Options { solve_on: SolveOn::Rows, ..o }).unwrap();
     assert_eq!(cells.report.n_units, 84);
+    assert_eq!(cells.report.n_positive, d.iter().filter(|&&w| w > 0.0).count());
+    assert_eq!(rows.report.n_positive, cells.report.n_positive);
     assert!(max_abs_diff(&cells.g(&d), &rows.g(&d)) < 1e-9);
     assert!((cells.report.g.p99 - rows.report.g.p99).abs() < 1e-9);
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
