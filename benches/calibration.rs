@@ -89,5 +89,35 @@ fn with_numeric(c: &mut Criterion) {
     bench_group(c, true);
 }
 
-criterion_group!(benches, categorical, with_numeric);
+/// On-CPU nanoseconds of the calling thread (Linux `/proc/thread-self/schedstat`), to get
+/// numbers that hold on a loaded machine where wall-clock times are inflated.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Single-thread CPU time per solve at 2.5M rows (printed, not a criterion measurement).
+fn cpu_time(_c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    for numeric in [false, true] {
+        let p = problem(2_500_000, numeric, 42);
+        let logit = Options::new(Method::Logit, Some(Bounds::new(0.4, 2.5).expect("bounds")));
+        for (label, opts) in [("raking", Options::new(Method::Raking, None)), ("logit", logit)] {
+            let reps = if numeric { 3 } else { 10 };
+            let per_call = pool.install(|| {
+                let t0 = thread_cpu_ns()?;
+                for _ in 0..reps {
+                    black_box(calibrate(&p, &opts).expect("converges"));
+                }
+                Some((thread_cpu_ns()? - t0) as f64 / reps as f64 / 1e6)
+            });
+            if let Some(ms) = per_call {
+                let what = if numeric { "6cat_1num" } else { "6cat" };
+                println!("cpu_time/{what}/{label}/2500000: {ms:.1} ms CPU per solve (1 thread)");
+            }
+        }
+    }
+}
+
+criterion_group!(benches, categorical, with_numeric, cpu_time);
 criterion_main!(benches);
