@@ -45,7 +45,7 @@ pub(crate) fn diagnose(
         None => String::new(),
     };
     let mut msg = format!(
-        "{} calibration did not reach the margins{bounds_text} ({:?} after {} iterations, max \
+        "{} calibration did not reach the margins{bounds_text} ({} after {} iterations, max \
          relative misfit {:.3e} > tolerance {:e}). Constraints furthest from their targets: {}.",
         options.method.name(),
         r.termination,

@@ -276,7 +276,8 @@ impl Method {
     }
 }
 
-/// One of the four distances (static dispatch for the hot loops via [`with_distance!`]).
+/// One of the four distances; the solver matches on it once and runs a loop monomorphised
+/// for the concrete distance.
 #[derive(Debug, Clone, Copy)]
 pub enum AnyDistance {
     /// See [`Linear`].

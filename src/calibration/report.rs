@@ -28,6 +28,19 @@ pub enum Termination {
     SingularJacobian,
 }
 
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Termination::Converged => "converged",
+            Termination::MaxIterations => "stopped at max_iterations",
+            Termination::NoProgress => "no step along the Newton direction reduced the misfit",
+            Termination::SingularJacobian => {
+                "the Newton step vanished (the constraints left are saturated at the bounds)"
+            }
+        })
+    }
+}
+
 /// One iteration of the solver.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IterationLog {
@@ -183,13 +196,22 @@ pub(crate) fn margin_reports(
 
 /// Type-7 quantiles of g over rows (units weighted by their row counts).
 pub(crate) fn g_distribution(units: &UnitG<'_>) -> GDistribution {
-    let mut pairs: Vec<(f64, f64)> = (0..units.g.len())
-        .filter(|&k| units.d[k] > 0.0)
-        .map(|k| (units.g[k], units.count(k)))
-        .collect();
-    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let n: f64 = pairs.iter().map(|p| p.1).sum();
-    let q: Vec<f64> = G_QUANTILES.iter().map(|&p| quantile7(&pairs, n, p)).collect();
+    let q: Vec<f64> = match units.count {
+        Some(_) => {
+            let mut pairs: Vec<(f64, f64)> = (0..units.g.len())
+                .filter(|&k| units.d[k] > 0.0)
+                .map(|k| (units.g[k], units.count(k)))
+                .collect();
+            pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let n: f64 = pairs.iter().map(|p| p.1).sum();
+            G_QUANTILES.iter().map(|&p| quantile7(&pairs, n, p)).collect()
+        }
+        None => {
+            let mut v: Vec<f64> =
+                units.g.iter().zip(units.d).filter(|(_, d)| **d > 0.0).map(|(g, _)| *g).collect();
+            row_quantiles(&mut v)
+        }
+    };
     GDistribution {
         min: q[0],
         p1: q[1],
@@ -201,6 +223,48 @@ pub(crate) fn g_distribution(units: &UnitG<'_>) -> GDistribution {
         p99: q[7],
         max: q[8],
     }
+}
+
+/// Type-7 quantiles of unweighted values by multiple selection (O(n log k), no full sort:
+/// this runs on millions of rows when a numeric margin prevents the cell solve).
+fn row_quantiles(v: &mut [f64]) -> Vec<f64> {
+    let n = v.len();
+    if n == 0 {
+        return vec![f64::NAN; G_QUANTILES.len()];
+    }
+    let mut pos: Vec<usize> = G_QUANTILES
+        .iter()
+        .flat_map(|&p| {
+            let lo = ((n - 1) as f64 * p).floor() as usize;
+            [lo, (lo + 1).min(n - 1)]
+        })
+        .collect();
+    pos.sort_unstable();
+    pos.dedup();
+    multi_select(v, 0, &pos);
+    G_QUANTILES
+        .iter()
+        .map(|&p| {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            let a = v[lo];
+            if h == lo as f64 { a } else { a + (h - lo as f64) * (v[(lo + 1).min(n - 1)] - a) }
+        })
+        .collect()
+}
+
+/// Places the order statistics at `pos` (sorted, relative to the full slice, offset `base`)
+/// of `v` at their positions.
+fn multi_select(v: &mut [f64], base: usize, pos: &[usize]) {
+    if pos.is_empty() || v.is_empty() {
+        return;
+    }
+    let mid = pos.len() / 2;
+    let j = pos[mid] - base;
+    v.select_nth_unstable_by(j, f64::total_cmp);
+    let (left, right) = v.split_at_mut(j);
+    multi_select(left, base, &pos[..mid]);
+    multi_select(&mut right[1..], base + j + 1, &pos[mid + 1..]);
 }
 
 /// Order statistic j (0-based) of the sorted (value, count) pairs.

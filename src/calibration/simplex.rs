@@ -186,8 +186,8 @@ impl<'a> State<'a> {
         let (lq, uq) = self.bounds(q);
         let mut theta = uq - lq;
         let mut leave: Option<(usize, Status)> = None;
-        for r in 0..m {
-            let a = dir * alpha[r];
+        for (r, &ar) in alpha.iter().enumerate() {
+            let a = dir * ar;
             let bj = self.basis[r];
             let (lo, hi) = self.bounds(bj);
             let (limit, to) = if a > PIVOT_TOL {
@@ -211,9 +211,9 @@ impl<'a> State<'a> {
         if !theta.is_finite() {
             return false;
         }
-        for r in 0..m {
+        for (r, &ar) in alpha.iter().enumerate() {
             let bj = self.basis[r];
-            self.x[bj] -= dir * theta * alpha[r];
+            self.x[bj] -= dir * theta * ar;
         }
         self.x[q] += dir * theta;
         match leave {
@@ -236,11 +236,11 @@ impl<'a> State<'a> {
                 for c in 0..m {
                     self.binv[(r, c)] /= piv;
                 }
-                for i in 0..m {
-                    if i != r && alpha[i] != 0.0 {
+                for (i, &ai) in alpha.iter().enumerate() {
+                    if i != r && ai != 0.0 {
                         for c in 0..m {
                             let v = self.binv[(r, c)];
-                            self.binv[(i, c)] -= alpha[i] * v;
+                            self.binv[(i, c)] -= ai * v;
                         }
                     }
                 }

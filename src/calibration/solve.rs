@@ -86,7 +86,6 @@ pub(crate) fn solve_weights(
 ) -> Result<Calibration> {
     check_options(options)?;
     let dist = options.method.distance(options.bounds)?;
-    check_zero_targets(problem, d, &dist)?;
     let algorithm = choose_algorithm(problem, options)?;
     let rows = problem.columns(d);
     let collapsed = match options.solve_on {
@@ -100,6 +99,7 @@ pub(crate) fn solve_weights(
         })?),
     };
     let units: &Columns<'_> = collapsed.as_ref().map_or(&rows, |c| &c.0);
+    check_zero_targets(problem, units, &dist)?;
     let targets = &problem.targets;
     let sol = match algorithm {
         Algorithm::Ipf => ipf(units, &ipf_steps(problem), targets, options),
@@ -150,7 +150,10 @@ fn assemble(
         solved_on: if map.is_some() { "cells" } else { "rows" },
         n_units: units.d.iter().filter(|&&x| x > 0.0).count(),
         n_rows: d.len(),
-        n_positive: d.iter().filter(|&&x| x > 0.0).count(),
+        n_positive: match &units.stats {
+            Some(st) => st.count.iter().sum::<f64>() as usize,
+            None => d.iter().filter(|&&x| x > 0.0).count(),
+        },
         iterations: sol.iterations,
         converged: sol.termination == Termination::Converged,
         termination: sol.termination,
@@ -229,40 +232,50 @@ fn ipf_steps(problem: &Problem) -> Vec<Step> {
 }
 
 /// A category with target 0 that holds units of positive weight needs g = 0 for them,
-/// which only linear and lower bounds ≤ 0 allow.
-fn check_zero_targets(problem: &Problem, d: &[f64], dist: &AnyDistance) -> Result<()> {
+/// which only linear and lower bounds ≤ 0 allow. Checked on the solve units (cells when
+/// collapsed: a cell of positive weight holds rows of positive weight).
+fn check_zero_targets(problem: &Problem, units: &Columns<'_>, dist: &AnyDistance) -> Result<()> {
     let zero_ok = match dist {
         AnyDistance::Linear(_) => true,
         AnyDistance::TruncatedLinear(t) => t.bounds().is_some_and(|b| b.lower <= 0.0),
         AnyDistance::Logit(l) => l.bounds().is_some_and(|b| b.lower < 0.0),
         AnyDistance::Raking(_) => false,
     };
+    let (mut cat, mut num) = (0, 0);
     for m in &problem.margins {
         match m {
-            Margin::Categorical { name, codes, levels, targets } if !zero_ok => {
-                let mut count = vec![0usize; levels.len()];
-                for (&c, &w) in codes.iter().zip(d) {
+            Margin::Categorical { name, levels, targets, .. } => {
+                let codes = &units.cats[cat].1;
+                cat += 1;
+                if zero_ok {
+                    continue;
+                }
+                let mut weight = vec![0.0; levels.len()];
+                for (&c, &w) in codes.iter().zip(units.d.iter()) {
                     if w > 0.0 && (c as usize) < levels.len() {
-                        count[c as usize] += 1;
+                        weight[c as usize] += w;
                     }
                 }
-                if let Some(l) = (0..levels.len()).find(|&l| targets[l] == 0.0 && count[l] > 0) {
+                if let Some(l) = (0..levels.len()).find(|&l| targets[l] == 0.0 && weight[l] > 0.0) {
                     return Err(Error::method(
                         "calibration",
                         format!(
-                            "margin `{name}`, category `{}`: the population target is 0 but {} \
-                             sample unit(s) have positive weight; method `{}` cannot give them \
-                             weight 0: remove them (weight 0) or merge the category",
+                            "margin `{name}`, category `{}`: the population target is 0 but \
+                             sample units of positive weight (total weight {}) fall in it; \
+                             method `{}` cannot give them weight 0: remove them (weight 0) or \
+                             merge the category",
                             levels[l],
-                            count[l],
+                            weight[l],
                             dist.name()
                         ),
                     ));
                 }
             }
-            Margin::Numeric { name, values, target } if *target != 0.0 => {
-                let any = values.iter().zip(d).any(|(v, w)| *w > 0.0 && *v != 0.0);
-                if !any {
+            Margin::Numeric { name, target, .. } => {
+                let values = &units.nums[num].1;
+                num += 1;
+                let any = values.iter().zip(units.d.iter()).any(|(v, w)| *w > 0.0 && *v != 0.0);
+                if *target != 0.0 && !any {
                     return Err(Error::method(
                         "calibration",
                         format!(
@@ -273,7 +286,7 @@ fn check_zero_targets(problem: &Problem, d: &[f64], dist: &AnyDistance) -> Resul
                     ));
                 }
             }
-            _ => {}
+            Margin::Total { .. } => {}
         }
     }
     Ok(())

@@ -144,3 +144,18 @@ fn p12c_all_methods_against_survey_and_sampling() {
         assert!(diff < tol, "{name}: {diff} >= {tol}");
     }
 }
+
+#[test]
+fn p05_calmar_stopping_rule_gives_the_same_weights() {
+    use ponder::calibration::StoppingRule;
+    let (p, exp) = problem("P05_rake");
+    let want = f64s(&exp["final_weights_calibrate_raking"]);
+    for algorithm in [Algorithm::Newton, Algorithm::Ipf] {
+        let o =
+            Options { stopping: StoppingRule::GChange, algorithm, ..options(Method::Raking, None) };
+        let cal = calibrate(&p, &o).unwrap();
+        let last = cal.report.iteration_log.last().unwrap();
+        assert!(last.g_change.unwrap() <= 1e-12, "{algorithm:?}");
+        assert!(max_rel(&cal.weights, &want) < WEIGHT_RTOL, "{algorithm:?}");
+    }
+}
