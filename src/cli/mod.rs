@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod replicates;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +33,8 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Weighted estimates (totals, means, proportions, ratios, quantiles) with SE, CI, CV, deff.
     Estimate(estimate::Args),
+    /// Replicate weights (JK1, JKn, BRR, Fay, bootstrap, SDR) for a design.
+    Replicates(replicates::Args),
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.
@@ -63,6 +66,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui),
         Command::Estimate(args) => estimate::run(args, &ui),
+        Command::Replicates(args) => replicates::run(args, &ui),
     }
 }
 

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     design: RawDesign,
+    #[serde(default)]
     estimates: Vec<RawEstimate>,
     publication: Option<RawPublication>,
 }
@@ -168,6 +169,19 @@ impl EstimateConfig {
     /// # Errors
     /// [`Error::Config`] listing each problem with key, line and hint; I/O errors.
     pub fn load(path: &Path) -> Result<EstimateConfig> {
+        Self::load_with(path, true)
+    }
+
+    /// Reads a file for its `design:` block only (`ponder replicates`): `estimates:` may be
+    /// absent.
+    ///
+    /// # Errors
+    /// As [`EstimateConfig::load`].
+    pub fn load_design(path: &Path) -> Result<EstimateConfig> {
+        Self::load_with(path, false)
+    }
+
+    fn load_with(path: &Path, need_estimates: bool) -> Result<EstimateConfig> {
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut p = Problems::new(&loaded);
         let raw = &loaded.raw;
@@ -230,7 +244,7 @@ impl EstimateConfig {
             .enumerate()
             .filter_map(|(i, e)| validate_request(i, e, &mut p))
             .collect::<Vec<_>>();
-        if raw.estimates.is_empty() {
+        if need_estimates && raw.estimates.is_empty() {
             p.push(
                 "estimates",
                 "no estimate requested",
@@ -319,6 +333,11 @@ impl EstimateConfig {
         let names: Vec<String> = names.into_iter().filter(|n| n != w).collect();
         let cols = names.iter().map(|n| table.numeric(n)).collect::<Result<Vec<_>>>()?;
         ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some)
+    }
+
+    /// The declared full-sample weight column, if any.
+    pub fn weight_column(&self) -> Option<String> {
+        self.raw_design.weight.clone()
     }
 
     fn problem(&self, key: &str, message: &str, hint: Option<&str>) -> Error {

@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod replicates;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

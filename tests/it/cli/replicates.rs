@@ -1,0 +1,139 @@
+//! The replicate chain through the CLI: `ponder replicates` (JK1) reproduces R's replicate
+//! weights; `ponder calibrate` recalibrates every replicate; `ponder estimate` on the
+//! replicate columns gives R's SEs before (P08a) and after calibration (P08d).
+
+use super::{Scratch, assert_refused, stderr};
+use ponder::data::Table;
+use serde_json::Value;
+
+fn fixture(file: &str) -> String {
+    format!("{}/tests/fixtures/P08d_jk1_calibrated/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected(case: &str) -> Value {
+    let p = format!("{}/tests/fixtures/{case}/expected.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+const SCALE: &str = "0.9148392778511668"; // (1 - 15/757) * 14/15, as R with the fpc
+
+fn check_se(s: &Scratch, config: &str, data: &str, case: &str) {
+    s.write("e.yaml", config);
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", data, "-o", "est.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("est.csv")).unwrap();
+    let (est, se) = (t.numeric("estimate").unwrap(), t.numeric("se").unwrap());
+    for (i, e) in expected(case)["estimates"].as_array().unwrap().iter().enumerate() {
+        assert!(rel(est[i], e["estimate"].as_f64().unwrap()) < 1e-9, "{case} estimate {i}");
+        assert!(
+            rel(se[i], e["se"].as_f64().unwrap()) < 1e-6,
+            "{case} se {i}: {} vs {}",
+            se[i],
+            e["se"]
+        );
+    }
+}
+
+#[test]
+fn jk1_then_calibration_then_replicate_estimates() {
+    let s = Scratch::new();
+    s.write("d.yaml", "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n");
+    let o = s.run(&[
+        "replicates",
+        "-d",
+        "d.yaml",
+        "-i",
+        &fixture("data.csv"),
+        "-o",
+        "rep.csv",
+        "-t",
+        "jk1",
+        "--r-script",
+        "rep.R",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ours = Table::read(&s.path("rep.csv")).unwrap();
+    let r = Table::read(std::path::Path::new(&fixture("replicate_weights.csv"))).unwrap();
+    for k in 1..=15 {
+        let (a, b) =
+            (ours.numeric(&format!("rep_{k}")).unwrap(), r.numeric(&format!("rep_{k}")).unwrap());
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "rep_{k}: {x} vs {y}");
+        }
+    }
+    assert!(std::fs::read_to_string(s.path("rep.R")).unwrap().contains("svrepdesign"));
+
+    // P08a: replicate SEs of the uncalibrated design
+    let est = "estimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_enroll, stat: total, variable: enroll}\n";
+    let cfg = format!(
+        "design:\n  weight: pw\n  replicates: {{columns: \"rep_*\", type: jk1, scale: {SCALE}, count: 15}}\n{est}"
+    );
+    check_se(&s, &cfg, "rep.csv", "P08a_jk1_clus1");
+
+    // P08d: recalibrate every replicate, then replicate SEs of the calibrated design
+    s.write(
+        "cal.yaml",
+        "weight: pw\noutput: w_cal\nmethod: linear\nreplicates: \"rep_*\"\nmargins:\n  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n  - variable: api99\n    total: 3914069\n",
+    );
+    let o = s.run(&["calibrate", "-c", "cal.yaml", "-i", "rep.csv", "-o", "cal.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cal = Table::read(&s.path("cal.csv")).unwrap();
+    let exp = expected("P08d_jk1_calibrated");
+    for (k, col) in exp["final_replicate_weights"].as_array().unwrap().iter().enumerate() {
+        let ours = cal.numeric(&format!("w_cal_rep_{}", k + 1)).unwrap();
+        for (x, y) in ours.iter().zip(col.as_array().unwrap()) {
+            let y = y.as_f64().unwrap();
+            assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "replicate {}: {x} vs {y}", k + 1);
+        }
+    }
+    let est = "estimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_api00, stat: total, variable: api00}\n";
+    let cfg = format!(
+        "design:\n  weight: w_cal\n  replicates: {{columns: \"w_cal_rep_*\", type: jk1, scale: {SCALE}}}\n{est}"
+    );
+    check_se(&s, &cfg, "cal.csv", "P08d_jk1_calibrated");
+}
+
+#[test]
+fn bootstrap_is_seeded_and_bad_requests_are_refused() {
+    let s = Scratch::new();
+    s.write("d.yaml", "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n");
+    let data = fixture("data.csv");
+    let run = |out: &str, seed: &str| {
+        let o = s.run(&[
+            "replicates",
+            "-d",
+            "d.yaml",
+            "-i",
+            &data,
+            "-o",
+            out,
+            "-t",
+            "bootstrap",
+            "-R",
+            "20",
+            "--seed",
+            seed,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(s.path(out)).unwrap()
+    };
+    let (a, b, c) = (run("a.csv", "7"), run("b.csv", "7"), run("c.csv", "8"));
+    assert_eq!(a, b, "same seed, same bytes");
+    assert_ne!(a, c, "another seed, other replicates");
+    assert_refused(
+        &s,
+        &["replicates", "-d", "d.yaml", "-i", &data, "-o", "x.csv", "-t", "brr"],
+        &["BRR"],
+    );
+    assert_refused(
+        &s,
+        &["replicates", "-d", "d.yaml", "-i", &data, "-o", "x.csv", "-t", "fay"],
+        &["--rho"],
+    );
+    let o = s.run(&["replicates", "-d", "d.yaml", "-i", &data, "-o", "x.csv", "-t", "jackknife"]);
+    assert_eq!(o.status.code(), Some(2));
+}
