@@ -109,6 +109,7 @@ fn bench(c: &mut Criterion) {
                 )
             })
         });
+        bench_reraked(c, &data, &g.design, &mean, r);
         let rep_src = VarianceSource::Replicates(&g.design);
         c.bench_function(&format!("bootstrap_{r}_variance_mean_by_region"), |b| {
             b.iter(|| {
@@ -116,6 +117,49 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+}
+
+/// The end-to-end replicate bench: every bootstrap replicate re-raked on 6
+/// categorical margins (region + 5 others, 40 categories), then a mean by region.
+fn bench_reraked(
+    c: &mut Criterion,
+    data: &Data,
+    reps: &ponder::variance::replicates::ReplicateDesign,
+    mean: &EstimateSpec<'_>,
+    r: usize,
+) {
+    use ponder::calibration::{Margin, Method, Options, Problem, calibrate_replicates};
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    let d = reps.full_weights().to_vec();
+    let mut margins = Vec::new();
+    for (m, k) in [(0usize, REGIONS), (1, 2), (2, 4), (3, 5), (4, 4), (5, 5)] {
+        let codes: Vec<u32> = if m == 0 {
+            data.region.codes.clone()
+        } else {
+            (0..N).map(|_| rng.random_range(0..k as u32)).collect()
+        };
+        let mut targets = vec![0.0; k];
+        for (c, w) in codes.iter().zip(&d) {
+            targets[*c as usize] += w * 1.05;
+        }
+        let levels = (0..k).map(|j| j.to_string()).collect();
+        margins.push(Margin::Categorical { name: format!("m{m}"), codes, levels, targets });
+    }
+    let problem = Problem::new(d, margins).expect("problem");
+    let options = Options::new(Method::Raking, None);
+    let starts: Vec<Vec<f64>> = reps.replicate_weights().to_vec();
+    c.bench_function(&format!("bootstrap_{r}_reraked_6_margins_then_mean_by_region"), |b| {
+        b.iter(|| {
+            let cals = calibrate_replicates(&problem, &starts, &options).expect("re-rake");
+            let full = reps.full_weights().to_vec();
+            let rw: Vec<Vec<f64>> = cals.into_iter().map(|c| c.weights).collect();
+            let design = reps.with_weights(full, rw).expect("replicate design");
+            black_box(
+                estimate(&VarianceSource::Replicates(&design), mean, &Publication::default())
+                    .expect("estimate"),
+            )
+        })
+    });
 }
 
 criterion_group! {

@@ -7,7 +7,7 @@
 //! categories) and name the column or category at fault.
 
 use super::{Loaded, Problems, load_yaml, suggest};
-use crate::calibration::Problem;
+use crate::calibration::{Algorithm, Margin, Problem};
 use crate::config::calibrate::{CalibrationConfig, build_margins};
 use crate::data::Table;
 use crate::design::{
@@ -15,8 +15,8 @@ use crate::design::{
 };
 use crate::error::{ConfigProblem, Error, Result};
 use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule};
-use crate::variance::CalibrationStep;
 use crate::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
+use crate::variance::{CalibrationStep, RakeMargin};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -418,7 +418,9 @@ fn truthy(table: &Table, name: &str) -> Result<Vec<bool>> {
 /// The design of the calibration's initial weights, calibrated to the final weights: the
 /// linearization then works on the residuals of the design-weighted regression of the
 /// influence values on the calibration variables (R `survey`'s `calibrate()` convention,
-/// whatever the distance).
+/// whatever the distance). When the calibration config asks for IPF raking
+/// (`algorithm: ipf`), the variance is R `survey`'s `rake()` backfitting variant instead,
+/// which needs the weights after each margin's last post-stratification: IPF is rerun.
 fn calibrated_design(mut spec: DesignSpec, cal_path: &Path, table: &Table) -> Result<Design> {
     let cal = CalibrationConfig::load(cal_path)?;
     let WeightSource::Weights(final_w) = &spec.weights else {
@@ -431,10 +433,28 @@ fn calibrated_design(mut spec: DesignSpec, cal_path: &Path, table: &Table) -> Re
     let d = table.numeric(&cal.weight)?;
     let margins = build_margins(&cal, table, &d)?;
     let problem = Problem::new(d.clone(), margins)?;
-    let model = problem.model_columns().columns;
+    let step = if cal.options.algorithm == Algorithm::Ipf {
+        rake_step(&problem, &cal)?
+    } else {
+        CalibrationStep::Regression { model: problem.model_columns().columns }
+    };
     spec.weights = WeightSource::Weights(Numeric::new(&cal.weight, d));
     let design = Design::new(spec)?;
-    design.calibrated(final_w, CalibrationStep::Regression { model })
+    design.calibrated(final_w, step)
+}
+
+fn rake_step(problem: &Problem, cal: &CalibrationConfig) -> Result<CalibrationStep> {
+    let result = crate::calibration::calibrate(problem, &cal.options)?;
+    let stages = result
+        .stage_weights
+        .ok_or_else(|| Error::Internal("IPF raking returned no per-margin weights".to_string()))?;
+    let codes = problem.margins().iter().filter_map(|m| match m {
+        Margin::Categorical { codes, .. } => Some(codes.clone()),
+        _ => None,
+    });
+    let margins =
+        codes.zip(stages).map(|(codes, s)| RakeMargin { codes, weights: s.weights }).collect();
+    Ok(CalibrationStep::RakeBackfitting { margins })
 }
 
 fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates> {
