@@ -151,5 +151,12 @@ fn summary(
     if reps > 0 {
         s.push_str(&format!(" (+ {reps} calibrated replicate columns)"));
     }
+    for a in &r.target_adjustments {
+        s.push_str(&format!(
+            "\nnote: margin `{}` sums to {} instead of the common total {}; its targets were \
+             rescaled by {} (a rounding difference within 1e-6)",
+            a.margin, a.given_total, a.common_total, a.factor
+        ));
+    }
     s
 }

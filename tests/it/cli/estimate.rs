@@ -91,6 +91,73 @@ fn p10_quantiles() {
     check_case("P10_quantile", cfg, &fixture("P10_quantile", "data.csv"));
 }
 
+#[test]
+fn p03_two_stages_fpc_weights_and_missing_values() {
+    let cfg = "design:\n  clusters: [dnum, snum]\n  fpc: [fpc1, fpc2]\nestimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_enroll, stat: total, variable: enroll, missing: drop}\n  - {name: mean_enroll, stat: mean, variable: enroll, missing: drop}\n  - {name: total_apistu, stat: total, variable: api.stu}\n";
+    check_case("P03_clus2", cfg, &fixture("P03_clus2", "data.csv"));
+}
+
+#[test]
+fn p09_domains_crossed() {
+    let cfg = "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\nestimates:\n  - {name: mean_api00_by_stype, stat: mean, variable: api00, by: [stype]}\n  - {name: total_enroll_by_stype, stat: total, variable: enroll, by: [stype]}\n  - {name: total_api00_by_stype, stat: total, variable: api00, by: [stype]}\n  - {name: mean_api00_by_stype_schwide, stat: mean, variable: api00, by: [stype, sch.wide]}\n";
+    check_case("P09_domains", cfg, &fixture("P09_domains", "data.csv"));
+}
+
+#[test]
+fn p13_pps_with_replacement_and_poisson() {
+    let est = "estimates:\n  - {name: total_api00, stat: total, variable: api00}\n  - {name: total_apistu, stat: total, variable: api.stu}\n  - {name: mean_api00, stat: mean, variable: api00}\n";
+    let wr = format!("design:\n  probabilities: pik\n{est}");
+    check_case("P13a_pps_with_replacement", &wr, &fixture("P13a_pps_with_replacement", "data.csv"));
+    let po = format!("design:\n  probabilities: pik\n  pps_variance: poisson\n{est}");
+    check_case("P13b_poisson_ht", &po, &fixture("P13b_poisson_ht", "data.csv"));
+}
+
+/// Calibrate with the CLI, then estimate with `calibration:` (GREG residuals).
+fn calibrate_then_check(case: &str, calibration: &str, design: &str, estimates: &str) {
+    let s = Scratch::new();
+    s.write("cal.yaml", calibration);
+    let data = fixture(case, "data.csv");
+    let o = s.run(&["calibrate", "-c", "cal.yaml", "-i", &data, "-o", "cal.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cal = Table::read(&s.path("cal.csv")).unwrap();
+    let w = cal.numeric("w_cal").unwrap();
+    let text = std::fs::read_to_string(fixture(case, "expected.json")).unwrap();
+    let exp: Value = serde_json::from_str(&text).unwrap();
+    for (x, y) in w.iter().zip(exp["final_weights"].as_array().unwrap()) {
+        assert!(rel(*x, y.as_f64().unwrap()) < 1e-9, "{case} weight {x} vs {y}");
+    }
+    let cfg = format!("design:\n  weight: w_cal\n{design}  calibration: cal.yaml\n{estimates}");
+    check_case_in(&s, case, &cfg, s.path("cal.csv").to_str().unwrap(), "");
+}
+
+const STYPE: &str = "  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n";
+
+#[test]
+fn p04_poststratification() {
+    calibrate_then_check(
+        "P04_poststrat",
+        &format!("weight: pw\noutput: w_cal\nmethod: linear\nmargins:\n{STYPE}"),
+        "  clusters: [dnum]\n  fpc: [fpc]\n",
+        "estimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_enroll, stat: total, variable: enroll}\n",
+    );
+}
+
+#[test]
+fn p07_bounded_logit_and_truncated_linear() {
+    for (case, method) in
+        [("P07a_logit_bounded", "logit"), ("P07b_truncated_linear", "truncated_linear")]
+    {
+        calibrate_then_check(
+            case,
+            &format!(
+                "weight: pw\noutput: w_cal\nmethod: {method}\nbounds: [0.5, 2.5]\ntolerance: 1.0e-13\nmargins:\n{STYPE}  - variable: sch.wide\n    totals: {{\"No\": 1072, \"Yes\": 5122}}\n  - variable: enroll\n    total: 3834376.7367224297\n"
+            ),
+            "  strata: stype\n  fpc: [fpc]\n",
+            "estimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_apistu, stat: total, variable: api.stu}\n",
+        );
+    }
+}
+
 /// The chain of the guide: calibrate (P06 linear calibration) with the CLI, then estimate
 /// with `calibration:` so the linearization uses the GREG residuals.
 #[test]
