@@ -6,6 +6,12 @@ use crate::error::{Error, Result};
 use crate::sampling::validate::positive_sizes;
 use crate::sampling::{OUT_OF_SCOPE, Strata};
 
+/// π at least this close to 1 counts as 1 (certainty). Without it, capping the capped
+/// probabilities again could turn 1 into 0.9999999999999998 (Σπ = n only up to rounding);
+/// R's `pik >= 1` has no tolerance, which makes no difference unless a π lies within 1e-10
+/// of 1.
+const CERTAINTY_TOL: f64 = 1e-10;
+
 /// Inclusion probabilities of every frame row (0 for rows out of scope).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InclusionProbabilities {
@@ -40,7 +46,8 @@ impl InclusionProbabilities {
 ///
 /// # Formula
 /// π_k = n x_k / Σ_U x. While some π_k ≥ 1: set them to 1 (certainty units) and give the
-/// others π_k = (n − #certainty) π_k / Σ_{non-certainty} π; repeat until no new π_k ≥ 1.
+/// others π_k = (n − #certainty) π_k / Σ_{non-certainty} π; repeat until no new π_k ≥ 1
+/// (π_k ≥ 1 − 1e-10 counts as 1, so that capping is idempotent in floating point).
 /// The arithmetic follows R's so that results agree to the last bits.
 ///
 /// # Errors
@@ -127,7 +134,7 @@ fn stratified_impl(
         .zip(size)
         .map(|(&c, &x)| if c == OUT_OF_SCOPE { 0.0 } else { n_h[c as usize] * x / total[c as usize] })
         .collect();
-    let mut is_cert: Vec<bool> = pi.iter().map(|&p| p >= 1.0).collect();
+    let mut is_cert: Vec<bool> = pi.iter().map(|&p| p >= 1.0 - CERTAINTY_TOL).collect();
     let mut rounds = 0;
     let mut n_cert = count_per_stratum(codes, &is_cert, h_count);
     let mut changed = n_cert.iter().any(|&c| c > 0);
@@ -148,12 +155,13 @@ fn stratified_impl(
             let h = c as usize;
             if is_cert[i] {
                 pi[i] = 1.0;
-            } else {
+            } else if rest[h] > 0.0 {
+                // (A stratum with rest = 0 has n_h = #certainty: its other units keep π = 0.)
                 pi[i] = (n_h[h] - n_cert[h] as f64) * (pi[i] / rest[h]);
             }
         }
         for (i, p) in pi.iter().enumerate() {
-            if codes[i] != OUT_OF_SCOPE && *p >= 1.0 {
+            if codes[i] != OUT_OF_SCOPE && *p >= 1.0 - CERTAINTY_TOL {
                 is_cert[i] = true;
             }
         }
