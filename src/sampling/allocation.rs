@@ -157,8 +157,7 @@ pub fn allocate(pop_sizes: &[u64], labels: &[String], spec: &AllocationSpec) -> 
     let h_count = pop_sizes.len();
     check_inputs(pop_sizes, labels, spec)?;
     let rates = or_default(&spec.response_rate, h_count, 1.0);
-    let lower: Vec<u64> =
-        if spec.min.is_empty() { vec![1; h_count] } else { spec.min.clone() };
+    let lower: Vec<u64> = if spec.min.is_empty() { vec![1; h_count] } else { spec.min.clone() };
     let upper: Vec<u64> = (0..h_count)
         .map(|h| match spec.max.get(h).copied().flatten() {
             Some(m) => m.min(pop_sizes[h]),
@@ -368,7 +367,11 @@ fn check_given(
 fn base_shares(method: &AllocationMethod, pop: &[u64], labels: &[String]) -> Result<Vec<f64>> {
     let check = |what: &str, v: &[f64], positive: bool| -> Result<()> {
         if v.len() != pop.len() {
-            return Err(Error::Internal(format!("{what}: {} values for {} strata", v.len(), pop.len())));
+            return Err(Error::Internal(format!(
+                "{what}: {} values for {} strata",
+                v.len(),
+                pop.len()
+            )));
         }
         for (h, &x) in v.iter().enumerate() {
             let ok = x.is_finite() && if positive { x > 0.0 } else { x >= 0.0 };
@@ -525,13 +528,7 @@ fn clamp_allocation(
     Ok(x)
 }
 
-fn bound_hit(
-    share: f64,
-    x: f64,
-    lower: u64,
-    upper: u64,
-    pop: u64,
-) -> Option<BoundHit> {
+fn bound_hit(share: f64, x: f64, lower: u64, upper: u64, pop: u64) -> Option<BoundHit> {
     let at = |b: u64| (x - b as f64).abs() < 1e-9;
     if at(pop) {
         Some(BoundHit::TakeAll)

@@ -53,7 +53,11 @@ impl InclusionProbabilities {
 /// # Errors
 /// A missing (NaN), zero, negative or infinite size, naming the rows and `column`; n larger
 /// than the number of rows, or not positive.
-pub fn inclusion_probabilities(size: &[f64], n: f64, column: &str) -> Result<InclusionProbabilities> {
+pub fn inclusion_probabilities(
+    size: &[f64],
+    n: f64,
+    column: &str,
+) -> Result<InclusionProbabilities> {
     let strata = Strata::single(size.len());
     let n_h = [n];
     stratified_impl(size, &strata, &n_h, column)
@@ -82,7 +86,11 @@ pub fn equal_probabilities(strata: &Strata, n_h: &[u64]) -> Result<Vec<f64>> {
     check_sizes(strata, n_h.iter().map(|&v| v as f64).collect::<Vec<_>>().as_slice())?;
     let p: Vec<f64> =
         n_h.iter().zip(strata.sizes()).map(|(&n, &big)| n as f64 / big as f64).collect();
-    Ok(strata.codes().iter().map(|&c| if c == OUT_OF_SCOPE { 0.0 } else { p[c as usize] }).collect())
+    Ok(strata
+        .codes()
+        .iter()
+        .map(|&c| if c == OUT_OF_SCOPE { 0.0 } else { p[c as usize] })
+        .collect())
 }
 
 fn check_sizes(strata: &Strata, n_h: &[f64]) -> Result<()> {
@@ -132,7 +140,11 @@ fn stratified_impl(
     let mut pi: Vec<f64> = codes
         .iter()
         .zip(size)
-        .map(|(&c, &x)| if c == OUT_OF_SCOPE { 0.0 } else { n_h[c as usize] * x / total[c as usize] })
+        .map(
+            |(&c, &x)| {
+                if c == OUT_OF_SCOPE { 0.0 } else { n_h[c as usize] * x / total[c as usize] }
+            },
+        )
         .collect();
     let mut is_cert: Vec<bool> = pi.iter().map(|&p| p >= 1.0 - CERTAINTY_TOL).collect();
     let mut rounds = 0;

@@ -139,7 +139,11 @@ pub struct Drawn {
 /// # Errors
 /// Those of [`allocate`], [`inclusion_probabilities_stratified`] and the selection functions:
 /// every message names the stratum, column or rows at fault.
-pub fn draw(plan: &SamplingPlan<'_>, rng: &mut ChaCha8Rng, progress: Option<&ProgressBar>) -> Result<Drawn> {
+pub fn draw(
+    plan: &SamplingPlan<'_>,
+    rng: &mut ChaCha8Rng,
+    progress: Option<&ProgressBar>,
+) -> Result<Drawn> {
     let strata = plan.strata;
     let alloc = allocate(strata.sizes(), strata.labels(), &plan.allocation)?;
     let n_h = alloc.sizes();
@@ -216,11 +220,7 @@ fn build_report(
             bound: a.bound,
             response_rate: a.response_rate,
             expected_respondents: a.expected_respondents,
-            weight: if equal {
-                a.pop_size as f64 / a.n as f64
-            } else {
-                wsum[h] / drawn[h] as f64
-            },
+            weight: if equal { a.pop_size as f64 / a.n as f64 } else { wsum[h] / drawn[h] as f64 },
             weight_sum: wsum[h],
             certainty: cert[h],
         })

@@ -22,7 +22,11 @@ pub struct Sample {
 
 impl Sample {
     /// Builds the sample from ascending selected rows and π of every frame row.
-    pub(crate) fn from_rows(rows: Vec<usize>, strata: &Strata, pi_of: impl Fn(usize) -> f64) -> Sample {
+    pub(crate) fn from_rows(
+        rows: Vec<usize>,
+        strata: &Strata,
+        pi_of: impl Fn(usize) -> f64,
+    ) -> Sample {
         let codes = strata.codes();
         let mut s = Sample {
             pi: Vec::with_capacity(rows.len()),

@@ -126,10 +126,7 @@ fn check_permutation(order: &[u32], n: usize) -> Result<()> {
         seen[k] = true;
     }
     if order.len() != n {
-        return Err(Error::Internal(format!(
-            "sort order has {} rows, the frame {n}",
-            order.len()
-        )));
+        return Err(Error::Internal(format!("sort order has {} rows, the frame {n}", order.len())));
     }
     Ok(())
 }

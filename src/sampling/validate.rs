@@ -8,9 +8,8 @@ use crate::sampling::strata::rows_phrase;
 /// Every in-scope value of `values` is finite (NaN stands for a missing value).
 pub(crate) fn finite_in_scope(values: &[f64], codes: &[u32], column: &str) -> Result<()> {
     same_length(values.len(), codes.len(), column)?;
-    let bad: Vec<usize> = (0..values.len())
-        .filter(|&i| codes[i] != OUT_OF_SCOPE && !values[i].is_finite())
-        .collect();
+    let bad: Vec<usize> =
+        (0..values.len()).filter(|&i| codes[i] != OUT_OF_SCOPE && !values[i].is_finite()).collect();
     if bad.is_empty() {
         return Ok(());
     }

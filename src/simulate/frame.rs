@@ -290,10 +290,13 @@ impl Tables {
         let minors_cc = minors_hh * child_cc / (child_cc + child_sp);
         let minors_sp = minors_hh - minors_cc;
         let minor_type = Cdf::new(&[0.0, 0.0, minors_cc, minors_sp, 0.0]);
-        let adult_type = Cdf::new(&[pop[0], pop[1], pop[2] - minors_cc, pop[3] - minors_sp, pop[4]]);
+        let adult_type =
+            Cdf::new(&[pop[0], pop[1], pop[2] - minors_cc, pop[3] - minors_sp, pop[4]]);
         let size_in_type = HOUSEHOLD_SIZE_DIST
             .iter()
-            .map(|d| Cdf::new(&d.iter().enumerate().map(|(s, p)| (s + 1) as f64 * p).collect::<Vec<_>>()))
+            .map(|d| {
+                Cdf::new(&d.iter().enumerate().map(|(s, p)| (s + 1) as f64 * p).collect::<Vec<_>>())
+            })
             .collect();
 
         let mut diploma = Vec::new();
@@ -302,11 +305,16 @@ impl Tables {
                 diploma.push(Cdf::new(&diploma_shares(sex, band)));
             }
         }
-        let pcs = PCS8_BY_AGE_RP2022
-            .iter()
-            .map(|row| Cdf::new(&row.map(|v| v as f64)))
-            .collect();
-        Tables { sex_age5: Cdf::new(&cells), collective, minor_type, adult_type, size_in_type, diploma, pcs }
+        let pcs = PCS8_BY_AGE_RP2022.iter().map(|row| Cdf::new(&row.map(|v| v as f64))).collect();
+        Tables {
+            sex_age5: Cdf::new(&cells),
+            collective,
+            minor_type,
+            adult_type,
+            size_in_type,
+            diploma,
+            pcs,
+        }
     }
 }
 
@@ -466,8 +474,7 @@ fn fill_chunk(job: Job<'_>, t: &Tables, blocks: &[(usize, u8, u8)], seed: u64) {
             let ty = types.pick(r2 as u32);
             t.size_in_type[ty].pick((r3 >> 32) as u32) as u8 + 1
         };
-        job.diploma[i] =
-            t.diploma[sex as usize * 8 + diploma_band(age)].pick(r3 as u32) as u8;
+        job.diploma[i] = t.diploma[sex as usize * 8 + diploma_band(age)].pick(r3 as u32) as u8;
         let r4 = rng.next_u64() as u32;
         job.pcs[i] = if age < 15 {
             0

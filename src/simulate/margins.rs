@@ -61,8 +61,8 @@ pub const DEPARTMENTS: [&[&str]; 18] = [
 /// POP1B (`sex_x_age5_rp2018`; used for the age structure only, rescaled to the frame size).
 pub const MEN_AGE5_RP2018: [u64; 21] = [
     1_912_032, 2_103_205, 2_118_169, 2_121_599, 1_891_915, 1_894_988, 1_977_553, 2_047_307,
-    2_078_773, 2_230_818, 2_193_469, 2_090_242, 1_947_372, 1_861_206, 1_406_107, 962_304,
-    758_101, 464_287, 180_987, 36_409, 3_736,
+    2_078_773, 2_230_818, 2_193_469, 2_090_242, 1_947_372, 1_861_206, 1_406_107, 962_304, 758_101,
+    464_287, 180_987, 36_409, 3_736,
 ];
 
 /// Women by 5-year age group, same table as [`MEN_AGE5_RP2018`].
@@ -111,7 +111,8 @@ pub const DIPLOMA_PCT_EEC2023: [[[f64; 5]; 4]; 2] = [
 /// exploitation, France entière, table FAM T1 (`household_type_population_rp2022`):
 /// one person, couple without child, couple with child(ren), single parent, other
 /// households without family.
-pub const HOUSEHOLD_POP_RP2022: [u64; 5] = [11_916_102, 16_195_818, 28_788_692, 8_267_064, 1_162_826];
+pub const HOUSEHOLD_POP_RP2022: [u64; 5] =
+    [11_916_102, 16_195_818, 28_788_692, 8_267_064, 1_162_826];
 
 /// Number of households of the same types (`household_type_rp2022`); persons / households
 /// gives the mean size of each type (1, 2.04, 3.89, 2.64, 2.22).

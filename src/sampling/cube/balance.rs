@@ -66,9 +66,8 @@ pub(crate) fn expand<'a>(vars: &[BalanceVar<'a>], codes: &[u32]) -> Result<Vec<B
             BalanceVar::Categorical { name, codes: cat, levels } => {
                 same_length(cat.len(), codes.len(), name)?;
                 let k = levels.len() as u32;
-                let bad: Vec<usize> = (0..cat.len())
-                    .filter(|&i| codes[i] != OUT_OF_SCOPE && cat[i] >= k)
-                    .collect();
+                let bad: Vec<usize> =
+                    (0..cat.len()).filter(|&i| codes[i] != OUT_OF_SCOPE && cat[i] >= k).collect();
                 if !bad.is_empty() {
                     return Err(Error::method(
                         "sampling",
@@ -121,6 +120,9 @@ pub struct BalanceReport {
     pub dropped_in_landing: Vec<String>,
     /// Moves of the flight and landing phases.
     pub moves: u64,
+    /// Largest correction of a stratum's Σπ for rounding drift after the per-stratum flight
+    /// (typically 1e-12–1e-8; see the module docs).
+    pub size_drift_corrected: f64,
     /// Order in which units entered the flight phase.
     pub order: String,
     /// How the landing phase works.
@@ -149,5 +151,12 @@ pub(crate) fn checks(
 fn check(variable: String, level: Option<String>, total: f64, ht: f64) -> BalanceCheck {
     let deviation = ht - total;
     let relative_deviation = if total != 0.0 { Some(deviation / total) } else { None };
-    BalanceCheck { variable, level, frame_total: total, ht_estimate: ht, deviation, relative_deviation }
+    BalanceCheck {
+        variable,
+        level,
+        frame_total: total,
+        ht_estimate: ht,
+        deviation,
+        relative_deviation,
+    }
 }

@@ -23,8 +23,12 @@ use crate::sampling::rng::uniform;
 /// (the column is taken as dependent on the previous ones).
 const PIVOT_TOL: f64 = 1e-10;
 
-/// π this close to 0 or 1 is set to it (rounding residue of a move).
-const SNAP: f64 = 1e-12;
+/// π this close to 0 or 1 is set to it. Each move leaves rounding residue in the constraint
+/// sums (about 1e-16 of the step, more when a kernel vector is ill-conditioned); over 10^5
+/// moves a stratum's Σπ can drift by 1e-11, enough to leave a unit at 0.99999999996 that no
+/// move can settle, so that the landing phase would drop stratum constraints to round it.
+/// 1e-9 absorbs the drift; the bias on π is below 1e-9.
+const SNAP: f64 = 1e-9;
 
 /// Active units and their constraint vectors.
 pub(crate) struct Flight {
@@ -61,11 +65,6 @@ impl Flight {
         self.row.len()
     }
 
-    /// Constraint rows still in use.
-    pub(crate) fn rows_in_use(&self) -> usize {
-        self.q
-    }
-
     /// Adds a unit with 0 < π < 1 and vector `a` (length `width`).
     pub(crate) fn push(&mut self, row: usize, pi: f64, a: &[f64]) {
         self.row.push(row);
@@ -80,7 +79,11 @@ impl Flight {
 
     /// Makes moves while the set holds more than q units (the fast flight phase keeps at most
     /// q + 1); `done(row, selected)` receives units that reached 0 or 1.
-    pub(crate) fn fly_while_full(&mut self, rng: &mut ChaCha8Rng, done: &mut impl FnMut(usize, bool)) {
+    pub(crate) fn fly_while_full(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        done: &mut impl FnMut(usize, bool),
+    ) {
         while self.len() > self.q {
             // With more units than rows the kernel is never {0}.
             if !self.step(rng, done) {
@@ -96,7 +99,11 @@ impl Flight {
 
     /// Landing by suppression of variables: drops constraint rows from the last one until
     /// every unit is 0 or 1. Returns the dropped rows, in the order they were dropped.
-    pub(crate) fn land(&mut self, rng: &mut ChaCha8Rng, done: &mut impl FnMut(usize, bool)) -> Vec<usize> {
+    pub(crate) fn land(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        done: &mut impl FnMut(usize, bool),
+    ) -> Vec<usize> {
         let mut dropped = Vec::new();
         while !self.row.is_empty() {
             if !self.step(rng, done) {
@@ -105,6 +112,22 @@ impl Flight {
             }
         }
         dropped
+    }
+
+    /// Rescales the π of the active units so that they sum to `target` (the exact remaining
+    /// size of the stratum), removing rounding drift accumulated over many moves. Returns the
+    /// drift |Σπ − target| that was corrected.
+    pub(crate) fn correct_sum(&mut self, target: f64, done: &mut impl FnMut(usize, bool)) -> f64 {
+        let sum: f64 = self.pi.iter().sum();
+        let drift = (sum - target).abs();
+        if sum > 0.0 {
+            let factor = target.max(0.0) / sum;
+            for p in &mut self.pi {
+                *p = (*p * factor).min(1.0);
+            }
+        }
+        self.remove_integers(done);
+        drift
     }
 
     /// One random move along a kernel vector; false when the kernel is {0}.
@@ -119,7 +142,8 @@ impl Flight {
             if u == 0.0 {
                 continue;
             }
-            let (up, down) = if u > 0.0 { ((1.0 - p) / u, p / u) } else { (p / -u, (1.0 - p) / -u) };
+            let (up, down) =
+                if u > 0.0 { ((1.0 - p) / u, p / u) } else { (p / -u, (1.0 - p) / -u) };
             if up < l1 {
                 l1 = up;
                 j1 = j;

@@ -8,6 +8,10 @@
 //! Stratified version (Chauvet 2009; `sampling::balancedstratification` in R):
 //! 1. a fast flight phase within each stratum on (1, x_k/π_k): the stratum size and the
 //!    stratum's balancing totals are kept; at most q units per stratum stay fractional;
+//!    Rounding error makes a stratum's Σπ drift by up to ~1e-8 over 10^5 moves; the remaining
+//!    π of each stratum are then rescaled to the exact remaining size (largest correction
+//!    reported as `size_drift_corrected`), otherwise a unit stuck at 0.99999999 would force
+//!    the landing phase to drop a stratum constraint;
 //! 2. a fast flight phase on the union of those units on (stratum indicators, x_k/π_k):
 //!    stratum sizes and the overall balancing totals are kept;
 //! 3. landing by suppression of variables: the x constraints are dropped from the last
@@ -74,7 +78,8 @@ pub fn select_cube(
 ) -> Result<(Sample, BalanceReport)> {
     let codes = strata.codes();
     probabilities(pi, codes)?;
-    let zero: Vec<usize> = (0..pi.len()).filter(|&k| codes[k] != OUT_OF_SCOPE && pi[k] == 0.0).collect();
+    let zero: Vec<usize> =
+        (0..pi.len()).filter(|&k| codes[k] != OUT_OF_SCOPE && pi[k] == 0.0).collect();
     if !zero.is_empty() {
         return Err(Error::method(
             "sampling",
@@ -88,18 +93,21 @@ pub fn select_cube(
     if codes.len() > u32::MAX as usize {
         return Err(Error::method(
             "sampling",
-            format!("frame of {} rows is too large for the cube method (max {})", codes.len(), u32::MAX),
+            format!(
+                "frame of {} rows is too large for the cube method (max {})",
+                codes.len(),
+                u32::MAX
+            ),
         ));
     }
     let cols = balance::expand(balance, codes)?;
     let p = cols.len();
     let order = visiting_order(codes, options.order, rng);
 
-    let mut selected = vec![false; codes.len()];
-    let mut done = |k: usize, s: bool| selected[k] = s;
+    let mut out = Outcome::new(codes, strata.n_strata());
     let mut buf = vec![0.0; 1 + p];
-    let fill_x = |k: usize, out: &mut [f64]| {
-        for (o, c) in out.iter_mut().zip(&cols) {
+    let fill_x = |k: usize, dst: &mut [f64]| {
+        for (o, c) in dst.iter_mut().zip(&cols) {
             *o = c.value(k) / pi[k];
         }
     };
@@ -111,20 +119,30 @@ pub fn select_cube(
         ticker.tick();
         let k = k as usize;
         if pi[k] >= 1.0 {
-            done(k, true);
+            out.record(k, true);
             continue;
         }
         buf[0] = 1.0;
         fill_x(k, &mut buf[1..]);
         let f = &mut flights[codes[k] as usize];
         f.push(k, pi[k], &buf);
-        f.fly_while_full(rng, &mut done);
+        f.fly_while_full(rng, &mut |k, s| out.record(k, s));
     }
     drop(ticker);
     let mut moves = 0;
     for f in &mut flights {
-        f.fly_to_end(rng, &mut done);
+        f.fly_to_end(rng, &mut |k, s| out.record(k, s));
         moves += f.steps;
+    }
+    // Each stratum's remaining π must sum to Σ_h π − (units already selected) exactly: remove
+    // the rounding drift of the many moves (see `Flight::correct_sum`).
+    let targets = stratum_sums(pi, codes, strata.n_strata());
+    let mut size_drift = 0.0f64;
+    for (h, f) in flights.iter_mut().enumerate() {
+        if f.len() > 0 {
+            let target = targets[h] - out.selected_h[h] as f64;
+            size_drift = size_drift.max(f.correct_sum(target, &mut |k, s| out.record(k, s)));
+        }
     }
 
     // Stage 2: flight on the union on (stratum indicators, x/π), then landing.
@@ -132,19 +150,18 @@ pub fn select_cube(
     let width = active.len() + p;
     let mut union = Flight::new(width);
     let mut buf2 = vec![0.0; width];
-    let mut landing_units = 0;
     for (slot, &h) in active.iter().enumerate() {
         for (k, pk) in flights[h].remaining() {
             buf2.iter_mut().take(active.len()).for_each(|v| *v = 0.0);
             buf2[slot] = 1.0;
             fill_x(k, &mut buf2[active.len()..]);
             union.push(k, pk, &buf2);
-            union.fly_while_full(rng, &mut done);
+            union.fly_while_full(rng, &mut |k, s| out.record(k, s));
         }
     }
-    union.fly_to_end(rng, &mut done);
-    landing_units += union.len();
-    let dropped_rows = union.land(rng, &mut done);
+    union.fly_to_end(rng, &mut |k, s| out.record(k, s));
+    let landing_units = union.len();
+    let dropped_rows = union.land(rng, &mut |k, s| out.record(k, s));
     moves += union.steps;
     let dropped_in_landing = dropped_rows
         .iter()
@@ -156,8 +173,8 @@ pub fn select_cube(
             }
         })
         .collect();
-    debug_assert!(union.rows_in_use() <= width);
 
+    let selected = out.selected;
     let rows: Vec<usize> = (0..codes.len()).filter(|&k| selected[k]).collect();
     let sample = Sample::from_rows(rows, strata, |r| pi[r]);
     let report = BalanceReport {
@@ -169,9 +186,42 @@ pub fn select_cube(
             CubeOrder::Random => "random".into(),
             CubeOrder::Frame => "frame".into(),
         },
+        size_drift_corrected: size_drift,
         landing_method: "suppression of variables (last listed dropped first, stratum sizes last)",
     };
     Ok((sample, report))
+}
+
+/// Final 0/1 outcome of every unit, and the number selected per stratum.
+struct Outcome<'a> {
+    codes: &'a [u32],
+    selected: Vec<bool>,
+    selected_h: Vec<u64>,
+}
+
+impl<'a> Outcome<'a> {
+    fn new(codes: &'a [u32], n_strata: usize) -> Outcome<'a> {
+        Outcome { codes, selected: vec![false; codes.len()], selected_h: vec![0; n_strata] }
+    }
+
+    fn record(&mut self, k: usize, selected: bool) {
+        self.selected[k] = selected;
+        if selected {
+            self.selected_h[self.codes[k] as usize] += 1;
+        }
+    }
+}
+
+/// Σ_{k∈h} π_k, taken as the nearest integer when within 1e-6 of it (the usual case: π
+/// computed with an integer n_h).
+fn stratum_sums(pi: &[f64], codes: &[u32], n_strata: usize) -> Vec<f64> {
+    let mut sum = vec![0.0; n_strata];
+    for (&c, &p) in codes.iter().zip(pi) {
+        if c != OUT_OF_SCOPE {
+            sum[c as usize] += p;
+        }
+    }
+    sum.into_iter().map(|s: f64| if (s - s.round()).abs() < 1e-6 { s.round() } else { s }).collect()
 }
 
 /// In-scope rows in the flight order.

@@ -23,7 +23,11 @@ fn labels(v: &[&str]) -> Vec<String> {
 
 #[test]
 fn n_larger_than_the_frame() {
-    let e = allocate(&[10, 5], &labels(&["a", "b"]), &AllocationSpec::new(16, AllocationMethod::Proportional));
+    let e = allocate(
+        &[10, 5],
+        &labels(&["a", "b"]),
+        &AllocationSpec::new(16, AllocationMethod::Proportional),
+    );
     let m = method_message(e.unwrap_err());
     assert!(m.contains("n = 16 exceeds the frame size N = 15"), "{m}");
     let e = inclusion_probabilities(&[1.0, 2.0, 3.0], 4.0, "enroll").unwrap_err();
@@ -55,16 +59,24 @@ fn empty_stratum() {
 
 #[test]
 fn missing_zero_and_negative_sizes_name_rows_and_column() {
-    let m = method_message(inclusion_probabilities(&[1.0, f64::NAN, 2.0], 1.0, "enroll").unwrap_err());
+    let m =
+        method_message(inclusion_probabilities(&[1.0, f64::NAN, 2.0], 1.0, "enroll").unwrap_err());
     assert!(m.contains("`enroll`") && m.contains("missing") && m.contains("row 2"), "{m}");
-    let m = method_message(inclusion_probabilities(&[1.0, 0.0, 2.0, 0.0], 1.0, "enroll").unwrap_err());
+    let m =
+        method_message(inclusion_probabilities(&[1.0, 0.0, 2.0, 0.0], 1.0, "enroll").unwrap_err());
     assert!(m.contains("`enroll` is zero at rows 2, 4"), "{m}");
     let m = method_message(inclusion_probabilities(&[1.0, -3.0, 2.0], 1.0, "enroll").unwrap_err());
     assert!(m.contains("zero or negative at row 2"), "{m}");
     // Out-of-scope rows are not looked at.
     let mut strata = Strata::single(3);
     strata.restrict(&[true, false, true]).unwrap();
-    let ok = ponder::sampling::inclusion_probabilities_stratified(&[1.0, f64::NAN, 3.0], &strata, &[1], "enroll").unwrap();
+    let ok = ponder::sampling::inclusion_probabilities_stratified(
+        &[1.0, f64::NAN, 3.0],
+        &strata,
+        &[1],
+        "enroll",
+    )
+    .unwrap();
     assert_eq!(ok.pi, vec![0.25, 0.0, 0.75]);
 }
 
@@ -122,14 +134,24 @@ fn missing_stratum_values_name_the_rows() {
 #[test]
 fn systematic_needs_integer_sums_and_cube_needs_positive_pi_and_values() {
     let strata = Strata::single(3);
-    let m = method_message(select_systematic(&[0.5, 0.5, 0.2], &strata, None, &mut rng(1), None).unwrap_err());
+    let m = method_message(
+        select_systematic(&[0.5, 0.5, 0.2], &strata, None, &mut rng(1), None).unwrap_err(),
+    );
     assert!(m.contains("sum to 1.2, not an integer"), "{m}");
-    let m = method_message(select_systematic(&[0.5, 1.5, 0.0], &strata, None, &mut rng(1), None).unwrap_err());
+    let m = method_message(
+        select_systematic(&[0.5, 1.5, 0.0], &strata, None, &mut rng(1), None).unwrap_err(),
+    );
     assert!(m.contains("[0, 1]") && m.contains("row 2"), "{m}");
     let x = [1.0, f64::NAN, 3.0];
     let bal = [BalanceVar::Numeric { name: "income".into(), values: &x }];
-    let m = method_message(select_cube(&[0.5, 0.5, 1.0], &strata, &bal, &CubeOptions::default(), &mut rng(1), None).unwrap_err());
+    let m = method_message(
+        select_cube(&[0.5, 0.5, 1.0], &strata, &bal, &CubeOptions::default(), &mut rng(1), None)
+            .unwrap_err(),
+    );
     assert!(m.contains("`income`") && m.contains("row 2"), "{m}");
-    let m = method_message(select_cube(&[0.0, 1.0, 1.0], &strata, &[], &CubeOptions::default(), &mut rng(1), None).unwrap_err());
+    let m = method_message(
+        select_cube(&[0.0, 1.0, 1.0], &strata, &[], &CubeOptions::default(), &mut rng(1), None)
+            .unwrap_err(),
+    );
     assert!(m.contains("π > 0") && m.contains("row 1"), "{m}");
 }

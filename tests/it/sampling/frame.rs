@@ -1,8 +1,7 @@
 //! The synthetic register: margins, determinism, scope, CSV.
 
 use ponder::sampling::{
-    AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, SamplingPlan, SelectionMethod,
-    draw,
+    AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, SamplingPlan, SelectionMethod, draw,
 };
 use ponder::simulate::{AGE_GROUP_LEVELS, PersonFrame, generate_frame, margins::REGIONS};
 
@@ -30,7 +29,8 @@ fn margins_follow_the_published_figures() {
     let collective = share(&f.dwelling, |d| d == 1);
     assert!((collective - 0.0203).abs() < 0.002, "collective {collective}");
     // Mean household size by person ≈ Σ s² / Σ s over households: between 2.5 and 3.2.
-    let ordinary: Vec<f64> = f.household_size.iter().filter(|&&s| s > 0).map(|&s| f64::from(s)).collect();
+    let ordinary: Vec<f64> =
+        f.household_size.iter().filter(|&&s| s > 0).map(|&s| f64::from(s)).collect();
     let mean = ordinary.iter().sum::<f64>() / ordinary.len() as f64;
     assert!((2.5..3.2).contains(&mean), "mean household size {mean}");
     // Retired (PCS 7) among 65+: 13.2 M / 14.17 M = 93 %.

@@ -1,9 +1,9 @@
 //! Properties of allocation, inclusion probabilities and selection (proptest).
 
 use ponder::sampling::{
-    AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, Sample, Strata, allocate,
+    AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, Sample, SortKey, Strata, allocate,
     inclusion_probabilities, inclusion_probabilities_stratified, select_cube, select_poisson,
-    select_srswor, select_systematic, sort_order, SortKey,
+    select_srswor, select_systematic, sort_order,
 };
 use proptest::prelude::*;
 

@@ -48,8 +48,8 @@ fn p12b_allocations_match_r() {
         ("neyman", AllocationMethod::Neyman { sd }),
     ];
     for (name, method) in methods {
-        let alloc = allocate(strata.sizes(), strata.labels(), &AllocationSpec::new(400, method))
-            .unwrap();
+        let alloc =
+            allocate(strata.sizes(), strata.labels(), &AllocationSpec::new(400, method)).unwrap();
         let unrounded: Vec<f64> = alloc.strata.iter().map(|s| s.unrounded).collect();
         for (a, b) in unrounded.iter().zip(array(&exp[name])) {
             assert!((a - b).abs() <= 1e-12 * b, "{name}: {a} vs {b}");

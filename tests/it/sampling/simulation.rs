@@ -3,8 +3,9 @@
 //! balancing totals.
 
 use ponder::sampling::{
-    BalanceVar, CubeOptions, CubeOrder, Sample, SortKey, Strata, inclusion_probabilities_stratified,
-    select_cube, select_poisson, select_srswor, select_systematic, sort_order,
+    BalanceVar, CubeOptions, CubeOrder, Sample, SortKey, Strata,
+    inclusion_probabilities_stratified, select_cube, select_poisson, select_srswor,
+    select_systematic, sort_order,
 };
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -41,7 +42,13 @@ fn z_threshold(tests: usize) -> f64 {
 }
 
 /// Draws `reps` samples and checks every unit's inclusion frequency against π.
-fn check_frequencies(name: &str, pi: &[f64], reps: usize, tests: usize, mut draw: impl FnMut(u64) -> Sample) {
+fn check_frequencies(
+    name: &str,
+    pi: &[f64],
+    reps: usize,
+    tests: usize,
+    mut draw: impl FnMut(u64) -> Sample,
+) {
     let mut count = vec![0u32; pi.len()];
     for r in 0..reps {
         for &k in &draw(1000 + r as u64).rows {
@@ -57,7 +64,11 @@ fn check_frequencies(name: &str, pi: &[f64], reps: usize, tests: usize, mut draw
         }
         let sd = (reps as f64 * p * (1.0 - p)).sqrt();
         let z = (c - reps as f64 * p) / sd;
-        assert!(z.abs() < z_max, "{name}: unit {k}: π = {p}, frequency {}, z = {z:.2}", c / reps as f64);
+        assert!(
+            z.abs() < z_max,
+            "{name}: unit {k}: π = {p}, frequency {}, z = {z:.2}",
+            c / reps as f64
+        );
     }
 }
 
@@ -80,7 +91,12 @@ fn srswor_frequencies_match_pi() {
 #[test]
 fn srswor_with_large_fractions_matches_pi() {
     // n_h > N_h / 16 takes the sequential (Algorithm S) branch, n_h small takes Floyd's.
-    let strata = Strata::from_codes("h", (0..200).map(|k| u32::from(k >= 40)).collect(), vec!["a".into(), "b".into()]).unwrap();
+    let strata = Strata::from_codes(
+        "h",
+        (0..200).map(|k| u32::from(k >= 40)).collect(),
+        vec!["a".into(), "b".into()],
+    )
+    .unwrap();
     let n_h = [30, 5];
     let pi: Vec<f64> = (0..200).map(|k| if k < 40 { 30.0 / 40.0 } else { 5.0 / 160.0 }).collect();
     check_frequencies("srswor-fractions", &pi, 10_000, METHODS * pi.len(), |s| {
@@ -91,7 +107,14 @@ fn srswor_with_large_fractions_matches_pi() {
 #[test]
 fn systematic_frequencies_match_pi_on_a_sort_order() {
     let f = frame();
-    let order = sort_order(f.x.len(), &[SortKey::Codes { name: "cat", codes: &f.cat }, SortKey::Values { name: "y", values: &f.y }]).unwrap();
+    let order = sort_order(
+        f.x.len(),
+        &[
+            SortKey::Codes { name: "cat", codes: &f.cat },
+            SortKey::Values { name: "y", values: &f.y },
+        ],
+    )
+    .unwrap();
     check_frequencies("systematic", &f.pi, 20_000, METHODS * f.pi.len(), |s| {
         select_systematic(&f.pi, &f.strata, Some(&order), &mut rng(s), None).unwrap()
     });
@@ -143,19 +166,28 @@ fn cube_samples_reproduce_the_balancing_totals() {
     let (mut cube_sq, mut poisson_sq) = (0.0, 0.0);
     let reps = 40;
     for r in 0..reps {
-        let (s, report) = select_cube(&pi, &strata, &bal, &CubeOptions::default(), &mut rng(r), None).unwrap();
+        let (s, report) =
+            select_cube(&pi, &strata, &bal, &CubeOptions::default(), &mut rng(r), None).unwrap();
         assert_eq!(s.counts(3), n_h.to_vec());
         // |HT − total| ≤ Σ over landing units of |x_k / π_k| ≤ landing_units · max |x_k / π_k|.
         let landing = report.landing_units as f64;
         let cols: [&dyn Fn(usize) -> f64; 7] = [
-            &|k| x[k], &|k| z[k],
-            &|k| f64::from(cat[k] == 0), &|k| f64::from(cat[k] == 1), &|k| f64::from(cat[k] == 2),
-            &|k| f64::from(cat[k] == 3), &|k| f64::from(cat[k] == 4),
+            &|k| x[k],
+            &|k| z[k],
+            &|k| f64::from(cat[k] == 0),
+            &|k| f64::from(cat[k] == 1),
+            &|k| f64::from(cat[k] == 2),
+            &|k| f64::from(cat[k] == 3),
+            &|k| f64::from(cat[k] == 4),
         ];
         for (j, check) in report.checks[1..].iter().enumerate() {
             let bound = landing * (0..n).map(|k| cols[j](k) / pi[k]).fold(0.0, f64::max);
-            assert!(check.deviation.abs() <= bound + 1e-9 * check.frame_total.abs(),
-                "{}: deviation {} > bound {bound}", check.variable, check.deviation);
+            assert!(
+                check.deviation.abs() <= bound + 1e-9 * check.frame_total.abs(),
+                "{}: deviation {} > bound {bound}",
+                check.variable,
+                check.deviation
+            );
         }
         cube_sq += report.checks[2].deviation.powi(2);
         let p = select_poisson(&pi, &strata, &mut rng(r), None).unwrap();
