@@ -118,3 +118,98 @@ fn fej_design_on_a_synthetic_register() {
     serde_json::to_string(r).unwrap();
     let _ = PersonFrame::codes_u32(&f.sex);
 }
+
+/// Rows and seed of the committed `notebooks-data/frame.csv`.
+const NOTEBOOK_FRAME: (usize, u64) = (20_000, 2024);
+
+fn notebook_frame_csv() -> Vec<u8> {
+    let f = generate_frame(NOTEBOOK_FRAME.0, NOTEBOOK_FRAME.1).unwrap();
+    let mut buf = Vec::new();
+    f.write_csv(&mut buf).unwrap();
+    buf
+}
+
+fn notebook_frame_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("notebooks-data/frame.csv")
+}
+
+/// The committed frame is exactly what the generator gives (provenance check).
+#[test]
+fn committed_notebook_frame_is_reproducible() {
+    let committed = std::fs::read(notebook_frame_path()).expect("notebooks-data/frame.csv");
+    assert!(
+        committed == notebook_frame_csv(),
+        "regenerate with `cargo test --test it regenerate_notebook_frame -- --ignored`"
+    );
+}
+
+/// Rewrites `notebooks-data/frame.csv`.
+#[test]
+#[ignore = "writes notebooks-data/frame.csv"]
+fn regenerate_notebook_frame() {
+    std::fs::write(notebook_frame_path(), notebook_frame_csv()).unwrap();
+}
+
+/// designs/fej2024.yaml, mapped by hand onto the library (the CLI does the same), on a
+/// smaller synthetic register than the design's 2 million rows to keep the test fast.
+#[test]
+fn fej2024_yaml_design_draws_25000_balanced() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs/fej2024.yaml");
+    let y: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(y["frame"]["synthetic"]["rows"].as_u64(), Some(2_000_000));
+    assert_eq!(y["strata"][0].as_str(), Some("region"));
+    assert_eq!(y["selection"]["method"].as_str(), Some("cube"));
+    assert_eq!(y["filters"][2]["not_in"][0].as_str(), Some("976"));
+    let f = generate_frame(200_000, y["seed"].as_u64().unwrap()).unwrap();
+    let mut strata = f.region_strata().unwrap();
+    strata.restrict(&f.fej_scope()).unwrap();
+    let (strata, dropped) = strata.drop_empty();
+    assert_eq!(dropped, vec!["976".to_string()]);
+
+    let n = y["n"].as_u64().unwrap();
+    let alloc = &y["allocation"];
+    assert_eq!(alloc["method"].as_str(), Some("proportional"));
+    let oversample: std::collections::BTreeMap<String, f64> =
+        serde_yaml::from_value(alloc["oversample"].clone()).unwrap();
+    let mut spec = AllocationSpec::new(n, AllocationMethod::Proportional);
+    spec.oversample = strata.per_stratum("oversample", &oversample, 1.0).unwrap();
+    spec.min = vec![alloc["min"].as_u64().unwrap(); strata.n_strata()];
+
+    let (sex_age, sex_age_levels) = f.sex_age();
+    let hh_codes = PersonFrame::codes_u32(&f.household_size);
+    let hh_levels: Vec<String> = (0..=6).map(|s| s.to_string()).collect();
+    let balance = y["selection"]["balance"].as_sequence().unwrap();
+    assert_eq!(balance[0].as_str(), Some("sex_age"));
+    assert_eq!(balance[1]["column"].as_str(), Some("household_size"));
+    let plan = SamplingPlan {
+        strata: &strata,
+        allocation: spec,
+        method: SelectionMethod::Cube {
+            size: None,
+            balance: vec![
+                BalanceVar::Categorical {
+                    name: "sex_age".into(),
+                    codes: &sex_age,
+                    levels: sex_age_levels,
+                },
+                BalanceVar::Categorical {
+                    name: "household_size".into(),
+                    codes: &hh_codes,
+                    levels: hh_levels,
+                },
+            ],
+            options: CubeOptions::default(),
+        },
+    };
+    let drawn = draw(&plan, &mut rng(y["seed"].as_u64().unwrap()), None).unwrap();
+    assert_eq!(drawn.sample.len() as u64, n);
+    let report = &drawn.report;
+    assert!(report.strata.iter().all(|s| s.drawn == s.allocated));
+    let balance = report.balance.as_ref().unwrap();
+    assert!(balance.dropped_in_landing.iter().all(|d| !d.starts_with("stratum=")));
+    for c in balance.checks.iter().filter(|c| c.frame_total > 1000.0) {
+        let rel = c.relative_deviation.unwrap();
+        assert!(rel.abs() < 0.01, "{} {:?}: {rel}", c.variable, c.level);
+    }
+}
