@@ -31,6 +31,9 @@ pub fn sort_order(n_rows: usize, keys: &[SortKey<'_>]) -> Result<Vec<u32>> {
             format!("frame of {n_rows} rows is too large for a sort order (max {})", u32::MAX),
         ));
     }
+    if let Some(order) = composite_order(n_rows, keys)? {
+        return Ok(order);
+    }
     let mut order: Vec<u32> = (0..n_rows as u32).collect();
     let mut scratch = vec![0u32; n_rows];
     for key in keys.iter().rev() {
@@ -52,6 +55,47 @@ pub fn sort_order(n_rows: usize, keys: &[SortKey<'_>]) -> Result<Vec<u32>> {
         }
     }
     Ok(order)
+}
+
+/// Largest number of distinct composite codes for the one-pass sort.
+const MAX_COMPOSITE: u64 = 1 << 24;
+
+/// When every key is a code column and the product of their ranges is small (region ×
+/// department × age: 18 × 101 × 105 ≈ 191,000), the keys are combined into one code
+/// c = ((c_1 K_2 + c_2) K_3 + c_3)… and sorted by a single counting sort: one scatter pass
+/// instead of one per key. Same result as the key-by-key sort.
+fn composite_order(n_rows: usize, keys: &[SortKey<'_>]) -> Result<Option<Vec<u32>>> {
+    let mut ranges = Vec::with_capacity(keys.len());
+    let mut product: u64 = 1;
+    for key in keys {
+        let SortKey::Codes { name, codes } = *key else {
+            return Ok(None);
+        };
+        same_length(codes.len(), n_rows, name)?;
+        let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == u32::MAX).collect();
+        if !bad.is_empty() {
+            return Err(missing(name, &bad));
+        }
+        let k = codes.iter().copied().max().map_or(1, |m| u64::from(m) + 1);
+        product = product.saturating_mul(k);
+        if product > MAX_COMPOSITE {
+            return Ok(None);
+        }
+        ranges.push((codes, k as u32));
+    }
+    if ranges.len() < 2 {
+        return Ok(None);
+    }
+    let mut composite = vec![0u32; n_rows];
+    for (codes, k) in &ranges {
+        for (c, &v) in composite.iter_mut().zip(codes.iter()) {
+            *c = *c * k + v;
+        }
+    }
+    let identity: Vec<u32> = (0..n_rows as u32).collect();
+    let mut order = vec![0u32; n_rows];
+    counting_sort(&identity, &composite, "sort keys", &mut order)?;
+    Ok(Some(order))
 }
 
 fn missing(name: &str, rows: &[usize]) -> Error {

@@ -266,3 +266,54 @@ impl Flight {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// The kernel vector solves the constraints, including rank-deficient and zero rows.
+    #[test]
+    fn kernel_vector_is_in_the_kernel() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for case in 0..200 {
+            let q = 1 + case % 6;
+            let mut f = Flight::new(q);
+            for j in 0..=q {
+                let mut a: Vec<f64> =
+                    (0..q).map(|_| uniform(&mut rng) * 10f64.powi((case % 4) as i32)).collect();
+                if case % 3 == 0 && q > 1 {
+                    a[q - 1] = 2.0 * a[0]; // dependent row
+                }
+                if case % 5 == 0 {
+                    a[0] = 0.0; // zero row
+                }
+                f.push(j, 0.5, &a);
+            }
+            assert!(f.kernel_vector());
+            let norm = f.u.iter().map(|v| v.abs()).fold(0.0, f64::max);
+            assert!(norm >= 1.0);
+            for r in 0..q {
+                let dot: f64 = (0..=q).map(|j| f.a[j * q + r] * f.u[j]).sum();
+                let scale: f64 = (0..=q).map(|j| (f.a[j * q + r] * f.u[j]).abs()).sum();
+                assert!(dot.abs() <= 1e-12 * scale.max(1e-300), "case {case} row {r}: {dot}");
+            }
+        }
+    }
+
+    /// q units with independent vectors: no kernel; the landing drops rows until all settle.
+    #[test]
+    fn landing_settles_every_unit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let mut f = Flight::new(3);
+        f.push(0, 0.3, &[1.0, 0.0, 0.0]);
+        f.push(1, 0.6, &[0.0, 1.0, 0.0]);
+        f.push(2, 0.9, &[0.0, 0.0, 1.0]);
+        assert!(!f.kernel_vector());
+        let mut settled = Vec::new();
+        let dropped = f.land(&mut rng, &mut |k, _| settled.push(k));
+        assert_eq!(dropped, vec![2, 1, 0]);
+        settled.sort_unstable();
+        assert_eq!(settled, vec![0, 1, 2]);
+    }
+}

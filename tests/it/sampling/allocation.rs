@@ -97,3 +97,17 @@ fn largest_remainder_keeps_the_total_and_breaks_ties_to_the_earlier_stratum() {
     let n = round_largest_remainder(&[3.0 - 4e-16, 1.0 + 4e-16, 0.5, 0.5], 5, &[9; 4]).unwrap();
     assert_eq!(n, vec![3, 1, 1, 0]);
 }
+
+#[test]
+fn crossed_strata_keep_the_observed_combinations_and_the_scope() {
+    use ponder::sampling::{OUT_OF_SCOPE, Strata};
+    let mut region = Strata::from_values("region", &["11", "11", "971", "971", "11"]).unwrap();
+    let sex = Strata::from_values("sex", &["F", "M", "F", "F", "F"]).unwrap();
+    region.restrict(&[true, true, true, true, false]).unwrap();
+    let s = Strata::cross(&[&region, &sex]).unwrap();
+    assert_eq!(s.labels(), ["11_F", "11_M", "971_F"]);
+    assert_eq!(s.codes(), [0, 1, 2, 2, OUT_OF_SCOPE]);
+    assert_eq!(s.sizes(), [1, 1, 2]);
+    assert_eq!(s.column(), "region x sex");
+    assert_eq!(s.n_in_scope(), 4);
+}

@@ -188,3 +188,24 @@ proptest! {
         prop_assert!(report.dropped_in_landing.iter().all(|d| !d.starts_with("stratum=")));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The one-pass composite sort and the key-by-key sort give the same stable order.
+    #[test]
+    fn sort_order_is_the_stable_lexicographic_order(
+        a in prop::collection::vec(0u32..4, 1..200),
+        b_seed in any::<u64>(),
+    ) {
+        let n = a.len();
+        let b: Vec<u32> = (0..n as u64).map(|i| ((i ^ b_seed).wrapping_mul(0x9E37_79B9) % 7) as u32).collect();
+        let y: Vec<f64> = b.iter().map(|&v| f64::from(v)).collect();
+        let fast = sort_order(n, &[SortKey::Codes { name: "a", codes: &a }, SortKey::Codes { name: "b", codes: &b }]).unwrap();
+        let slow = sort_order(n, &[SortKey::Codes { name: "a", codes: &a }, SortKey::Values { name: "y", values: &y }]).unwrap();
+        let mut expected: Vec<u32> = (0..n as u32).collect();
+        expected.sort_by_key(|&k| (a[k as usize], b[k as usize], k));
+        prop_assert_eq!(&fast, &expected);
+        prop_assert_eq!(&slow, &expected);
+    }
+}
