@@ -15,7 +15,7 @@ use criterion::Criterion;
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, SortKey, Strata, allocate,
     equal_probabilities, inclusion_probabilities_stratified, select_cube, select_srswor,
-    select_systematic, sort_order,
+    select_systematic, select_systematic_sorted, sort_order,
 };
 use ponder::simulate::{PersonFrame, generate_frame};
 use rand::SeedableRng;
@@ -65,6 +65,11 @@ fn register(c: &mut Criterion) {
             black_box(s.expect("srswor").len())
         })
     });
+    let keys = [
+        SortKey::Codes { name: "region", codes: &region },
+        SortKey::Codes { name: "department", codes: &department },
+        SortKey::Codes { name: "age", codes: &age },
+    ];
     g.bench_function(format!("systematic_pps_25000_of_{rows}_total"), |b| {
         let mut seed = 0;
         b.iter(|| {
@@ -72,73 +77,38 @@ fn register(c: &mut Criterion) {
             let pi = inclusion_probabilities_stratified(&size, &strata, &n_h, "household_size")
                 .expect("pi")
                 .pi;
-            let order = sort_order(
-                rows,
-                &[
-                    SortKey::Codes { name: "region", codes: &region },
-                    SortKey::Codes { name: "department", codes: &department },
-                    SortKey::Codes { name: "age", codes: &age },
-                ],
-            )
-            .expect("order");
-            let s = select_systematic(
-                &pi,
-                &strata,
-                Some(&order),
-                &mut ChaCha8Rng::seed_from_u64(seed),
-                None,
-            );
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let s = select_systematic_sorted(&pi, &strata, &keys, &mut rng, None);
             black_box(s.expect("systematic").len())
         })
     });
     let pi =
         inclusion_probabilities_stratified(&size, &strata, &n_h, "household_size").expect("pi").pi;
-    let order = sort_order(
-        rows,
-        &[
-            SortKey::Codes { name: "region", codes: &region },
-            SortKey::Codes { name: "department", codes: &department },
-            SortKey::Codes { name: "age", codes: &age },
-        ],
-    )
-    .expect("order");
     g.bench_function("inclusion_probabilities_only", |b| {
         b.iter(|| {
-            black_box(
-                inclusion_probabilities_stratified(&size, &strata, &n_h, "household_size")
-                    .expect("pi")
-                    .pi
-                    .len(),
-            )
+            let ip = inclusion_probabilities_stratified(&size, &strata, &n_h, "household_size");
+            black_box(ip.expect("pi").pi.len())
         })
     });
-    g.bench_function("sort_order_only", |b| {
-        b.iter(|| {
-            black_box(
-                sort_order(
-                    rows,
-                    &[
-                        SortKey::Codes { name: "region", codes: &region },
-                        SortKey::Codes { name: "department", codes: &department },
-                        SortKey::Codes { name: "age", codes: &age },
-                    ],
-                )
-                .expect("order")
-                .len(),
-            )
-        })
-    });
-    g.bench_function("systematic_selection_only", |b| {
+    g.bench_function("systematic_sorted_selection_only", |b| {
         let mut seed = 0;
         b.iter(|| {
             seed += 1;
-            let s = select_systematic(
-                &pi,
-                &strata,
-                Some(&order),
-                &mut ChaCha8Rng::seed_from_u64(seed),
-                None,
-            );
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let s = select_systematic_sorted(&pi, &strata, &keys, &mut rng, None);
+            black_box(s.expect("systematic").len())
+        })
+    });
+    g.bench_function("sort_order_only", |b| {
+        b.iter(|| black_box(sort_order(rows, &keys).expect("order").len()))
+    });
+    let order = sort_order(rows, &keys).expect("order");
+    g.bench_function("systematic_on_permutation_only", |b| {
+        let mut seed = 0;
+        b.iter(|| {
+            seed += 1;
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let s = select_systematic(&pi, &strata, Some(&order), &mut rng, None);
             black_box(s.expect("systematic").len())
         })
     });

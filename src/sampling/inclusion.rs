@@ -146,55 +146,55 @@ fn stratified_impl(
             },
         )
         .collect();
-    let mut is_cert: Vec<bool> = pi.iter().map(|&p| p >= 1.0 - CERTAINTY_TOL).collect();
+    let mut n_cert = count_certain(codes, &pi, h_count);
     let mut rounds = 0;
-    let mut n_cert = count_per_stratum(codes, &is_cert, h_count);
     let mut changed = n_cert.iter().any(|&c| c > 0);
     while changed {
         rounds += 1;
-        // Σ π over the non-certainty units of each stratum, then rescale them to n_h − l_h.
+        // Units flagged so far are set to 1; the others of each stratum are rescaled to
+        // n_h − #certainty: π_k ← (n_h − l_h) · π_k / Σ_{non-certainty} π (R's order of
+        // operations).
         let mut rest = vec![0.0; h_count];
-        for i in 0..pi.len() {
-            if codes[i] != OUT_OF_SCOPE && !is_cert[i] {
-                rest[codes[i] as usize] += pi[i];
-            }
-        }
-        for i in 0..pi.len() {
-            let c = codes[i];
+        for (&c, p) in codes.iter().zip(pi.iter_mut()) {
             if c == OUT_OF_SCOPE {
                 continue;
             }
+            if *p >= 1.0 - CERTAINTY_TOL {
+                *p = 1.0;
+            } else {
+                rest[c as usize] += *p;
+            }
+        }
+        for (&c, p) in codes.iter().zip(pi.iter_mut()) {
+            if c == OUT_OF_SCOPE || *p == 1.0 {
+                continue;
+            }
             let h = c as usize;
-            if is_cert[i] {
-                pi[i] = 1.0;
-            } else if rest[h] > 0.0 {
-                // (A stratum with rest = 0 has n_h = #certainty: its other units keep π = 0.)
-                pi[i] = (n_h[h] - n_cert[h] as f64) * (pi[i] / rest[h]);
+            // (A stratum with rest = 0 has n_h = #certainty: its other units keep π = 0.)
+            if rest[h] > 0.0 {
+                *p = (n_h[h] - n_cert[h] as f64) * (*p / rest[h]);
             }
         }
-        for (i, p) in pi.iter().enumerate() {
-            if codes[i] != OUT_OF_SCOPE && *p >= 1.0 - CERTAINTY_TOL {
-                is_cert[i] = true;
-            }
-        }
-        let new_cert = count_per_stratum(codes, &is_cert, h_count);
+        let new_cert = count_certain(codes, &pi, h_count);
         changed = new_cert != n_cert;
         n_cert = new_cert;
     }
-    // Units flagged in the last round that R sets to 1 in the same pass.
-    for (p, &c) in pi.iter_mut().zip(&is_cert) {
-        if c {
-            *p = 1.0;
+    let mut certainty = Vec::new();
+    if n_cert.iter().any(|&c| c > 0) {
+        for (i, (&c, p)) in codes.iter().zip(pi.iter_mut()).enumerate() {
+            if c != OUT_OF_SCOPE && *p >= 1.0 - CERTAINTY_TOL {
+                *p = 1.0;
+                certainty.push(i);
+            }
         }
     }
-    let certainty = (0..pi.len()).filter(|&i| is_cert[i]).collect();
     Ok(InclusionProbabilities { pi, certainty, capping_rounds: rounds })
 }
 
-fn count_per_stratum(codes: &[u32], flag: &[bool], h_count: usize) -> Vec<usize> {
+fn count_certain(codes: &[u32], pi: &[f64], h_count: usize) -> Vec<usize> {
     let mut n = vec![0; h_count];
-    for (&c, &f) in codes.iter().zip(flag) {
-        if f && c != OUT_OF_SCOPE {
+    for (&c, &p) in codes.iter().zip(pi) {
+        if c != OUT_OF_SCOPE && p >= 1.0 - CERTAINTY_TOL {
             n[c as usize] += 1;
         }
     }

@@ -28,15 +28,17 @@
 //! Selection (each takes `&mut ChaCha8Rng` and `Option<&indicatif::ProgressBar>`; the bar is
 //! advanced by the number of frame rows visited, in batches of 2^20 rows):
 //! - [`select_srswor`]`(&strata, &n_h, rng, bar) -> Result<Sample>`;
-//! - [`select_systematic`]`(&pi, &strata, Option<&order>, rng, bar)` with
-//!   [`sort_order`]`(n_rows, &[SortKey])` for the declared `sort`;
+//! - [`select_systematic_sorted`]`(&pi, &strata, &[SortKey], rng, bar)` on the declared
+//!   `sort` (two sequential passes when the keys are codes; otherwise it sorts), or
+//!   [`select_systematic`]`(&pi, &strata, Option<&order>, rng, bar)` on a permutation from
+//!   [`sort_order`]`(n_rows, &[SortKey])`;
 //! - [`select_poisson`]`(&pi, &strata, rng, bar)`;
 //! - [`select_cube`]`(&pi, &strata, &[BalanceVar], &CubeOptions, rng, bar) ->
 //!   Result<(Sample, BalanceReport)>`.
 //!
 //! All in one: [`draw`]`(&SamplingPlan { strata, allocation, method }, rng, bar) ->
 //! Result<Drawn { sample, report }>` where [`SelectionMethod`] is `Srswor | Systematic { size,
-//! order } | Poisson { size } | Cube { size, balance, options }` and [`DesignReport`] (serde)
+//! sort } | Poisson { size } | Cube { size, balance, options }` and [`DesignReport`] (serde)
 //! is the `--report` JSON: per stratum N_h, allocation before rounding, n_h, drawn, weight;
 //! for the cube the HT estimate vs frame total of every balancing column.
 //!
@@ -62,6 +64,7 @@ mod sample;
 mod srswor;
 mod strata;
 mod systematic;
+mod systematic_sorted;
 mod validate;
 
 pub use allocation::{
@@ -83,3 +86,4 @@ pub use sample::Sample;
 pub use srswor::select_srswor;
 pub use strata::{CROSS_SEPARATOR, OUT_OF_SCOPE, Strata};
 pub use systematic::select_systematic;
+pub use systematic_sorted::select_systematic_sorted;

@@ -9,7 +9,9 @@ use crate::error::Result;
 use crate::sampling::allocation::{Allocation, AllocationSpec, BoundHit, SizeBasis, allocate};
 use crate::sampling::cube::{BalanceReport, BalanceVar, CubeOptions, select_cube};
 use crate::sampling::inclusion::{equal_probabilities, inclusion_probabilities_stratified};
-use crate::sampling::{Sample, Strata, select_poisson, select_srswor, select_systematic};
+use crate::sampling::{
+    Sample, SortKey, Strata, select_poisson, select_srswor, select_systematic_sorted,
+};
 
 /// A size measure column (π ∝ size within strata).
 #[derive(Debug, Clone, Copy)]
@@ -25,8 +27,9 @@ pub struct SizeColumn<'a> {
 pub enum SelectionMethod<'a> {
     /// Stratified SRSWOR.
     Srswor,
-    /// Systematic sampling on `order` (None: frame order), π ∝ `size` or equal.
-    Systematic { size: Option<SizeColumn<'a>>, order: Option<&'a [u32]> },
+    /// Systematic sampling on the order of the `sort` keys (empty: frame order), π ∝ `size`
+    /// or equal.
+    Systematic { size: Option<SizeColumn<'a>>, sort: Vec<SortKey<'a>> },
     /// Poisson sampling, π ∝ `size` or equal; the sample size is random.
     Poisson { size: Option<SizeColumn<'a>> },
     /// Stratified cube method balancing on `balance` (π always included).
@@ -159,8 +162,8 @@ pub fn draw(
     let mut notes = Vec::new();
     let (sample, balance) = match (&plan.method, pi.as_deref()) {
         (SelectionMethod::Srswor, _) => (select_srswor(strata, &n_h, rng, progress)?, None),
-        (SelectionMethod::Systematic { order, .. }, Some(pi)) => {
-            (select_systematic(pi, strata, *order, rng, progress)?, None)
+        (SelectionMethod::Systematic { sort, .. }, Some(pi)) => {
+            (select_systematic_sorted(pi, strata, sort, rng, progress)?, None)
         }
         (SelectionMethod::Poisson { .. }, Some(pi)) => {
             notes.push(

@@ -23,13 +23,19 @@ pub(crate) fn finite_in_scope(values: &[f64], codes: &[u32], column: &str) -> Re
     ))
 }
 
-/// Every in-scope size is present and strictly positive.
+/// Every in-scope size is present and strictly positive (one pass; the rows at fault are
+/// listed by category only when there are some).
 pub(crate) fn positive_sizes(values: &[f64], codes: &[u32], column: &str) -> Result<()> {
-    finite_in_scope(values, codes, column)?;
-    let bad: Vec<usize> =
-        (0..values.len()).filter(|&i| codes[i] != OUT_OF_SCOPE && values[i] <= 0.0).collect();
+    same_length(values.len(), codes.len(), column)?;
+    let bad: Vec<usize> = (0..values.len())
+        .filter(|&i| codes[i] != OUT_OF_SCOPE && !(values[i].is_finite() && values[i] > 0.0))
+        .collect();
     if bad.is_empty() {
         return Ok(());
+    }
+    let missing: Vec<usize> = bad.iter().copied().filter(|&i| !values[i].is_finite()).collect();
+    if !missing.is_empty() {
+        return finite_in_scope(values, codes, column);
     }
     let negative = bad.iter().any(|&i| values[i] < 0.0);
     let what = if negative { "zero or negative" } else { "zero" };

@@ -3,7 +3,7 @@
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, Sample, SortKey, Strata, allocate,
     inclusion_probabilities, inclusion_probabilities_stratified, select_cube, select_poisson,
-    select_srswor, select_systematic, sort_order,
+    select_srswor, select_systematic, select_systematic_sorted, sort_order,
 };
 use proptest::prelude::*;
 
@@ -207,5 +207,32 @@ proptest! {
         expected.sort_by_key(|&k| (a[k as usize], b[k as usize], k));
         prop_assert_eq!(&fast, &expected);
         prop_assert_eq!(&slow, &expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The two-pass bucket method draws the same sample as a systematic pass over the sorted
+    /// frame (same seed, same start per stratum).
+    #[test]
+    fn systematic_by_buckets_equals_systematic_on_the_sorted_frame(
+        (sizes, n_h) in sizes_and_n(),
+        raw in positive_sizes(300),
+        keys_seed in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let strata = interleaved(&sizes);
+        let n = strata.n_rows();
+        let x = &raw[..n];
+        let pi = inclusion_probabilities_stratified(x, &strata, &n_h, "x").unwrap().pi;
+        let a: Vec<u32> = (0..n as u64).map(|i| ((i ^ keys_seed).wrapping_mul(0x2545_F491) % 3) as u32).collect();
+        let b: Vec<u32> = (0..n as u64).map(|i| ((i + keys_seed).wrapping_mul(0x9E37_79B9) % 5) as u32).collect();
+        let keys = [SortKey::Codes { name: "a", codes: &a }, SortKey::Codes { name: "b", codes: &b }];
+        let fast = select_systematic_sorted(&pi, &strata, &keys, &mut rng(seed), None).unwrap();
+        let order = sort_order(n, &keys).unwrap();
+        let slow = select_systematic(&pi, &strata, Some(&order), &mut rng(seed), None).unwrap();
+        prop_assert_eq!(&fast, &slow);
+        prop_assert_eq!(fast.counts(sizes.len()), n_h);
     }
 }
