@@ -248,6 +248,48 @@ pub fn stratum_sd(
         .collect()
 }
 
+/// The per-stratum value of a frame column that is constant within strata (e.g. YAML
+/// `cost: cost_h`, a per-unit interview cost by stratum).
+///
+/// # Errors
+/// A missing value, or two different values in one stratum (naming it and the rows).
+pub fn stratum_constant(
+    values: &[f64],
+    strata: &crate::sampling::Strata,
+    column: &str,
+) -> Result<Vec<f64>> {
+    let codes = strata.codes();
+    crate::sampling::validate::finite_in_scope(values, codes, column)?;
+    let mut first: Vec<Option<(usize, f64)>> = vec![None; strata.n_strata()];
+    for (k, (&c, &v)) in codes.iter().zip(values).enumerate() {
+        if c == crate::sampling::OUT_OF_SCOPE {
+            continue;
+        }
+        match first[c as usize] {
+            None => first[c as usize] = Some((k, v)),
+            Some((k0, v0)) if v0 != v => {
+                return Err(method_err(format!(
+                    "`{column}` must be constant within each stratum, but stratum `{}` has {v0} \
+                     at row {} and {v} at row {}",
+                    strata.labels()[c as usize],
+                    k0 + 1,
+                    k + 1
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    first
+        .iter()
+        .enumerate()
+        .map(|(h, f)| {
+            f.map(|(_, v)| v).ok_or_else(|| {
+                method_err(format!("stratum `{}` is empty (no unit in scope)", strata.labels()[h]))
+            })
+        })
+        .collect()
+}
+
 fn or_default(v: &[f64], len: usize, default: f64) -> Vec<f64> {
     if v.is_empty() { vec![default; len] } else { v.to_vec() }
 }

@@ -17,7 +17,8 @@
 //! - [`allocate`]`(strata.sizes(), strata.labels(), &AllocationSpec) -> Result<Allocation>`
 //!   with [`AllocationSpec`] `{ n, method, basis, response_rate, oversample, min, max }` and
 //!   [`AllocationMethod`] `Given | Equal | Proportional | Neyman { sd } | Optimal { sd, cost }`;
-//!   [`stratum_sd`]`(values, &strata, column)` gives S_h (divisor N_h − 1) from a frame column.
+//!   [`stratum_sd`]`(values, &strata, column)` gives S_h (divisor N_h − 1) from a frame column,
+//!   [`stratum_constant`]`(values, &strata, column)` a per-stratum cost column's c_h.
 //! - [`round_largest_remainder`]`(x, total, upper)`.
 //!
 //! Inclusion probabilities:
@@ -69,7 +70,7 @@ mod validate;
 
 pub use allocation::{
     Allocation, AllocationMethod, AllocationSpec, BoundHit, SizeBasis, StratumAllocation, allocate,
-    stratum_sd,
+    stratum_constant, stratum_sd,
 };
 pub use cube::{BalanceCheck, BalanceReport, BalanceVar, CubeOptions, CubeOrder, select_cube};
 pub use inclusion::{

@@ -155,3 +155,13 @@ fn systematic_needs_integer_sums_and_cube_needs_positive_pi_and_values() {
     );
     assert!(m.contains("π > 0") && m.contains("row 1"), "{m}");
 }
+
+#[test]
+fn cost_column_must_be_constant_within_strata() {
+    let strata = Strata::from_values("region", &["11", "11", "971"]).unwrap();
+    let c = ponder::sampling::stratum_constant(&[2.0, 2.0, 5.0], &strata, "cost_h").unwrap();
+    assert_eq!(c, vec![2.0, 5.0]);
+    let e = ponder::sampling::stratum_constant(&[2.0, 3.0, 5.0], &strata, "cost_h").unwrap_err();
+    let m = method_message(e);
+    assert!(m.contains("stratum `11` has 2 at row 1 and 3 at row 2"), "{m}");
+}
