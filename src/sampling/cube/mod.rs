@@ -1,0 +1,239 @@
+//! Balanced sampling by the cube method (Deville & Tillé 2004), stratified.
+//!
+//! A sample is balanced on x when its Horvitz–Thompson estimates reproduce the frame totals:
+//! Σ_s x_k / π_k = Σ_U x_k. The method moves the vector π randomly inside the unit cube, on
+//! the subspace that keeps Σ_U a_k π_k fixed (a_k = x_k / π_k^0), until it reaches a vertex:
+//! a sample. π itself is always among the variables (a_k = 1), which fixes the sample size.
+//!
+//! Stratified version (Chauvet 2009; `sampling::balancedstratification` in R):
+//! 1. a fast flight phase within each stratum on (1, x_k/π_k): the stratum size and the
+//!    stratum's balancing totals are kept; at most q units per stratum stay fractional;
+//!    Rounding error makes a stratum's Σπ drift by up to ~1e-8 over 10^5 moves; the remaining
+//!    π of each stratum are then rescaled to the exact remaining size (largest correction
+//!    reported as `size_drift_corrected`), otherwise a unit stuck at 0.99999999 would force
+//!    the landing phase to drop a stratum constraint;
+//! 2. a fast flight phase on the union of those units on (stratum indicators, x_k/π_k):
+//!    stratum sizes and the overall balancing totals are kept;
+//! 3. landing by suppression of variables: the x constraints are dropped from the last
+//!    listed variable backwards, then the stratum indicators, until every unit is 0 or 1. So
+//!    list the most important variables first. The sample sizes n_h are exact whenever
+//!    Σ_{k∈h} π_k is an integer, because the indicators are dropped last and a single
+//!    fractional unit in a stratum cannot have an integer-sum complement.
+//!
+//! The flight phase is the fast algorithm of Chauvet & Tillé (2006): q + 1 units at a time,
+//! so time is linear in N (O(N q³)) and memory O(H q²) besides the frame.
+//! Landing is by dropping variables, not by linear programming over the 2^q samples of the
+//! landing units: it needs no LP solver and scales to many strata; the price is that the
+//! dropped constraints hold only approximately (reported in [`BalanceReport`]).
+
+mod balance;
+mod flight;
+
+pub use balance::{BalanceCheck, BalanceReport, BalanceVar};
+
+use indicatif::ProgressBar;
+use rand_chacha::ChaCha8Rng;
+
+use crate::error::{Error, Result};
+use crate::sampling::progress::Ticker;
+use crate::sampling::rng::below_or_eq;
+use crate::sampling::strata::rows_phrase;
+use crate::sampling::validate::probabilities;
+use crate::sampling::{OUT_OF_SCOPE, Sample, Strata};
+use flight::Flight;
+
+/// Order in which the units enter the flight phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CubeOrder {
+    /// A uniformly random permutation of the frame (R `fastflightcube(order = 1)`): avoids
+    /// zero joint inclusion probabilities tied to the frame order. Default.
+    #[default]
+    Random,
+    /// Frame order.
+    Frame,
+}
+
+/// Options of the cube method.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CubeOptions {
+    /// Order of the units in the flight phase.
+    pub order: CubeOrder,
+}
+
+/// Draws a balanced sample by the stratified cube method.
+///
+/// `pi` holds π_k for every frame row (0 < π_k ≤ 1 in scope; certainty units are taken
+/// directly), with Σ_{k∈h} π_k = n_h an integer for fixed stratum sizes.
+///
+/// # Errors
+/// π out of (0, 1] in scope; a missing or non-finite balancing value, naming the column and
+/// rows.
+pub fn select_cube(
+    pi: &[f64],
+    strata: &Strata,
+    balance: &[BalanceVar<'_>],
+    options: &CubeOptions,
+    rng: &mut ChaCha8Rng,
+    progress: Option<&ProgressBar>,
+) -> Result<(Sample, BalanceReport)> {
+    let codes = strata.codes();
+    probabilities(pi, codes)?;
+    let zero: Vec<usize> =
+        (0..pi.len()).filter(|&k| codes[k] != OUT_OF_SCOPE && pi[k] == 0.0).collect();
+    if !zero.is_empty() {
+        return Err(Error::method(
+            "sampling",
+            format!(
+                "the cube method needs π > 0 for every unit in scope (it balances on x/π); π = 0 \
+                 at {}: filter these rows out of the scope",
+                rows_phrase(&zero)
+            ),
+        ));
+    }
+    if codes.len() > u32::MAX as usize {
+        return Err(Error::method(
+            "sampling",
+            format!(
+                "frame of {} rows is too large for the cube method (max {})",
+                codes.len(),
+                u32::MAX
+            ),
+        ));
+    }
+    let cols = balance::expand(balance, codes)?;
+    let p = cols.len();
+    let order = visiting_order(codes, options.order, rng);
+
+    let mut out = Outcome::new(codes, strata.n_strata());
+    let mut buf = vec![0.0; 1 + p];
+    let fill_x = |k: usize, dst: &mut [f64]| {
+        for (o, c) in dst.iter_mut().zip(&cols) {
+            *o = c.value(k) / pi[k];
+        }
+    };
+
+    // Stage 1: flight within each stratum on (1, x/π).
+    let mut flights: Vec<Flight> = (0..strata.n_strata()).map(|_| Flight::new(1 + p)).collect();
+    let mut ticker = Ticker::new(progress, "cube");
+    for &k in &order {
+        ticker.tick();
+        let k = k as usize;
+        if pi[k] >= 1.0 {
+            out.record(k, true);
+            continue;
+        }
+        buf[0] = 1.0;
+        fill_x(k, &mut buf[1..]);
+        let f = &mut flights[codes[k] as usize];
+        f.push(k, pi[k], &buf);
+        f.fly_while_full(rng, &mut |k, s| out.record(k, s));
+    }
+    drop(ticker);
+    let mut moves = 0;
+    for f in &mut flights {
+        f.fly_to_end(rng, &mut |k, s| out.record(k, s));
+        moves += f.steps;
+    }
+    // Each stratum's remaining π must sum to Σ_h π − (units already selected) exactly: remove
+    // the rounding drift of the many moves (see `Flight::correct_sum`).
+    let targets = stratum_sums(pi, codes, strata.n_strata());
+    let mut size_drift = 0.0f64;
+    for (h, f) in flights.iter_mut().enumerate() {
+        if f.len() > 0 {
+            let target = targets[h] - out.selected_h[h] as f64;
+            size_drift = size_drift.max(f.correct_sum(target, &mut |k, s| out.record(k, s)));
+        }
+    }
+
+    // Stage 2: flight on the union on (stratum indicators, x/π), then landing.
+    let active: Vec<usize> = (0..flights.len()).filter(|&h| flights[h].len() > 0).collect();
+    let width = active.len() + p;
+    let mut union = Flight::new(width);
+    let mut buf2 = vec![0.0; width];
+    for (slot, &h) in active.iter().enumerate() {
+        for (k, pk) in flights[h].remaining() {
+            buf2.iter_mut().take(active.len()).for_each(|v| *v = 0.0);
+            buf2[slot] = 1.0;
+            fill_x(k, &mut buf2[active.len()..]);
+            union.push(k, pk, &buf2);
+            union.fly_while_full(rng, &mut |k, s| out.record(k, s));
+        }
+    }
+    union.fly_to_end(rng, &mut |k, s| out.record(k, s));
+    let landing_units = union.len();
+    let dropped_rows = union.land(rng, &mut |k, s| out.record(k, s));
+    moves += union.steps;
+    let dropped_in_landing = dropped_rows
+        .iter()
+        .map(|&r| {
+            if r < active.len() {
+                format!("stratum={}", strata.labels()[active[r]])
+            } else {
+                cols[r - active.len()].label()
+            }
+        })
+        .collect();
+
+    let selected = out.selected;
+    let rows: Vec<usize> = (0..codes.len()).filter(|&k| selected[k]).collect();
+    let sample = Sample::from_rows(rows, strata, |r| pi[r]);
+    let report = BalanceReport {
+        checks: balance::checks(&cols, pi, codes, &sample),
+        landing_units,
+        dropped_in_landing,
+        moves,
+        order: match options.order {
+            CubeOrder::Random => "random".into(),
+            CubeOrder::Frame => "frame".into(),
+        },
+        size_drift_corrected: size_drift,
+        landing_method: "suppression of variables (last listed dropped first, stratum sizes last)",
+    };
+    Ok((sample, report))
+}
+
+/// Final 0/1 outcome of every unit, and the number selected per stratum.
+struct Outcome<'a> {
+    codes: &'a [u32],
+    selected: Vec<bool>,
+    selected_h: Vec<u64>,
+}
+
+impl<'a> Outcome<'a> {
+    fn new(codes: &'a [u32], n_strata: usize) -> Outcome<'a> {
+        Outcome { codes, selected: vec![false; codes.len()], selected_h: vec![0; n_strata] }
+    }
+
+    fn record(&mut self, k: usize, selected: bool) {
+        self.selected[k] = selected;
+        if selected {
+            self.selected_h[self.codes[k] as usize] += 1;
+        }
+    }
+}
+
+/// Σ_{k∈h} π_k, taken as the nearest integer when within 1e-6 of it (the usual case: π
+/// computed with an integer n_h).
+fn stratum_sums(pi: &[f64], codes: &[u32], n_strata: usize) -> Vec<f64> {
+    let mut sum = vec![0.0; n_strata];
+    for (&c, &p) in codes.iter().zip(pi) {
+        if c != OUT_OF_SCOPE {
+            sum[c as usize] += p;
+        }
+    }
+    sum.into_iter().map(|s: f64| if (s - s.round()).abs() < 1e-6 { s.round() } else { s }).collect()
+}
+
+/// In-scope rows in the flight order.
+fn visiting_order(codes: &[u32], order: CubeOrder, rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let mut rows: Vec<u32> =
+        (0..codes.len() as u32).filter(|&k| codes[k as usize] != OUT_OF_SCOPE).collect();
+    if order == CubeOrder::Random {
+        // Fisher–Yates.
+        for i in (1..rows.len()).rev() {
+            let j = below_or_eq(rng, i as u64) as usize;
+            rows.swap(i, j);
+        }
+    }
+    rows
+}
