@@ -3,7 +3,7 @@
 
 use super::diagnostics::{kish_deff, largest_factors, phase_rates, profiles, r_indicator};
 use super::eligibility::{EligibilityClass, redistribute};
-use super::groups::{Grouping, ScoreGroups, score_groups, sorted_eligible, weighting_classes};
+use super::groups::{Grouping, ScoreGroups, score_groups, weighting_classes};
 use super::input::{
     Categorical, MISSING, Values, Variable, check_complete, check_lengths, cross_classify, restrict,
 };
@@ -70,7 +70,6 @@ pub struct Adjustment {
     /// The report.
     pub report: Report,
     fits: Vec<Fitted>,
-    sorted: Option<Vec<u32>>,
 }
 
 impl Adjustment {
@@ -117,6 +116,9 @@ pub struct Nonresponse<'a> {
     prepared: Prepared<'a>,
 }
 
+/// What a replicate run keeps: weights, notes, number of score groups.
+type ReplicateRun = (Vec<f64>, Vec<String>, Option<usize>);
+
 /// One run of the chain on one weight column.
 struct Core {
     dprime: Vec<f64>,
@@ -125,7 +127,6 @@ struct Core {
     grouping: Option<Grouping>,
     p: Vec<f64>,
     weights: Vec<f64>,
-    sorted: Option<Vec<u32>>,
 }
 
 impl<'a> Nonresponse<'a> {
@@ -184,7 +185,7 @@ impl<'a> Nonresponse<'a> {
     /// a model, an eligibility class with only unknowns.
     pub fn adjust(&self, d: &[f64]) -> Result<Adjustment> {
         check_weights(d, self.outcomes.len(), "design weight")?;
-        let core = self.core(d, None, None)?;
+        let core = self.core(d, None)?;
         let report = self.report(d, &core);
         let group_labels = core
             .grouping
@@ -206,13 +207,12 @@ impl<'a> Nonresponse<'a> {
             outcome: self.outcomes.clone(),
             report,
             fits: core.props.map(|p| p.fits).unwrap_or_default(),
-            sorted: core.sorted,
         })
     }
 
     /// Redoes the whole adjustment (eligibility, model, group boundaries, factors) on each
     /// replicate weight column, in parallel; `full` is the full-sample result (its fits are
-    /// Newton starting points, its p̂ order seeds the sort). Results do not depend on the
+    /// Newton starting points). Results do not depend on the
     /// number of threads.
     ///
     /// # Errors
@@ -223,39 +223,47 @@ impl<'a> Nonresponse<'a> {
         replicates: &[(&str, &[f64])],
     ) -> Result<ReplicateAdjustment> {
         use rayon::prelude::*;
-        let runs: Vec<Result<Core>> = replicates
+        // Each run keeps only its weights and notes (not the per-unit intermediates), so
+        // memory stays at one weight vector per replicate.
+        let runs: Vec<Result<ReplicateRun>> = replicates
             .par_iter()
             .map(|(name, d)| {
                 check_weights(d, self.outcomes.len(), &format!("replicate weight `{name}`"))?;
-                self.core(d, Some(&full.fits), full.sorted.as_deref())
-                    .map_err(|e| in_replicate(e, name))
+                let core = self.core(d, Some(&full.fits)).map_err(|e| in_replicate(e, name))?;
+                Ok(self.replicate_summary(name, core))
             })
             .collect();
         let mut out = ReplicateAdjustment {
-            weights: Vec::new(),
+            weights: Vec::with_capacity(replicates.len()),
             groups_per_replicate: Vec::new(),
             notes: Vec::new(),
         };
-        for ((name, _), run) in replicates.iter().zip(runs) {
-            let core = run?;
-            if let Some(props) = &core.props {
-                for f in props.fits.iter().filter(|f| !f.summary.aliased.is_empty()) {
-                    out.notes.push(format!(
-                        "{name}: {} model dropped aliased column(s) {}",
-                        f.summary.model,
-                        f.summary.aliased.join(", ")
-                    ));
-                }
-            }
-            if let (Prepared::Score { .. }, Some(g)) = (&self.prepared, &core.grouping) {
-                out.groups_per_replicate.push(g.stats.len());
-            }
-            out.weights.push(core.weights);
+        for run in runs {
+            let (weights, notes, groups) = run?;
+            out.weights.push(weights);
+            out.notes.extend(notes);
+            out.groups_per_replicate.extend(groups);
         }
         Ok(out)
     }
 
-    fn core(&self, d: &[f64], warm: Option<&[Fitted]>, hint: Option<&[u32]>) -> Result<Core> {
+    fn replicate_summary(&self, name: &str, core: Core) -> ReplicateRun {
+        let mut notes = Vec::new();
+        for f in core.props.iter().flat_map(|p| &p.fits).filter(|f| !f.summary.aliased.is_empty()) {
+            notes.push(format!(
+                "{name}: {} model dropped aliased column(s) {}",
+                f.summary.model,
+                f.summary.aliased.join(", ")
+            ));
+        }
+        let groups = match (&self.prepared, &core.grouping) {
+            (Prepared::Score { .. }, Some(g)) => Some(g.stats.len()),
+            _ => None,
+        };
+        (core.weights, notes, groups)
+    }
+
+    fn core(&self, d: &[f64], warm: Option<&[Fitted]>) -> Result<Core> {
         let o = &self.outcomes;
         let (dprime, elig) = redistribute(o, d, &self.elig_class, &self.elig_labels)?;
         let n = d.len();
@@ -272,25 +280,16 @@ impl<'a> Nonresponse<'a> {
                         weights[i] = dprime[i] * s.factor;
                     }
                 }
-                Ok(Core { dprime, elig, props: None, grouping: Some(g), p, weights, sorted: None })
+                Ok(Core { dprime, elig, props: None, grouping: Some(g), p, weights })
             }
             Prepared::Score { model, groups } => {
                 let props = model.estimate(o, &dprime, warm)?;
-                let sorted = sorted_eligible(&props.p, o, hint);
-                let g = score_groups(&props.p, &dprime, o, &sorted, groups)?;
+                let g = score_groups(&props.p, &dprime, o, groups)?;
                 for i in (0..n).filter(|&i| resp(i)) {
                     weights[i] = dprime[i] * g.stats[g.group[i] as usize].factor;
                 }
                 let p = props.p.clone();
-                Ok(Core {
-                    dprime,
-                    elig,
-                    props: Some(props),
-                    grouping: Some(g),
-                    p,
-                    weights,
-                    sorted: Some(sorted),
-                })
+                Ok(Core { dprime, elig, props: Some(props), grouping: Some(g), p, weights })
             }
             Prepared::Propensity { model } => {
                 let props = model.estimate(o, &dprime, warm)?;
@@ -298,15 +297,7 @@ impl<'a> Nonresponse<'a> {
                     weights[i] = dprime[i] / props.p[i];
                 }
                 let p = props.p.clone();
-                Ok(Core {
-                    dprime,
-                    elig,
-                    props: Some(props),
-                    grouping: None,
-                    p,
-                    weights,
-                    sorted: None,
-                })
+                Ok(Core { dprime, elig, props: Some(props), grouping: None, p, weights })
             }
         }
     }

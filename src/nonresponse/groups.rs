@@ -177,34 +177,48 @@ impl Acc {
     }
 }
 
-/// Eligible units sorted by p̂; `hint` (a previous order) makes the adaptive sort near-linear.
-pub(crate) fn sorted_eligible(p: &[f64], outcomes: &[Outcome], hint: Option<&[u32]>) -> Vec<u32> {
-    let mut idx: Vec<u32> = match hint {
-        Some(h) => h.to_vec(),
-        None => (0..p.len() as u32).filter(|&i| outcomes[i as usize].is_eligible()).collect(),
-    };
-    idx.sort_by(|&a, &b| p[a as usize].total_cmp(&p[b as usize]));
-    idx
-}
-
-/// Upper cut points t_1 ≤ … ≤ t_{G−1} of the initial groups.
-fn thresholds(p: &[f64], d: &[f64], sorted: &[u32], cfg: &ScoreGroups) -> Vec<f64> {
-    let mass = |i: u32| match cfg.quantiles {
-        QuantileWeighting::Weighted => d[i as usize],
-        QuantileWeighting::Unweighted => f64::from(u8::from(d[i as usize] > 0.0)),
-    };
-    let total: f64 = sorted.iter().map(|&i| mass(i)).sum();
-    let mut cuts = Vec::with_capacity(cfg.groups.saturating_sub(1));
-    let (mut cum, mut g) = (0.0, 1usize);
-    for &i in sorted {
-        cum += mass(i);
-        // Relative slack so that exact fractions (n/G with integer counts) are not missed.
-        while g < cfg.groups && cum >= total * g as f64 / cfg.groups as f64 * (1.0 - 1e-12) {
-            cuts.push(p[i as usize]);
-            g += 1;
+/// Upper cut points t_1 ≤ … ≤ t_{G−1} of the initial groups: t_g is the smallest p̂ whose
+/// cumulative mass (units, or d') reaches g/G of the total. Units of zero weight (dropped in a
+/// replicate) carry no mass.
+fn thresholds(p: &[f64], d: &[f64], outcomes: &[Outcome], cfg: &ScoreGroups) -> Vec<f64> {
+    let counted = |i: usize| outcomes[i].is_eligible() && d[i] > 0.0;
+    match cfg.quantiles {
+        QuantileWeighting::Unweighted => {
+            // Order statistics by selection (O(n log G)); rank k_g = ⌈g·m/G⌉.
+            let mut vals: Vec<f64> = (0..p.len()).filter(|&i| counted(i)).map(|i| p[i]).collect();
+            let (m, big_g) = (vals.len(), cfg.groups);
+            let mut cuts = Vec::with_capacity(big_g.saturating_sub(1));
+            let mut lo = 0;
+            for g in 1..big_g {
+                let k = (g * m).div_ceil(big_g);
+                if k == 0 {
+                    continue;
+                }
+                let (_, v, _) = vals[lo..].select_nth_unstable_by(k - 1 - lo, f64::total_cmp);
+                cuts.push(*v);
+                lo = k - 1;
+            }
+            cuts
+        }
+        QuantileWeighting::Weighted => {
+            let mut pairs: Vec<(f64, f64)> =
+                (0..p.len()).filter(|&i| counted(i)).map(|i| (p[i], d[i])).collect();
+            pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            let total: f64 = pairs.iter().map(|x| x.1).sum();
+            let mut cuts = Vec::with_capacity(cfg.groups.saturating_sub(1));
+            let (mut cum, mut g) = (0.0, 1usize);
+            for (pi, di) in pairs {
+                cum += di;
+                // Relative slack so that exact fractions are not missed by rounding.
+                while g < cfg.groups && cum >= total * g as f64 / cfg.groups as f64 * (1.0 - 1e-12)
+                {
+                    cuts.push(pi);
+                    g += 1;
+                }
+            }
+            cuts
         }
     }
-    cuts
 }
 
 /// Score-method groups.
@@ -215,16 +229,18 @@ pub(crate) fn score_groups(
     p: &[f64],
     d: &[f64],
     outcomes: &[Outcome],
-    sorted: &[u32],
     cfg: &ScoreGroups,
 ) -> Result<Grouping> {
-    let cuts = thresholds(p, d, sorted, cfg);
+    let cuts = thresholds(p, d, outcomes, cfg);
+    let eligible: Vec<usize> = (0..p.len()).filter(|&i| outcomes[i].is_eligible()).collect();
     let ng = cuts.len() + 1;
     let initial = |pi: f64| cuts.partition_point(|&t| t < pi);
+    let mut initial_of = vec![0u32; p.len()];
     let mut accs = vec![Acc::empty(); ng];
-    for &i in sorted {
-        let i = i as usize;
-        accs[initial(p[i])].add(outcomes[i], d[i], p[i]);
+    for &i in &eligible {
+        let g = initial(p[i]);
+        initial_of[i] = g as u32;
+        accs[g].add(outcomes[i], d[i], p[i]);
     }
     // Segments of initial groups: (first initial group, acc). Tied p̂ can leave groups empty.
     let mut segs: Vec<(usize, Acc)> =
@@ -247,8 +263,8 @@ pub(crate) fn score_groups(
         }
     }
     let mut group = vec![MISSING; p.len()];
-    for &i in sorted {
-        group[i as usize] = group_of_initial[initial(p[i as usize])];
+    for &i in &eligible {
+        group[i] = group_of_initial[initial_of[i] as usize];
     }
     let stats = segs
         .iter()

@@ -11,11 +11,18 @@
 //! change β).
 //!
 //! # Aliasing
-//! Columns are examined in order on W = X'diag(w)X (Cholesky with R-style limited pivoting):
+//! Columns are examined in order on the first information matrix H₀ = X'diag(w p(1−p))X
+//! (same null space as X'diag(w)X since 0 < p < 1; Cholesky with R-style limited pivoting):
 //! a column whose squared residual norm after projection on the kept earlier columns is
 //! ≤ 1e-10 of its own squared norm (norm ratio 1e-5) is aliased. Aliased columns are dropped
 //! and reported (coefficient `None`, 0 in predictions) or, with [`Collinearity::Fail`], an
 //! error.
+//!
+//! # Computation
+//! One pass over the rows of the fit set per iteration computes η, D, g and the upper
+//! triangle of H together (row-major X, the row stays in L1; zero dummies are skipped).
+//! The last step, whose Newton decrement is already below tolerance, is applied without
+//! another pass. Sums run in row order: results do not depend on threads.
 //!
 //! # Separation
 //! Before fitting, a category of a categorical predictor in which every unit (or no unit)
@@ -106,8 +113,7 @@ pub(crate) struct Fitted {
 impl Fitted {
     /// Fitted probabilities for every unit.
     pub fn predict(&self, x: &ModelMatrix<'_>) -> Vec<f64> {
-        let eta = linear_predictor(x, &self.beta);
-        eta.into_iter().map(logistic).collect()
+        (0..x.n).map(|i| logistic(dot(x.row(i), &self.beta))).collect()
     }
 }
 
@@ -116,35 +122,71 @@ pub(crate) fn logistic(eta: f64) -> f64 {
     1.0 / (1.0 + (-eta).exp())
 }
 
-/// log(1 + e^x) without overflow.
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
-}
-
-/// Dot product with four independent accumulators (vectorizable, fixed summation order).
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+/// Dot product with four independent accumulators (breaks the add-latency chain; fixed
+/// summation order, so results are reproducible).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
     for (x, y) in ca.zip(cb) {
         for l in 0..4 {
             acc[l] += x[l] * y[l];
         }
     }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-fn linear_predictor(x: &ModelMatrix<'_>, beta: &[f64]) -> Vec<f64> {
-    let mut eta = vec![0.0; x.n];
-    for (j, &b) in beta.iter().enumerate() {
-        if b != 0.0 {
-            for (e, &v) in eta.iter_mut().zip(x.col(j)) {
-                *e += b * v;
+/// The fit set: rows with positive weight, their outcome and weight.
+struct FitSet<'x, 'a> {
+    x: &'x ModelMatrix<'a>,
+    rows: Vec<u32>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+}
+
+/// Deviance, gradient and information matrix (p × p, full) at one β.
+struct Pass {
+    dev: f64,
+    g: Vec<f64>,
+    h: Vec<f64>,
+}
+
+impl FitSet<'_, '_> {
+    /// One pass at β: D, g and H (upper triangle accumulated, then mirrored).
+    fn pass(&self, beta: &[f64]) -> Pass {
+        let p = self.x.p;
+        let (mut dev, mut g, mut h) = (0.0, vec![0.0; p], vec![0.0; p * p]);
+        for (k, &i) in self.rows.iter().enumerate() {
+            let xi = self.x.row(i as usize);
+            let eta = dot(xi, beta);
+            let (y, w) = (self.y[k], self.w[k]);
+            // One exponential per row: e = exp(−|η|) gives both log(1 + e^{±η}) and p.
+            // −log p = softplus(−η) = max(−η, 0) + log1p(e); −log(1 − p) = max(η, 0) + log1p(e).
+            let e = (-eta.abs()).exp();
+            let l1p = e.ln_1p();
+            dev += w * if y > 0.5 { (-eta).max(0.0) + l1p } else { eta.max(0.0) + l1p };
+            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            let (r, v) = (w * (y - mu), w * mu * (1.0 - mu));
+            for (ga, &xa) in g.iter_mut().zip(xi) {
+                *ga += r * xa;
+            }
+            for a in 0..p {
+                let va = v * xi[a];
+                if va == 0.0 {
+                    continue; // a zero dummy: its whole row of H is untouched
+                }
+                for (hab, &xb) in h[a * p + a..(a + 1) * p].iter_mut().zip(&xi[a..]) {
+                    *hab += va * xb;
+                }
             }
         }
+        for a in 0..p {
+            for b in 0..a {
+                h[a * p + b] = h[b * p + a];
+            }
+        }
+        Pass { dev: 2.0 * dev, g, h }
     }
-    eta
 }
 
 /// Fits P(y = 1) on the units with w > 0; `start` is a warm start (full p-vector).
@@ -159,20 +201,30 @@ pub(crate) fn fit(
     opts: &FitOptions,
     start: Option<&[f64]>,
 ) -> Result<Fitted> {
-    let n_units = w.iter().filter(|&&v| v > 0.0).count();
-    let n_events = w.iter().zip(y).filter(|&(&v, &t)| v > 0.0 && t > 0.5).count();
-    check_outcome_varies(label, n_units, n_events)?;
-    check_category_separation(label, x, y, w)?;
-    let kept = kept_columns(label, x, w, opts.collinearity)?;
+    let rows: Vec<u32> = (0..x.n as u32).filter(|&i| w[i as usize] > 0.0).collect();
+    let set = FitSet {
+        x,
+        y: rows.iter().map(|&i| y[i as usize]).collect(),
+        w: rows.iter().map(|&i| w[i as usize]).collect(),
+        rows,
+    };
+    let n_units = set.rows.len();
+    let n_events = set.y.iter().filter(|&&t| t > 0.5).count();
+    let event = if model == "phone_number" { "have a usable phone number" } else { "responded" };
+    check_outcome_varies(label, event, n_units, n_events)?;
+    check_category_separation(label, event, &set)?;
     let mut beta = vec![0.0; x.p];
-    if let Some(s) = start {
-        for &j in &kept {
-            beta[j] = s[j];
-        }
-    } else {
-        beta[0] = start_intercept(y, w);
+    match start {
+        Some(s) => beta.copy_from_slice(s),
+        None => beta[0] = start_intercept(&set.y, &set.w),
     }
-    let (iterations, deviance) = newton(label, x, y, w, &kept, &mut beta, opts)?;
+    let first = set.pass(&beta);
+    let kept = kept_columns(label, x, &first.h, opts.collinearity)?;
+    for j in (0..x.p).filter(|j| !kept.contains(j)) {
+        beta[j] = 0.0;
+    }
+    let first = if start.is_some() && kept.len() < x.p { set.pass(&beta) } else { first };
+    let (iterations, deviance) = newton(label, &set, &kept, &mut beta, first, opts)?;
     let fitted = Fitted {
         summary: ModelFit {
             model: model.to_string(),
@@ -192,11 +244,11 @@ pub(crate) fn fit(
         },
         beta,
     };
-    check_fitted_separation(label, x, w, &fitted, opts.separation_threshold)?;
+    check_fitted_separation(label, &set, &kept, &fitted, opts.separation_threshold)?;
     Ok(fitted)
 }
 
-fn check_outcome_varies(label: &str, n_units: usize, n_events: usize) -> Result<()> {
+fn check_outcome_varies(label: &str, event: &str, n_units: usize, n_events: usize) -> Result<()> {
     if n_units == 0 {
         return Err(Error::method(
             "nonresponse",
@@ -208,9 +260,9 @@ fn check_outcome_varies(label: &str, n_units: usize, n_events: usize) -> Result<
         return Err(Error::method(
             "nonresponse",
             format!(
-                "in the {label}, {what} of the {n_units} units responded, so a response \
-                 propensity cannot be estimated; check the status codes, or use `phases: \
-                 global` / weighting classes"
+                "in the {label}, {what} of the {n_units} units {event}, so this probability \
+                 cannot be estimated; check the status codes and the phone-number column, or \
+                 use `phases: global` / weighting classes"
             ),
         ));
     }
@@ -218,16 +270,14 @@ fn check_outcome_varies(label: &str, n_units: usize, n_events: usize) -> Result<
 }
 
 /// A category where the outcome does not vary: its coefficient diverges.
-fn check_category_separation(label: &str, x: &ModelMatrix<'_>, y: &[f64], w: &[f64]) -> Result<()> {
-    for f in &x.factors {
+fn check_category_separation(label: &str, event: &str, set: &FitSet<'_, '_>) -> Result<()> {
+    for f in &set.x.factors {
         let nl = f.cat.levels.len();
         let (mut tot, mut ev) = (vec![0usize; nl], vec![0usize; nl]);
-        for i in (0..x.n).filter(|&i| w[i] > 0.0) {
-            let l = f.cat.codes[i] as usize;
+        for (k, &i) in set.rows.iter().enumerate() {
+            let l = f.cat.codes[i as usize] as usize;
             tot[l] += 1;
-            if y[i] > 0.5 {
-                ev[l] += 1;
-            }
+            ev[l] += usize::from(set.y[k] > 0.5);
         }
         for &l in &f.present {
             let (t, e) = (tot[l as usize], ev[l as usize]);
@@ -237,7 +287,7 @@ fn check_category_separation(label: &str, x: &ModelMatrix<'_>, y: &[f64], w: &[f
                     "nonresponse",
                     format!(
                         "quasi-complete separation in the {label}: predictor `{}`, category \
-                         `{}`: {what} of its {t} units responded, so its coefficient is \
+                         `{}`: {what} of its {t} units {event}, so its coefficient is \
                          infinite; merge this category with a neighbouring one, or drop `{}` \
                          from the model",
                         f.name, f.cat.levels[l as usize], f.name
@@ -249,43 +299,33 @@ fn check_category_separation(label: &str, x: &ModelMatrix<'_>, y: &[f64], w: &[f
     Ok(())
 }
 
-/// Columns kept after R-style limited pivoting on X'WX.
+/// Columns kept after R-style limited pivoting on the information matrix `a` (p × p).
 fn kept_columns(
     label: &str,
     x: &ModelMatrix<'_>,
-    w: &[f64],
+    a: &[f64],
     policy: Collinearity,
 ) -> Result<Vec<usize>> {
-    let mut wx = vec![0.0; x.n];
-    let mut a = DMatrix::<f64>::zeros(x.p, x.p);
-    for j in 0..x.p {
-        for (t, (&v, &c)) in wx.iter_mut().zip(w.iter().zip(x.col(j))) {
-            *t = v * c;
-        }
-        for k in 0..=j {
-            let s = dot(&wx, x.col(k));
-            a[(j, k)] = s;
-            a[(k, j)] = s;
-        }
-    }
+    let p = x.p;
     // Incremental Cholesky over kept columns: l holds rows of the factor for kept columns.
     let mut kept: Vec<usize> = Vec::new();
     let mut l: Vec<Vec<f64>> = Vec::new();
-    for j in 0..x.p {
+    for j in 0..p {
         let mut row = Vec::with_capacity(kept.len() + 1);
         for (r, &k) in kept.iter().enumerate() {
-            let s: f64 = a[(j, k)] - (0..r).map(|t| row[t] * l[r][t]).sum::<f64>();
+            let s: f64 = a[j * p + k] - (0..r).map(|t| row[t] * l[r][t]).sum::<f64>();
             row.push(s / l[r][r]);
         }
-        let resid = a[(j, j)] - row.iter().map(|v| v * v).sum::<f64>();
-        if a[(j, j)] > 0.0 && resid > 1e-10 * a[(j, j)] {
+        let ajj = a[j * p + j];
+        let resid = ajj - row.iter().map(|v| v * v).sum::<f64>();
+        if ajj > 0.0 && resid > 1e-10 * ajj {
             row.push(resid.sqrt());
             l.push(row);
             kept.push(j);
         }
     }
-    if kept.len() < x.p && policy == Collinearity::Fail {
-        let names: Vec<String> = (0..x.p)
+    if kept.len() < p && policy == Collinearity::Fail {
+        let names: Vec<String> = (0..p)
             .filter(|j| !kept.contains(j))
             .map(|j| format!("{} ({})", x.names[j], x.sources[j].describe()))
             .collect();
@@ -307,83 +347,53 @@ fn start_intercept(y: &[f64], w: &[f64]) -> f64 {
     (m / (1.0 - m)).ln()
 }
 
-fn deviance(eta: &[f64], y: &[f64], w: &[f64]) -> f64 {
-    let mut d = 0.0;
-    for i in 0..eta.len() {
-        if w[i] > 0.0 {
-            // −log p = softplus(−η); −log(1 − p) = softplus(η).
-            d += w[i] * if y[i] > 0.5 { softplus(-eta[i]) } else { softplus(eta[i]) };
-        }
-    }
-    2.0 * d
-}
-
-/// Newton iterations on the kept columns; returns (iterations, deviance).
+/// Newton iterations on the kept columns from `cur` (the pass at β); returns (iterations,
+/// deviance).
 fn newton(
     label: &str,
-    x: &ModelMatrix<'_>,
-    y: &[f64],
-    w: &[f64],
+    set: &FitSet<'_, '_>,
     kept: &[usize],
     beta: &mut [f64],
+    mut cur: Pass,
     opts: &FitOptions,
 ) -> Result<(usize, f64)> {
-    let q = kept.len();
-    let mut eta = linear_predictor(x, beta);
-    let mut dev = deviance(&eta, y, w);
-    let (mut r, mut v) = (vec![0.0; x.n], vec![0.0; x.n]);
-    let mut tmp = vec![0.0; x.n];
+    let (p, q) = (set.x.p, kept.len());
     for iter in 1..=opts.max_iterations {
-        for i in 0..x.n {
-            let p = logistic(eta[i]);
-            r[i] = w[i] * (y[i] - p);
-            v[i] = w[i] * p * (1.0 - p);
-        }
-        let mut g = DVector::<f64>::zeros(q);
-        let mut h = DMatrix::<f64>::zeros(q, q);
-        for (a, &j) in kept.iter().enumerate() {
-            g[a] = dot(&r, x.col(j));
-            for (t, (&vv, &c)) in tmp.iter_mut().zip(v.iter().zip(x.col(j))) {
-                *t = vv * c;
-            }
-            for (b, &k) in kept.iter().enumerate().take(a + 1) {
-                let s = dot(&tmp, x.col(k));
-                h[(a, b)] = s;
-                h[(b, a)] = s;
-            }
-        }
+        let g = DVector::from_iterator(q, kept.iter().map(|&j| cur.g[j]));
+        let h = DMatrix::from_fn(q, q, |a, b| cur.h[kept[a] * p + kept[b]]);
         let Some(chol) = h.cholesky() else {
-            return Err(separation_error(label, x, kept, beta, None));
+            return Err(separation_error(label, set, kept, beta, None));
         };
         let step = chol.solve(&g);
         let decrement = g.dot(&step);
+        if decrement.abs() <= opts.tolerance * (cur.dev.abs() + 0.1) {
+            // The step's size in the H-norm is √decrement: apply it without a deviance check
+            // (D changes by about `decrement`, far below the tolerance).
+            for (a, &j) in kept.iter().enumerate() {
+                beta[j] += step[a];
+            }
+            return Ok((iter, cur.dev));
+        }
         let mut t = 1.0;
-        let (mut new_eta, mut new_dev);
         loop {
-            let trial: Vec<f64> = beta
-                .iter()
-                .enumerate()
-                .map(|(j, &b)| kept.iter().position(|&k| k == j).map_or(b, |a| b + t * step[a]))
-                .collect();
-            new_eta = linear_predictor(x, &trial);
-            new_dev = deviance(&new_eta, y, w);
-            if new_dev.is_finite() && new_dev <= dev + 1e-12 * dev.abs() || t < 1e-10 {
+            let mut trial = beta.to_vec();
+            for (a, &j) in kept.iter().enumerate() {
+                trial[j] += t * step[a];
+            }
+            let next = set.pass(&trial);
+            if next.dev.is_finite() && next.dev <= cur.dev + 1e-12 * cur.dev.abs() || t < 1e-10 {
                 beta.copy_from_slice(&trial);
+                cur = next;
                 break;
             }
             t *= 0.5;
-        }
-        eta = new_eta;
-        dev = new_dev;
-        if decrement.abs() <= opts.tolerance * (dev.abs() + 0.1) {
-            return Ok((iter, dev));
         }
     }
     let worst = kept
         .iter()
         .copied()
         .max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs()))
-        .map_or_else(String::new, |j| x.names[j].clone());
+        .map_or_else(String::new, |j| set.x.names[j].clone());
     Err(Error::method(
         "nonresponse",
         format!(
@@ -397,34 +407,41 @@ fn newton(
 /// Fitted probabilities at 0 or 1 among fitted units → separation error.
 fn check_fitted_separation(
     label: &str,
-    x: &ModelMatrix<'_>,
-    w: &[f64],
+    set: &FitSet<'_, '_>,
+    kept: &[usize],
     f: &Fitted,
     threshold: f64,
 ) -> Result<()> {
-    let p = f.predict(x);
-    let extreme =
-        (0..x.n).filter(|&i| w[i] > 0.0 && (p[i] < threshold || p[i] > 1.0 - threshold)).count();
+    let extreme = set
+        .rows
+        .iter()
+        .map(|&i| logistic(dot(set.x.row(i as usize), &f.beta)))
+        .filter(|&p| p < threshold || p > 1.0 - threshold)
+        .count();
     if extreme == 0 {
         return Ok(());
     }
-    let kept: Vec<usize> =
-        (0..x.p).filter(|&j| f.summary.coefficients[j].estimate.is_some()).collect();
-    Err(separation_error(label, x, &kept, &f.beta, Some((extreme, w))))
+    Err(separation_error(label, set, kept, &f.beta, Some(extreme)))
 }
 
-/// Names the column with the largest standardized coefficient |β_j|·sd(x_j).
+/// Names the column with the largest standardized coefficient |β_j|·sd_w(x_j).
 fn separation_error(
     label: &str,
-    x: &ModelMatrix<'_>,
+    set: &FitSet<'_, '_>,
     kept: &[usize],
     beta: &[f64],
-    extreme: Option<(usize, &[f64])>,
+    extreme: Option<usize>,
 ) -> Error {
+    let x = set.x;
     let sd = |j: usize| -> f64 {
-        let c = x.col(j);
-        let m = c.iter().sum::<f64>() / x.n as f64;
-        (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.n as f64).sqrt()
+        let (mut sw, mut s, mut ss) = (0.0, 0.0, 0.0);
+        for (k, &i) in set.rows.iter().enumerate() {
+            let v = x.row(i as usize)[j];
+            sw += set.w[k];
+            s += set.w[k] * v;
+            ss += set.w[k] * v * v;
+        }
+        (ss / sw - (s / sw).powi(2)).max(0.0).sqrt()
     };
     let culprit = kept
         .iter()
@@ -436,7 +453,7 @@ fn separation_error(
         |j| format!("{} (coefficient `{}` = {:.4})", x.sources[j].describe(), x.names[j], beta[j]),
     );
     let what = match extreme {
-        Some((k, _)) => format!("{k} unit(s) get a fitted probability numerically 0 or 1"),
+        Some(k) => format!("{k} unit(s) get a fitted probability numerically 0 or 1"),
         None => "the information matrix became singular".to_string(),
     };
     Error::method(

@@ -1,8 +1,9 @@
 //! The model matrix of a response model: intercept, one dummy per non-reference category
 //! (treatment coding, as R's `model.matrix`), numeric predictors as they are.
 //!
-//! Stored column-major (one contiguous `Vec<f64>` of p × n) so that every product in the
-//! Newton iterations is a dot product of two contiguous slices.
+//! Stored row-major (one contiguous `Vec<f64>` of n × p): a Newton iteration is one pass over
+//! the rows of the fit set, each row (p values) staying in L1 while it updates the gradient
+//! and the upper triangle of the information matrix.
 
 use super::input::{Categorical, Values, Variable, check_complete};
 use crate::error::{Error, Result};
@@ -53,14 +54,14 @@ pub(crate) struct FactorInfo<'a> {
     pub present: Vec<u32>,
 }
 
-/// Dense column-major model matrix over all sampled units (rows of units not needed by the
+/// Dense row-major model matrix over all sampled units (rows of units not needed by the
 /// model are 0 and must carry a zero fitting weight).
 #[derive(Debug, Clone)]
 pub(crate) struct ModelMatrix<'a> {
     pub n: usize,
     pub p: usize,
-    /// Column j is `cols[j*n..(j+1)*n]`.
-    pub cols: Vec<f64>,
+    /// Row i is `rows[i*p..(i+1)*p]`.
+    pub rows: Vec<f64>,
     /// R-style names: `(Intercept)`, `<predictor><level>`, `<predictor>`.
     pub names: Vec<String>,
     pub sources: Vec<Source>,
@@ -68,9 +69,9 @@ pub(crate) struct ModelMatrix<'a> {
 }
 
 impl<'a> ModelMatrix<'a> {
-    /// Column j.
-    pub fn col(&self, j: usize) -> &[f64] {
-        &self.cols[j * self.n..(j + 1) * self.n]
+    /// Row i (unit i's covariates).
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.rows[i * self.p..(i + 1) * self.p]
     }
 
     /// Builds the matrix; `needed[i]` marks the units the model is fitted on or predicts.
@@ -82,7 +83,7 @@ impl<'a> ModelMatrix<'a> {
         let mut m = ModelMatrix {
             n,
             p: 1,
-            cols: vec![1.0; n],
+            rows: vec![1.0; n],
             names: vec!["(Intercept)".to_string()],
             sources: vec![Source::Intercept],
             factors: Vec::new(),
@@ -105,11 +106,19 @@ impl<'a> ModelMatrix<'a> {
                 Values::Categorical(c) => m.push_dummies(var.name, c, pred.reference, needed)?,
             }
         }
+        // Built column by column (in `rows`), now transposed to row-major.
+        let cols = std::mem::take(&mut m.rows);
+        m.rows = vec![0.0; n * m.p];
+        for (j, col) in cols.chunks_exact(n.max(1)).enumerate() {
+            for (i, &v) in col.iter().enumerate() {
+                m.rows[i * m.p + j] = v;
+            }
+        }
         Ok(m)
     }
 
     fn push_numeric(&mut self, name: &str, x: &[f64], needed: &[bool]) {
-        self.cols.extend(x.iter().zip(needed).map(|(&v, &k)| if k { v } else { 0.0 }));
+        self.rows.extend(x.iter().zip(needed).map(|(&v, &k)| if k { v } else { 0.0 }));
         self.names.push(name.to_string());
         self.sources.push(Source::Numeric { predictor: name.to_string() });
         self.p += 1;
@@ -146,7 +155,7 @@ impl<'a> ModelMatrix<'a> {
             None => present.first().copied().unwrap_or(0),
         };
         for &l in present.iter().filter(|&&l| l != reference) {
-            self.cols
+            self.rows
                 .extend((0..self.n).map(|i| if needed[i] && c.codes[i] == l { 1.0 } else { 0.0 }));
             let level = c.levels[l as usize].clone();
             self.names.push(format!("{name}{level}"));
