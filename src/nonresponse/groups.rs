@@ -384,3 +384,48 @@ pub(crate) fn weighting_classes(
     }
     Ok(Grouping { group: class.to_vec(), stats, notes: Vec::new() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(groups: usize, quantiles: QuantileWeighting) -> ScoreGroups {
+        ScoreGroups {
+            groups,
+            min_respondents: 0,
+            min_response_rate: 0.0,
+            quantiles,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn unweighted_cuts_are_order_statistics_and_match_weighted_with_equal_weights() {
+        let p: Vec<f64> = (0..10).map(|i| f64::from((i * 7) % 10) / 10.0).collect();
+        let d = vec![3.0; 10];
+        let o = vec![Outcome::Web; 10];
+        let u = thresholds(&p, &d, &o, &cfg(4, QuantileWeighting::Unweighted));
+        // ranks ⌈10/4⌉ = 3, 5, ⌈30/4⌉ = 8 → values 0.2, 0.4, 0.7
+        assert_eq!(u, [0.2, 0.4, 0.7]);
+        assert_eq!(u, thresholds(&p, &d, &o, &cfg(4, QuantileWeighting::Weighted)));
+    }
+
+    #[test]
+    fn tied_propensities_share_a_group_and_empty_groups_are_dropped() {
+        let p = [0.5, 0.5, 0.5, 0.5, 0.9, 0.9];
+        let d = [1.0; 6];
+        let o = [
+            Outcome::Web,
+            Outcome::Nonrespondent,
+            Outcome::Web,
+            Outcome::Phone,
+            Outcome::Web,
+            Outcome::Nonrespondent,
+        ];
+        let g = score_groups(&p, &d, &o, &cfg(3, QuantileWeighting::Unweighted)).unwrap();
+        assert_eq!(g.group, [0, 0, 0, 0, 1, 1]);
+        assert_eq!(g.stats.len(), 2);
+        assert!(g.notes[0].contains("empty"));
+        assert!((g.stats[0].factor - 4.0 / 3.0).abs() < 1e-15);
+    }
+}
