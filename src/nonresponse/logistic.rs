@@ -3,10 +3,11 @@
 //!
 //! # Formula
 //! Maximizes ℓ(β) = Σ w_k [y_k η_k − log(1 + e^{η_k})], η = Xβ. Newton step
-//! δ = H⁻¹g with g = Σ w_k (y_k − p_k) x_k, H = Σ w_k p_k (1 − p_k) x_k x_kᵀ; the step is halved
-//! while the deviance D = −2ℓ increases. Converged when the Newton decrement gᵀδ (the
-//! predicted fall of D) is ≤ `tolerance` · (|D| + 0.1) — R's `glm` relative-deviance rule
-//! applied to the predicted change. With w = design weights this is the pseudo-ML fit of R
+//! δ = H⁻¹g with g = Σ w_k (y_k − p_k) x_k, H = Σ w_k p_k (1 − p_k) x_k x_kᵀ; a step that
+//! cannot be proved to increase ℓ is halved while the deviance D = −2ℓ increases (see
+//! `newton.rs`). Converged when the Newton decrement gᵀδ (the predicted fall of D) is
+//! ≤ `tolerance` · (|D| + 0.1) — R's `glm` relative-deviance rule applied to the predicted
+//! change. With w = design weights this is the pseudo-ML fit of R
 //! `survey::svyglm(family = quasibinomial())` (its rescaling of weights to mean 1 does not
 //! change β).
 //!
@@ -19,10 +20,10 @@
 //! error.
 //!
 //! # Computation
-//! One pass over the rows of the fit set per iteration computes η, D, g and the upper
-//! triangle of H together (row-major X, the row stays in L1; zero dummies are skipped).
-//! The last step, whose Newton decrement is already below tolerance, is applied without
-//! another pass. Sums run in row order: results do not depend on threads.
+//! One pass over the rows of the fit set per iteration computes η, g and the upper triangle
+//! of H together (structured storage, see `model_matrix.rs`). The last step, whose Newton
+//! decrement is already below tolerance, is applied without another pass. Sums run in row
+//! order: results do not depend on threads.
 //!
 //! # Separation
 //! Before fitting, a category of a categorical predictor in which every unit (or no unit)
@@ -32,8 +33,8 @@
 //! coefficient |β_j|·sd_w(x_j).
 
 use super::model_matrix::{ModelMatrix, Source};
+use super::newton::{Failure, FitSet, newton};
 use crate::error::{Error, Result};
-use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 /// What to do with aliased (collinear) model columns.
@@ -113,7 +114,8 @@ pub(crate) struct Fitted {
 impl Fitted {
     /// Fitted probabilities for every unit.
     pub fn predict(&self, x: &ModelMatrix<'_>) -> Vec<f64> {
-        (0..x.n).map(|i| logistic(dot(x.row(i), &self.beta))).collect()
+        let b = x.to_internal(&self.beta);
+        (0..x.n).map(|i| logistic(x.eta(i, &b))).collect()
     }
 }
 
@@ -122,85 +124,27 @@ pub(crate) fn logistic(eta: f64) -> f64 {
     1.0 / (1.0 + (-eta).exp())
 }
 
-/// Dot product with four independent accumulators (breaks the add-latency chain; fixed
-/// summation order, so results are reproducible).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+/// What a fit is for: names for messages, warm start, whether to report the deviance.
+pub(crate) struct FitCall<'s> {
+    /// Names the model in messages ("web response model among eligible units").
+    pub label: &'s str,
+    /// Short name in the report (`response`, `web`, `phone`, `phone_number`).
+    pub model: &'s str,
+    /// Warm start (full p-vector, R order).
+    pub start: Option<&'s [f64]>,
+    /// Compute the final deviance (one more pass); NaN otherwise (replicates).
+    pub deviance: bool,
 }
 
-/// The fit set: rows with positive weight, their outcome and weight.
-struct FitSet<'x, 'a> {
-    x: &'x ModelMatrix<'a>,
-    rows: Vec<u32>,
-    y: Vec<f64>,
-    w: Vec<f64>,
-}
-
-/// Deviance, gradient and information matrix (p × p, full) at one β.
-struct Pass {
-    dev: f64,
-    g: Vec<f64>,
-    h: Vec<f64>,
-}
-
-impl FitSet<'_, '_> {
-    /// One pass at β: D, g and H (upper triangle accumulated, then mirrored).
-    fn pass(&self, beta: &[f64]) -> Pass {
-        let p = self.x.p;
-        let (mut dev, mut g, mut h) = (0.0, vec![0.0; p], vec![0.0; p * p]);
-        for (k, &i) in self.rows.iter().enumerate() {
-            let xi = self.x.row(i as usize);
-            let eta = dot(xi, beta);
-            let (y, w) = (self.y[k], self.w[k]);
-            // One exponential per row: e = exp(−|η|) gives both log(1 + e^{±η}) and p.
-            // −log p = softplus(−η) = max(−η, 0) + log1p(e); −log(1 − p) = max(η, 0) + log1p(e).
-            let e = (-eta.abs()).exp();
-            let l1p = e.ln_1p();
-            dev += w * if y > 0.5 { (-eta).max(0.0) + l1p } else { eta.max(0.0) + l1p };
-            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-            let (r, v) = (w * (y - mu), w * mu * (1.0 - mu));
-            for (ga, &xa) in g.iter_mut().zip(xi) {
-                *ga += r * xa;
-            }
-            for a in 0..p {
-                let va = v * xi[a];
-                if va == 0.0 {
-                    continue; // a zero dummy: its whole row of H is untouched
-                }
-                for (hab, &xb) in h[a * p + a..(a + 1) * p].iter_mut().zip(&xi[a..]) {
-                    *hab += va * xb;
-                }
-            }
-        }
-        for a in 0..p {
-            for b in 0..a {
-                h[a * p + b] = h[b * p + a];
-            }
-        }
-        Pass { dev: 2.0 * dev, g, h }
-    }
-}
-
-/// Fits P(y = 1) on the units with w > 0; `start` is a warm start (full p-vector).
-///
-/// `label` names the model in messages ("web response model among eligible units").
+/// Fits P(y = 1) on the units with w > 0.
 pub(crate) fn fit(
-    label: &str,
-    model: &str,
+    call: &FitCall<'_>,
     x: &ModelMatrix<'_>,
     y: &[f64],
     w: &[f64],
     opts: &FitOptions,
-    start: Option<&[f64]>,
 ) -> Result<Fitted> {
+    let label = call.label;
     let rows: Vec<u32> = (0..x.n as u32).filter(|&i| w[i as usize] > 0.0).collect();
     let set = FitSet {
         x,
@@ -210,24 +154,32 @@ pub(crate) fn fit(
     };
     let n_units = set.rows.len();
     let n_events = set.y.iter().filter(|&&t| t > 0.5).count();
-    let event = if model == "phone_number" { "have a usable phone number" } else { "responded" };
+    let event =
+        if call.model == "phone_number" { "have a usable phone number" } else { "responded" };
     check_outcome_varies(label, event, n_units, n_events)?;
     check_category_separation(label, event, &set)?;
     let mut beta = vec![0.0; x.p];
-    match start {
+    match call.start {
         Some(s) => beta.copy_from_slice(s),
         None => beta[0] = start_intercept(&set.y, &set.w),
     }
-    let first = set.pass(&beta);
-    let kept = kept_columns(label, x, &first.h, opts.collinearity)?;
+    let first = set.pass(&beta, None);
+    let kept = kept_columns(label, x, first.h(), opts.collinearity)?;
+    let mut zeroed = false;
     for j in (0..x.p).filter(|j| !kept.contains(j)) {
+        zeroed |= beta[j] != 0.0;
         beta[j] = 0.0;
     }
-    let first = if start.is_some() && kept.len() < x.p { set.pass(&beta) } else { first };
-    let (iterations, deviance) = newton(label, &set, &kept, &mut beta, first, opts)?;
+    let first = if zeroed { set.pass(&beta, None) } else { first };
+    let iterations = newton(&set, &kept, &mut beta, first, opts.tolerance, opts.max_iterations)
+        .map_err(|f| match f {
+            Failure::Singular => separation_error(label, &set, &kept, &beta, None),
+            Failure::NotConverged => not_converged(label, &set, &kept, &beta, opts),
+        })?;
+    let deviance = if call.deviance { set.deviance(&beta) } else { f64::NAN };
     let fitted = Fitted {
         summary: ModelFit {
-            model: model.to_string(),
+            model: call.model.to_string(),
             n_units,
             n_events,
             weighted: false,
@@ -246,6 +198,28 @@ pub(crate) fn fit(
     };
     check_fitted_separation(label, &set, &kept, &fitted, opts.separation_threshold)?;
     Ok(fitted)
+}
+
+fn not_converged(
+    label: &str,
+    set: &FitSet<'_, '_>,
+    kept: &[usize],
+    beta: &[f64],
+    opts: &FitOptions,
+) -> Error {
+    let worst = kept
+        .iter()
+        .copied()
+        .max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs()))
+        .map_or_else(String::new, |j| set.x.names[j].clone());
+    Error::method(
+        "nonresponse",
+        format!(
+            "the {label} did not converge in {} Newton iterations (largest coefficient `{worst}`); \
+             this usually signals (quasi-)separation: merge sparse categories or drop predictors",
+            opts.max_iterations
+        ),
+    )
 }
 
 fn check_outcome_varies(label: &str, event: &str, n_units: usize, n_events: usize) -> Result<()> {
@@ -347,63 +321,6 @@ fn start_intercept(y: &[f64], w: &[f64]) -> f64 {
     (m / (1.0 - m)).ln()
 }
 
-/// Newton iterations on the kept columns from `cur` (the pass at β); returns (iterations,
-/// deviance).
-fn newton(
-    label: &str,
-    set: &FitSet<'_, '_>,
-    kept: &[usize],
-    beta: &mut [f64],
-    mut cur: Pass,
-    opts: &FitOptions,
-) -> Result<(usize, f64)> {
-    let (p, q) = (set.x.p, kept.len());
-    for iter in 1..=opts.max_iterations {
-        let g = DVector::from_iterator(q, kept.iter().map(|&j| cur.g[j]));
-        let h = DMatrix::from_fn(q, q, |a, b| cur.h[kept[a] * p + kept[b]]);
-        let Some(chol) = h.cholesky() else {
-            return Err(separation_error(label, set, kept, beta, None));
-        };
-        let step = chol.solve(&g);
-        let decrement = g.dot(&step);
-        if decrement.abs() <= opts.tolerance * (cur.dev.abs() + 0.1) {
-            // The step's size in the H-norm is √decrement: apply it without a deviance check
-            // (D changes by about `decrement`, far below the tolerance).
-            for (a, &j) in kept.iter().enumerate() {
-                beta[j] += step[a];
-            }
-            return Ok((iter, cur.dev));
-        }
-        let mut t = 1.0;
-        loop {
-            let mut trial = beta.to_vec();
-            for (a, &j) in kept.iter().enumerate() {
-                trial[j] += t * step[a];
-            }
-            let next = set.pass(&trial);
-            if next.dev.is_finite() && next.dev <= cur.dev + 1e-12 * cur.dev.abs() || t < 1e-10 {
-                beta.copy_from_slice(&trial);
-                cur = next;
-                break;
-            }
-            t *= 0.5;
-        }
-    }
-    let worst = kept
-        .iter()
-        .copied()
-        .max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs()))
-        .map_or_else(String::new, |j| set.x.names[j].clone());
-    Err(Error::method(
-        "nonresponse",
-        format!(
-            "the {label} did not converge in {} Newton iterations (largest coefficient `{worst}`); \
-             this usually signals (quasi-)separation: merge sparse categories or drop predictors",
-            opts.max_iterations
-        ),
-    ))
-}
-
 /// Fitted probabilities at 0 or 1 among fitted units → separation error.
 fn check_fitted_separation(
     label: &str,
@@ -412,10 +329,11 @@ fn check_fitted_separation(
     f: &Fitted,
     threshold: f64,
 ) -> Result<()> {
+    let b = set.x.to_internal(&f.beta);
     let extreme = set
         .rows
         .iter()
-        .map(|&i| logistic(dot(set.x.row(i as usize), &f.beta)))
+        .map(|&i| logistic(set.x.eta(i as usize, &b)))
         .filter(|&p| p < threshold || p > 1.0 - threshold)
         .count();
     if extreme == 0 {
@@ -436,7 +354,7 @@ fn separation_error(
     let sd = |j: usize| -> f64 {
         let (mut sw, mut s, mut ss) = (0.0, 0.0, 0.0);
         for (k, &i) in set.rows.iter().enumerate() {
-            let v = x.row(i as usize)[j];
+            let v = x.value(i as usize, j);
             sw += set.w[k];
             s += set.w[k] * v;
             ss += set.w[k] * v * v;
@@ -464,4 +382,64 @@ fn separation_error(
              estimate exists: drop or coarsen that predictor, or use weighting classes"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nonresponse::input::Variable;
+    use crate::nonresponse::model_matrix::Predictor;
+
+    fn data() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        // Deterministic pseudo-random design with a strong slope.
+        let n = 400;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 / 25.0 - 2.0).collect();
+        let u: Vec<f64> = (0..n).map(|i| ((i * 53 + 17) % 97) as f64 / 97.0).collect();
+        let y = x
+            .iter()
+            .zip(&u)
+            .map(|(&x, &u)| f64::from(u8::from(u < logistic(0.3 + 1.5 * x))))
+            .collect();
+        let w = (0..n).map(|i| 1.0 + (i % 7) as f64).collect();
+        (x, y, w)
+    }
+
+    fn score(x: &[f64], y: &[f64], w: &[f64], beta: &[f64]) -> [f64; 2] {
+        let mut g = [0.0; 2];
+        for i in 0..x.len() {
+            let r = w[i] * (y[i] - logistic(beta[0] + beta[1] * x[i]));
+            g[0] += r;
+            g[1] += r * x[i];
+        }
+        g
+    }
+
+    #[test]
+    fn far_warm_starts_fall_back_to_step_halving_and_reach_the_same_mle() {
+        let (x, y, w) = data();
+        let needed = vec![true; x.len()];
+        let m = ModelMatrix::build(&[Predictor::new(Variable::numeric("x", &x))], &needed).unwrap();
+        let opts = FitOptions::default();
+        let call =
+            |start| FitCall { label: "test model", model: "response", start, deviance: true };
+        let cold = fit(&call(None), &m, &y, &w, &opts).unwrap();
+        let g = score(&x, &y, &w, &cold.beta);
+        assert!(g[0].abs() < 1e-9 && g[1].abs() < 1e-9, "{g:?}");
+        // From β = (6, −6) fitted probabilities are near 0/1: the first steps are far outside
+        // the region where acceptance is proved, so the deviance line search runs.
+        let far = [6.0, -6.0];
+        let warm = fit(&call(Some(&far)), &m, &y, &w, &opts).unwrap();
+        for j in 0..2 {
+            assert!(
+                (warm.beta[j] - cold.beta[j]).abs() < 1e-10,
+                "{:?} vs {:?}",
+                warm.beta,
+                cold.beta
+            );
+        }
+        assert!(warm.summary.iterations > cold.summary.iterations);
+        assert!(
+            (warm.summary.deviance - cold.summary.deviance).abs() < 1e-8 * cold.summary.deviance
+        );
+    }
 }

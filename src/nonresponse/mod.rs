@@ -65,6 +65,7 @@ pub mod groups;
 mod input;
 pub mod logistic;
 pub mod model_matrix;
+mod newton;
 pub mod propensity;
 pub mod report;
 pub mod status;

@@ -12,7 +12,7 @@
 //! design weights d' (see [`PhoneShare`]).
 
 use super::input::{MISSING, Variable, cross_classify, restrict};
-use super::logistic::{FitOptions, Fitted, ModelFit, fit};
+use super::logistic::{FitCall, FitOptions, Fitted, ModelFit, fit};
 use super::model_matrix::{ModelMatrix, Predictor};
 use super::status::Outcome;
 use crate::error::{Error, Result};
@@ -157,8 +157,15 @@ impl<'a> PreparedModel<'a> {
         w: &[f64],
         warm: Option<&Fitted>,
     ) -> Result<Fitted> {
-        let mut f =
-            fit(label, model, &self.x, y, w, &self.options, warm.map(|f| f.beta.as_slice()))?;
+        // Full-sample fits (no warm start) report their deviance; replicate fits, warm-started
+        // from the full sample, skip that extra pass.
+        let call = FitCall {
+            label,
+            model,
+            start: warm.map(|f| f.beta.as_slice()),
+            deviance: warm.is_none(),
+        };
+        let mut f = fit(&call, &self.x, y, w, &self.options)?;
         f.summary.weighted = self.weighting == ModelWeighting::Design;
         Ok(f)
     }
