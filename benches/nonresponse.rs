@@ -1,1 +1,117 @@
-fn main() {}
+//! Nonresponse correction on 100,000 sampled units with 10 predictors (4 categorical, 6
+//! numeric; 20 model columns): sequential web/phone propensity + score groups, once and on
+//! 500 replicate weight columns. Results: docs/performance-nonresponse.md.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ponder::nonresponse::{
+    Categorical, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
+    PhoneShare, Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
+};
+use rand::{RngExt, SeedableRng};
+use std::hint::black_box;
+
+const N: usize = 100_000;
+const REPLICATES: usize = 500;
+
+struct Data {
+    cats: Vec<(String, Vec<u32>, Vec<String>)>,
+    nums: Vec<(String, Vec<f64>)>,
+    phone: Vec<bool>,
+    status: (Vec<u32>, Vec<String>),
+    d: Vec<f64>,
+}
+
+fn data() -> Data {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let sizes = [("age", 5u32), ("diploma", 4), ("region", 6), ("sex", 2)];
+    let cats: Vec<(String, Vec<u32>, Vec<String>)> = sizes
+        .iter()
+        .map(|&(name, k)| {
+            let codes = (0..N).map(|_| rng.random_range(0..k)).collect();
+            (name.to_string(), codes, (0..k).map(|l| format!("{name}{l}")).collect())
+        })
+        .collect();
+    let nums: Vec<(String, Vec<f64>)> = (0..6)
+        .map(|j| (format!("x{j}"), (0..N).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect()))
+        .collect();
+    let mut status = Vec::with_capacity(N);
+    let mut phone = Vec::with_capacity(N);
+    for i in 0..N {
+        let eta_web =
+            -0.5 + 0.3 * f64::from(cats[0].1[i]) - 0.2 * f64::from(cats[1].1[i]) + nums[0].1[i];
+        let eta_tel = -1.0 + 0.4 * f64::from(cats[1].1[i]) + 0.5 * nums[1].1[i];
+        let has = rng.random::<f64>() < 0.7;
+        phone.push(has);
+        let s = if rng.random::<f64>() < 0.03 {
+            2 // out of scope
+        } else if rng.random::<f64>() < 1.0 / (1.0 + (-eta_web).exp()) {
+            3 // web
+        } else if has && rng.random::<f64>() < 1.0 / (1.0 + (-eta_tel).exp()) {
+            1 // phone
+        } else {
+            0 // nonrespondent
+        };
+        status.push(s);
+    }
+    let levels = ["nr", "phone", "out", "web"].map(String::from).to_vec();
+    let d = (0..N).map(|_| 50.0 + 100.0 * rng.random::<f64>()).collect();
+    Data { cats, nums, phone, status: (status, levels), d }
+}
+
+fn spec(data: &Data) -> NonresponseSpec<'_> {
+    let mut predictors: Vec<Predictor<'_>> =
+        data.cats.iter().map(|(n, c, l)| Predictor::new(Variable::categorical(n, c, l))).collect();
+    predictors.extend(data.nums.iter().map(|(n, x)| Predictor::new(Variable::numeric(n, x))));
+    let age = Variable::categorical(&data.cats[0].0, &data.cats[0].1, &data.cats[0].2);
+    NonresponseSpec {
+        status_name: "outcome",
+        status: Categorical::new(&data.status.0, &data.status.1),
+        codes: StatusCodes {
+            web: vec!["web".into()],
+            phone: vec!["phone".into()],
+            nonrespondent: vec!["nr".into()],
+            ineligible: vec!["out".into()],
+            ..Default::default()
+        },
+        eligibility_classes: vec![],
+        method: Method::Score {
+            model: ResponseModel {
+                predictors,
+                weighting: ModelWeighting::Design,
+                phases: Phases::Sequential {
+                    phone_number: &data.phone,
+                    share: PhoneShare::Classes(vec![age]),
+                },
+                options: FitOptions::default(),
+            },
+            groups: ScoreGroups { groups: 20, min_respondents: 30, ..Default::default() },
+        },
+        profile: vec![],
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let data = data();
+    let nr = Nonresponse::new(spec(&data)).expect("valid spec");
+    let mut g = c.benchmark_group("nonresponse");
+    g.sample_size(10);
+    g.bench_function("score_sequential_100k_10pred", |b| {
+        b.iter(|| black_box(nr.adjust(black_box(&data.d)).expect("adjust")))
+    });
+    let full = nr.adjust(&data.d).expect("adjust");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+    // Bootstrap-like replicate weights: d × (multiplier in {0, 1, 2}).
+    let reps: Vec<Vec<f64>> = (0..REPLICATES)
+        .map(|_| data.d.iter().map(|&d| d * f64::from(rng.random_range(0..3u8))).collect())
+        .collect();
+    let names: Vec<String> = (1..=REPLICATES).map(|r| format!("rep_{r}")).collect();
+    let cols: Vec<(&str, &[f64])> =
+        names.iter().zip(&reps).map(|(n, w)| (n.as_str(), w.as_slice())).collect();
+    g.bench_function("score_sequential_100k_10pred_500_replicates", |b| {
+        b.iter(|| black_box(nr.adjust_replicates(&full, black_box(&cols)).expect("replicates")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

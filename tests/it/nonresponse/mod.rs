@@ -1,0 +1,207 @@
+//! Nonresponse correction: reference cases (R survey), properties, simulation, errors.
+
+mod errors;
+mod phases;
+mod properties;
+mod reference;
+mod simulation;
+
+use std::collections::BTreeSet;
+
+/// A tiny CSV reader for the fixtures (header, commas, empty = missing, no quoted commas).
+pub struct Csv {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    pub fn read(case: &str) -> Csv {
+        let path = format!("{}/tests/fixtures/{case}/data.csv", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let header = split(lines.next().unwrap());
+        let rows = lines.filter(|l| !l.is_empty()).map(split).collect();
+        Csv { header, rows }
+    }
+
+    fn col(&self, name: &str) -> usize {
+        self.header.iter().position(|h| h == name).unwrap()
+    }
+
+    pub fn numeric(&self, name: &str) -> Vec<f64> {
+        let j = self.col(name);
+        self.rows
+            .iter()
+            .map(|r| if r[j].is_empty() { f64::NAN } else { r[j].parse().unwrap() })
+            .collect()
+    }
+
+    pub fn factor(&self, name: &str) -> (Vec<u32>, Vec<String>) {
+        let j = self.col(name);
+        factor_of(&self.rows.iter().map(|r| r[j].clone()).collect::<Vec<_>>())
+    }
+}
+
+fn split(line: &str) -> Vec<String> {
+    line.split(',').map(|s| s.trim_matches('"').to_string()).collect()
+}
+
+/// Codes + sorted levels of string values ("" = missing).
+pub fn factor_of(values: &[String]) -> (Vec<u32>, Vec<String>) {
+    let levels: Vec<String> = values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let codes = values
+        .iter()
+        .map(|v| levels.iter().position(|l| l == v).map_or(u32::MAX, |p| p as u32))
+        .collect();
+    (codes, levels)
+}
+
+/// Reads a case's expected.json.
+pub fn expected(case: &str) -> serde_json::Value {
+    let path = format!("{}/tests/fixtures/{case}/expected.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub fn f64s(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+/// max |a − b| / max(|b|, tiny) over the pairs.
+pub fn max_rel(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-300)).fold(0.0, f64::max)
+}
+
+/// Text levels of an outcome vector for a status column.
+pub fn status_factor(labels: &[&str]) -> (Vec<u32>, Vec<String>) {
+    factor_of(&labels.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+}
+
+/// Codes web / phone / nr / out / unk.
+pub fn mixed_codes() -> ponder::nonresponse::StatusCodes {
+    ponder::nonresponse::StatusCodes {
+        web: vec!["web".into()],
+        phone: vec!["phone".into()],
+        nonrespondent: vec!["nr".into(), "refusal".into()],
+        ineligible: vec!["out".into()],
+        unknown: vec!["unk".into()],
+        ..Default::default()
+    }
+}
+
+/// A seeded synthetic sample of a sequential web → phone survey.
+///
+/// Web response falls with age; phone response (among relaunched units, i.e. web
+/// non-respondents with a number) rises with diploma; having a number rises with age. The
+/// study variable y depends on age and diploma. Design weights differ by age (60+ oversampled).
+pub struct Synth {
+    pub age: (Vec<u32>, Vec<String>),
+    pub diploma: (Vec<u32>, Vec<String>),
+    pub income: Vec<f64>,
+    pub phone: Vec<bool>,
+    pub status: (Vec<u32>, Vec<String>),
+    pub d: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+/// Population of `n_pop` units (fixed seed) with age code, diploma code, income, number, y.
+pub struct Population {
+    pub age: Vec<u32>,
+    pub diploma: Vec<u32>,
+    pub income: Vec<f64>,
+    pub phone: Vec<bool>,
+    pub y: Vec<f64>,
+}
+
+pub const AGE: [&str; 3] = ["18-34", "35-59", "60+"];
+pub const DIPLOMA: [&str; 3] = ["bac", "none", "sup"];
+
+pub fn population(n_pop: usize, seed: u64) -> Population {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut p =
+        Population { age: vec![], diploma: vec![], income: vec![], phone: vec![], y: vec![] };
+    for _ in 0..n_pop {
+        let a: f64 = rng.random();
+        let age = if a < 0.3 {
+            0
+        } else if a < 0.7 {
+            1
+        } else {
+            2
+        };
+        let b: f64 = rng.random();
+        let dip = if b < 0.3 {
+            1
+        } else if b < 0.7 {
+            0
+        } else {
+            2
+        };
+        let q = [0.5, 0.8, 0.9][age as usize];
+        p.age.push(age);
+        p.diploma.push(dip);
+        p.income.push(1.0 + 0.5 * f64::from(dip) + rng.random::<f64>());
+        p.phone.push(rng.random::<f64>() < q);
+        let base = 10.0 + [0.0, 5.0, 12.0][age as usize] + [3.0, 0.0, 8.0][dip as usize];
+        p.y.push(base + 4.0 * (rng.random::<f64>() - 0.5));
+    }
+    p
+}
+
+/// Draws a Poisson sample (π = 0.1 for 60+, 0.05 otherwise) and simulates the collection
+/// (with `ineligible_rate` out-of-scope units and `unknown_rate` of unknown eligibility).
+pub fn draw(
+    pop: &Population,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    ineligible_rate: f64,
+    unknown_rate: f64,
+) -> Synth {
+    use rand::RngExt;
+    let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let (mut age, mut dip, mut inc, mut phone, mut st, mut d, mut y) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for k in 0..pop.age.len() {
+        let a = pop.age[k] as usize;
+        let pi = if a == 2 { 0.1 } else { 0.05 };
+        if rng.random::<f64>() >= pi {
+            continue;
+        }
+        let p_web = logistic(1.0 - [0.0, 1.2, 2.5][a]);
+        let p_tel = logistic(-2.0 + [1.0, 0.0, 2.5][pop.diploma[k] as usize]);
+        let u: f64 = rng.random();
+        let status = if u < ineligible_rate {
+            "out"
+        } else if u < ineligible_rate + unknown_rate {
+            "unk"
+        } else if rng.random::<f64>() < p_web {
+            "web"
+        } else if pop.phone[k] && rng.random::<f64>() < p_tel {
+            "phone"
+        } else {
+            "nr"
+        };
+        age.push(AGE[a].to_string());
+        dip.push(DIPLOMA[pop.diploma[k] as usize].to_string());
+        inc.push(pop.income[k]);
+        phone.push(pop.phone[k]);
+        st.push(status.to_string());
+        d.push(1.0 / pi);
+        y.push(pop.y[k]);
+    }
+    Synth {
+        age: factor_of(&age),
+        diploma: factor_of(&dip),
+        income: inc,
+        phone,
+        status: factor_of(&st),
+        d,
+        y,
+    }
+}
