@@ -4,6 +4,7 @@
 mod calibrate;
 mod estimate;
 mod replicates;
+mod sample;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,8 @@ enum Command {
     Estimate(estimate::Args),
     /// Replicate weights (JK1, JKn, BRR, Fay, bootstrap, SDR) for a design.
     Replicates(replicates::Args),
+    /// Draw a sample from a frame (stratified SRSWOR, systematic or Poisson πps, cube).
+    Sample(sample::Args),
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.
@@ -67,6 +70,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
         Command::Calibrate(args) => calibrate::run(args, &ui),
         Command::Estimate(args) => estimate::run(args, &ui),
         Command::Replicates(args) => replicates::run(args, &ui),
+        Command::Sample(args) => sample::run(args, &ui),
     }
 }
 

@@ -4,6 +4,7 @@
 mod calibrate;
 mod estimate;
 mod replicates;
+mod sample;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
