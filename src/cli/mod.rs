@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod nonresponse;
 mod replicates;
 mod sample;
 
@@ -34,6 +35,8 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Weighted estimates (totals, means, proportions, ratios, quantiles) with SE, CI, CV, deff.
     Estimate(estimate::Args),
+    /// Correct for unit nonresponse (weighting classes, score groups, inverse propensity).
+    Nonresponse(nonresponse::Args),
     /// Replicate weights (JK1, JKn, BRR, Fay, bootstrap, SDR) for a design.
     Replicates(replicates::Args),
     /// Draw a sample from a frame (stratified SRSWOR, systematic or Poisson πps, cube).
@@ -69,6 +72,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui),
         Command::Estimate(args) => estimate::run(args, &ui),
+        Command::Nonresponse(args) => nonresponse::run(args, &ui),
         Command::Replicates(args) => replicates::run(args, &ui),
         Command::Sample(args) => sample::run(args, &ui),
     }

@@ -7,6 +7,7 @@
 
 pub mod calibrate;
 pub mod estimate;
+pub mod nonresponse;
 pub mod sample;
 
 use crate::error::{ConfigProblem, Error, Result};

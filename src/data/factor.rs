@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 /// A categorical column: one code per row indexing `levels`, [`Factor::MISSING`] for a
 /// missing value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Factor {
     /// Per-row level index, or [`Factor::MISSING`].
     pub codes: Vec<u32>,

@@ -1,0 +1,113 @@
+//! `ponder nonresponse --config N.yaml --input SAMPLE --output ADJUSTED [--report R.json]`
+
+use super::Ui;
+use crate::config::nonresponse::NonresponseConfig;
+use crate::data::{ColumnData, Table, check_output_path};
+use crate::error::{ConfigProblem, Error, Result};
+use crate::nonresponse::Nonresponse;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Arguments of `ponder nonresponse`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  ponder nonresponse --config designs/fej2024_nonresponse.yaml \
+    --input collected.csv --output adjusted.csv --report nonresponse.json")]
+pub struct Args {
+    /// Nonresponse configuration (YAML): weight, status codes, method, model, groups.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Sample with the collection outcome (.csv, .tsv, .parquet): every sampled unit.
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// Output: every sampled row plus `<output>` (adjusted weight, 0 for non-respondents and
+    /// ineligibles), `<output>_propensity`, `<output>_group`, `<output>_phase`.
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Report (JSON): response rates by phase and group, profiles, R-indicators, factors.
+    #[arg(long, short)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    config: String,
+    input: String,
+    #[serde(flatten)]
+    adjustment: &'a crate::nonresponse::Report,
+    replicate_notes: Vec<String>,
+}
+
+/// Runs the adjustment.
+///
+/// # Errors
+/// Bad config or data (exit 1): undeclared status codes, groups without respondents,
+/// separation, missing predictors...
+pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+    let cfg = NonresponseConfig::load(&args.config)?;
+    check_output_path(&args.output, &[&args.input, &args.config])?;
+    if let Some(r) = &args.report {
+        crate::report::check_report_path(r, &[&args.input, &args.config, &args.output])?;
+    }
+    let mut table = Table::read(&args.input)?;
+    let d = table.numeric(&cfg.weight)?;
+    let cols = cfg.read_columns(&table)?;
+    let nr = Nonresponse::new(cfg.spec(&cols))?;
+    let adj = nr.adjust(&d)?;
+    let reps = replicate_columns(&cfg, &table)?;
+    let rep_adj = if reps.is_empty() {
+        None
+    } else {
+        let refs: Vec<(&str, &[f64])> =
+            reps.iter().map(|(n, w)| (n.as_str(), w.as_slice())).collect();
+        Some(nr.adjust_replicates(&adj, &refs)?)
+    };
+    let o = &cfg.output;
+    table.add_column(o, ColumnData::from_f64(&adj.weights))?;
+    table.add_column(&format!("{o}_propensity"), ColumnData::F64(adj.propensity.clone()))?;
+    let group = adj.group.iter().map(|g| g.map(|g| adj.group_labels[g as usize].clone())).collect();
+    table.add_column(&format!("{o}_group"), ColumnData::Str(group))?;
+    let phase = adj.outcome.iter().map(|p| Some(p.label().to_string())).collect();
+    table.add_column(&format!("{o}_phase"), ColumnData::Str(phase))?;
+    if let Some(r) = &rep_adj {
+        for ((name, _), w) in reps.iter().zip(&r.weights) {
+            table.add_column(&format!("{o}_{name}"), ColumnData::from_f64(w))?;
+        }
+    }
+    table.write(&args.output)?;
+    let respondents = adj.weights.iter().filter(|w| **w > 0.0).count();
+    ui.say(format!(
+        "adjusted `{}` for nonresponse ({}): {respondents} respondent(s) of {} sampled; wrote `{o}` to {}",
+        cfg.weight,
+        cfg.status,
+        table.n_rows(),
+        args.output.display()
+    ));
+    if let Some(path) = &args.report {
+        let report = Report {
+            config: cfg.file.clone(),
+            input: args.input.display().to_string(),
+            adjustment: &adj.report,
+            replicate_notes: rep_adj.map(|r| r.notes).unwrap_or_default(),
+        };
+        crate::report::write_json(path, &report)?;
+    }
+    Ok(())
+}
+
+fn replicate_columns(cfg: &NonresponseConfig, table: &Table) -> Result<Vec<(String, Vec<f64>)>> {
+    let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
+    let names = table.columns_matching(pattern)?;
+    if names.is_empty() {
+        return Err(Error::Config {
+            file: cfg.file.clone(),
+            problems: vec![
+                ConfigProblem::new(
+                    "replicates",
+                    format!("no column of {} matches `{pattern}`", table.source()),
+                )
+                .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`"),
+            ],
+        });
+    }
+    names.into_iter().map(|n| Ok((n.clone(), table.numeric(&n)?))).collect()
+}

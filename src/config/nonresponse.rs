@@ -1,0 +1,492 @@
+//! The nonresponse configuration (`ponder nonresponse --config N.yaml`). See
+//! `interface.md`; extensions: `phone_number` (usable number, for `phases: sequential`),
+//! `phone_share` (`classes: [..]` | `model` | `observed`), `eligibility_classes`,
+//! `profile`, `quantiles` (`unweighted` | `weighted`), `collinearity` (`drop` | `fail`),
+//! `{column, type: categorical}` entries in `model`/`classes`.
+//!
+//! Columns are read once into [`Columns`], which the library's borrowed
+//! [`NonresponseSpec`] then points into.
+
+use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
+use crate::data::{Factor, Table};
+use crate::error::{Error, Result};
+use crate::nonresponse::{
+    Collinearity, FitOptions, GroupFactor, Method, ModelWeighting, NonresponseSpec, Phases,
+    PhoneShare, Predictor, QuantileWeighting, ResponseModel, ScoreGroups, StatusCodes, Variable,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    weight: String,
+    output: Option<String>,
+    status: String,
+    codes: RawCodes,
+    method: String,
+    #[serde(default)]
+    classes: Vec<RawColumn>,
+    #[serde(default)]
+    model: Vec<RawColumn>,
+    model_weights: Option<String>,
+    phases: Option<String>,
+    phone_number: Option<String>,
+    phone_share: Option<serde_yaml::Value>,
+    score_groups: Option<usize>,
+    min_respondents: Option<usize>,
+    min_response_rate: Option<f64>,
+    factor: Option<String>,
+    quantiles: Option<String>,
+    collinearity: Option<String>,
+    #[serde(default)]
+    eligibility_classes: Vec<RawColumn>,
+    #[serde(default)]
+    profile: Vec<RawColumn>,
+    replicates: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodes {
+    #[serde(default)]
+    web: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    phone: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    respondent: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    nonrespondent: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    ineligible: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    unknown: Vec<serde_yaml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawColumn {
+    Name(String),
+    Typed { column: String, r#type: String },
+}
+
+/// A column and how it enters (categorical or numeric; `None` = by the data's type).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnUse {
+    /// Column name.
+    pub column: String,
+    /// Forced type.
+    pub categorical: Option<bool>,
+}
+
+/// How the propensity of a phone relaunch is combined.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShareSpec {
+    /// Weighted share within classes.
+    Classes(Vec<ColumnUse>),
+    /// Logistic model.
+    Model,
+    /// The unit's own indicator.
+    Observed,
+}
+
+/// A validated nonresponse configuration.
+#[derive(Debug, Clone)]
+pub struct NonresponseConfig {
+    /// The file, for messages.
+    pub file: String,
+    /// Design weight column.
+    pub weight: String,
+    /// Adjusted weight column.
+    pub output: String,
+    /// Status column.
+    pub status: String,
+    /// Declared codes.
+    pub codes: StatusCodes,
+    method: String,
+    classes: Vec<ColumnUse>,
+    model: Vec<ColumnUse>,
+    weighting: ModelWeighting,
+    sequential: bool,
+    phone_number: Option<String>,
+    share: ShareSpec,
+    groups: ScoreGroups,
+    fit: FitOptions,
+    eligibility_classes: Vec<ColumnUse>,
+    profile: Vec<ColumnUse>,
+    /// Replicate columns to adjust too.
+    pub replicates: Option<String>,
+}
+
+const METHODS: [&str; 3] = ["classes", "score", "propensity"];
+
+impl NonresponseConfig {
+    /// Reads and validates a nonresponse YAML file, reporting every problem at once.
+    ///
+    /// # Errors
+    /// [`Error::Config`] with each problem's key, line and hint.
+    pub fn load(path: &Path) -> Result<NonresponseConfig> {
+        let loaded: Loaded<RawConfig> = load_yaml(path)?;
+        let mut p = Problems::new(&loaded);
+        let r = &loaded.raw;
+        if !METHODS.contains(&r.method.as_str()) {
+            let hint = suggest(&r.method, METHODS.iter().copied())
+                .map_or_else(|| METHODS.join(", "), |s| format!("did you mean `{s}`?"));
+            p.push("method", format!("unknown method `{}`", r.method), Some(hint));
+        }
+        if r.method == "classes" && r.classes.is_empty() {
+            p.push("classes", "`method: classes` needs `classes:` (weighting class columns)", None);
+        }
+        if r.method != "classes" && METHODS.contains(&r.method.as_str()) && r.model.is_empty() {
+            p.push(
+                "model",
+                format!("`method: {}` needs `model:` (predictor columns)", r.method),
+                None,
+            );
+        }
+        let codes = codes(&r.codes, &mut p);
+        let weighting = match r.model_weights.as_deref() {
+            None | Some("design") => ModelWeighting::Design,
+            Some("none") => ModelWeighting::Unweighted,
+            Some(o) => {
+                p.push(
+                    "model_weights",
+                    format!("unknown `{o}`"),
+                    Some("`design` or `none`".into()),
+                );
+                ModelWeighting::Design
+            }
+        };
+        let sequential = match r.phases.as_deref() {
+            None | Some("global") => false,
+            Some("sequential") => true,
+            Some(o) => {
+                p.push("phases", format!("unknown `{o}`"), Some("`global` or `sequential`".into()));
+                false
+            }
+        };
+        if sequential && r.phone_number.is_none() {
+            p.push("phone_number", "`phases: sequential` needs `phone_number:` (a column: 1/true when a usable number was found)", None);
+        }
+        if sequential && (codes.web.is_empty() || codes.phone.is_empty()) {
+            p.push("codes", "`phases: sequential` needs `web` and `phone` codes", None);
+        }
+        let share = share(r.phone_share.as_ref(), &mut p);
+        let mut groups = ScoreGroups::default();
+        groups.groups = r.score_groups.unwrap_or(groups.groups);
+        groups.min_respondents = r.min_respondents.unwrap_or(groups.min_respondents);
+        groups.min_response_rate = r.min_response_rate.unwrap_or(groups.min_response_rate);
+        if groups.groups == 0 {
+            p.push("score_groups", "must be at least 1", None);
+        }
+        if !(0.0..1.0).contains(&groups.min_response_rate) {
+            p.push("min_response_rate", "must be in [0, 1)", None);
+        }
+        groups.factor = match r.factor.as_deref() {
+            None | Some("weighted_rate") => GroupFactor::WeightedRate,
+            Some("mean_propensity") => GroupFactor::MeanPropensity,
+            Some(o) => {
+                p.push(
+                    "factor",
+                    format!("unknown `{o}`"),
+                    Some("`weighted_rate` or `mean_propensity`".into()),
+                );
+                GroupFactor::WeightedRate
+            }
+        };
+        groups.quantiles = match r.quantiles.as_deref() {
+            None | Some("unweighted") => QuantileWeighting::Unweighted,
+            Some("weighted") => QuantileWeighting::Weighted,
+            Some(o) => {
+                p.push(
+                    "quantiles",
+                    format!("unknown `{o}`"),
+                    Some("`unweighted` or `weighted`".into()),
+                );
+                QuantileWeighting::Unweighted
+            }
+        };
+        let mut fit = FitOptions::default();
+        fit.collinearity = match r.collinearity.as_deref() {
+            None | Some("drop") => Collinearity::Drop,
+            Some("fail") => Collinearity::Fail,
+            Some(o) => {
+                p.push(
+                    "collinearity",
+                    format!("unknown `{o}`"),
+                    Some("`drop` (reported) or `fail`".into()),
+                );
+                Collinearity::Drop
+            }
+        };
+        let cols = |v: &[RawColumn], key: &str, p: &mut Problems| -> Vec<ColumnUse> {
+            v.iter().filter_map(|c| column_use(c, key, p)).collect()
+        };
+        let classes = cols(&r.classes, "classes", &mut p);
+        let model = cols(&r.model, "model", &mut p);
+        let eligibility_classes = cols(&r.eligibility_classes, "eligibility_classes", &mut p);
+        let profile = cols(&r.profile, "profile", &mut p);
+        p.finish()?;
+        Ok(NonresponseConfig {
+            file: loaded.file.clone(),
+            weight: r.weight.clone(),
+            output: r.output.clone().unwrap_or_else(|| "weight_nr".to_string()),
+            status: r.status.clone(),
+            codes,
+            method: r.method.clone(),
+            classes,
+            model,
+            weighting,
+            sequential,
+            phone_number: r.phone_number.clone(),
+            share,
+            groups,
+            fit,
+            eligibility_classes,
+            profile,
+            replicates: r.replicates.clone(),
+        })
+    }
+
+    /// Every column the configuration reads (for the up-front check).
+    fn columns(&self) -> Vec<&str> {
+        let mut v = vec![self.weight.as_str(), self.status.as_str()];
+        for c in self
+            .classes
+            .iter()
+            .chain(&self.model)
+            .chain(&self.eligibility_classes)
+            .chain(&self.profile)
+        {
+            v.push(&c.column);
+        }
+        if let ShareSpec::Classes(cs) = &self.share {
+            v.extend(cs.iter().map(|c| c.column.as_str()));
+        }
+        if let Some(c) = &self.phone_number {
+            v.push(c);
+        }
+        v
+    }
+
+    /// Reads the columns the adjustment needs, checking them all at once.
+    ///
+    /// # Errors
+    /// Unknown columns (every one, with did-you-mean), unreadable values.
+    pub fn read_columns(&self, table: &Table) -> Result<Columns> {
+        let unknown: Vec<String> = self
+            .columns()
+            .into_iter()
+            .filter(|c| !table.has_column(c))
+            .map(|c| table.unknown_column(c).to_string())
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::data(
+                table.source(),
+                format!("{} (config {})", unknown.join("; "), self.file),
+            ));
+        }
+        let mut cols = Columns { status: table.factor(&self.status)?, ..Columns::default() };
+        let all: Vec<&ColumnUse> = self
+            .classes
+            .iter()
+            .chain(&self.model)
+            .chain(&self.eligibility_classes)
+            .chain(&self.profile)
+            .collect();
+        let shares = match &self.share {
+            ShareSpec::Classes(cs) => cs.iter().collect(),
+            _ => Vec::new(),
+        };
+        for c in all.into_iter().chain(shares) {
+            if cols.data.contains_key(&c.column) {
+                continue;
+            }
+            let numeric = table.numeric_opt(&c.column).is_ok();
+            let data = if c.categorical.unwrap_or(!numeric) {
+                Owned::Factor(table.factor(&c.column)?)
+            } else {
+                Owned::Numeric(
+                    table
+                        .numeric_opt(&c.column)?
+                        .into_iter()
+                        .map(|v| v.unwrap_or(f64::NAN))
+                        .collect(),
+                )
+            };
+            cols.data.insert(c.column.clone(), data);
+        }
+        if let Some(c) = &self.phone_number {
+            cols.phone = truthy(table, c)?;
+        }
+        Ok(cols)
+    }
+
+    /// The library's specification, borrowing `cols`.
+    pub fn spec<'a>(&'a self, cols: &'a Columns) -> NonresponseSpec<'a> {
+        let var = |c: &'a ColumnUse| cols.variable(&c.column);
+        let vars = |v: &'a [ColumnUse]| v.iter().map(var).collect::<Vec<_>>();
+        let model = || ResponseModel {
+            predictors: self.model.iter().map(|c| Predictor::new(var(c))).collect(),
+            weighting: self.weighting,
+            phases: if self.sequential {
+                Phases::Sequential {
+                    phone_number: &cols.phone,
+                    share: match &self.share {
+                        ShareSpec::Classes(cs) => PhoneShare::Classes(vars(cs)),
+                        ShareSpec::Model => PhoneShare::Model,
+                        ShareSpec::Observed => PhoneShare::Observed,
+                    },
+                }
+            } else {
+                Phases::Global
+            },
+            options: self.fit.clone(),
+        };
+        let method = match self.method.as_str() {
+            "classes" => Method::Classes(vars(&self.classes)),
+            "score" => Method::Score { model: model(), groups: self.groups.clone() },
+            _ => Method::Propensity(model()),
+        };
+        NonresponseSpec {
+            status_name: &self.status,
+            status: crate::nonresponse::Categorical::new(&cols.status.codes, &cols.status.levels),
+            codes: self.codes.clone(),
+            eligibility_classes: vars(&self.eligibility_classes),
+            method,
+            profile: vars(&self.profile),
+        }
+    }
+}
+
+/// The columns read for an adjustment.
+#[derive(Debug, Default)]
+pub struct Columns {
+    status: Factor,
+    data: BTreeMap<String, Owned>,
+    phone: Vec<bool>,
+}
+
+#[derive(Debug)]
+enum Owned {
+    Factor(Factor),
+    Numeric(Vec<f64>),
+}
+
+impl Columns {
+    fn variable<'a>(&'a self, name: &'a str) -> Variable<'a> {
+        match self.data.get(name) {
+            Some(Owned::Factor(f)) => Variable::categorical(name, &f.codes, &f.levels),
+            Some(Owned::Numeric(v)) => Variable::numeric(name, v),
+            None => Variable::numeric(name, &[]),
+        }
+    }
+}
+
+fn truthy(table: &Table, name: &str) -> Result<Vec<bool>> {
+    let f = table.factor(name)?;
+    f.codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let l = if c == Factor::MISSING { "" } else { f.levels[c as usize].as_str() };
+            match l.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => Ok(true),
+                "0" | "false" | "no" => Ok(false),
+                other => Err(Error::data(
+                    table.source(),
+                    format!("column `{name}` row {}: `{other}` is not 1/0 or true/false", i + 1),
+                )),
+            }
+        })
+        .collect()
+}
+
+fn codes(raw: &RawCodes, p: &mut Problems) -> StatusCodes {
+    let list = |v: &[serde_yaml::Value]| v.iter().filter_map(scalar_label).collect::<Vec<_>>();
+    let codes = StatusCodes {
+        web: list(&raw.web),
+        phone: list(&raw.phone),
+        respondent: list(&raw.respondent),
+        nonrespondent: list(&raw.nonrespondent),
+        ineligible: list(&raw.ineligible),
+        unknown: list(&raw.unknown),
+    };
+    if codes.web.is_empty() && codes.phone.is_empty() && codes.respondent.is_empty() {
+        p.push(
+            "codes",
+            "no respondent code declared",
+            Some("declare `web`/`phone` or `respondent` codes".into()),
+        );
+    }
+    let mut seen = BTreeMap::new();
+    for (kind, list) in [
+        ("web", &codes.web),
+        ("phone", &codes.phone),
+        ("respondent", &codes.respondent),
+        ("nonrespondent", &codes.nonrespondent),
+        ("ineligible", &codes.ineligible),
+        ("unknown", &codes.unknown),
+    ] {
+        for c in list {
+            if let Some(prev) = seen.insert(c.clone(), kind) {
+                p.push(
+                    "codes",
+                    format!("code `{c}` is declared both as `{prev}` and `{kind}`"),
+                    None,
+                );
+            }
+        }
+    }
+    codes
+}
+
+fn share(raw: Option<&serde_yaml::Value>, p: &mut Problems) -> ShareSpec {
+    match raw {
+        None => ShareSpec::Classes(Vec::new()),
+        Some(serde_yaml::Value::String(s)) if s == "model" => ShareSpec::Model,
+        Some(serde_yaml::Value::String(s)) if s == "observed" => ShareSpec::Observed,
+        Some(serde_yaml::Value::Mapping(m)) => match m.get("classes").and_then(|v| v.as_sequence())
+        {
+            Some(cs) => ShareSpec::Classes(
+                cs.iter()
+                    .filter_map(|c| {
+                        c.as_str()
+                            .map(|s| ColumnUse { column: s.to_string(), categorical: Some(true) })
+                    })
+                    .collect(),
+            ),
+            None => {
+                p.push(
+                    "phone_share",
+                    "expected `{classes: [columns]}`, `model` or `observed`",
+                    None,
+                );
+                ShareSpec::Model
+            }
+        },
+        Some(_) => {
+            p.push("phone_share", "expected `{classes: [columns]}`, `model` or `observed`", None);
+            ShareSpec::Model
+        }
+    }
+}
+
+fn column_use(c: &RawColumn, key: &str, p: &mut Problems) -> Option<ColumnUse> {
+    match c {
+        RawColumn::Name(n) => Some(ColumnUse { column: n.clone(), categorical: None }),
+        RawColumn::Typed { column, r#type } => match r#type.as_str() {
+            "categorical" => Some(ColumnUse { column: column.clone(), categorical: Some(true) }),
+            "numeric" => Some(ColumnUse { column: column.clone(), categorical: Some(false) }),
+            t => {
+                p.push(
+                    key,
+                    format!("unknown type `{t}` for `{column}`"),
+                    Some("`categorical` or `numeric`".into()),
+                );
+                None
+            }
+        },
+    }
+}

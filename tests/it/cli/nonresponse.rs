@@ -1,0 +1,159 @@
+//! `ponder nonresponse` against R (P11a weighting classes, P11b inverse propensity), then
+//! `ponder estimate` on the respondents as R computed the SEs; bad inputs refused.
+
+use super::{Scratch, assert_refused, stderr};
+use ponder::data::{ColumnData, Table};
+use serde_json::Value;
+
+fn fixture(case: &str, file: &str) -> String {
+    format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn expected(case: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(case, "expected.json")).unwrap()).unwrap()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+fn close(ours: &[f64], theirs: &Value, tol: f64, what: &str) {
+    let theirs = theirs.as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    for (i, (x, y)) in ours.iter().zip(theirs).enumerate() {
+        let y = y.as_f64().unwrap();
+        assert!((x - y).abs() <= tol * y.abs().max(1.0), "{what} row {}: {x} vs {y}", i + 1);
+    }
+}
+
+/// Keeps the rows with a positive adjusted weight (R computed the SEs on the respondent
+/// design) and runs `ponder estimate`; compares mean_api00.
+fn respondent_estimate(s: &Scratch, case: &str, design_extra: &str) {
+    let t = Table::read(&s.path("adj.csv")).unwrap();
+    let w = t.numeric("w_nr").unwrap();
+    let rows: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0.0).collect();
+    t.take_rows(&rows).unwrap().write(&s.path("resp.csv")).unwrap();
+    s.write(
+        "e.yaml",
+        &format!("design:\n  weight: w_nr\n  clusters: [dnum]\n  fpc: [fpc]\n{design_extra}estimates:\n  - {{name: mean_api00, stat: mean, variable: api00}}\n"),
+    );
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", "resp.csv", "-o", "est.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let est = Table::read(&s.path("est.csv")).unwrap();
+    let e = &expected(case)["estimates"][0];
+    assert!(rel(est.numeric("estimate").unwrap()[0], e["estimate"].as_f64().unwrap()) < 1e-8);
+    assert!(rel(est.numeric("se").unwrap()[0], e["se"].as_f64().unwrap()) < 1e-6, "{case} se");
+}
+
+#[test]
+fn p11a_weighting_classes() {
+    let s = Scratch::new();
+    s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [stype]\n");
+    let data = fixture("P11a_nonresponse_rhg", "data.csv");
+    let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "adj.csv", "-r", "r.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("adj.csv")).unwrap();
+    close(
+        &t.numeric("w_nr").unwrap(),
+        &expected("P11a_nonresponse_rhg")["final_weights"],
+        1e-8,
+        "weight",
+    );
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("r.json")).unwrap()).unwrap();
+    assert!(r.is_object());
+    // SE: respondents post-stratified on stype to the full-sample weighted class counts
+    let full = Table::read(std::path::Path::new(&data)).unwrap();
+    let (pw, stype) = (full.numeric("pw").unwrap(), full.factor("stype").unwrap());
+    let mut totals = vec![0.0; stype.levels.len()];
+    for (c, w) in stype.codes.iter().zip(&pw) {
+        totals[*c as usize] += w;
+    }
+    let margin: Vec<String> =
+        stype.levels.iter().zip(&totals).map(|(l, t)| format!("{l}: {t:?}")).collect();
+    s.write(
+        "cal.yaml",
+        &format!(
+            "weight: w_nr\nmethod: linear\nmargins:\n  - variable: stype\n    totals: {{{}}}\n",
+            margin.join(", ")
+        ),
+    );
+    respondent_estimate(&s, "P11a_nonresponse_rhg", "  calibration: cal.yaml\n");
+}
+
+#[test]
+fn p11b_inverse_propensity() {
+    let s = Scratch::new();
+    s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: propensity\nmodel: [stype, api99]\nmodel_weights: design\n");
+    let data = fixture("P11b_nonresponse_propensity", "data.csv");
+    let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "adj.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("adj.csv")).unwrap();
+    let exp = expected("P11b_nonresponse_propensity");
+    close(&t.numeric("w_nr").unwrap(), &exp["final_weights"], 1e-8, "weight");
+    close(&t.numeric("w_nr_propensity").unwrap(), &exp["propensities"], 1e-8, "propensity");
+    respondent_estimate(&s, "P11b_nonresponse_propensity", "");
+}
+
+#[test]
+fn bad_nonresponse_inputs_are_refused() {
+    let data = fixture("P11b_nonresponse_propensity", "data.csv");
+    let base = "weight: pw\noutput: w_nr\nstatus: resp\n";
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            format!("{base}codes: {{respondent: [1]}}\nmethod: classes\nclasses: [stype]\n"),
+            vec!["`0`"],
+        ),
+        (
+            format!(
+                "{base}codes: {{respondent: [1], nonrespondent: [0]}}\nmethod: propensity\nmodel: [stype, api98]\n"
+            ),
+            vec!["api98", "did you mean `api99`"],
+        ),
+        (
+            format!(
+                "{base}codes: {{respondent: [1], nonrespondent: [0]}}\nmethod: scor\nmodel: [stype]\n"
+            ),
+            vec!["scor", "did you mean `score`"],
+        ),
+        (
+            format!(
+                "{base}codes: {{respondent: [1], nonrespondent: [0]}}\nmethod: propensity\nmodel: [resp]\n"
+            ),
+            vec!["separation"],
+        ),
+    ];
+    for (cfg, needles) in cases {
+        let s = Scratch::new();
+        s.write("n.yaml", &cfg);
+        assert_refused(
+            &s,
+            &["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "out.csv"],
+            &needles,
+        );
+    }
+    // a predictor missing for some sampled units
+    let s = Scratch::new();
+    let mut t = Table::read(std::path::Path::new(&data)).unwrap();
+    let api = t.numeric("api99").unwrap();
+    t.add_column(
+        "x",
+        ColumnData::F64(api.iter().enumerate().map(|(i, v)| (i != 4).then_some(*v)).collect()),
+    )
+    .unwrap();
+    t.write(&s.path("d.csv")).unwrap();
+    s.write("n.yaml", &format!("{base}codes: {{respondent: [1], nonrespondent: [0]}}\nmethod: propensity\nmodel: [stype, x]\n"));
+    assert_refused(
+        &s,
+        &["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "out.csv"],
+        &["`x`", "5"],
+    );
+    // a group without respondents
+    s.write("d2.csv", "id,g,resp,pw\n1,a,1,10\n2,a,0,10\n3,b,0,10\n4,b,0,10\n");
+    s.write("n2.yaml", "weight: pw\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [g]\n");
+    assert_refused(
+        &s,
+        &["nonresponse", "-c", "n2.yaml", "-i", "d2.csv", "-o", "out.csv"],
+        &["`b`"],
+    );
+}
