@@ -89,6 +89,10 @@ pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
             let ca = col.bool().map_err(|e| e.to_string())?;
             Ok(from_labels(ca.iter().map(|v| v.map(|b| if b { "true" } else { "false" }))))
         }
+        DataType::Int64 => {
+            let ca = col.i64().map_err(|e| e.to_string())?;
+            Ok(from_small_integers(ca).unwrap_or_else(|| from_numbers(ca.iter().map(|v| v.map(|x| x as f64)))))
+        }
         dt if dt.is_primitive_numeric() => {
             let cast = col.cast(&DataType::Float64).map_err(|e| e.to_string())?;
             let ca = cast.f64().map_err(|e| e.to_string())?;
@@ -146,6 +150,30 @@ fn from_numbers(values: impl Iterator<Item = Option<f64>>) -> Factor {
     let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
     order.sort_by(|&a, &b| distinct[a as usize].total_cmp(&distinct[b as usize]));
     finish(raw, order, |i| float_label(distinct[i as usize]))
+}
+
+/// Integer codes within a range of at most 2^20 values: a lookup table instead of hashing
+/// (the common case of coded categories on millions of rows). `None` for wider ranges.
+fn from_small_integers(ca: &Int64Chunked) -> Option<Factor> {
+    let (lo, hi) = (ca.min()?, ca.max()?);
+    let span = usize::try_from(hi.checked_sub(lo)?).ok()?.checked_add(1)?;
+    if span > 1 << 20 {
+        return None;
+    }
+    let mut seen = vec![false; span];
+    for v in ca.iter().flatten() {
+        seen[(v - lo) as usize] = true;
+    }
+    let mut code = vec![Factor::MISSING; span];
+    let mut levels = Vec::new();
+    for (i, s) in seen.iter().enumerate() {
+        if *s {
+            code[i] = levels.len() as u32;
+            levels.push((lo + i as i64).to_string());
+        }
+    }
+    let codes = ca.iter().map(|v| v.map_or(Factor::MISSING, |x| code[(x - lo) as usize])).collect();
+    Some(Factor { codes, levels })
 }
 
 /// Renumbers first-appearance codes into sorted-level codes.

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -136,8 +137,9 @@ fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
 /// Types text columns: integer, float or text (see the module docs).
 fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
     let cols: Vec<Column> = df.columns().to_vec();
+    // columns are typed independently: one per thread
     let typed: Vec<Column> = cols
-        .iter()
+        .par_iter()
         .map(type_column)
         .collect::<Result<_, _>>()
         .map_err(|e: PolarsError| Error::io(path, format!("typing columns: {e}")))?;
