@@ -39,9 +39,14 @@ fn allocation(strata: &Strata) -> Vec<u64> {
 fn register(c: &mut Criterion) {
     let rows: usize =
         std::env::var("PONDER_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(68_000_000);
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), cpu_seconds());
     let f = generate_frame(rows, 2024).expect("frame");
-    eprintln!("generate_frame({rows}): {:.2} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "generate_frame({rows}): wall {:.2} s, cpu {:.2} s ({} threads)",
+        t.elapsed().as_secs_f64(),
+        cpu_seconds() - c0,
+        rayon::current_num_threads()
+    );
     let t = Instant::now();
     let strata = fej_strata(&f);
     let n_h = allocation(&strata);
@@ -55,6 +60,32 @@ fn register(c: &mut Criterion) {
     let department = PersonFrame::codes_u32(&f.department);
     let age = PersonFrame::codes_u32(&f.age);
 
+    let keys = [
+        SortKey::Codes { name: "region", codes: &region },
+        SortKey::Codes { name: "department", codes: &department },
+        SortKey::Codes { name: "age", codes: &age },
+    ];
+    let ip = |_| {
+        inclusion_probabilities_stratified(&size, &strata, &n_h, "household_size").expect("pi").pi
+    };
+    timed("srswor 25000 (select_srswor)", 5, |seed| {
+        select_srswor(&strata, &n_h, &mut ChaCha8Rng::seed_from_u64(seed), None).expect("srswor")
+    });
+    timed("inclusion_probabilities_stratified", 3, ip);
+    let pi = ip(0);
+    timed("select_systematic_sorted (region, dept, age)", 3, |seed| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        select_systematic_sorted(&pi, &strata, &keys, &mut rng, None).expect("systematic")
+    });
+    timed("sort_order (region, dept, age)", 3, |_| sort_order(rows, &keys).expect("order"));
+    let order = sort_order(rows, &keys).expect("order");
+    timed("select_systematic on the permutation", 3, |seed| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        select_systematic(&pi, &strata, Some(&order), &mut rng, None).expect("systematic")
+    });
+    drop(order);
+    drop(pi);
+
     let mut g = c.benchmark_group("register");
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.bench_function(format!("srswor_25000_of_{rows}"), |b| {
@@ -65,11 +96,6 @@ fn register(c: &mut Criterion) {
             black_box(s.expect("srswor").len())
         })
     });
-    let keys = [
-        SortKey::Codes { name: "region", codes: &region },
-        SortKey::Codes { name: "department", codes: &department },
-        SortKey::Codes { name: "age", codes: &age },
-    ];
     g.bench_function(format!("systematic_pps_25000_of_{rows}_total"), |b| {
         let mut seed = 0;
         b.iter(|| {
@@ -150,6 +176,12 @@ fn cube(c: &mut Criterion) {
         allocate(regions.sizes(), regions.labels(), &spec).expect("allocation").sizes()
     };
     let pi_reg = equal_probabilities(&regions, &n_h).expect("pi");
+    for (name, strata, pi) in [("1 stratum", &one, &pi_one), ("18 strata", &regions, &pi_reg)] {
+        timed(&format!("cube 10 vars, 25000 of 1M, {name}"), 3, |seed| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            select_cube(pi, strata, &vars, &CubeOptions::default(), &mut rng, None).expect("cube")
+        });
+    }
     let mut g = c.benchmark_group("cube");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     for (name, strata, pi) in [("1_stratum", &one, &pi_one), ("18_strata", &regions, &pi_reg)] {
@@ -188,6 +220,29 @@ fn cube(c: &mut Criterion) {
         );
     }
     eprintln!("landing: {} units, dropped {:?}", report.landing_units, report.dropped_in_landing);
+}
+
+/// CPU time of this process (user + system), from /proc/self/stat (10 ms resolution).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command.
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// Runs `f` `reps` times and prints the best wall-clock and CPU times: on a machine shared
+/// with other jobs the CPU time of a single-threaded step is the better estimate of its cost.
+fn timed<T>(label: &str, reps: usize, mut f: impl FnMut(u64) -> T) {
+    let (mut wall, mut cpu) = (f64::INFINITY, f64::INFINITY);
+    for r in 0..reps {
+        let (t, c) = (Instant::now(), cpu_seconds());
+        black_box(f(r as u64 + 1));
+        wall = wall.min(t.elapsed().as_secs_f64());
+        cpu = cpu.min(cpu_seconds() - c);
+    }
+    eprintln!("{label:<48} wall {wall:>7.3} s   cpu {cpu:>7.2} s");
 }
 
 fn peak_memory() {
