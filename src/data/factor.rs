@@ -91,7 +91,8 @@ pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
         }
         DataType::Int64 => {
             let ca = col.i64().map_err(|e| e.to_string())?;
-            Ok(from_small_integers(ca).unwrap_or_else(|| from_numbers(ca.iter().map(|v| v.map(|x| x as f64)))))
+            Ok(from_small_integers(ca)
+                .unwrap_or_else(|| from_numbers(ca.iter().map(|v| v.map(|x| x as f64)))))
         }
         dt if dt.is_primitive_numeric() => {
             let cast = col.cast(&DataType::Float64).map_err(|e| e.to_string())?;

@@ -213,3 +213,86 @@ fn no_matching_replicates_is_refused() {
     let s = setup(&format!("{CONFIG}replicates: \"boot_*\"\n"));
     assert_refused(&s, &ARGS, &["boot_*", "replicates"]);
 }
+
+/// The R reference weights through the CLI: P05 (IPF = `rake()`, Newton =
+/// `calibrate(calfun = "raking")`), P06 (linear) and P12c (four distances, `survey` values).
+mod reference {
+    use super::super::{Scratch, stderr};
+    use ponder::data::Table;
+    use serde_json::Value;
+
+    fn fixture(case: &str, file: &str) -> String {
+        format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    const STYPE: &str = "  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n";
+    const API99: &str = "  - variable: api99\n    total: 3914069\n";
+
+    /// Calibrates `case`'s data with `config` and returns w_cal / pw.
+    fn g_of(case: &str, config: &str) -> Vec<f64> {
+        let s = Scratch::new();
+        s.write("c.yaml", config);
+        let o =
+            s.run(&["calibrate", "-c", "c.yaml", "-i", &fixture(case, "data.csv"), "-o", "o.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let t = Table::read(&s.path("o.csv")).unwrap();
+        let (w, d) = (t.numeric("w_cal").unwrap(), t.numeric("pw").unwrap());
+        w.iter().zip(&d).map(|(w, d)| w / d).collect()
+    }
+
+    fn expected(case: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(fixture(case, "expected.json")).unwrap())
+            .unwrap()
+    }
+
+    fn assert_close(ours: &[f64], theirs: &Value, scale: Option<&[f64]>, what: &str) {
+        for (i, (x, y)) in ours.iter().zip(theirs.as_array().unwrap()).enumerate() {
+            let y = y.as_f64().unwrap() / scale.map_or(1.0, |s| s[i]);
+            assert!((x - y).abs() <= 1e-9 * y.abs(), "{what} row {}: {x} vs {y}", i + 1);
+        }
+    }
+
+    #[test]
+    fn p05_p06_p12c_weights() {
+        let pw = Table::read(std::path::Path::new(&fixture("P05_rake", "data.csv")))
+            .unwrap()
+            .numeric("pw")
+            .unwrap();
+        let schwide = "  - variable: sch.wide\n    totals: {\"No\": 1072, \"Yes\": 5122}\n";
+        let e = expected("P05_rake");
+        for (alg, key) in [("ipf", "final_weights"), ("newton", "final_weights_calibrate_raking")] {
+            let g = g_of(
+                "P05_rake",
+                &format!(
+                    "weight: pw\noutput: w_cal\nalgorithm: {alg}\ntolerance: 1.0e-13\nmargins:\n{STYPE}{schwide}"
+                ),
+            );
+            assert_close(&g, &e[key], Some(&pw), key);
+        }
+        let g = g_of(
+            "P06_linear_calib",
+            &format!("weight: pw\noutput: w_cal\nmethod: linear\nmargins:\n{STYPE}{API99}"),
+        );
+        assert_close(&g, &expected("P06_linear_calib")["g_weights"], None, "P06 g");
+        let e = expected("P12c_sampling_calib");
+        for (method, key) in [
+            ("linear", "linear"),
+            ("raking", "raking"),
+            ("logit", "logit"),
+            ("truncated_linear", "truncated"),
+        ] {
+            let bounds = if matches!(method, "logit" | "truncated_linear") {
+                "bounds: [0.5, 2.5]\n"
+            } else {
+                ""
+            };
+            let g = g_of(
+                "P12c_sampling_calib",
+                &format!(
+                    "weight: pw\noutput: w_cal\nmethod: {method}\n{bounds}tolerance: 1.0e-13\nmargins:\n{STYPE}{API99}"
+                ),
+            );
+            assert_close(&g, &e["g_weights_survey_calibrate"][key], None, method);
+        }
+    }
+}
