@@ -207,8 +207,7 @@ impl NonresponseConfig {
                 QuantileWeighting::Unweighted
             }
         };
-        let mut fit = FitOptions::default();
-        fit.collinearity = match r.collinearity.as_deref() {
+        let collinearity = match r.collinearity.as_deref() {
             None | Some("drop") => Collinearity::Drop,
             Some("fail") => Collinearity::Fail,
             Some(o) => {
@@ -220,6 +219,7 @@ impl NonresponseConfig {
                 Collinearity::Drop
             }
         };
+        let fit = FitOptions { collinearity, ..FitOptions::default() };
         let cols = |v: &[RawColumn], key: &str, p: &mut Problems| -> Vec<ColumnUse> {
             v.iter().filter_map(|c| column_use(c, key, p)).collect()
         };
@@ -342,11 +342,11 @@ impl NonresponseConfig {
             } else {
                 Phases::Global
             },
-            options: self.fit.clone(),
+            options: self.fit,
         };
         let method = match self.method.as_str() {
             "classes" => Method::Classes(vars(&self.classes)),
-            "score" => Method::Score { model: model(), groups: self.groups.clone() },
+            "score" => Method::Score { model: model(), groups: self.groups },
             _ => Method::Propensity(model()),
         };
         NonresponseSpec {

@@ -127,6 +127,9 @@ pub enum Filter {
     },
 }
 
+/// A scope filter (as text) and the number of frame rows it removed.
+pub type FilterCount = (String, usize);
+
 /// How a balancing column is used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Balance {
@@ -273,7 +276,7 @@ impl SampleConfig {
     /// # Errors
     /// Unknown columns; missing values in a filter column; listed values absent from the
     /// frame (a likely typo, with did-you-mean).
-    pub fn scope(&self, frame: &Table) -> Result<(Vec<bool>, Vec<(String, usize)>)> {
+    pub fn scope(&self, frame: &Table) -> Result<(Vec<bool>, Vec<FilterCount>)> {
         let mut keep = vec![true; frame.n_rows()];
         let mut removed = Vec::new();
         for f in &self.filters {
