@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod fej;
 mod nonresponse;
 mod replicates;
 mod sample;

@@ -1,0 +1,113 @@
+//! The « Français et la justice » designs run end to end on a synthetic register: the
+//! sample of designs/fej2024.yaml, a simulated web-then-phone collection, and the
+//! correction of designs/fej2024_nonresponse.yaml.
+
+use super::{Scratch, stderr};
+use ponder::data::{ColumnData, Table};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn design(name: &str) -> String {
+    format!("{}/designs/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Web response falls with age and rises with diploma; phone response rises with age; a
+/// number is found more often for older persons; 2 % out of scope, 1 % unknown.
+fn collect(sample: &Table, rng: &mut ChaCha8Rng) -> (Vec<Option<String>>, Vec<Option<i64>>) {
+    let age = sample.numeric("age").unwrap();
+    let dip = sample.factor("diploma").unwrap();
+    let (mut outcome, mut phone) = (Vec::new(), Vec::new());
+    for k in 0..sample.n_rows() {
+        let higher = matches!(dip.levels[dip.codes[k] as usize].as_str(), "bac+2" | "sup_bac+2");
+        let p_web =
+            (0.55 - 0.004 * (age[k] - 18.0) + if higher { 0.15 } else { 0.0 }).clamp(0.05, 0.9);
+        let has_phone = rng.random::<f64>() < 0.4 + 0.006 * (age[k] - 18.0);
+        let u: f64 = rng.random();
+        let o = if u < 0.02 {
+            "out_of_scope"
+        } else if u < 0.03 {
+            "unknown"
+        } else if rng.random::<f64>() < p_web {
+            "web"
+        } else if !has_phone {
+            "no_number"
+        } else if rng.random::<f64>() < 0.25 + 0.005 * (age[k] - 18.0) {
+            "phone"
+        } else if rng.random::<f64>() < 0.5 {
+            "refusal"
+        } else {
+            "unreached"
+        };
+        outcome.push(Some(o.to_string()));
+        phone.push(Some(has_phone as i64));
+    }
+    (outcome, phone)
+}
+
+#[test]
+fn fej_sample_then_sequential_nonresponse() {
+    let s = Scratch::new();
+    let frame = ponder::simulate::generate_frame(150_000, 7).unwrap();
+    frame.write_csv(std::fs::File::create(s.path("frame.csv")).unwrap()).unwrap();
+    let o = s.run(&[
+        "sample",
+        "-q",
+        "-d",
+        &design("fej2024.yaml"),
+        "-f",
+        "frame.csv",
+        "-o",
+        "sample.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut sample = Table::read(&s.path("sample.csv")).unwrap();
+    assert_eq!(sample.n_rows(), 25_000);
+    let (outcome, phone) = collect(&sample, &mut ChaCha8Rng::seed_from_u64(11));
+    sample.add_column("outcome", ColumnData::Str(outcome)).unwrap();
+    sample.add_column("has_phone", ColumnData::I64(phone)).unwrap();
+    sample.write(&s.path("collected.csv")).unwrap();
+
+    let o = s.run(&[
+        "nonresponse",
+        "-q",
+        "-c",
+        &design("fej2024_nonresponse.yaml"),
+        "-i",
+        "collected.csv",
+        "-o",
+        "adjusted.csv",
+        "-r",
+        "nr.json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("adjusted.csv")).unwrap();
+    let (d, w) = (t.numeric("design_weight").unwrap(), t.numeric("w_nr").unwrap());
+    let phase = t.factor("w_nr_phase").unwrap();
+    let label = |k: usize| phase.levels[phase.codes[k] as usize].as_str();
+    // respondents carry the weight of the eligible persons, the unknowns' weight being
+    // shared among known-eligibility persons (eligible or not) of their region
+    let region = t.factor("region").unwrap();
+    let nr = region.levels.len();
+    let (mut known, mut unknown, mut eligible) = (vec![0.0; nr], vec![0.0; nr], vec![0.0; nr]);
+    for k in 0..d.len() {
+        let c = region.codes[k] as usize;
+        match label(k) {
+            "unknown" => unknown[c] += d[k],
+            "ineligible" => known[c] += d[k],
+            _ => {
+                known[c] += d[k];
+                eligible[c] += d[k];
+            }
+        }
+    }
+    let expected: f64 = (0..nr).map(|c| eligible[c] * (known[c] + unknown[c]) / known[c]).sum();
+    let total: f64 = w.iter().sum();
+    assert!((total - expected).abs() < 1e-9 * expected, "{total} vs {expected}");
+    for k in 0..d.len() {
+        let resp = matches!(label(k), "web" | "phone");
+        assert_eq!(w[k] > 0.0, resp, "row {k}: phase {} weight {}", label(k), w[k]);
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("nr.json")).unwrap()).unwrap();
+    assert!(report.is_object());
+}
