@@ -115,6 +115,16 @@ impl<'a> ModelMatrix<'a> {
             check_complete(var, needed, "model predictor")?;
             match var.values {
                 Values::Numeric(x) => {
+                    if let Some(r) = pred.reference {
+                        return Err(Error::method(
+                            "nonresponse",
+                            format!(
+                                "predictor `{}` is numeric but has a reference category `{r}`; \
+                                 remove the reference, or give the column as categories",
+                                var.name
+                            ),
+                        ));
+                    }
                     cols.push(Col::Numeric);
                     numerics.push(x);
                     names.push(var.name.to_string());
