@@ -94,10 +94,19 @@ fn bench(c: &mut Criterion) {
     let data = data();
     let nr = Nonresponse::new(spec(&data)).expect("valid spec");
     let mut g = c.benchmark_group("nonresponse");
+    let quick = std::env::var_os("PONDER_BENCH_ONCE").is_some();
     g.sample_size(10);
-    g.bench_function("score_sequential_100k_10pred", |b| {
-        b.iter(|| black_box(nr.adjust(black_box(&data.d)).expect("adjust")))
-    });
+    if !quick {
+        g.bench_function("score_sequential_100k_10pred", |b| {
+            b.iter(|| black_box(nr.adjust(black_box(&data.d)).expect("adjust")))
+        });
+    }
+    let (wall, cpu) = timed(|| nr.adjust(&data.d).expect("adjust"));
+    println!(
+        "one full-sample adjustment: wall {:.1} ms, process CPU {:.0} ms",
+        1000.0 * wall,
+        1000.0 * cpu
+    );
     let full = nr.adjust(&data.d).expect("adjust");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
     // Bootstrap-like replicate weights: d × (multiplier in {0, 1, 2}).
@@ -107,10 +116,33 @@ fn bench(c: &mut Criterion) {
     let names: Vec<String> = (1..=REPLICATES).map(|r| format!("rep_{r}")).collect();
     let cols: Vec<(&str, &[f64])> =
         names.iter().zip(&reps).map(|(n, w)| (n.as_str(), w.as_slice())).collect();
+    let (wall, cpu) = timed(|| nr.adjust_replicates(&full, &cols).expect("replicates"));
+    println!(
+        "one run of {REPLICATES} replicates: wall {wall:.2} s, process CPU {cpu:.2} s \
+         ({:.1} ms CPU per replicate)",
+        1000.0 * cpu / REPLICATES as f64
+    );
+    if quick {
+        // `PONDER_BENCH_ONCE=1`: the single timed run above only (for `perf stat`).
+        return;
+    }
     g.bench_function("score_sequential_100k_10pred_500_replicates", |b| {
         b.iter(|| black_box(nr.adjust_replicates(&full, black_box(&cols)).expect("replicates")))
     });
     g.finish();
+}
+
+/// Wall and process CPU seconds (user + system, from /proc/self/stat; 0 elsewhere) of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (f64, f64) {
+    let cpu = || -> f64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let ticks = |k: usize| fields.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (ticks(11) + ticks(12)) / 100.0
+    };
+    let (c0, t0) = (cpu(), std::time::Instant::now());
+    black_box(f());
+    (t0.elapsed().as_secs_f64(), cpu() - c0)
 }
 
 criterion_group!(benches, bench);

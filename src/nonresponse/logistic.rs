@@ -53,7 +53,9 @@ pub enum Collinearity {
 pub struct FitOptions {
     /// Maximum Newton iterations (default 100).
     pub max_iterations: usize,
-    /// Relative Newton-decrement tolerance (default 1e-14).
+    /// Relative Newton-decrement tolerance (default 1e-10). The step is still applied after
+    /// the test, so β is accurate to about the square of this (p̂ agreed to 1e-12 relative
+    /// with runs at 1e-14 on the 100,000-unit bench data).
     pub tolerance: f64,
     /// Fitted probabilities closer than this to 0 or 1 signal separation (default 1e-8).
     pub separation_threshold: f64,
@@ -65,7 +67,7 @@ impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
             max_iterations: 100,
-            tolerance: 1e-14,
+            tolerance: 1e-10,
             separation_threshold: 1e-8,
             collinearity: Collinearity::Drop,
         }
@@ -163,14 +165,14 @@ pub(crate) fn fit(
         Some(s) => beta.copy_from_slice(s),
         None => beta[0] = start_intercept(&set.y, &set.w),
     }
-    let first = set.pass(&beta, None);
+    let first = set.pass(&beta, None, true);
     let kept = kept_columns(label, x, first.h(), opts.collinearity)?;
     let mut zeroed = false;
     for j in (0..x.p).filter(|j| !kept.contains(j)) {
         zeroed |= beta[j] != 0.0;
         beta[j] = 0.0;
     }
-    let first = if zeroed { set.pass(&beta, None) } else { first };
+    let first = if zeroed { set.pass(&beta, None, true) } else { first };
     let iterations = newton(&set, &kept, &mut beta, first, opts.tolerance, opts.max_iterations)
         .map_err(|f| match f {
             Failure::Singular => separation_error(label, &set, &kept, &beta, None),

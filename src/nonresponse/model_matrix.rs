@@ -115,6 +115,16 @@ impl<'a> ModelMatrix<'a> {
             check_complete(var, needed, "model predictor")?;
             match var.values {
                 Values::Numeric(x) => {
+                    if let Some(r) = pred.reference {
+                        return Err(Error::method(
+                            "nonresponse",
+                            format!(
+                                "predictor `{}` is numeric but has a reference category `{r}`; \
+                                 remove the reference, or give the column as categories",
+                                var.name
+                            ),
+                        ));
+                    }
                     cols.push(Col::Numeric);
                     numerics.push(x);
                     names.push(var.name.to_string());
@@ -203,7 +213,7 @@ impl<'a> ModelMatrix<'a> {
     }
 
     /// Linear predictor x_iᵀβ with β in internal order.
-    #[inline]
+    #[inline(always)]
     pub fn eta(&self, i: usize, b: &[f64]) -> f64 {
         let mut e = 0.0;
         for &c in &self.ind[i * self.slots..(i + 1) * self.slots] {
@@ -216,7 +226,7 @@ impl<'a> ModelMatrix<'a> {
     }
 
     /// Adds r·x_i to g and v·x_i x_iᵀ to the upper triangle of h (both internal order).
-    #[inline]
+    #[inline(always)]
     pub fn accumulate(&self, i: usize, r: f64, v: f64, g: &mut [f64], h: &mut [f64]) {
         let (p, q) = (self.p, self.q);
         let off = p - q;

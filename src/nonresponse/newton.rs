@@ -22,14 +22,15 @@ pub(crate) struct FitSet<'x, 'a> {
     pub w: Vec<f64>,
 }
 
-/// Gradient and information matrix (R order, H full p × p) at one β, with η and
-/// v = p(1 − p) per fit row for the next acceptance test.
+/// Gradient and information matrix (R order, H full p × p) at one β, with v = p(1 − p)
+/// per fit row for the next acceptance test.
 pub(crate) struct Pass {
+    /// Deviance at β, when requested.
+    dev: Option<f64>,
     g: Vec<f64>,
     h: Vec<f64>,
-    eta: Vec<f64>,
     v: Vec<f64>,
-    /// max_k |η_k − η_k(previous)| / v_k(previous), when a previous pass was given.
+    /// max_k |x_kᵀδ| / v_k(previous) for the step δ from the previous pass, when given.
     m: f64,
 }
 
@@ -49,27 +50,30 @@ pub(crate) enum Failure {
 }
 
 impl FitSet<'_, '_> {
-    /// One pass at β (R order) computing g, H, η and v.
-    pub fn pass(&self, beta: &[f64], prev: Option<&Pass>) -> Pass {
+    /// One pass at β (R order) computing g, H and v, and D when `with_dev`; `prev` =
+    /// (previous pass, step δ from it to β) for the acceptance statistic M.
+    pub fn pass(&self, beta: &[f64], prev: Option<(&Pass, &[f64])>, with_dev: bool) -> Pass {
         let x = self.x;
         let p = x.p;
         let b = x.to_internal(beta);
-        let nr = self.rows.len();
+        let delta = prev.map(|(_, d)| x.to_internal(d));
         let (mut g, mut h) = (vec![0.0; p], vec![0.0; p * p]);
-        let (mut etas, mut vs) = (Vec::with_capacity(nr), Vec::with_capacity(nr));
-        let mut m = 0.0f64;
+        let mut vs = Vec::with_capacity(self.rows.len());
+        let (mut m, mut dev) = (0.0f64, 0.0);
         for (k, &i) in self.rows.iter().enumerate() {
             let eta = x.eta(i as usize, &b);
-            if let Some(pr) = prev {
-                m = m.max((eta - pr.eta[k]).abs() / pr.v[k]);
+            if let (Some((pr, _)), Some(d)) = (prev, &delta) {
+                m = m.max(x.eta(i as usize, d).abs() / pr.v[k]);
             }
             // e = exp(−|η|) gives p = 1/(1 + e) or e/(1 + e) without overflow.
             let e = (-eta.abs()).exp();
             let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
             let v = mu * (1.0 - mu);
             let (y, w) = (self.y[k], self.w[k]);
+            if with_dev {
+                dev += w * (if y > 0.5 { (-eta).max(0.0) } else { eta.max(0.0) } + e.ln_1p());
+            }
             x.accumulate(i as usize, w * (y - mu), w * v, &mut g, &mut h);
-            etas.push(eta);
             vs.push(v);
         }
         for a in 0..p {
@@ -77,7 +81,7 @@ impl FitSet<'_, '_> {
                 h[a * p + b] = h[b * p + a];
             }
         }
-        Pass { g: x.vec_to_r(&g), h: x.mat_to_r(&h), eta: etas, v: vs, m }
+        Pass { dev: with_dev.then_some(2.0 * dev), g: x.vec_to_r(&g), h: x.mat_to_r(&h), v: vs, m }
     }
 
     /// Deviance D = −2ℓ at β (R order).
@@ -106,8 +110,8 @@ pub(crate) fn newton(
     max_iterations: usize,
 ) -> Result<usize, Failure> {
     let (p, q) = (set.x.p, kept.len());
-    let mut dev: Option<f64> = Some(set.deviance(beta));
-    let scale = dev.map_or(1.0, f64::abs) + 0.1;
+    let mut dev: Option<f64> = cur.dev;
+    let scale = dev.unwrap_or_else(|| set.deviance(beta)).abs() + 0.1;
     for iter in 1..=max_iterations {
         let g = DVector::from_iterator(q, kept.iter().map(|&j| cur.g[j]));
         let h = DMatrix::from_fn(q, q, |a, b| cur.h[kept[a] * p + kept[b]]);
@@ -127,7 +131,8 @@ pub(crate) fn newton(
             return Ok(iter);
         }
         let trial = shifted(1.0);
-        let next = set.pass(&trial, Some(&cur));
+        let full_step: Vec<f64> = trial.iter().zip(beta.iter()).map(|(t, b)| t - b).collect();
+        let next = set.pass(&trial, Some((&cur, &full_step)), false);
         if next.m <= 30.0 {
             beta.copy_from_slice(&trial);
             cur = next;
@@ -147,7 +152,7 @@ pub(crate) fn newton(
             }
             t *= 0.5;
         }
-        cur = if t == 1.0 { next } else { set.pass(beta, None) };
+        cur = if t == 1.0 { next } else { set.pass(beta, None, false) };
     }
     Err(Failure::NotConverged)
 }

@@ -292,6 +292,7 @@ fn prepare_sequential<'a>(
         PhoneShare::Observed => PreparedShare::Observed,
         PhoneShare::Model => PreparedShare::Model,
         PhoneShare::Classes(vars) => {
+            super::input::check_lengths(vars, n, "phone-share class variable")?;
             for v in vars {
                 super::input::check_complete(v, eligible, "phone-share class variable")?;
             }

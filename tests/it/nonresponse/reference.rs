@@ -115,3 +115,29 @@ fn p11b_unweighted_fit_equals_weighted_when_weights_are_constant() {
     assert!(!u.report.models[0].weighted);
     assert!(max_rel(&u.weights, &w.weights) < 1e-10);
 }
+
+#[test]
+fn p11b_reference_level_changes_coefficients_not_propensities() {
+    let case = "P11b_nonresponse_propensity";
+    let csv = Csv::read(case);
+    let (status, stype, api99, pw) =
+        (csv.factor("resp"), csv.factor("stype"), csv.numeric("api99"), csv.numeric("pw"));
+    let base = Nonresponse::new(p11b_spec(&status, &stype, &api99, ModelWeighting::Design))
+        .unwrap()
+        .adjust(&pw)
+        .unwrap();
+    let with_ref = |r: &'static str| {
+        let mut spec = p11b_spec(&status, &stype, &api99, ModelWeighting::Design);
+        if let Method::Propensity(m) = &mut spec.method {
+            m.predictors[0].reference = Some(r);
+        }
+        Nonresponse::new(spec).and_then(|nr| nr.adjust(&pw))
+    };
+    let h = with_ref("H").unwrap();
+    let names: Vec<&str> =
+        h.report.models[0].coefficients.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["(Intercept)", "stypeE", "stypeM", "api99"]);
+    assert!(max_rel(&h.weights, &base.weights) < 1e-10);
+    let msg = with_ref("X").unwrap_err().to_string();
+    assert!(msg.contains("`X`") && msg.contains("E, H, M"), "{msg}");
+}
