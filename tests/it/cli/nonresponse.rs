@@ -157,3 +157,30 @@ fn bad_nonresponse_inputs_are_refused() {
         &["`b`"],
     );
 }
+
+/// `replicates:` redoes the adjustment on every replicate column: a replicate equal to the
+/// design weights reproduces the full-sample weights; a rescaled one is rescaled.
+#[test]
+fn replicates_are_adjusted_too() {
+    let s = Scratch::new();
+    let data = fixture("P11a_nonresponse_rhg", "data.csv");
+    let mut t = Table::read(std::path::Path::new(&data)).unwrap();
+    let pw = t.numeric("pw").unwrap();
+    t.add_column("rep_1", ColumnData::from_f64(&pw)).unwrap();
+    t.add_column("rep_2", ColumnData::from_f64(&pw.iter().map(|w| 2.0 * w).collect::<Vec<_>>()))
+        .unwrap();
+    t.write(&s.path("d.csv")).unwrap();
+    s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [stype]\nreplicates: \"rep_*\"\n");
+    let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "adj.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a = Table::read(&s.path("adj.csv")).unwrap();
+    let (w, r1, r2) = (
+        a.numeric("w_nr").unwrap(),
+        a.numeric("w_nr_rep_1").unwrap(),
+        a.numeric("w_nr_rep_2").unwrap(),
+    );
+    for k in 0..w.len() {
+        assert!((w[k] - r1[k]).abs() <= 1e-12 * w[k].max(1.0));
+        assert!((2.0 * w[k] - r2[k]).abs() <= 1e-12 * w[k].max(1.0));
+    }
+}
