@@ -46,11 +46,16 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
 /// Design errors, unknown columns and categories, estimation errors.
 pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> {
     let replicate = cfg.replicate_design(table)?;
-    let design = if replicate.is_none() { Some(cfg.design(table)?) } else { None };
-    let source = match (&replicate, &design) {
-        (Some(r), _) => VarianceSource::Replicates(r),
-        (None, Some(d)) => VarianceSource::Linearization(d),
-        (None, None) => unreachable!("a design or replicates was built above"),
+    let two_phase = if replicate.is_none() { cfg.two_phase(table)? } else { None };
+    let design =
+        if replicate.is_none() && two_phase.is_none() { Some(cfg.design(table)?) } else { None };
+    let source = match (&replicate, &two_phase, &design) {
+        (Some(r), _, _) => VarianceSource::Replicates(r),
+        (None, Some(t), _) => VarianceSource::TwoPhase(t),
+        (None, None, Some(d)) => VarianceSource::Linearization(d),
+        (None, None, None) => {
+            return Err(crate::error::Error::Internal("no variance source was built".into()));
+        }
     };
     let mut rows = Vec::new();
     for req in &cfg.requests {

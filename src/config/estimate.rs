@@ -9,12 +9,14 @@
 use super::{Loaded, Problems, load_yaml, suggest};
 use crate::calibration::{Algorithm, Margin, Problem};
 use crate::config::calibrate::{CalibrationConfig, build_margins};
+use crate::config::nonresponse::NonresponseConfig;
 use crate::data::Table;
 use crate::design::{
     Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource,
 };
 use crate::error::{ConfigProblem, Error, Result};
-use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule};
+use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule, TwoPhase};
+use crate::nonresponse::Nonresponse;
 use crate::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 use crate::variance::{CalibrationStep, RakeMargin};
 use serde::Deserialize;
@@ -149,6 +151,8 @@ pub struct EstimateConfig {
     raw_design: RawDesign,
     /// Calibration config (resolved path) whose residuals the linearization uses.
     pub calibration: Option<PathBuf>,
+    /// Nonresponse config (resolved path) for the two-phase variance.
+    pub nonresponse: Option<PathBuf>,
     /// Replicates, when declared.
     pub replicates: Option<Replicates>,
     /// Lonely-PSU policy.
@@ -223,11 +227,11 @@ impl EstimateConfig {
                 Some("e.g. `weight: w_cal`".into()),
             );
         }
-        if d.nonresponse.is_some() {
+        if d.nonresponse.is_some() && (d.calibration.is_some() || d.replicates.is_some()) {
             p.push(
                 "design.nonresponse",
-                "the analytic nonresponse-phase variance term is not available yet in `ponder estimate`",
-                Some("remove the key, or use replicate weights that redo the nonresponse adjustment".into()),
+                "the nonresponse-phase term cannot yet be combined with `calibration` or `replicates`",
+                Some("for weights adjusted then calibrated, use replicate weights that redo both steps".into()),
             );
         }
         let replicates = d.replicates.as_ref().and_then(|r| validate_replicates(r, &mut p));
@@ -259,6 +263,10 @@ impl EstimateConfig {
             raw_design: d.clone(),
             calibration: d
                 .calibration
+                .as_ref()
+                .map(|c| if c.is_absolute() { c.clone() } else { base.join(c) }),
+            nonresponse: d
+                .nonresponse
                 .as_ref()
                 .map(|c| if c.is_absolute() { c.clone() } else { base.join(c) }),
             replicates,
@@ -305,6 +313,45 @@ impl EstimateConfig {
             None => Design::new(spec),
             Some(path) => calibrated_design(spec, path, table),
         }
+    }
+
+    /// With `nonresponse: N.yaml`: the two-phase variance source. The adjustment is redone
+    /// from the design weights with that config (its status and model columns must be in the
+    /// data, every sampled row present); the full-sample design uses the design weights; the
+    /// declared `weight:` column, when given, must equal the adjusted weights.
+    ///
+    /// # Errors
+    /// The nonresponse config's own errors; a `weight:` column that differs from the
+    /// adjusted weights (naming the first row).
+    pub fn two_phase(&self, table: &Table) -> Result<Option<TwoPhase>> {
+        let Some(path) = &self.nonresponse else { return Ok(None) };
+        let nr_cfg = NonresponseConfig::load(path)?;
+        let d = table.numeric(&nr_cfg.weight)?;
+        let cols = nr_cfg.read_columns(table)?;
+        let adj = Nonresponse::new(nr_cfg.spec(&cols))?.adjust(&d)?;
+        if let Some(wname) = &self.raw_design.weight {
+            let w = table.numeric(wname)?;
+            if let Some(k) = (0..w.len())
+                .find(|&k| (w[k] - adj.weights[k]).abs() > 1e-9 * adj.weights[k].abs().max(1.0))
+            {
+                return Err(self.problem(
+                    "design.weight",
+                    &format!(
+                        "column `{wname}` row {} is {} but the adjustment of {} gives {}",
+                        k + 1,
+                        w[k],
+                        path.display(),
+                        adj.weights[k]
+                    ),
+                    Some("use the output of `ponder nonresponse` with the same config, or remove `weight:`"),
+                ));
+            }
+        }
+        let mut copy = self.clone();
+        copy.raw_design.weight = Some(nr_cfg.weight.clone());
+        copy.raw_design.probabilities = None;
+        let design = copy.design(table)?;
+        TwoPhase::new(design, adj.weights).map(Some)
     }
 
     /// The replicate design from the data's replicate columns, when declared.

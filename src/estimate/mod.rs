@@ -29,5 +29,5 @@ pub use domain::{Domains, NO_DOMAIN};
 pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
 pub use quantile::{QuantileRule, SortedSample};
 pub use run::estimate;
-pub use source::VarianceSource;
+pub use source::{TwoPhase, VarianceSource};
 pub use spec::{DfRule, EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};

@@ -16,6 +16,66 @@ pub enum VarianceSource<'a> {
     Linearization(&'a Design),
     /// Replicate weights (the estimator re-run on every replicate).
     Replicates(&'a ReplicateDesign),
+    /// Linearization with a nonresponse phase (Insee's `gustave` approach, methods.md §4):
+    /// response is a Poisson phase with probabilities p̂_k = d_k / w_k on the full-sample
+    /// design. `V = V_design(Σ_r d z / p̂) + Σ_r (1 − p̂)(d z / p̂)²`, z the influence values
+    /// computed with the adjusted weights.
+    TwoPhase(&'a TwoPhase),
+}
+
+/// The inputs of a two-phase (sampling + nonresponse) linearization.
+#[derive(Debug, Clone)]
+pub struct TwoPhase {
+    /// Design of the full sample (every sampled row, design weights d).
+    pub design: Design,
+    /// Nonresponse-adjusted weights w (0 for non-respondents and ineligibles).
+    pub weights: Vec<f64>,
+}
+
+impl TwoPhase {
+    /// Checks the weights against the design: one per row, w ≥ 0, and w = 0 where d = 0.
+    ///
+    /// # Errors
+    /// Lengths that differ; a negative or non-finite weight; a positive adjusted weight on a
+    /// row with design weight 0.
+    pub fn new(design: Design, weights: Vec<f64>) -> Result<TwoPhase> {
+        if weights.len() != design.n_rows() {
+            return Err(crate::Error::Internal("two-phase weights of the wrong length".into()));
+        }
+        for (k, (&w, &d)) in weights.iter().zip(design.weights()).enumerate() {
+            if !(w.is_finite() && w >= 0.0) || (w > 0.0 && d <= 0.0) {
+                return Err(crate::Error::method(
+                    "variance",
+                    format!(
+                        "row {}: adjusted weight {w} for design weight {d}: the nonresponse \
+                         phase needs w >= 0, and w = 0 where d = 0",
+                        k + 1
+                    ),
+                ));
+            }
+        }
+        Ok(TwoPhase { design, weights })
+    }
+
+    /// Per domain: the sampling term and the nonresponse term.
+    fn variances(&self, z: &[f64], dom: &Domains) -> Result<Vec<f64>> {
+        let d = self.design.weights();
+        // u_k = z_k / p̂_k = z_k w_k / d_k on respondents: Σ d u = Σ w z
+        let u: Vec<f64> = (0..z.len())
+            .map(|k| if self.weights[k] > 0.0 { z[k] * self.weights[k] / d[k] } else { 0.0 })
+            .collect();
+        let mut v = self.design.grouped_variances(&u, &dom.codes, dom.n)?;
+        for k in 0..z.len() {
+            let c = dom.codes[k];
+            if c == NO_DOMAIN || self.weights[k] <= 0.0 {
+                continue;
+            }
+            let p = d[k] / self.weights[k];
+            let t = self.weights[k] * z[k];
+            v[c as usize] += (1.0 - p).max(0.0) * t * t;
+        }
+        Ok(v)
+    }
 }
 
 /// Estimates, variances and dropped-replicate counts of every domain.
@@ -31,6 +91,7 @@ impl VarianceSource<'_> {
         match self {
             VarianceSource::Linearization(d) => d.weights(),
             VarianceSource::Replicates(r) => r.full_weights(),
+            VarianceSource::TwoPhase(t) => &t.weights,
         }
     }
 
@@ -45,6 +106,11 @@ impl VarianceSource<'_> {
             VarianceSource::Linearization(design) => {
                 let lin = est.linearize(design.weights(), dom);
                 let variances = design.grouped_variances(&lin.z, &dom.codes, dom.n)?;
+                Ok(DomainResults { estimates: lin.estimates, variances, dropped: vec![0; dom.n] })
+            }
+            VarianceSource::TwoPhase(t) => {
+                let lin = est.linearize(&t.weights, dom);
+                let variances = t.variances(&lin.z, dom)?;
                 Ok(DomainResults { estimates: lin.estimates, variances, dropped: vec![0; dom.n] })
             }
             VarianceSource::Replicates(rep) => {
@@ -77,6 +143,12 @@ impl VarianceSource<'_> {
             (_, VarianceSource::Replicates(r)) => one(Some(r.degrees_of_freedom())),
             (DfRule::Design, VarianceSource::Linearization(des)) => {
                 one(Some(des.degrees_of_freedom()))
+            }
+            (DfRule::Design, VarianceSource::TwoPhase(t)) => {
+                one(Some(t.design.degrees_of_freedom()))
+            }
+            (DfRule::Domain, VarianceSource::TwoPhase(t)) => {
+                VarianceSource::Linearization(&t.design).dfs(rule, dom)
             }
             (DfRule::Domain, VarianceSource::Linearization(des)) => {
                 // distinct (domain, PSU) and (domain, stratum) pairs among rows with weight

@@ -5,7 +5,7 @@ use super::{Scratch, assert_refused, stderr};
 use ponder::data::{ColumnData, Table};
 use serde_json::Value;
 
-fn fixture(case: &str, file: &str) -> String {
+pub(super) fn fixture(case: &str, file: &str) -> String {
     format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -182,5 +182,97 @@ fn replicates_are_adjusted_too() {
     for k in 0..w.len() {
         assert!((w[k] - r1[k]).abs() <= 1e-12 * w[k].max(1.0));
         assert!((2.0 * w[k] - r2[k]).abs() <= 1e-12 * w[k].max(1.0));
+    }
+}
+
+/// `design: nonresponse: N.yaml` adds the nonresponse-phase term (methods.md §4): checked
+/// against the library's `two_phase_variance` for a total, and against the plain
+/// linearization when everyone responds.
+mod two_phase {
+    use super::super::{Scratch, assert_refused, stderr};
+    use super::fixture;
+    use ponder::data::{ColumnData, Table};
+    use ponder::design::{Categorical, Design, DesignSpec, Numeric};
+    use ponder::variance::two_phase_variance;
+
+    const NR: &str = "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: propensity\nmodel: [stype, api99]\n";
+
+    fn se(s: &Scratch, data: &str, design: &str, variable: &str) -> f64 {
+        s.write(
+            "e.yaml",
+            &format!(
+                "design:\n{design}estimates:\n  - {{name: t, stat: total, variable: {variable}}}\n"
+            ),
+        );
+        let o = s.run(&["estimate", "-c", "e.yaml", "-i", data, "-o", "est.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        Table::read(&s.path("est.csv")).unwrap().numeric("se").unwrap()[0]
+    }
+
+    #[test]
+    fn matches_the_library_formula_and_reduces_to_linearization() {
+        let s = Scratch::new();
+        s.write("n.yaml", NR);
+        let data = fixture("P11b_nonresponse_propensity", "data.csv");
+        let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "adj.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let ours = se(
+            &s,
+            "adj.csv",
+            "  weight: w_nr\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n.yaml\n",
+            "api00",
+        );
+
+        let t = Table::read(&s.path("adj.csv")).unwrap();
+        let (pw, w) = (t.numeric("pw").unwrap(), t.numeric("w_nr").unwrap());
+        // api00 is missing for non-respondents: they do not contribute
+        let y: Vec<f64> =
+            t.numeric_opt("api00").unwrap().into_iter().map(|v| v.unwrap_or(0.0)).collect();
+        let f = t.factor("dnum").unwrap();
+        let mut spec = DesignSpec::with_weights("pw", pw.clone());
+        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
+        spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
+        let design = Design::new(spec).unwrap();
+        let resp: Vec<bool> = w.iter().map(|w| *w > 0.0).collect();
+        let p: Vec<f64> =
+            pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();
+        let v = two_phase_variance(&design, &resp, &p, &y).unwrap();
+        assert!(v.nonresponse > 0.0);
+        assert!((ours - v.total().sqrt()).abs() < 1e-9 * ours, "{ours} vs {}", v.total().sqrt());
+
+        // everyone responds: p̂ = 1, the term vanishes and the plain linearization remains
+        let mut all = Table::read(std::path::Path::new(&data)).unwrap();
+        all.add_column("resp_all", ColumnData::I64(vec![Some(1); all.n_rows()])).unwrap();
+        all.write(&s.path("all.csv")).unwrap();
+        s.write(
+            "n2.yaml",
+            &NR.replace("status: resp", "status: resp_all")
+                .replace(
+                    "method: propensity\nmodel: [stype, api99]",
+                    "method: classes\nclasses: [stype]",
+                )
+                .replace("nonrespondent: [0]", "nonrespondent: []"),
+        );
+        let two = se(
+            &s,
+            "all.csv",
+            "  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n2.yaml\n",
+            "api99",
+        );
+        let plain = se(&s, "all.csv", "  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n", "api99");
+        assert!((two - plain).abs() < 1e-9 * plain, "{two} vs {plain}");
+
+        // a weight column that is not the adjustment's output is refused
+        assert_refused(
+            &s,
+            &["estimate", "-c", "bad.yaml", "-i", "adj.csv", "-o", "x.csv"],
+            &["bad.yaml"],
+        );
+        s.write("bad.yaml", "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n.yaml\nestimates:\n  - {name: t, stat: total, variable: api00}\n");
+        assert_refused(
+            &s,
+            &["estimate", "-c", "bad.yaml", "-i", "adj.csv", "-o", "x.csv"],
+            &["`pw`", "ponder nonresponse"],
+        );
     }
 }
