@@ -4,6 +4,7 @@ mod errors;
 mod phases;
 mod properties;
 mod reference;
+mod replicate_coverage;
 mod simulation;
 
 use std::collections::BTreeSet;
