@@ -109,19 +109,7 @@ fn calibrate_replicates(
     problem: &Problem,
 ) -> Result<Vec<(String, Calibration)>> {
     let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
-    let columns = table.columns_matching(pattern)?;
-    if columns.is_empty() {
-        return Err(Error::Config {
-            file: cfg.file.clone(),
-            problems: vec![
-                crate::error::ConfigProblem::new(
-                    "replicates",
-                    format!("no column of {} matches `{pattern}`", table.source()),
-                )
-                .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`"),
-            ],
-        });
-    }
+    let columns = crate::config::replicate_columns(&cfg.file, table, pattern)?;
     let starts: Vec<Vec<f64>> =
         columns.iter().map(|c| input_weights(table, c)).collect::<Result<_>>()?;
     let cals = calibration::calibrate_replicates(problem, &starts, &cfg.options)?;

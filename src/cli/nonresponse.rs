@@ -3,7 +3,7 @@
 use super::Ui;
 use crate::config::nonresponse::NonresponseConfig;
 use crate::data::{ColumnData, Table, check_output_path};
-use crate::error::{ConfigProblem, Error, Result};
+use crate::error::Result;
 use crate::nonresponse::Nonresponse;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -96,18 +96,6 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
 
 fn replicate_columns(cfg: &NonresponseConfig, table: &Table) -> Result<Vec<(String, Vec<f64>)>> {
     let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
-    let names = table.columns_matching(pattern)?;
-    if names.is_empty() {
-        return Err(Error::Config {
-            file: cfg.file.clone(),
-            problems: vec![
-                ConfigProblem::new(
-                    "replicates",
-                    format!("no column of {} matches `{pattern}`", table.source()),
-                )
-                .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`"),
-            ],
-        });
-    }
+    let names = crate::config::replicate_columns(&cfg.file, table, pattern)?;
     names.into_iter().map(|n| Ok((n.clone(), table.numeric(&n)?))).collect()
 }

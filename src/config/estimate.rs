@@ -297,7 +297,7 @@ impl EstimateConfig {
         };
         let certainty = match &d.certainty {
             None => None,
-            Some(c) => Some(truthy(table, c)?),
+            Some(c) => Some(table.flags(c, Some(false))?),
         };
         let spec = DesignSpec {
             weights,
@@ -437,29 +437,6 @@ impl EstimateConfig {
 pub fn categorical(table: &Table, name: &str) -> Result<Categorical> {
     let f = table.factor(name)?;
     Ok(Categorical { name: name.to_string(), codes: f.codes, labels: f.levels })
-}
-
-fn truthy(table: &Table, name: &str) -> Result<Vec<bool>> {
-    let f = table.factor(name)?;
-    let mut out = Vec::with_capacity(f.len());
-    for (i, c) in f.codes.iter().enumerate() {
-        let label =
-            if *c == crate::data::Factor::MISSING { "" } else { f.levels[*c as usize].as_str() };
-        match label.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" => out.push(true),
-            "0" | "false" | "no" | "" => out.push(false),
-            other => {
-                return Err(Error::data(
-                    table.source(),
-                    format!(
-                        "column `{name}` row {}: `{other}` is not a certainty flag (use 1/0 or true/false)",
-                        i + 1
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The design of the calibration's initial weights, calibrated to the final weights: the

@@ -203,6 +203,30 @@ fn find_item(lines: &[&str], start: usize, parent: isize, k: usize) -> Option<us
     None
 }
 
+/// The columns of `table` matching a config's `replicates:` glob.
+///
+/// # Errors
+/// An invalid pattern; no matching column ([`Error::Config`] on the `replicates` key of
+/// `config_file`).
+pub fn replicate_columns(
+    config_file: &str,
+    table: &crate::data::Table,
+    pattern: &str,
+) -> Result<Vec<String>> {
+    let names = table.columns_matching(pattern)?;
+    if names.is_empty() {
+        let text = std::fs::read_to_string(config_file).unwrap_or_default();
+        let mut p = ConfigProblem::new(
+            "replicates",
+            format!("no column of {} matches `{pattern}`", table.source()),
+        )
+        .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`");
+        p.line = find_line(&text, "replicates");
+        return Err(Error::Config { file: config_file.to_string(), problems: vec![p] });
+    }
+    Ok(names)
+}
+
 /// The text form of a YAML scalar used as a category (`1`, `"1"`, `yes`): numbers as
 /// written, strings as is.
 pub fn scalar_label(v: &serde_yaml::Value) -> Option<String> {

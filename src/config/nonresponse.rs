@@ -318,7 +318,7 @@ impl NonresponseConfig {
             cols.data.insert(c.column.clone(), data);
         }
         if let Some(c) = &self.phone_number {
-            cols.phone = truthy(table, c)?;
+            cols.phone = table.flags(c, None)?;
         }
         Ok(cols)
     }
@@ -382,25 +382,6 @@ impl Columns {
             None => Variable::numeric(name, &[]),
         }
     }
-}
-
-fn truthy(table: &Table, name: &str) -> Result<Vec<bool>> {
-    let f = table.factor(name)?;
-    f.codes
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            let l = if c == Factor::MISSING { "" } else { f.levels[c as usize].as_str() };
-            match l.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => Ok(true),
-                "0" | "false" | "no" => Ok(false),
-                other => Err(Error::data(
-                    table.source(),
-                    format!("column `{name}` row {}: `{other}` is not 1/0 or true/false", i + 1),
-                )),
-            }
-        })
-        .collect()
 }
 
 fn codes(raw: &RawCodes, p: &mut Problems) -> StatusCodes {

@@ -284,6 +284,44 @@ pub fn rows_list(rows: &[usize]) -> String {
 }
 
 impl Table {
+    /// A 0/1 flag column: `1`, `true`, `yes` → true; `0`, `false`, `no` → false (any case);
+    /// a missing value → `missing`, or an error when `missing` is `None`.
+    ///
+    /// # Errors
+    /// Unknown column; another value, or a missing one when not allowed, naming the row.
+    pub fn flags(&self, name: &str, missing: Option<bool>) -> Result<Vec<bool>> {
+        let f = self.factor(name)?;
+        let mut out = Vec::with_capacity(f.len());
+        for (i, &c) in f.codes.iter().enumerate() {
+            if c == Factor::MISSING {
+                match missing {
+                    Some(m) => out.push(m),
+                    None => {
+                        return Err(Error::data(
+                            self.source(),
+                            format!("column `{name}` row {} is empty: a 1/0 flag is needed", i + 1),
+                        ));
+                    }
+                }
+                continue;
+            }
+            match f.levels[c as usize].to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => out.push(true),
+                "0" | "false" | "no" => out.push(false),
+                other => {
+                    return Err(Error::data(
+                        self.source(),
+                        format!(
+                            "column `{name}` row {}: `{other}` is not 1/0 or true/false",
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The rows as JSON objects (column name → value; missing values as null).
     pub fn to_records(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
         io::to_records(&self.df)

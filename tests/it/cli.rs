@@ -63,6 +63,21 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
+/// Path of a fixture file.
+pub fn fixture(case: &str, file: &str) -> String {
+    format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's expected.json.
+pub fn expected(case: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(case, "expected.json")).unwrap()).unwrap()
+}
+
+/// Relative difference.
+pub fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }

@@ -217,13 +217,9 @@ fn no_matching_replicates_is_refused() {
 /// The R reference weights through the CLI: P05 (IPF = `rake()`, Newton =
 /// `calibrate(calfun = "raking")`), P06 (linear) and P12c (four distances, `survey` values).
 mod reference {
-    use super::super::{Scratch, stderr};
+    use super::super::{Scratch, expected, fixture, stderr};
     use ponder::data::Table;
     use serde_json::Value;
-
-    fn fixture(case: &str, file: &str) -> String {
-        format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
-    }
 
     const STYPE: &str = "  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n";
     const API99: &str = "  - variable: api99\n    total: 3914069\n";
@@ -238,11 +234,6 @@ mod reference {
         let t = Table::read(&s.path("o.csv")).unwrap();
         let (w, d) = (t.numeric("w_cal").unwrap(), t.numeric("pw").unwrap());
         w.iter().zip(&d).map(|(w, d)| w / d).collect()
-    }
-
-    fn expected(case: &str) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(fixture(case, "expected.json")).unwrap())
-            .unwrap()
     }
 
     fn assert_close(ours: &[f64], theirs: &Value, scale: Option<&[f64]>, what: &str) {

@@ -1,22 +1,12 @@
 //! `ponder estimate` through the CLI against the R reference cases, the chain
 //! calibrate → estimate, and bad inputs.
 
-use super::{Scratch, assert_refused, stderr};
+use super::{Scratch, assert_refused, fixture, rel, stderr};
 use ponder::data::Table;
 use serde_json::Value;
 
-fn fixture(case: &str, file: &str) -> String {
-    format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
 fn expected(case: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(case, "expected.json")).unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    v["estimates"].as_array().unwrap().clone()
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
+    super::expected(case)["estimates"].as_array().unwrap().clone()
 }
 
 /// Runs `ponder estimate` on a fixture's data with this config and compares every expected

@@ -2,6 +2,9 @@
 //! sample of designs/fej2024.yaml, a simulated web-then-phone collection, and the
 //! correction of designs/fej2024_nonresponse.yaml.
 
+// parallel columns indexed by row read more clearly with an index here
+#![allow(clippy::needless_range_loop)]
+
 use super::{Scratch, stderr};
 use ponder::data::{ColumnData, Table};
 use rand::{RngExt, SeedableRng};

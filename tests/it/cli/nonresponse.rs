@@ -1,21 +1,9 @@
 //! `ponder nonresponse` against R (P11a weighting classes, P11b inverse propensity), then
 //! `ponder estimate` on the respondents as R computed the SEs; bad inputs refused.
 
-use super::{Scratch, assert_refused, stderr};
+use super::{Scratch, assert_refused, expected, fixture, rel, stderr};
 use ponder::data::{ColumnData, Table};
 use serde_json::Value;
-
-pub(super) fn fixture(case: &str, file: &str) -> String {
-    format!("{}/tests/fixtures/{case}/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn expected(case: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixture(case, "expected.json")).unwrap()).unwrap()
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
-}
 
 fn close(ours: &[f64], theirs: &Value, tol: f64, what: &str) {
     let theirs = theirs.as_array().unwrap();

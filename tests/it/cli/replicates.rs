@@ -2,21 +2,11 @@
 //! weights; `ponder calibrate` recalibrates every replicate; `ponder estimate` on the
 //! replicate columns gives R's SEs before (P08a) and after calibration (P08d).
 
-use super::{Scratch, assert_refused, stderr};
+use super::{Scratch, assert_refused, expected, rel, stderr};
 use ponder::data::Table;
-use serde_json::Value;
 
 fn fixture(file: &str) -> String {
-    format!("{}/tests/fixtures/P08d_jk1_calibrated/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn expected(case: &str) -> Value {
-    let p = format!("{}/tests/fixtures/{case}/expected.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
+    super::fixture("P08d_jk1_calibrated", file)
 }
 
 const SCALE: &str = "0.9148392778511668"; // (1 - 15/757) * 14/15, as R with the fpc
