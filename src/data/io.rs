@@ -316,6 +316,13 @@ pub fn write_atomic<E: std::fmt::Display>(
     write(tmp.as_file_mut()).map_err(|e| Error::io(path, format!("writing failed: {e}")))?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    // temporary files are created private (0600); outputs get the usual rw-r--r--
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file().set_permissions(perms).map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path)
         .map_err(|e| Error::io(path, format!("cannot move the file in place: {e}")))?;
     Ok(())

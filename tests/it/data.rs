@@ -48,6 +48,12 @@ fn types_columns_and_keeps_codes_with_leading_zeros() {
     let back = Table::read(&pq).unwrap();
     assert_eq!(back.factor("b").unwrap().levels, vec!["01", "02"]);
     assert_eq!(back.numeric("w").unwrap()[2], 1.0 / 3.0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "outputs are readable by others, like any file");
+    }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
