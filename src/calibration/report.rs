@@ -202,7 +202,13 @@ pub(crate) fn g_distribution(units: &UnitG<'_>) -> GDistribution {
                 .filter(|&k| units.d[k] > 0.0)
                 .map(|k| (units.g[k], units.count(k)))
                 .collect();
-            pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            // Sequential below a few chunks: cells of a replicate are sorted inside an
+            // outer parallel loop, where splitting only adds overhead.
+            if pairs.len() > 4 * super::columns::CHUNK {
+                pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            } else {
+                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+            }
             let n: f64 = pairs.iter().map(|p| p.1).sum();
             G_QUANTILES.iter().map(|&p| quantile7(&pairs, n, p)).collect()
         }
