@@ -176,13 +176,15 @@ impl Columns<'_> {
         let p = self.p;
         let mut out = self.empty_pass();
         let mut idx = vec![0usize; self.width()];
+        let cats: Vec<(usize, &[u32])> = self.cats.iter().map(|(o, c)| (*o, &c[..])).collect();
+        let d = &self.d[..hi];
         for k in lo..hi {
-            let d = self.d[k];
+            let d = d[k];
             if d == 0.0 {
                 continue;
             }
             let mut m = 0;
-            for (off, codes) in &self.cats {
+            for &(off, codes) in &cats {
                 idx[m] = off + codes[k] as usize;
                 m += 1;
             }
