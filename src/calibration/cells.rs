@@ -31,7 +31,7 @@ pub(crate) enum CellMap {
 impl CellMap {
     /// Cell of row k (`u32::MAX` for rows of weight 0).
     #[inline]
-    fn cell(&self, k: usize) -> u32 {
+    pub(crate) fn cell(&self, k: usize) -> u32 {
         match self {
             CellMap::Dense { keys, slot } => match keys[k] {
                 u32::MAX => u32::MAX,
@@ -73,7 +73,7 @@ impl CellMap {
 /// Σd, Σd², rows per bin (`bin(k)` = None for rows of weight 0). Rows are cut into
 /// [`ACC_BLOCKS`] fixed blocks summed in parallel and added in block order when the bins are
 /// few enough; one interleaved [f64; 3] per bin keeps each update to one cache line.
-fn blocked_sums(
+pub(crate) fn blocked_sums(
     n: usize,
     n_bins: usize,
     bin: impl Fn(usize) -> Option<usize> + Sync,

@@ -133,6 +133,9 @@ impl Columns<'_> {
 
     /// Upper triangle of the Jacobian and totals over units `lo..hi`.
     fn evaluate_range<D: Distance>(&self, dist: &D, lambda: &[f64], lo: usize, hi: usize) -> Pass {
+        if self.nums.is_empty() {
+            return self.evaluate_range_dummies(dist, lambda, lo, hi);
+        }
         let p = self.p;
         let mut out = self.empty_pass();
         let w = self.width();
@@ -154,6 +157,51 @@ impl Columns<'_> {
                     let va = ddg * val[a];
                     for b in a..m {
                         out.jacobian[row + idx[b]] += va * val[b];
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// [`Self::evaluate_range`] when x_k holds only dummies (categorical margins and the
+    /// total): same sums in the same order, without the value multiplications.
+    fn evaluate_range_dummies<D: Distance>(
+        &self,
+        dist: &D,
+        lambda: &[f64],
+        lo: usize,
+        hi: usize,
+    ) -> Pass {
+        let p = self.p;
+        let mut out = self.empty_pass();
+        let mut idx = vec![0usize; self.width()];
+        let cats: Vec<(usize, &[u32])> = self.cats.iter().map(|(o, c)| (*o, &c[..])).collect();
+        let d = &self.d[..hi];
+        for k in lo..hi {
+            let d = d[k];
+            if d == 0.0 {
+                continue;
+            }
+            let mut m = 0;
+            for &(off, codes) in &cats {
+                idx[m] = off + codes[k] as usize;
+                m += 1;
+            }
+            if let Some(off) = self.intercept {
+                idx[m] = off;
+                m += 1;
+            }
+            let u = idx[..m].iter().map(|&i| lambda[i]).sum::<f64>();
+            let (g, dg) = dist.g_dg(u);
+            out.finite &= g.is_finite() && dg.is_finite();
+            let (dgk, ddg) = (d * g, d * dg);
+            for a in 0..m {
+                out.totals[idx[a]] += dgk;
+                if ddg != 0.0 {
+                    let row = &mut out.jacobian[idx[a] * p..(idx[a] + 1) * p];
+                    for &b in &idx[a..m] {
+                        row[b] += ddg;
                     }
                 }
             }

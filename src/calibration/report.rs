@@ -1,7 +1,6 @@
 //! CALMAR-style calibration report: margins before/after, iteration log, distribution of g,
 //! units at the bounds, weighting design effect.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::distance::{Bounds, Method};
@@ -202,9 +201,7 @@ pub(crate) fn g_distribution(units: &UnitG<'_>) -> GDistribution {
                 .filter(|&k| units.d[k] > 0.0)
                 .map(|k| (units.g[k], units.count(k)))
                 .collect();
-            pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-            let n: f64 = pairs.iter().map(|p| p.1).sum();
-            G_QUANTILES.iter().map(|&p| quantile7(&pairs, n, p)).collect()
+            weighted_quantiles(&mut pairs)
         }
         None => {
             let mut v: Vec<f64> =
@@ -267,29 +264,69 @@ fn multi_select(v: &mut [f64], base: usize, pos: &[usize]) {
     multi_select(&mut right[1..], base + j + 1, &pos[mid + 1..]);
 }
 
-/// Order statistic j (0-based) of the sorted (value, count) pairs.
-fn order_stat(pairs: &[(f64, f64)], j: f64) -> f64 {
-    let mut cum = 0.0;
-    for &(v, c) in pairs {
-        cum += c;
-        if j < cum {
-            return v;
-        }
+/// Type-7 quantiles of values repeated `count` times, by multiple selection (O(n log k)):
+/// order statistic j is the value whose cumulative count range [c, c + count) holds j, as in
+/// a full sort (counts are whole numbers, so the cumulative sums are exact).
+fn weighted_quantiles(pairs: &mut [(f64, f64)]) -> Vec<f64> {
+    let n: f64 = pairs.iter().map(|p| p.1).sum();
+    if n == 0.0 {
+        return vec![f64::NAN; G_QUANTILES.len()];
     }
-    pairs.last().map_or(f64::NAN, |p| p.0)
+    let mut ranks: Vec<f64> = G_QUANTILES
+        .iter()
+        .flat_map(|&p| {
+            let lo = ((n - 1.0) * p).floor();
+            [lo, lo + 1.0]
+        })
+        .filter(|&j| j < n)
+        .collect();
+    ranks.sort_by(f64::total_cmp);
+    ranks.dedup();
+    let mut stats = vec![f64::NAN; ranks.len()];
+    weighted_select(pairs, 0.0, &ranks, &mut stats);
+    let at = |j: f64| ranks.iter().position(|&r| r == j).map_or(f64::NAN, |i| stats[i]);
+    G_QUANTILES
+        .iter()
+        .map(|&p| {
+            let h = (n - 1.0) * p;
+            let lo = h.floor();
+            let a = at(lo);
+            if h == lo { a } else { a + (h - lo) * (at(lo + 1.0) - a) }
+        })
+        .collect()
 }
 
-fn quantile7(pairs: &[(f64, f64)], n: f64, p: f64) -> f64 {
-    if n == 0.0 {
-        return f64::NAN;
+/// Writes into `out` the order statistics at `ranks` (sorted, counted from `base`, the
+/// count of the values before this slice) of the (value, count) pairs `v`.
+fn weighted_select(v: &mut [(f64, f64)], base: f64, ranks: &[f64], out: &mut [f64]) {
+    if ranks.is_empty() || v.is_empty() {
+        return;
     }
-    let h = (n - 1.0) * p;
-    let lo = h.floor();
-    let a = order_stat(pairs, lo);
-    if h == lo {
-        return a;
+    let cmp = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0);
+    if v.len() <= 16 {
+        v.sort_unstable_by(cmp);
+        let (mut cum, mut r) = (base, 0);
+        for &(x, c) in v.iter() {
+            cum += c;
+            while r < ranks.len() && ranks[r] < cum {
+                out[r] = x;
+                r += 1;
+            }
+        }
+        return;
     }
-    a + (h - lo) * (order_stat(pairs, lo + 1.0) - a)
+    let mid = v.len() / 2;
+    v.select_nth_unstable_by(mid, cmp);
+    let (left, rest) = v.split_at_mut(mid);
+    let (pivot, pivot_count) = rest[0];
+    let left_count: f64 = left.iter().map(|p| p.1).sum();
+    let a = ranks.partition_point(|&j| j < base + left_count);
+    let b = ranks.partition_point(|&j| j < base + left_count + pivot_count);
+    let (out_left, out_rest) = out.split_at_mut(a);
+    let (out_pivot, out_right) = out_rest.split_at_mut(b - a);
+    weighted_select(left, base, &ranks[..a], out_left);
+    out_pivot.fill(pivot);
+    weighted_select(&mut rest[1..], base + left_count + pivot_count, &ranks[b..], out_right);
 }
 
 /// (rows at the lower bound, rows at the upper bound).
@@ -321,4 +358,42 @@ pub(crate) fn design_effect(units: &UnitG<'_>) -> f64 {
         }
     }
     n * s2 / (s1 * s1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Type-7 quantiles of the expanded values, by a full sort.
+    fn expanded(pairs: &[(f64, f64)]) -> Vec<f64> {
+        let mut v: Vec<f64> =
+            pairs.iter().flat_map(|&(x, c)| std::iter::repeat_n(x, c as usize)).collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        G_QUANTILES
+            .iter()
+            .map(|&p| {
+                let h = (n - 1) as f64 * p;
+                let lo = h.floor() as usize;
+                let a = v[lo];
+                if h == lo as f64 { a } else { a + (h - lo as f64) * (v[lo + 1] - a) }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weighted_selection_matches_the_expanded_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        for len in [1usize, 2, 5, 17, 40, 333, 2000] {
+            let mut pairs: Vec<(f64, f64)> =
+                (0..len).map(|_| ((next() % 50) as f64 / 7.0, (1 + next() % 4) as f64)).collect();
+            let want = expanded(&pairs);
+            let got = weighted_quantiles(&mut pairs);
+            assert_eq!(got, want, "len {len}");
+        }
+    }
 }

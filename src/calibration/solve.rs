@@ -1,7 +1,7 @@
 //! Entry points: choose the algorithm and the units (cells or rows), solve, map g back to
 //! the rows, build the report.
 
-use super::cells::{CellMap, collapse};
+use super::cells::collapse;
 use super::columns::Columns;
 use super::diagnose::diagnose;
 use super::distance::{AnyDistance, Distance, with_distance};
@@ -84,9 +84,7 @@ pub(crate) fn solve_weights(
     d: &[f64],
     options: &Options,
 ) -> Result<Calibration> {
-    check_options(options)?;
-    let dist = options.method.distance(options.bounds)?;
-    let algorithm = choose_algorithm(problem, options)?;
+    let (dist, algorithm) = prepare(problem, options)?;
     let rows = problem.columns(d);
     let collapsed = match options.solve_on {
         SolveOn::Rows => None,
@@ -98,16 +96,55 @@ pub(crate) fn solve_weights(
             )
         })?),
     };
-    let units: &Columns<'_> = collapsed.as_ref().map_or(&rows, |c| &c.0);
-    check_zero_targets(problem, units, &dist)?;
+    match &collapsed {
+        Some((cells, map)) => {
+            solve_units(problem, d, options, (&dist, algorithm), cells, &|g| map.weights(d, g))
+        }
+        None => solve_units(problem, d, options, (&dist, algorithm), &rows, &|g| {
+            d.iter().zip(g).map(|(d, g)| d * g).collect()
+        }),
+    }
+}
+
+/// Checks the options; the distance and the algorithm they select.
+pub(crate) fn prepare(problem: &Problem, options: &Options) -> Result<(AnyDistance, Algorithm)> {
+    check_options(options)?;
+    let dist = options.method.distance(options.bounds)?;
+    let algorithm = choose_algorithm(problem, options)?;
+    Ok((dist, algorithm))
+}
+
+/// Solves on prepared units (rows, or cells when `units.stats` is set) with input weights
+/// `d`; `to_rows` maps unit g to row weights d g.
+pub(crate) fn solve_units(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+    (dist, algorithm): (&AnyDistance, Algorithm),
+    units: &Columns<'_>,
+    to_rows: &dyn Fn(&[f64]) -> Vec<f64>,
+) -> Result<Calibration> {
+    check_zero_targets(problem, units, dist)?;
     let targets = &problem.targets;
     let sol = match algorithm {
         Algorithm::Ipf => ipf(units, &ipf_steps(problem), targets, options),
         Algorithm::PostStratification => poststratify(units, targets),
-        _ => with_distance!(dist, dd => newton(units, &dd, targets, options)),
+        _ => with_distance!(dist, dd => newton(units, dd, targets, options)),
     };
-    let map = collapsed.as_ref().map(|c| &c.1);
-    Ok(assemble(problem, d, options, &dist, algorithm, units, map, sol))
+    Ok(assemble(problem, d, options, dist, algorithm, units, to_rows, sol))
+}
+
+/// [`solve_units`], failing unless converged (as [`calibrate_weights`]).
+pub(crate) fn calibrate_units(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+    prepared: (&AnyDistance, Algorithm),
+    units: &Columns<'_>,
+    to_rows: &dyn Fn(&[f64]) -> Vec<f64>,
+) -> Result<Calibration> {
+    let cal = solve_units(problem, d, options, prepared, units, to_rows)?;
+    if cal.converged() { Ok(cal) } else { Err(diagnose(problem, d, options, &cal)) }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -118,13 +155,9 @@ fn assemble(
     dist: &AnyDistance,
     algorithm: Algorithm,
     units: &Columns<'_>,
-    map: Option<&CellMap>,
+    to_rows: &dyn Fn(&[f64]) -> Vec<f64>,
     sol: UnitSolution,
 ) -> Calibration {
-    let to_rows = |g: &[f64]| match map {
-        Some(m) => m.weights(d, g),
-        None => d.iter().zip(g).map(|(d, g)| d * g).collect(),
-    };
     let weights = to_rows(&sol.g);
     let stage_weights = sol.stage_g.as_ref().map(|st| {
         st.iter()
@@ -147,7 +180,7 @@ fn assemble(
             Algorithm::PostStratification => "post_stratification",
             _ => "newton",
         },
-        solved_on: if map.is_some() { "cells" } else { "rows" },
+        solved_on: if units.stats.is_some() { "cells" } else { "rows" },
         n_units: units.d.iter().filter(|&&x| x > 0.0).count(),
         n_rows: d.len(),
         n_positive: match &units.stats {

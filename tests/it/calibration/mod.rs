@@ -5,3 +5,4 @@ mod errors;
 mod fixtures;
 mod properties;
 mod reference;
+mod replicates;
