@@ -149,23 +149,26 @@ fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
 
 fn type_column(col: &Column) -> PolarsResult<Column> {
     let ca = col.str()?;
-    let non_null = ca.len() - ca.null_count();
-    if non_null == 0 {
+    if ca.len() == ca.null_count() {
         return Ok(col.clone());
     }
-    if ca.iter().flatten().any(|s| !looks_numeric(s)) {
-        return Ok(col.clone());
+    // one scan decides text / integer-looking / float-looking; then a single parse
+    let mut integral = true;
+    for s in ca.iter().flatten() {
+        if !looks_numeric(s) {
+            return Ok(col.clone());
+        }
+        integral &= !s.contains(['.', 'e', 'E']);
     }
-    let as_f64 = col.cast(&DataType::Float64)?;
-    if as_f64.null_count() != ca.null_count() {
-        return Ok(col.clone());
-    }
-    let integral = ca.iter().flatten().all(|s| !s.contains(['.', 'e', 'E']));
     if integral {
         let as_i64 = col.cast(&DataType::Int64)?;
         if as_i64.null_count() == ca.null_count() {
             return Ok(as_i64);
         }
+    }
+    let as_f64 = col.cast(&DataType::Float64)?;
+    if as_f64.null_count() != ca.null_count() {
+        return Ok(col.clone()); // e.g. `1-2`: looks numeric, is not a number
     }
     Ok(as_f64)
 }

@@ -115,3 +115,13 @@ fn crossed_factors_join_labels() {
     assert_eq!(c.levels, vec!["1,y", "2,x"]);
     assert_eq!(c.codes, vec![0, 1, 0, Factor::MISSING]);
 }
+
+#[test]
+fn numeric_looking_text_and_huge_integers_are_typed_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.csv", "a,b,c\n1-2,99999999999999999999,1e3\n3,1,2\n");
+    let t = Table::read(&p).unwrap();
+    assert_eq!(t.factor("a").unwrap().levels, vec!["1-2", "3"]);
+    assert_eq!(t.numeric("b").unwrap(), vec![1e20, 1.0]);
+    assert_eq!(t.numeric("c").unwrap(), vec![1000.0, 2.0]);
+}
