@@ -248,6 +248,24 @@ fn bad_estimate_inputs_are_refused() {
 }
 
 #[test]
+fn missing_design_values_and_unnested_psus_are_refused() {
+    let s = Scratch::new();
+    s.write("d.csv", "h,psu,y,w\na,1,1,2\na,2,2,2\n,3,3,2\nb,4,1,2\n");
+    s.write("e.yaml", "design:\n  weight: w\n  strata: h\n  clusters: [psu]\nestimates:\n  - {name: m, stat: mean, variable: y}\n");
+    assert_refused(
+        &s,
+        &["estimate", "-c", "e.yaml", "-i", "d.csv", "-o", "out.csv"],
+        &["`h`", "3"],
+    );
+    // PSU 2 appears in strata a and b: an error unless `nest: true`
+    s.write("d2.csv", "h,psu,y,w\na,1,1,2\na,2,2,2\nb,2,3,2\nb,3,1,2\n");
+    assert_refused(&s, &["estimate", "-c", "e.yaml", "-i", "d2.csv", "-o", "out.csv"], &["nest"]);
+    s.write("e2.yaml", "design:\n  weight: w\n  strata: h\n  clusters: [psu]\n  nest: true\nestimates:\n  - {name: m, stat: mean, variable: y}\n");
+    let o = s.run(&["estimate", "-c", "e2.yaml", "-i", "d2.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
 fn single_psu_stratum_is_refused_under_fail() {
     let s = Scratch::new();
     s.write("d.csv", "h,psu,y,w\na,1,1,2\na,2,2,2\nb,3,3,2\n");
