@@ -79,14 +79,17 @@ fn run_request(
         req.by.iter().map(|b| categorical(table, b)).collect::<Result<_>>()?;
     let (num, cat, den);
     let statistic = match &req.stat {
-        StatKind::Total | StatKind::Mean | StatKind::Quantile(..) => {
+        StatKind::Total => {
             num = numeric(table, &req.variable)?;
-            match req.stat {
-                StatKind::Total => Statistic::Total(&num),
-                StatKind::Mean => Statistic::Mean(&num),
-                StatKind::Quantile(p, rule) => Statistic::Quantile { variable: &num, p, rule },
-                _ => unreachable!(),
-            }
+            Statistic::Total(&num)
+        }
+        StatKind::Mean => {
+            num = numeric(table, &req.variable)?;
+            Statistic::Mean(&num)
+        }
+        StatKind::Quantile(p, rule) => {
+            num = numeric(table, &req.variable)?;
+            Statistic::Quantile { variable: &num, p: *p, rule: *rule }
         }
         StatKind::Proportion(category) => {
             cat = categorical(table, &req.variable)?;
