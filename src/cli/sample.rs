@@ -67,7 +67,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     }
     check_output_path(&args.output, &inputs)?;
     if let Some(r) = &args.report {
-        crate::report::check_report_path(r, &[&args.design, &args.output])?;
+        inputs.push(&args.output);
+        crate::report::check_report_path(r, &inputs)?;
     }
     let seed = args.seed.or(cfg.seed).ok_or_else(|| {
         Error::data(&cfg.file, "no seed: give `seed:` in the design or --seed (sampling is random)")
