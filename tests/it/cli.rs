@@ -43,6 +43,16 @@ impl Scratch {
             .unwrap()
     }
 
+    /// Runs ponder with an environment variable set.
+    pub fn run_env(&self, args: &[&str], key: &str, value: &str) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ponder"))
+            .args(args)
+            .env(key, value)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
     /// Every file in the folder (recursively) with its bytes.
     pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();

@@ -114,6 +114,35 @@ fn bootstrap_is_seeded_and_bad_requests_are_refused() {
     let (a, b, c) = (run("a.csv", "7"), run("b.csv", "7"), run("c.csv", "8"));
     assert_eq!(a, b, "same seed, same bytes");
     assert_ne!(a, c, "another seed, other replicates");
+    // the same bytes on one thread, and after recalibrating every replicate
+    let args = [
+        "replicates",
+        "-d",
+        "d.yaml",
+        "-i",
+        &data,
+        "-o",
+        "one.csv",
+        "-t",
+        "bootstrap",
+        "-R",
+        "20",
+        "--seed",
+        "7",
+    ];
+    assert_eq!(s.run_env(&args, "RAYON_NUM_THREADS", "1").status.code(), Some(0));
+    assert_eq!(a, std::fs::read(s.path("one.csv")).unwrap());
+    s.write("cal.yaml", "weight: pw\noutput: w_cal\nmethod: raking\nreplicates: \"rep_*\"\nmargins:\n  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n");
+    let cal = |out: &str, threads: &str| {
+        let o = s.run_env(
+            &["calibrate", "-c", "cal.yaml", "-i", "a.csv", "-o", out],
+            "RAYON_NUM_THREADS",
+            threads,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(s.path(out)).unwrap()
+    };
+    assert_eq!(cal("c1.csv", "1"), cal("c2.csv", "2"));
     assert_refused(
         &s,
         &["replicates", "-d", "d.yaml", "-i", &data, "-o", "x.csv", "-t", "brr"],
