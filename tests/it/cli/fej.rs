@@ -113,4 +113,56 @@ fn fej_sample_then_sequential_nonresponse() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(s.path("nr.json")).unwrap()).unwrap();
     assert!(report.is_object());
+    calibrate_and_estimate(&s);
+}
+
+/// Counts of the in-scope register (18+, ordinary dwelling, not Mayotte) by category.
+fn scope_counts(frame: &Table, column: &str) -> Vec<(String, f64)> {
+    let (age, dw, reg) = (
+        frame.numeric("age").unwrap(),
+        frame.factor("dwelling").unwrap(),
+        frame.factor("region").unwrap(),
+    );
+    let f = frame.factor(column).unwrap();
+    let mut counts = vec![0.0; f.levels.len()];
+    for k in 0..frame.n_rows() {
+        let ordinary = dw.levels[dw.codes[k] as usize] == "ordinary";
+        let mayotte = reg.levels[reg.codes[k] as usize] == "976";
+        if age[k] >= 18.0 && ordinary && !mayotte {
+            counts[f.codes[k] as usize] += 1.0;
+        }
+    }
+    f.levels.iter().cloned().zip(counts).filter(|(_, c)| *c > 0.0).collect()
+}
+
+/// The rest of the chain: rake the adjusted weights to the register's counts by sex × age
+/// and region, then estimate the share of higher-education graduates with the calibration
+/// residuals; the register's own share must lie within 4 standard errors.
+fn calibrate_and_estimate(s: &Scratch) {
+    let frame = Table::read(&s.path("frame.csv")).unwrap();
+    let margin = |col: &str| {
+        let items: Vec<String> =
+            scope_counts(&frame, col).iter().map(|(l, c)| format!("\"{l}\": {c}")).collect();
+        format!("  - variable: {col}\n    totals: {{{}}}\n", items.join(", "))
+    };
+    s.write(
+        "cal.yaml",
+        &format!(
+            "weight: w_nr\noutput: w_cal\nmethod: raking\nmargins:\n{}{}",
+            margin("sex_age"),
+            margin("region")
+        ),
+    );
+    let o =
+        s.run(&["calibrate", "-q", "-c", "cal.yaml", "-i", "adjusted.csv", "-o", "calibrated.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    s.write("est.yaml", "design:\n  weight: w_cal\n  strata: region\n  calibration: cal.yaml\nestimates:\n  - {name: higher, stat: proportion, variable: diploma, category: sup_bac+2, missing: drop}\n");
+    let o = s.run(&["estimate", "-q", "-c", "est.yaml", "-i", "calibrated.csv", "-o", "est.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let est = Table::read(&s.path("est.csv")).unwrap();
+    let (p, se) = (est.numeric("estimate").unwrap()[0], est.numeric("se").unwrap()[0]);
+    let counts = scope_counts(&frame, "diploma");
+    let total: f64 = counts.iter().map(|c| c.1).sum();
+    let truth = counts.iter().find(|c| c.0 == "sup_bac+2").unwrap().1 / total;
+    assert!(se > 0.0 && (p - truth).abs() < 4.0 * se, "estimate {p} ± {se}, register {truth}");
 }
