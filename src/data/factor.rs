@@ -162,9 +162,7 @@ fn from_small_integers(ca: &Int64Chunked) -> Option<Factor> {
         return None;
     }
     let mut seen = vec![false; span];
-    for v in ca.iter().flatten() {
-        seen[(v - lo) as usize] = true;
-    }
+    for_each_value(ca, |v| seen[(v - lo) as usize] = true);
     let mut code = vec![Factor::MISSING; span];
     let mut levels = Vec::new();
     for (i, s) in seen.iter().enumerate() {
@@ -173,8 +171,28 @@ fn from_small_integers(ca: &Int64Chunked) -> Option<Factor> {
             levels.push((lo + i as i64).to_string());
         }
     }
-    let codes = ca.iter().map(|v| v.map_or(Factor::MISSING, |x| code[(x - lo) as usize])).collect();
+    let codes = if ca.null_count() == 0 {
+        // the common case: straight over the value buffers, no Option per row
+        let mut out = Vec::with_capacity(ca.len());
+        for arr in ca.downcast_iter() {
+            out.extend(arr.values().iter().map(|&x| code[(x - lo) as usize]));
+        }
+        out
+    } else {
+        ca.iter().map(|v| v.map_or(Factor::MISSING, |x| code[(x - lo) as usize])).collect()
+    };
     Some(Factor { codes, levels })
+}
+
+/// Calls `f` on every non-missing value, over the value buffers when there is no null.
+fn for_each_value(ca: &Int64Chunked, mut f: impl FnMut(i64)) {
+    if ca.null_count() == 0 {
+        for arr in ca.downcast_iter() {
+            arr.values().iter().for_each(|&x| f(x));
+        }
+    } else {
+        ca.iter().flatten().for_each(f);
+    }
 }
 
 /// Renumbers first-appearance codes into sorted-level codes.

@@ -125,3 +125,18 @@ fn numeric_looking_text_and_huge_integers_are_typed_safely() {
     assert_eq!(t.numeric("b").unwrap(), vec![1e20, 1.0]);
     assert_eq!(t.numeric("c").unwrap(), vec![1000.0, 2.0]);
 }
+
+#[test]
+fn integer_factors_with_and_without_missing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.csv", "x,y\n3,1\n,2\n-1,2\n3,1\n");
+    let t = Table::read(&p).unwrap();
+    let x = t.factor("x").unwrap();
+    assert_eq!(x.levels, vec!["-1", "3"]);
+    assert_eq!(x.codes, vec![1, Factor::MISSING, 0, 1]);
+    let y = t.factor("y").unwrap();
+    assert_eq!(
+        (y.levels.clone(), y.codes.clone()),
+        (vec!["1".to_string(), "2".to_string()], vec![0, 1, 1, 0])
+    );
+}
