@@ -227,6 +227,25 @@ pub fn replicate_columns(
     Ok(names)
 }
 
+/// The text forms of a YAML list of scalars (category labels, status codes); an entry
+/// that is not a plain value (a list, a map, null) is a problem at `key`, never dropped.
+pub fn scalar_labels(
+    key: &str,
+    values: &[serde_yaml::Value],
+    problems: &mut Problems,
+) -> Vec<String> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        match scalar_label(v) {
+            Some(l) => out.push(l),
+            None => {
+                problems.push(key, format!("`{v:?}` is not a plain value (text or number)"), None)
+            }
+        }
+    }
+    out
+}
+
 /// The text form of a YAML scalar used as a category (`1`, `"1"`, `yes`): numbers as
 /// written, strings as is.
 pub fn scalar_label(v: &serde_yaml::Value) -> Option<String> {

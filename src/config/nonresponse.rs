@@ -7,7 +7,7 @@
 //! Columns are read once into [`Columns`], which the library's borrowed
 //! [`NonresponseSpec`] then points into.
 
-use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
+use super::{Loaded, Problems, load_yaml, scalar_labels, suggest};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
 use crate::nonresponse::{
@@ -385,14 +385,13 @@ impl Columns {
 }
 
 fn codes(raw: &RawCodes, p: &mut Problems) -> StatusCodes {
-    let list = |v: &[serde_yaml::Value]| v.iter().filter_map(scalar_label).collect::<Vec<_>>();
     let codes = StatusCodes {
-        web: list(&raw.web),
-        phone: list(&raw.phone),
-        respondent: list(&raw.respondent),
-        nonrespondent: list(&raw.nonrespondent),
-        ineligible: list(&raw.ineligible),
-        unknown: list(&raw.unknown),
+        web: scalar_labels("codes.web", &raw.web, p),
+        phone: scalar_labels("codes.phone", &raw.phone, p),
+        respondent: scalar_labels("codes.respondent", &raw.respondent, p),
+        nonrespondent: scalar_labels("codes.nonrespondent", &raw.nonrespondent, p),
+        ineligible: scalar_labels("codes.ineligible", &raw.ineligible, p),
+        unknown: scalar_labels("codes.unknown", &raw.unknown, p),
     };
     if codes.web.is_empty() && codes.phone.is_empty() && codes.respondent.is_empty() {
         p.push(
@@ -428,25 +427,25 @@ fn share(raw: Option<&serde_yaml::Value>, p: &mut Problems) -> ShareSpec {
         None => ShareSpec::Classes(Vec::new()),
         Some(serde_yaml::Value::String(s)) if s == "model" => ShareSpec::Model,
         Some(serde_yaml::Value::String(s)) if s == "observed" => ShareSpec::Observed,
-        Some(serde_yaml::Value::Mapping(m)) => match m.get("classes").and_then(|v| v.as_sequence())
-        {
-            Some(cs) => ShareSpec::Classes(
-                cs.iter()
-                    .filter_map(|c| {
-                        c.as_str()
-                            .map(|s| ColumnUse { column: s.to_string(), categorical: Some(true) })
-                    })
-                    .collect(),
-            ),
-            None => {
-                p.push(
-                    "phone_share",
-                    "expected `{classes: [columns]}`, `model` or `observed`",
-                    None,
-                );
-                ShareSpec::Model
+        Some(serde_yaml::Value::Mapping(m)) => {
+            let classes = m.get("classes").and_then(|v| v.as_sequence());
+            match classes.filter(|_| m.len() == 1) {
+                Some(cs) => ShareSpec::Classes(
+                    scalar_labels("phone_share.classes", cs, p)
+                        .into_iter()
+                        .map(|column| ColumnUse { column, categorical: Some(true) })
+                        .collect(),
+                ),
+                None => {
+                    p.push(
+                        "phone_share",
+                        "expected `{classes: [columns]}` (and no other key), `model` or `observed`",
+                        None,
+                    );
+                    ShareSpec::Model
+                }
             }
-        },
+        }
         Some(_) => {
             p.push("phone_share", "expected `{classes: [columns]}`, `model` or `observed`", None);
             ShareSpec::Model

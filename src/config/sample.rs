@@ -5,7 +5,7 @@
 //! [`SampleConfig::plan_inputs`] meets the frame: columns, labels of strata in
 //! `oversample`/`response_rate`, filter values.
 
-use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
+use super::{Loaded, Problems, load_yaml, scalar_label, scalar_labels, suggest};
 use crate::data::{Factor, Table, rows_list};
 use crate::error::{Error, Result};
 use crate::sampling::{
@@ -549,10 +549,17 @@ fn validate_filter(i: usize, f: &RawFilter, p: &mut Problems) -> Option<Filter> 
         p.push(&key, format!("min {a} is above max {b}"), None);
         return None;
     }
-    let list = |v: &Vec<serde_yaml::Value>| v.iter().filter_map(scalar_label).collect::<Vec<_>>();
     Some(match (&f.is_in, &f.not_in) {
-        (Some(v), _) => Filter::Values { column: f.column.clone(), labels: list(v), keep: true },
-        (_, Some(v)) => Filter::Values { column: f.column.clone(), labels: list(v), keep: false },
+        (Some(v), _) => Filter::Values {
+            column: f.column.clone(),
+            labels: scalar_labels(&key, v, p),
+            keep: true,
+        },
+        (_, Some(v)) => Filter::Values {
+            column: f.column.clone(),
+            labels: scalar_labels(&key, v, p),
+            keep: false,
+        },
         _ => Filter::Range { column: f.column.clone(), min: f.min, max: f.max },
     })
 }

@@ -33,22 +33,24 @@ pub struct TwoPhase {
 }
 
 impl TwoPhase {
-    /// Checks the weights against the design: one per row, w ≥ 0, and w = 0 where d = 0.
+    /// Checks the weights against the design: one per row, and each w either 0 or ≥ d (a
+    /// response probability p̂ = d/w ≤ 1; never clamped).
     ///
     /// # Errors
-    /// Lengths that differ; a negative or non-finite weight; a positive adjusted weight on a
+    /// Lengths that differ; a negative or non-finite weight; 0 < w < d; a positive adjusted weight on a
     /// row with design weight 0.
     pub fn new(design: Design, weights: Vec<f64>) -> Result<TwoPhase> {
         if weights.len() != design.n_rows() {
             return Err(crate::Error::Internal("two-phase weights of the wrong length".into()));
         }
         for (k, (&w, &d)) in weights.iter().zip(design.weights()).enumerate() {
-            if !(w.is_finite() && w >= 0.0) || (w > 0.0 && d <= 0.0) {
+            if !(w.is_finite() && w >= 0.0) || (w > 0.0 && (d <= 0.0 || w < d * (1.0 - 1e-12))) {
                 return Err(crate::Error::method(
                     "variance",
                     format!(
                         "row {}: adjusted weight {w} for design weight {d}: the nonresponse \
-                         phase needs w >= 0, and w = 0 where d = 0",
+                         phase needs w = 0 (non-respondent) or w >= d (response probability \
+                         p = d/w <= 1)",
                         k + 1
                     ),
                 ));
@@ -72,6 +74,7 @@ impl TwoPhase {
             }
             let p = d[k] / self.weights[k];
             let t = self.weights[k] * z[k];
+            // p <= 1 up to rounding (checked in `new`); 1 − p may be −1e-12
             v[c as usize] += (1.0 - p).max(0.0) * t * t;
         }
         Ok(v)

@@ -221,6 +221,10 @@ mod two_phase {
         spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
         spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
         let design = Design::new(spec).unwrap();
+        // an adjusted weight below its design weight (p̂ > 1) is refused, not clamped
+        let halved: Vec<f64> = pw.iter().map(|d| d / 2.0).collect();
+        let err = ponder::estimate::TwoPhase::new(design.clone(), halved).unwrap_err().to_string();
+        assert!(err.contains("row 1") && err.contains("p = d/w <= 1"), "{err}");
         let resp: Vec<bool> = w.iter().map(|w| *w > 0.0).collect();
         let p: Vec<f64> =
             pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();

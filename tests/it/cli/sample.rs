@@ -98,3 +98,11 @@ fn bad_designs_are_refused() {
         assert_refused(&s, &ARGS, &["`x`"]);
     }
 }
+
+#[test]
+fn non_scalar_yaml_entries_are_refused_not_dropped() {
+    let s = setup(
+        "filters:\n  - {column: h, in: [a, [b]]}\nn: 2\nselection: {method: srswor}\nseed: 1\n",
+    );
+    assert_refused(&s, &ARGS, &["filters[0]", "not a plain value"]);
+}
