@@ -26,6 +26,7 @@ pub mod design;
 pub mod error;
 pub mod estimate;
 pub mod nonresponse;
+pub mod pipeline;
 pub mod report;
 pub mod sampling;
 pub mod simulate;

@@ -5,12 +5,14 @@ mod calibrate;
 mod estimate;
 mod nonresponse;
 mod replicates;
+mod run;
 mod sample;
 
 use clap::{Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
+  ponder run                       # the bundled « Français et la justice » survey into out/
   ponder calibrate --config calibration/example.yaml \\
                    --input notebooks-data/example.csv --output out/example_calibrated.csv \\
                    --report out/example_report.html
@@ -41,6 +43,9 @@ enum Command {
     Replicates(replicates::Args),
     /// Draw a sample from a frame (stratified SRSWOR, systematic or Poisson πps, cube).
     Sample(sample::Args),
+    /// Run a whole pipeline: sample, collection, nonresponse, calibration, replicates,
+    /// estimates, report (default: the bundled « Français et la justice » survey).
+    Run(run::Args),
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.
@@ -75,6 +80,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
         Command::Nonresponse(args) => nonresponse::run(args, &ui),
         Command::Replicates(args) => replicates::run(args, &ui),
         Command::Sample(args) => sample::run(args, &ui),
+        Command::Run(args) => run::run(args, &ui),
     }
 }
 
@@ -86,6 +92,15 @@ fn install_panic_hook() {
             info.to_string().lines().last().unwrap_or("panic")
         );
     }));
+}
+
+impl crate::pipeline::Progress for Ui {
+    fn say(&self, msg: &str) {
+        Ui::say(self, msg);
+    }
+    fn bar(&self, len: u64, what: &str) -> indicatif::ProgressBar {
+        self.progress(len, what)
+    }
 }
 
 /// What the subcommands may print on standard error.

@@ -2,9 +2,9 @@
 
 use super::Ui;
 use crate::config::nonresponse::NonresponseConfig;
-use crate::data::{ColumnData, Table, check_output_path};
+use crate::data::{Table, check_output_path};
 use crate::error::Result;
-use crate::nonresponse::Nonresponse;
+use crate::pipeline::steps::{add_nonresponse_columns, adjust_nonresponse};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -50,29 +50,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     }
     let mut table = Table::read(&args.input)?;
     let d = table.numeric(&cfg.weight)?;
-    let cols = cfg.read_columns(&table)?;
-    let nr = Nonresponse::new(cfg.spec(&cols))?;
-    let adj = nr.adjust(&d)?;
     let reps = replicate_columns(&cfg, &table)?;
-    let rep_adj = if reps.is_empty() {
-        None
-    } else {
-        let refs: Vec<(&str, &[f64])> =
-            reps.iter().map(|(n, w)| (n.as_str(), w.as_slice())).collect();
-        Some(nr.adjust_replicates(&adj, &refs)?)
-    };
+    let (adj, rep_adj) = adjust_nonresponse(&cfg, &table, &d, &reps)?;
     let o = &cfg.output;
-    table.add_column(o, ColumnData::from_f64(&adj.weights))?;
-    table.add_column(&format!("{o}_propensity"), ColumnData::F64(adj.propensity.clone()))?;
-    let group = adj.group.iter().map(|g| g.map(|g| adj.group_labels[g as usize].clone())).collect();
-    table.add_column(&format!("{o}_group"), ColumnData::Str(group))?;
-    let phase = adj.outcome.iter().map(|p| Some(p.label().to_string())).collect();
-    table.add_column(&format!("{o}_phase"), ColumnData::Str(phase))?;
-    if let Some(r) = &rep_adj {
-        for ((name, _), w) in reps.iter().zip(&r.weights) {
-            table.add_column(&format!("{o}_{name}"), ColumnData::from_f64(w))?;
-        }
-    }
+    let names: Vec<String> = reps.iter().map(|(n, _)| n.clone()).collect();
+    add_nonresponse_columns(&mut table, o, &adj, rep_adj.as_ref().map(|r| (names.as_slice(), r)))?;
     table.write(&args.output)?;
     let respondents = adj.weights.iter().filter(|w| **w > 0.0).count();
     ui.say(format!(

@@ -1,13 +1,12 @@
 //! `ponder sample --design D.yaml [--frame FRAME] --output SAMPLE [--seed N] [--report R.json]`
 
 use super::Ui;
-use crate::config::sample::{FrameSource, SampleConfig, SelectionColumns};
-use crate::data::{ColumnData, Table, check_output_path};
+use crate::config::sample::{FrameSource, SampleConfig};
+use crate::data::{Table, check_output_path};
 use crate::error::{Error, Result};
-use crate::sampling::{SamplingPlan, draw};
+use crate::pipeline::steps::{draw_sample, frame_label};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `ponder sample`.
@@ -36,18 +35,6 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
-#[derive(Serialize)]
-struct Report<'a> {
-    design: String,
-    frame: String,
-    seed: u64,
-    frame_rows: usize,
-    filters: Vec<(String, usize)>,
-    dropped_strata: Vec<String>,
-    #[serde(flatten)]
-    draw: &'a crate::sampling::DesignReport,
-}
-
 /// Draws the sample.
 ///
 /// # Errors
@@ -74,76 +61,42 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         Error::data(&cfg.file, "no seed: give `seed:` in the design or --seed (sampling is random)")
     })?;
     let frame = load_frame(&source)?;
-    let (scope, filters) = cfg.scope(&frame)?;
-    let mut strata = cfg.strata(&frame)?;
-    strata.restrict(&scope)?;
-    let (strata, dropped) = strata.drop_empty();
-    let allocation = cfg.allocation(&strata, &frame)?;
-    let columns = SelectionColumns::read(&cfg, &frame)?;
-    let plan = SamplingPlan { strata: &strata, allocation, method: columns.method(&cfg) };
     let bar = (frame.n_rows() > 1_000_000).then(|| ui.progress(frame.n_rows() as u64, "selection"));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let drawn = draw(&plan, &mut rng, bar.as_ref())?;
+    let drawn = draw_sample(&cfg, &frame, frame_label(&source), seed, &mut rng, bar.as_ref())?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let s = &drawn.sample;
-    let mut out = frame.take_rows(&s.rows)?;
-    out.add_column("pi", ColumnData::from_f64(&s.pi))?;
-    out.add_column("design_weight", ColumnData::from_f64(&s.design_weight))?;
-    let labels = strata.labels();
-    out.add_column(
-        "stratum",
-        ColumnData::Str(s.stratum.iter().map(|&h| Some(labels[h as usize].clone())).collect()),
-    )?;
-    out.add_column("certainty", ColumnData::Bool(s.certainty.iter().map(|c| Some(*c)).collect()))?;
-    out.write(&args.output)?;
-    for note in &drawn.report.notes {
+    drawn.table.write(&args.output)?;
+    for note in &drawn.report.draw.notes {
         ui.say(format!("note: {note}"));
     }
-    if !dropped.is_empty() {
-        ui.say(format!("note: strata left empty by the scope filters: {}", dropped.join(", ")));
+    if !drawn.report.dropped_strata.is_empty() {
+        ui.say(format!(
+            "note: strata left empty by the scope filters: {}",
+            drawn.report.dropped_strata.join(", ")
+        ));
     }
     ui.say(format!(
         "drew {} of {} in-scope units ({} strata, {}) into {}",
-        s.rows.len(),
-        strata.n_in_scope(),
-        strata.n_strata(),
+        drawn.rows.len(),
+        drawn.n_in_scope,
+        drawn.n_strata,
         cfg.method,
         args.output.display()
     ));
     if let Some(r) = &args.report {
-        let report = Report {
-            design: cfg.file.clone(),
-            frame: match &source {
-                FrameSource::File(f) => f.display().to_string(),
-                FrameSource::Synthetic { rows, seed } => {
-                    format!("synthetic register ({rows} persons, seed {seed})")
-                }
-            },
-            seed,
-            frame_rows: frame.n_rows(),
-            filters,
-            dropped_strata: dropped,
-            draw: &drawn.report,
-        };
-        crate::report::write_json(r, &report)?;
+        crate::report::write_json(r, &drawn.report)?;
     }
     Ok(())
 }
 
-/// Reads a frame file, or generates the synthetic register into a temporary CSV and reads
-/// it (one code path for both).
-fn load_frame(source: &FrameSource) -> Result<Table> {
+/// Reads a frame file, or builds the synthetic register in memory.
+pub(crate) fn load_frame(source: &FrameSource) -> Result<Table> {
     match source {
         FrameSource::File(f) => Table::read(f),
         FrameSource::Synthetic { rows, seed } => {
-            let frame = crate::simulate::generate_frame(*rows, *seed)?;
-            let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-            let path = dir.path().join(format!("synthetic_register_{rows}_{seed}.csv"));
-            let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-            frame.write_csv(file).map_err(|e| Error::io(&path, e))?;
-            Table::read(&path)
+            crate::pipeline::frame_table(&crate::simulate::generate_frame(*rows, *seed)?)
         }
     }
 }

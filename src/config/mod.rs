@@ -8,6 +8,7 @@
 pub mod calibrate;
 pub mod estimate;
 pub mod nonresponse;
+pub mod pipeline;
 pub mod sample;
 
 use crate::error::{ConfigProblem, Error, Result};

@@ -127,6 +127,11 @@ impl NonresponseConfig {
     /// # Errors
     /// [`Error::Config`] with each problem's key, line and hint.
     pub fn load(path: &Path) -> Result<NonresponseConfig> {
+        if let Some(step) = super::pipeline::step_file(path, "nonresponse")
+            && step != path
+        {
+            return Self::load(&step);
+        }
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut p = Problems::new(&loaded);
         let r = &loaded.raw;

@@ -176,6 +176,11 @@ impl SampleConfig {
     /// # Errors
     /// [`Error::Config`] listing every problem with key, line and hint.
     pub fn load(path: &Path) -> Result<SampleConfig> {
+        if let Some(step) = super::pipeline::step_file(path, "sample")
+            && step != path
+        {
+            return Self::load(&step);
+        }
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut p = Problems::new(&loaded);
         let raw = &loaded.raw;

@@ -19,6 +19,7 @@
 mod ci;
 mod domain;
 mod estimators;
+pub mod from_config;
 mod quantile;
 mod run;
 mod source;

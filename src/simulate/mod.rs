@@ -10,8 +10,10 @@
 //!
 //! `notebooks-data/frame.csv` is `generate_frame(20_000, 2024)` written by `write_csv`.
 
+pub mod collection;
 mod frame;
 pub mod margins;
+pub mod survey;
 
 pub use frame::{
     AGE_GROUP_LEVELS, DIPLOMA_LEVELS, DWELLING_LEVELS, PCS_LEVELS, PersonFrame, SEX_LEVELS,

@@ -1,0 +1,81 @@
+//! `ponder run [PIPELINE.yaml] [--out DIR]`
+
+use super::Ui;
+use crate::config::pipeline::PipelineConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::run::{RunOptions, run as run_pipeline};
+use crate::report::run::Lang;
+use std::path::PathBuf;
+
+/// The bundled « Français et la justice » pipeline.
+pub const DEFAULT_PIPELINE: &str = "designs/fej2024.yaml";
+
+/// Arguments of `ponder run`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ponder run                      # the bundled FEJ pipeline into out/\n  \
+    ponder run designs/fej2024.yaml --out out/fej --lang en\n\n\
+    DIR receives weighted.parquet, weighted.csv (with the replicate weights), estimates.csv,\n\
+    estimates.md, sample.json, nonresponse.json, calibration.json and report.html."
+)]
+pub struct Args {
+    /// Pipeline file (default: designs/fej2024.yaml, the bundled FEJ survey).
+    pub pipeline: Option<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Seed; replaces the pipeline's `seed:`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Frame file; replaces the sample design's `frame:`.
+    #[arg(long)]
+    pub frame: Option<PathBuf>,
+    /// Number of bootstrap replicates; replaces the pipeline's `count:`.
+    #[arg(long)]
+    pub replicates: Option<usize>,
+    /// Language of the HTML report.
+    #[arg(long, value_parser = ["fr", "en"])]
+    pub lang: Option<String>,
+}
+
+/// Loads the pipeline (the bundled one by default), checking it whole before any work.
+///
+/// # Errors
+/// A missing default pipeline (not run from the project folder), any pipeline problem.
+pub fn load(path: Option<&PathBuf>) -> Result<PipelineConfig> {
+    let path = path.cloned().unwrap_or_else(|| PathBuf::from(DEFAULT_PIPELINE));
+    if !path.is_file() {
+        return Err(Error::io(
+            &path,
+            "pipeline file not found; without an argument ponder runs designs/fej2024.yaml \
+             from the project folder: cd there or give the pipeline's path",
+        ));
+    }
+    PipelineConfig::load(&path)
+}
+
+/// Runs the pipeline.
+///
+/// # Errors
+/// Bad pipeline (before any work), then any step's error.
+pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+    let cfg = load(args.pipeline.as_ref())?;
+    let opts = RunOptions {
+        out: args.out.clone(),
+        seed: args.seed,
+        frame: args.frame.clone(),
+        replicates: args.replicates,
+        lang: args.lang.as_deref().and_then(Lang::parse),
+    };
+    let summary = run_pipeline(&cfg, &opts, ui)?;
+    for l in &summary.lines {
+        ui.say(l);
+    }
+    let total: f64 = summary.timings.iter().map(|t| t.1).sum();
+    ui.say(format!(
+        "done in {total:.2} s ({}); wrote {}",
+        summary.timings.iter().map(|(k, s)| format!("{k} {s:.2}")).collect::<Vec<_>>().join(", "),
+        summary.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+    ));
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! The weighting chain of a pipeline, in memory: sample (or input) → collection →
+//! nonresponse → calibration → replicates redoing nonresponse and calibration.
+//!
+//! [`World`] holds what does not change between runs (the frame and, when synthetic, the
+//! survey population); [`weigh`] runs the chain once for a seed. `ponder run` calls it
+//! once, `ponder simulate` K times on one world.
+
+use super::Progress;
+use super::steps::{
+    DrawnSample, SampleReport, add_nonresponse_columns, adjust_nonresponse, draw_sample,
+    frame_label,
+};
+use crate::calibration::{self, Calibration, Problem};
+use crate::config::calibrate::{CalibrationConfig, build_margins};
+use crate::config::pipeline::{PipelineConfig, ReplicateStep, Start, TotalSource};
+use crate::config::sample::FrameSource;
+use crate::data::{ColumnData, Table};
+use crate::design::{Design, DesignSpec, Numeric, WeightSource};
+use crate::error::{Error, Result};
+use crate::nonresponse::{Adjustment, ReplicateAdjustment};
+use crate::simulate::survey::Population;
+use crate::simulate::{PersonFrame, collection, generate_frame, survey};
+use crate::variance::replicates::{ReplicateKind, generate};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The frame (and synthetic population) a pipeline draws from.
+pub struct World {
+    /// The frame as a table (empty for an `input` pipeline).
+    pub table: Table,
+    /// The synthetic register, when the frame is synthetic.
+    pub frame: Option<PersonFrame>,
+    /// Survey answers and behaviour of every register person (synthetic frame only).
+    pub population: Option<Population>,
+    /// How the frame was obtained.
+    pub label: String,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "World({}, {} rows)", self.label, self.table.n_rows())
+    }
+}
+
+impl World {
+    /// Builds the frame of the pipeline's sample design (or `frame`, replacing it), and the
+    /// synthetic survey population when the frame is synthetic and the pipeline collects.
+    ///
+    /// # Errors
+    /// An unreadable frame; a synthetic collection on a frame file.
+    pub fn load(cfg: &PipelineConfig, frame: Option<&PathBuf>) -> Result<World> {
+        let Start::Sample(sample) = &cfg.start else {
+            let Start::Input(path) = &cfg.start else { unreachable!() };
+            return Ok(World {
+                table: Table::read(path)?,
+                frame: None,
+                population: None,
+                label: path.display().to_string(),
+            });
+        };
+        let source = match (frame, &sample.frame) {
+            (Some(f), _) => FrameSource::File(f.clone()),
+            (None, Some(s)) => s.clone(),
+            (None, None) => {
+                return Err(Error::data(
+                    &sample.file,
+                    "no frame: give `frame:` in the design or --frame",
+                ));
+            }
+        };
+        let label = frame_label(&source);
+        match source {
+            FrameSource::File(f) => {
+                if cfg.collection.is_some() {
+                    return Err(Error::data(
+                        &cfg.file,
+                        format!(
+                            "the synthetic `collection` step needs the synthetic register; the frame is the file {}",
+                            f.display()
+                        ),
+                    ));
+                }
+                Ok(World { table: Table::read(&f)?, frame: None, population: None, label })
+            }
+            FrameSource::Synthetic { rows, seed } => {
+                let frame = generate_frame(rows, seed)?;
+                let population =
+                    cfg.collection.as_ref().map(|_| survey::generate_population(&frame, seed));
+                Ok(World {
+                    table: super::frame_table(&frame)?,
+                    frame: Some(frame),
+                    population,
+                    label,
+                })
+            }
+        }
+    }
+}
+
+/// What one pass of the chain produced.
+#[derive(Debug)]
+pub struct Weighted {
+    /// The sample with every added column (collection, weights, final replicate weights).
+    pub table: Table,
+    /// The draw (None for an `input` pipeline).
+    pub sample: Option<SampleReport>,
+    /// In-scope frame units (drawn samples).
+    pub n_in_scope: Option<usize>,
+    /// Nonresponse adjustment.
+    pub nonresponse: Option<Adjustment>,
+    /// Calibration, its problem's input weights and the population total used.
+    pub calibration: Option<(Calibration, Vec<f64>)>,
+    /// Population total the calibration used (after any `population_total` replacement).
+    pub population_total: Option<f64>,
+    /// Replicate weights of every step (design, nonresponse, calibration), by step.
+    pub replicates: Vec<(&'static str, Vec<Vec<f64>>)>,
+    /// Seconds per step.
+    pub timings: Vec<(&'static str, f64)>,
+    /// What a reader should know.
+    pub notes: Vec<String>,
+}
+
+/// Options of one pass.
+#[derive(Debug, Clone, Default)]
+pub struct PassOptions {
+    /// Master seed (sample: the seed itself; collection and replicates: their own streams).
+    pub seed: u64,
+    /// Replaces the replicate count of the pipeline.
+    pub replicates: Option<usize>,
+    /// Keep the replicate columns of every step in the table (simulation), not only the last.
+    pub all_replicate_columns: bool,
+    /// Replaces the calibration margins (simulation: the synthetic population's own totals).
+    pub calibration: Option<CalibrationConfig>,
+}
+
+/// A generator on its own stream of the master seed (0 = sample, as `ponder sample`).
+pub fn stream(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// Runs the chain once.
+///
+/// # Errors
+/// Any step's error, prefixed by nothing: messages already name file, column and fix.
+pub fn weigh(
+    cfg: &PipelineConfig,
+    world: &World,
+    opts: &PassOptions,
+    ui: &dyn Progress,
+) -> Result<Weighted> {
+    let mut timings = Vec::new();
+    let mut notes = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
+        let secs = clock.elapsed().as_secs_f64();
+        ui.say(&format!("{name}: {secs:.2} s"));
+        timings.push((name, secs));
+        clock = Instant::now();
+    };
+    let (mut table, sample, n_in_scope, rows) = match &cfg.start {
+        Start::Sample(s) => {
+            let mut rng = stream(opts.seed, 0);
+            let DrawnSample { table, rows, n_in_scope, report, .. } =
+                draw_sample(s, &world.table, world.label.clone(), opts.seed, &mut rng, None)?;
+            notes.extend(report.draw.notes.iter().cloned());
+            (table, Some(report), Some(n_in_scope), rows)
+        }
+        Start::Input(_) => (world.table.clone(), None, None, Vec::new()),
+    };
+    lap("sample", &mut timings);
+    if let (Some(model), Some(frame), Some(pop)) =
+        (&cfg.collection, &world.frame, &world.population)
+    {
+        let mut rng = stream(opts.seed, 1);
+        let got = collection::collect(pop, frame, &rows, model, &mut rng);
+        for (name, col) in collection::survey_columns(pop, &rows, &got) {
+            table.add_column(&name, col)?;
+        }
+        lap("collection", &mut timings);
+    }
+    let design_col = cfg.design_weight().to_string();
+    let d = table.numeric(&design_col)?;
+    let reps = match &cfg.replicates {
+        Some(r) => design_replicates(r, &table, &d, opts, cfg)?,
+        None => Vec::new(),
+    };
+    lap("replicates", &mut timings);
+    let mut replicates: Vec<(&'static str, Vec<Vec<f64>>)> = Vec::new();
+    let rep_names: Vec<String> = (1..=reps.len()).map(|k| format!("rep_{k}")).collect();
+    let mut current = (design_col.clone(), d, reps);
+    let mut nonresponse = None;
+    if let Some(nr) = &cfg.nonresponse {
+        let named: Vec<(String, Vec<f64>)> =
+            rep_names.iter().cloned().zip(current.2.iter().cloned()).collect();
+        let (adj, rep_adj) = adjust_nonresponse(nr, &table, &current.1, &named)?;
+        add_nonresponse_columns(&mut table, &nr.output, &adj, None)?;
+        let rep_w = rep_adj.map(|r: ReplicateAdjustment| {
+            notes.extend(r.notes);
+            r.weights
+        });
+        let prev = std::mem::replace(
+            &mut current,
+            (nr.output.clone(), adj.weights.clone(), rep_w.unwrap_or_default()),
+        );
+        replicates.push(("design", prev.2));
+        nonresponse = Some(adj);
+        lap("nonresponse", &mut timings);
+    }
+    let mut calibration = None;
+    let mut population_total = None;
+    if let Some(step) = &cfg.calibration {
+        let mut c = opts.calibration.clone().unwrap_or_else(|| step.config.clone());
+        if opts.calibration.is_none() {
+            match step.population_total {
+                TotalSource::Config => {}
+                TotalSource::Value(v) => c.population_total = Some(v),
+                TotalSource::Frame => c.population_total = n_in_scope.map(|n| n as f64),
+            }
+        }
+        population_total = c.population_total;
+        let margins = build_margins(&c, &table, &current.1)?;
+        let problem = Problem::new(current.1.clone(), margins)?;
+        let cal = calibration::calibrate(&problem, &c.options)?;
+        let rep_w = if current.2.is_empty() {
+            Vec::new()
+        } else {
+            calibration::calibrate_replicates(&problem, &current.2, &c.options)?
+                .into_iter()
+                .map(|r| r.weights)
+                .collect()
+        };
+        table.add_column(&c.output, ColumnData::from_f64(&cal.weights))?;
+        let prev = std::mem::replace(&mut current, (c.output.clone(), cal.weights.clone(), rep_w));
+        replicates.push((if nonresponse.is_some() { "nonresponse" } else { "design" }, prev.2));
+        calibration = Some((cal, problem.weights().to_vec()));
+        lap("calibration", &mut timings);
+    }
+    replicates.push((
+        if calibration.is_some() {
+            "calibration"
+        } else if nonresponse.is_some() {
+            "nonresponse"
+        } else {
+            "design"
+        },
+        current.2,
+    ));
+    add_replicate_columns(&mut table, cfg, &replicates, opts.all_replicate_columns)?;
+    lap("replicate columns", &mut timings);
+    Ok(Weighted {
+        table,
+        sample,
+        n_in_scope,
+        nonresponse,
+        calibration,
+        population_total,
+        replicates,
+        timings,
+        notes,
+    })
+}
+
+/// Bootstrap (Rao–Wu) replicates of the design weights, strata from the sample step.
+fn design_replicates(
+    r: &ReplicateStep,
+    table: &Table,
+    d: &[f64],
+    opts: &PassOptions,
+    cfg: &PipelineConfig,
+) -> Result<Vec<Vec<f64>>> {
+    let strata = crate::config::estimate::categorical(table, &r.strata).map_err(|e| {
+        Error::data(&cfg.file, format!("replicates: strata column `{}`: {e}", r.strata))
+    })?;
+    let spec = DesignSpec {
+        weights: WeightSource::Weights(Numeric::new(&r.weight, d.to_vec())),
+        strata: Some(strata),
+        clusters: Vec::new(),
+        fpc: Vec::new(),
+        nest: false,
+        lonely_psu: crate::design::LonelyPsu::Fail,
+        pps_variance: crate::design::PpsVariance::default(),
+        certainty: None,
+    };
+    let design = Design::new(spec)?;
+    let mut rng = match r.seed {
+        Some(s) => ChaCha8Rng::seed_from_u64(s),
+        None => stream(opts.seed, 2),
+    };
+    let count = opts.replicates.unwrap_or(r.count);
+    let generated = generate(&design, ReplicateKind::Bootstrap, Some(count), false, &mut rng)?;
+    Ok(generated.design.replicate_weights().to_vec())
+}
+
+/// Appends `<weight>_rep_k` columns: of the last step only, or of every step.
+fn add_replicate_columns(
+    table: &mut Table,
+    cfg: &PipelineConfig,
+    replicates: &[(&'static str, Vec<Vec<f64>>)],
+    all: bool,
+) -> Result<()> {
+    let n = replicates.len();
+    for (i, (step, reps)) in replicates.iter().enumerate() {
+        if !all && i + 1 < n {
+            continue;
+        }
+        let base = step_weight(cfg, step);
+        for (k, w) in reps.iter().enumerate() {
+            table.add_column(&format!("{base}_rep_{}", k + 1), ColumnData::from_f64(w))?;
+        }
+    }
+    Ok(())
+}
+
+/// The weight column written by a step (`design`, `nonresponse`, `calibration`).
+pub fn step_weight<'a>(cfg: &'a PipelineConfig, step: &str) -> &'a str {
+    match step {
+        "nonresponse" => cfg.nonresponse.as_ref().map_or("", |n| n.output.as_str()),
+        "calibration" => cfg.calibration.as_ref().map_or("", |c| c.config.output.as_str()),
+        _ => cfg.design_weight(),
+    }
+}

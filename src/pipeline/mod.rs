@@ -1,0 +1,39 @@
+//! `ponder run` and `ponder simulate`: the whole weighting chain from one pipeline file
+//! ([`crate::config::pipeline`]).
+//!
+//! - [`steps`]: each step as a function on in-memory tables (shared with the step commands);
+//! - [`chain`]: the chain once ([`chain::weigh`]) on a [`chain::World`] (frame + synthetic
+//!   survey population);
+//! - [`run`]: `ponder run` — the chain, the estimates and every output file;
+//! - [`simulation`]: `ponder simulate` — the chain K times, bias, RMSE and coverage per step.
+//!
+//! Randomness: one master seed; the sample uses it as `ponder sample --seed` does (ChaCha8
+//! stream 0), the collection stream 1, the replicates stream 2 — so a run is reproducible
+//! step by step with the step commands, and byte-identical whatever the thread count.
+
+pub mod chain;
+mod frame;
+pub mod run;
+pub mod simulation;
+pub mod steps;
+
+pub use frame::frame_table;
+
+/// Where the pipeline reports progress (the CLI's terminal, or nothing).
+pub trait Progress: Sync {
+    /// A line of summary.
+    fn say(&self, msg: &str);
+    /// A progress bar of `len` steps.
+    fn bar(&self, len: u64, what: &str) -> indicatif::ProgressBar;
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn say(&self, _: &str) {}
+    fn bar(&self, _: u64, _: &str) -> indicatif::ProgressBar {
+        indicatif::ProgressBar::hidden()
+    }
+}

@@ -1,0 +1,301 @@
+//! `ponder run`: the chain once, the estimates, and the output folder:
+//!
+//! | file | content |
+//! |---|---|
+//! | `weighted.parquet`, `weighted.csv` | the sample, collection outcome, every weight and the final replicate weights `<w>_rep_1..R` |
+//! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
+//! | `sample.json` | the draw: allocation per stratum, balancing checks |
+//! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
+//! | `calibration.json` | margins before/after, g distribution, design effect |
+//! | `report.html` | one page with plots: weights by step, g, response rates, estimates, map |
+//!
+//! Every file is computed before the first one is written, each written atomically; no
+//! timing goes into a file, so two runs with the same seed give byte-identical outputs.
+
+use super::Progress;
+use super::chain::{PassOptions, Weighted, World, weigh};
+use crate::config::pipeline::{PipelineConfig, Start};
+use crate::data::check_writable_path;
+use crate::error::{Error, Result};
+use crate::estimate::EstimateRow;
+use crate::report::run::{RunReport, WeightStep};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of `ponder run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Output folder (created if missing; its parent must exist).
+    pub out: PathBuf,
+    /// Replaces the pipeline's seed.
+    pub seed: Option<u64>,
+    /// Replaces the sample design's frame.
+    pub frame: Option<PathBuf>,
+    /// Replaces the replicate count.
+    pub replicates: Option<usize>,
+    /// Replaces the report language.
+    pub lang: Option<crate::report::run::Lang>,
+}
+
+/// What a run did, for the terminal.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Seconds per step.
+    pub timings: Vec<(&'static str, f64)>,
+    /// Lines worth printing.
+    pub lines: Vec<String>,
+}
+
+/// The seed of a run: `--seed`, else the pipeline's, else the sample design's.
+///
+/// # Errors
+/// No seed anywhere for a drawn sample.
+pub fn seed_of(cfg: &PipelineConfig, seed: Option<u64>) -> Result<u64> {
+    let design_seed = match &cfg.start {
+        Start::Sample(s) => s.seed,
+        Start::Input(_) => Some(0),
+    };
+    seed.or(cfg.seed).or(design_seed).ok_or_else(|| {
+        Error::data(
+            &cfg.file,
+            "no seed: give `seed:` in the pipeline or --seed (sampling is random)",
+        )
+    })
+}
+
+/// Output files, by name.
+fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        cfg.weighted_formats.iter().map(|f| out.join(format!("weighted.{f}"))).collect();
+    if cfg.estimates.is_some() {
+        v.push(out.join("estimates.csv"));
+        v.push(out.join("estimates.md"));
+    }
+    if matches!(cfg.start, Start::Sample(_)) {
+        v.push(out.join("sample.json"));
+    }
+    if cfg.nonresponse.is_some() {
+        v.push(out.join("nonresponse.json"));
+    }
+    if cfg.calibration.is_some() {
+        v.push(out.join("calibration.json"));
+    }
+    v.push(out.join("report.html"));
+    v
+}
+
+/// Checks the output folder before any work: creates it when its parent exists, refuses
+/// outputs that would overwrite an input.
+fn prepare_out(cfg: &PipelineConfig, opts: &RunOptions) -> Result<Vec<PathBuf>> {
+    let out = &opts.out;
+    if !out.is_dir() {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(Error::io(
+                out,
+                format!("the folder {} does not exist: create it first", parent.display()),
+            ));
+        }
+        std::fs::create_dir(out)
+            .map_err(|e| Error::io(out, format!("cannot create the output folder: {e}")))?;
+    }
+    let mut inputs: Vec<PathBuf> = vec![PathBuf::from(&cfg.file)];
+    if let Start::Input(p) = &cfg.start {
+        inputs.push(p.clone());
+    }
+    if let Some(f) = &opts.frame {
+        inputs.push(f.clone());
+    }
+    let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let files = outputs(cfg, out);
+    for f in &files {
+        check_writable_path(f, &refs)?;
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct NonresponseJson<'a> {
+    config: &'a str,
+    #[serde(flatten)]
+    adjustment: &'a crate::nonresponse::Report,
+}
+
+#[derive(Serialize)]
+struct CalibrationJson<'a> {
+    config: &'a str,
+    weight: &'a str,
+    output_column: &'a str,
+    population_total: Option<f64>,
+    replicates_calibrated: usize,
+    #[serde(flatten)]
+    report: &'a crate::calibration::Report,
+}
+
+/// Runs the pipeline and writes every output.
+///
+/// # Errors
+/// Bad output folder (before any work), then any step's error; nothing is written unless
+/// every step succeeded.
+pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result<RunSummary> {
+    let files = prepare_out(cfg, opts)?;
+    let seed = seed_of(cfg, opts.seed)?;
+    let t0 = Instant::now();
+    let world = World::load(cfg, opts.frame.as_ref())?;
+    let load = t0.elapsed().as_secs_f64();
+    ui.say(&format!("frame: {} ({} rows)", world.label, world.table.n_rows()));
+    let pass = PassOptions { seed, replicates: opts.replicates, ..PassOptions::default() };
+    let w = weigh(cfg, &world, &pass, ui)?;
+    let t1 = Instant::now();
+    let estimates = match &cfg.estimates {
+        Some(e) => {
+            e.check_columns(&w.table)?;
+            crate::estimate::from_config::compute(e, &w.table)?
+        }
+        None => Vec::new(),
+    };
+    let est = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    let lang = opts.lang.unwrap_or(cfg.report.lang);
+    let html = report_html(cfg, &w, &estimates, seed, &world.label, lang)?;
+    write_all(cfg, &opts.out, &w, &estimates, &html)?;
+    let mut timings = vec![("frame", load)];
+    timings.extend(w.timings.iter().copied());
+    timings.push(("estimates", est));
+    timings.push(("report + write", t2.elapsed().as_secs_f64()));
+    Ok(RunSummary { files, timings, lines: summary_lines(&w, estimates.len()) })
+}
+
+fn summary_lines(w: &Weighted, n_estimates: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(s) = &w.sample {
+        lines.push(format!(
+            "sample: {} drawn of {} in scope",
+            w.table.n_rows(),
+            w.n_in_scope.unwrap_or(0)
+        ));
+        let _ = s;
+    }
+    if let Some(a) = &w.nonresponse {
+        let resp = a.weights.iter().filter(|x| **x > 0.0).count();
+        lines.push(format!(
+            "nonresponse: {resp} respondents, {} response groups",
+            a.group_labels.len()
+        ));
+    }
+    if let Some((c, _)) = &w.calibration {
+        lines.push(format!(
+            "calibration: {} in {} iteration(s), g in [{:.3}, {:.3}], design effect {:.3}",
+            c.report.method.name(),
+            c.report.iterations,
+            c.report.g.min,
+            c.report.g.max,
+            c.report.design_effect
+        ));
+    }
+    if let Some((_, r)) = w.replicates.last() {
+        if !r.is_empty() {
+            lines.push(format!(
+                "replicates: {} bootstrap replicates redoing every weighting step",
+                r.len()
+            ));
+        }
+    }
+    lines.push(format!("estimates: {n_estimates} rows"));
+    lines.extend(w.notes.iter().map(|n| format!("note: {n}")));
+    lines
+}
+
+fn report_html(
+    cfg: &PipelineConfig,
+    w: &Weighted,
+    estimates: &[EstimateRow],
+    seed: u64,
+    frame: &str,
+    lang: crate::report::run::Lang,
+) -> Result<String> {
+    let design = w.table.numeric(cfg.design_weight())?;
+    let mut owned: Vec<(&'static str, Vec<f64>)> = vec![("design", design)];
+    if let Some(a) = &w.nonresponse {
+        owned.push(("nonresponse", a.weights.iter().copied().filter(|x| *x > 0.0).collect()));
+    }
+    let mut g = Vec::new();
+    if let Some((c, d)) = &w.calibration {
+        owned.push(("calibration", c.weights.iter().copied().filter(|x| *x > 0.0).collect()));
+        g = c.g(d).into_iter().filter(|x| x.is_finite()).collect();
+    }
+    let facts = facts(cfg, w, seed, frame);
+    let report = RunReport {
+        lang,
+        title: cfg.report.title.clone(),
+        facts,
+        steps: owned.iter().map(|(k, v)| WeightStep { key: k, weights: v }).collect(),
+        g: &g,
+        calibration: w.calibration.as_ref().map(|(c, _)| &c.report),
+        nonresponse: w.nonresponse.as_ref().map(|a| &a.report),
+        estimates,
+        map: cfg.report.map.as_deref(),
+    };
+    crate::report::run::render(&report)
+}
+
+fn facts(cfg: &PipelineConfig, w: &Weighted, seed: u64, frame: &str) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("pipeline".to_string(), cfg.file.clone()),
+        ("seed".to_string(), seed.to_string()),
+        ("frame".to_string(), frame.to_string()),
+        ("sampled".to_string(), w.table.n_rows().to_string()),
+    ];
+    if let Some(n) = w.n_in_scope {
+        f.push(("in_scope".to_string(), n.to_string()));
+    }
+    if let Some(a) = &w.nonresponse {
+        for o in &a.report.outcomes {
+            f.push((format!("outcome:{}", o.outcome.label()), o.n.to_string()));
+        }
+    }
+    if let Some((_, r)) = w.replicates.last() {
+        f.push(("replicates".to_string(), r.len().to_string()));
+    }
+    f
+}
+
+fn write_all(
+    cfg: &PipelineConfig,
+    out: &Path,
+    w: &Weighted,
+    estimates: &[EstimateRow],
+    html: &str,
+) -> Result<()> {
+    for f in &cfg.weighted_formats {
+        w.table.write(&out.join(format!("weighted.{f}")))?;
+    }
+    if cfg.estimates.is_some() {
+        crate::report::table::write_estimates(&out.join("estimates.csv"), estimates)?;
+        crate::report::table::write_estimates(&out.join("estimates.md"), estimates)?;
+    }
+    if let Some(s) = &w.sample {
+        crate::report::write_json(&out.join("sample.json"), s)?;
+    }
+    if let (Some(a), Some(n)) = (&w.nonresponse, &cfg.nonresponse) {
+        crate::report::write_json(
+            &out.join("nonresponse.json"),
+            &NonresponseJson { config: &n.file, adjustment: &a.report },
+        )?;
+    }
+    if let (Some((c, _)), Some(step)) = (&w.calibration, &cfg.calibration) {
+        let json = CalibrationJson {
+            config: &step.config.file,
+            weight: &step.config.weight,
+            output_column: &step.config.output,
+            population_total: w.population_total,
+            replicates_calibrated: w.replicates.last().map_or(0, |r| r.1.len()),
+            report: &c.report,
+        };
+        crate::report::write_json(&out.join("calibration.json"), &json)?;
+    }
+    crate::report::write_text(&out.join("report.html"), html)
+}
