@@ -7,6 +7,7 @@ mod nonresponse;
 mod replicates;
 mod run;
 mod sample;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +47,9 @@ enum Command {
     /// Run a whole pipeline: sample, collection, nonresponse, calibration, replicates,
     /// estimates, report (default: the bundled « Français et la justice » survey).
     Run(run::Args),
+    /// Repeat sample, collection and weighting K times on a synthetic population: bias,
+    /// RMSE and interval coverage of every estimate at each weighting step.
+    Simulate(simulate::Args),
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.
@@ -81,6 +85,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
         Command::Replicates(args) => replicates::run(args, &ui),
         Command::Sample(args) => sample::run(args, &ui),
         Command::Run(args) => run::run(args, &ui),
+        Command::Simulate(args) => simulate::run(args, &ui),
     }
 }
 

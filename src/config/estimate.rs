@@ -383,6 +383,28 @@ impl EstimateConfig {
     }
 
     /// The declared full-sample weight column, if any.
+    /// The same requests on other weights: `weight` as the design weight and, when given,
+    /// replicate columns matching `replicates` (same replicate type; the declared count is
+    /// dropped), else linearization; no calibration or nonresponse-phase term and no
+    /// publication rule (`ponder simulate` estimates at each weighting step with this).
+    pub fn with_weights(&self, weight: &str, replicates: Option<&str>) -> EstimateConfig {
+        let mut c = self.clone();
+        c.raw_design.weight = Some(weight.to_string());
+        c.raw_design.probabilities = None;
+        c.calibration = None;
+        c.nonresponse = None;
+        c.publication = Publication::default();
+        c.replicates = match (replicates, c.replicates.take()) {
+            (Some(glob), Some(mut r)) => {
+                r.columns = glob.to_string();
+                r.options.expected_count = None;
+                Some(r)
+            }
+            _ => None,
+        };
+        c
+    }
+
     pub fn weight_column(&self) -> Option<String> {
         self.raw_design.weight.clone()
     }

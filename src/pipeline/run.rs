@@ -87,6 +87,21 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Creates the output folder when missing (its parent must exist).
+///
+/// # Errors
+/// A missing parent folder, a folder that cannot be created.
+pub fn prepare_folder(out: &Path) -> Result<()> {
+    if !out.is_dir() {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(Error::io(out, format!("the folder {} does not exist: create it first", parent.display())));
+        }
+        std::fs::create_dir(out).map_err(|e| Error::io(out, format!("cannot create the output folder: {e}")))?;
+    }
+    Ok(())
+}
+
 /// Checks the output folder before any work: creates it when its parent exists, refuses
 /// outputs that would overwrite an input.
 fn prepare_out(cfg: &PipelineConfig, opts: &RunOptions) -> Result<Vec<PathBuf>> {
