@@ -145,6 +145,16 @@ fn mode_effect_moves_phone_answers_up_only() {
     assert!((0.15..0.28).contains(&(given - truth)), "given {given}, true {truth}");
     let fair_up = share(&phone, |j| c.fair[j]) - share(&phone, |j| p.fair[scope[j]]);
     assert!(fair_up > 0.12, "fair shift {fair_up}");
+    // A negative effect moves answers down only.
+    let rows = &scope[..30_000];
+    let model = CollectionModel { mode_effect: -1.0, ..CollectionModel::default() };
+    let down = collect(p, &world().0, rows, &model, &mut ChaCha8Rng::seed_from_u64(1));
+    let mut moved = 0;
+    for (j, &i) in rows.iter().enumerate() {
+        assert!(down.trust[j] >= p.trust[i] && (p.fair[i] || !down.fair[j]), "row {i}");
+        moved += usize::from(down.trust[j] != p.trust[i]);
+    }
+    assert!(moved > 100, "{moved} answers moved");
 }
 
 fn text(col: &ColumnData) -> &[Option<String>] {
