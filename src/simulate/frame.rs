@@ -219,7 +219,7 @@ impl PersonFrame {
 }
 
 /// Cumulative thresholds on 2^32 for drawing an index with a `u32`.
-struct Cdf(Vec<u64>);
+pub(crate) struct Cdf(Vec<u64>);
 
 impl Cdf {
     fn new(weights: &[f64]) -> Cdf {
@@ -238,6 +238,20 @@ impl Cdf {
         Cdf(cum)
     }
 
+    /// Probability of each index as drawn by [`Cdf::pick`] from a uniform `u32`: the
+    /// differences of the thresholds over 2^32 (the weights' shares up to 2^-32).
+    pub(crate) fn probabilities(&self) -> Vec<f64> {
+        let mut prev = 0u64;
+        self.0
+            .iter()
+            .map(|&c| {
+                let p = c.saturating_sub(prev) as f64 / 4_294_967_296.0;
+                prev = prev.max(c);
+                p
+            })
+            .collect()
+    }
+
     #[inline]
     fn pick(&self, r: u32) -> usize {
         let r = u64::from(r);
@@ -245,19 +259,39 @@ impl Cdf {
     }
 }
 
-/// Every distribution of the model, precomputed.
-struct Tables {
-    sex_age5: Cdf,
-    collective: [u32; 105],
+/// Every distribution of the model, precomputed. Shared with [`super::census`], which sums
+/// these probabilities to get the expected margins of the generated register.
+pub(crate) struct Tables {
+    /// Sex × 5-year age cell (men 0–4 … 100+, then women), 42 cells.
+    pub(crate) sex_age5: Cdf,
+    /// Collective dwelling when the high half of a draw is below this, by age.
+    pub(crate) collective: [u32; 105],
     minor_type: Cdf,
-    adult_type: Cdf,
-    size_in_type: Vec<Cdf>,
-    diploma: Vec<Cdf>,
-    pcs: Vec<Cdf>,
+    /// Household type of an adult in an ordinary dwelling (types of [`HOUSEHOLD_POP_RP2022`]).
+    pub(crate) adult_type: Cdf,
+    /// Household size (1..=6 as 0..=5) within each household type.
+    pub(crate) size_in_type: Vec<Cdf>,
+    /// Diploma ([`DIPLOMA_LEVELS`]) by `sex * 8 + diploma_band(age)`.
+    pub(crate) diploma: Vec<Cdf>,
+    /// PCS 1..=8 (as 0..=7) by `pcs_band(age)` (persons aged 15+).
+    pub(crate) pcs: Vec<Cdf>,
 }
 
 impl Tables {
-    fn new() -> Tables {
+    /// Probability that a person of this age lives in a collective dwelling.
+    pub(crate) fn collective_probability(&self, age: usize) -> f64 {
+        f64::from(self.collective[age.min(104)]) / 4_294_967_296.0
+    }
+
+    /// Probability of the single-year offset `k` (0..5) within a 5-year age group: the
+    /// generator takes the low 32 bits of a draw modulo 5, and 2^32 = 5 × 858,993,459 + 1,
+    /// so offset 0 is 2^-32 more likely than the others.
+    pub(crate) fn age_offset_probability(k: usize) -> f64 {
+        let base = (1u64 << 32) / 5;
+        (base + u64::from(k == 0)) as f64 / 4_294_967_296.0
+    }
+
+    pub(crate) fn new() -> Tables {
         let cells: Vec<f64> =
             MEN_AGE5_RP2018.iter().chain(&WOMEN_AGE5_RP2018).map(|&v| v as f64).collect();
         let total: f64 = cells.iter().sum();
@@ -340,7 +374,7 @@ fn diploma_shares(sex: usize, band: usize) -> [f64; 6] {
     }
 }
 
-fn diploma_band(age: u8) -> usize {
+pub(crate) fn diploma_band(age: u8) -> usize {
     match age {
         0..=14 => 0,
         15..=17 => 1,
@@ -353,7 +387,7 @@ fn diploma_band(age: u8) -> usize {
     }
 }
 
-fn age_group(age: u8) -> u8 {
+pub(crate) fn age_group(age: u8) -> u8 {
     match age {
         0..=17 => 0,
         18..=29 => 1,
@@ -362,6 +396,11 @@ fn age_group(age: u8) -> u8 {
         60..=74 => 4,
         _ => 5,
     }
+}
+
+/// Age band of [`PCS8_AGE_LOWER`] (ages 15+; 0 below).
+pub(crate) fn pcs_band(age: u8) -> usize {
+    PCS8_AGE_LOWER.iter().rposition(|&l| age >= l).unwrap_or(0)
 }
 
 /// (first row after the block, region index, department index), rows sorted by region then
@@ -476,11 +515,6 @@ fn fill_chunk(job: Job<'_>, t: &Tables, blocks: &[(usize, u8, u8)], seed: u64) {
         };
         job.diploma[i] = t.diploma[sex as usize * 8 + diploma_band(age)].pick(r3 as u32) as u8;
         let r4 = rng.next_u64() as u32;
-        job.pcs[i] = if age < 15 {
-            0
-        } else {
-            let band = PCS8_AGE_LOWER.iter().rposition(|&l| age >= l).unwrap_or(0);
-            t.pcs[band].pick(r4) as u8 + 1
-        };
+        job.pcs[i] = if age < 15 { 0 } else { t.pcs[pcs_band(age)].pick(r4) as u8 + 1 };
     }
 }

@@ -8,3 +8,4 @@ mod data;
 mod estimation;
 mod nonresponse;
 mod sampling;
+mod simulate;
