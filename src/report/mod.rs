@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod html;
+pub mod run;
 pub mod table;
 
 use crate::error::{Error, Result};
