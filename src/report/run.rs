@@ -440,6 +440,12 @@ fn calibration_section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
     s
 }
 
+/// A proportion row: stat `proportion`, or a mean of a category indicator (the estimation
+/// run labels proportions `mean` with the category set).
+fn is_proportion(r: &EstimateRow) -> bool {
+    r.stat == "proportion" || (r.stat == "mean" && r.category.is_some())
+}
+
 fn is_flagged(r: &EstimateRow) -> bool {
     let f = &r.flags;
     f.empty || f.low_n || f.high_cv || f.suppressed
@@ -481,7 +487,7 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
     let mut s = format!("<p class=\"caption\">{} {}</p>\n", escape(l("dot_caption")), escape(l("flag_legend")));
     for name in names(rows) {
         let group: Vec<&EstimateRow> = rows.iter().filter(|r| r.name == name).collect();
-        let pct = group.iter().all(|r| r.stat == "proportion");
+        let pct = group.iter().all(|r| is_proportion(r));
         let mut prev: Option<&Option<String>> = None;
         let dots: Vec<Dot> = group
             .iter()
@@ -510,7 +516,7 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
         s.push_str(&svg::dot_whisker(lang, name, &x_label, &dots, pct));
     }
     let _ = writeln!(s, "<h3>{}</h3>", l("estimates"));
-    let value = |r: &EstimateRow, v: f64| if r.stat == "proportion" { percent(lang, v) } else { number(lang, v) };
+    let value = |r: &EstimateRow, v: f64| if is_proportion(r) { percent(lang, v) } else { number(lang, v) };
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -572,7 +578,7 @@ fn map_section(lang: Lang, rows: &[EstimateRow], name: &str) -> Result<String> {
             ),
         ));
     }
-    let pct = by_region.iter().all(|r| r.stat == "proportion");
+    let pct = by_region.iter().all(|r| is_proportion(r));
     let values: Vec<map::RegionValue> = by_region
         .iter()
         .map(|r| map::RegionValue { code: r.domain[0].1.clone(), value: r.estimate, flagged: is_flagged(r) })

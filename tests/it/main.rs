@@ -7,4 +7,5 @@ mod common;
 mod data;
 mod estimation;
 mod nonresponse;
+mod report;
 mod sampling;

@@ -138,7 +138,8 @@ pub fn label(lang: Lang, key: &'static str) -> &'static str {
 }
 
 /// Whether `key` is in the table.
-pub fn has_label(key: &str) -> bool {
+#[cfg(test)]
+fn has_label(key: &str) -> bool {
     LABELS.iter().any(|(k, _, _)| *k == key)
 }
 
@@ -200,6 +201,24 @@ mod tests {
             assert!(!LABELS[..i].iter().any(|(j, _, _)| j == k), "duplicate key {k}");
         }
         assert_ne!(label(Lang::Fr, "estimates"), label(Lang::En, "estimates"));
+    }
+
+    /// Every literal key passed to `l(..)` / `label(lang, ..)` in the report sources exists.
+    #[test]
+    fn every_key_used_in_the_sources_is_in_the_table() {
+        let sources = [include_str!("../run.rs"), include_str!("svg.rs"), include_str!("map.rs")];
+        let mut checked = 0;
+        for src in sources {
+            for pat in ["l(\"", "label(lang, \""] {
+                for (i, _) in src.match_indices(pat) {
+                    let rest = &src[i + pat.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    assert!(has_label(key), "missing label key {key}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]

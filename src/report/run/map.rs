@@ -172,8 +172,8 @@ type Ring = &'static [(Arc, bool)];
 
 /// Mainland regions and Corsica: (code, full name, short name, ring, label point).
 pub(crate) const MAINLAND: [(&str, &str, &str, Ring, (f64, f64)); 13] = [
-    ("11", "Île-de-France", "Île-de-Fr.", &[(HDF_IDF, true), (IDF_GE, false), (IDF_BFC, false), (IDF_CVL, false), (NOR_IDF, true)], (2.55, 48.72)),
-    ("24", "Centre-Val de Loire", "Centre-VdL", &[(IDF_CVL, true), (BFC_CVL, true), (CVL_ARA, false), (CVL_NA, false), (CVL_PDL, false), (NOR_CVL, true)], (1.6, 47.45)),
+    ("11", "Île-de-France", "Île-de-Fr.", &[(HDF_IDF, true), (IDF_GE, false), (IDF_BFC, false), (IDF_CVL, false), (NOR_IDF, false)], (2.55, 48.72)),
+    ("24", "Centre-Val de Loire", "Centre-VdL", &[(IDF_CVL, true), (BFC_CVL, true), (CVL_ARA, false), (CVL_NA, false), (CVL_PDL, false), (NOR_CVL, false)], (1.6, 47.45)),
     ("27", "Bourgogne-Franche-Comté", "Bourgogne-FC", &[(GE_BFC, true), (BFC_CH, false), (BFC_ARA, false), (BFC_CVL, false), (IDF_BFC, true)], (4.75, 47.2)),
     ("28", "Normandie", "Normandie", &[(NOR_COAST, false), (NOR_BRE, false), (NOR_PDL, false), (NOR_CVL, false), (NOR_IDF, false), (HDF_NOR, false)], (0.0, 49.0)),
     ("32", "Hauts-de-France", "Hauts-de-Fr.", &[(HDF_COAST, false), (HDF_BE, false), (HDF_GE, false), (HDF_IDF, false), (HDF_NOR, false)], (2.75, 50.05)),
