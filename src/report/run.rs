@@ -102,7 +102,8 @@ pub struct RunReport<'a> {
 const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin-top:2em}\
      h3{margin-top:1.5em}svg{display:block;margin:1em 0;max-width:100%;height:auto}\
      tr.flag td{background:#fde3c8}p.caption{color:#555;font-size:.9em}\
-     nav ul{columns:2}td.l,th.l{max-width:30em}";
+     nav ul{columns:2}td.l,th.l{max-width:30em}td{white-space:nowrap}td.l{white-space:normal}\
+     div.wide{overflow-x:auto}";
 
 /// Renders the report as one HTML document.
 ///
@@ -267,9 +268,17 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
                 cols.push(g.group);
             }
         }
+        let mut pairs: Vec<(&'static str, &'static str)> = Vec::new();
+        for d in nr.profiles.iter().flat_map(|p| &p.std_differences) {
+            if !pairs.contains(&(d.a, d.b)) {
+                pairs.push((d.a, d.b));
+            }
+        }
+        let pair_names: Vec<String> =
+            pairs.iter().map(|(a, b)| format!("{} : {} / {}", l("std_diff"), l(a), l(b))).collect();
         let mut header: Vec<&str> = vec![l("variable"), l("category")];
         header.extend(cols.iter().map(|c| l(c)));
-        header.push(l("std_diff"));
+        header.extend(pair_names.iter().map(String::as_str));
         let rows: Vec<Vec<String>> = nr
             .profiles
             .iter()
@@ -280,12 +289,10 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
                         if p.category.is_some() { percent(lang, g.value) } else { number(lang, g.value) }
                     }));
                 }
-                let diffs: Vec<String> = p
-                    .std_differences
-                    .iter()
-                    .map(|d| format!("{}/{} {}", l(d.a), l(d.b), d.value.map_or(na(lang), |v| fixed(lang, v, 3))))
-                    .collect();
-                row.push(diffs.join(" ; "));
+                for (a, b) in &pairs {
+                    let d = p.std_differences.iter().find(|d| d.a == *a && d.b == *b);
+                    row.push(d.and_then(|d| d.value).map_or(na(lang), |v| fixed(lang, v, 3)));
+                }
                 row
             })
             .collect();
@@ -464,6 +471,19 @@ fn flag_text(lang: Lang, r: &EstimateRow) -> String {
     v.join(", ")
 }
 
+fn stat_text(lang: Lang, r: &EstimateRow) -> String {
+    let key = if is_proportion(r) { "stat_proportion" } else {
+        match r.stat {
+            "total" => "stat_total",
+            "mean" => "stat_mean",
+            "ratio" => "stat_ratio",
+            "quantile" => "stat_quantile",
+            other => return other.to_string(),
+        }
+    };
+    label(lang, key).to_string()
+}
+
 fn domain_text(r: &EstimateRow) -> String {
     r.domain.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
 }
@@ -510,7 +530,7 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
         let x_label = if pct {
             format!("{} (%) — {}", l("estimate"), first.variable)
         } else {
-            format!("{} — {} {}", l("estimate"), first.stat, first.variable)
+            format!("{} — {} {}", l("estimate"), stat_text(lang, first), first.variable)
         };
         let _ = writeln!(s, "<h3>{}</h3>", escape(name));
         s.push_str(&svg::dot_whisker(lang, name, &x_label, &dots, pct));
@@ -522,7 +542,7 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
         .map(|r| {
             vec![
                 r.name.clone(),
-                r.stat.to_string(),
+                stat_text(lang, r),
                 r.variable.clone(),
                 r.category.clone().unwrap_or_default(),
                 domain_text(r),
@@ -537,12 +557,14 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
         })
         .collect();
     let classes: Vec<Option<&str>> = rows.iter().map(|r| is_flagged(r).then_some("flag")).collect();
+    s.push_str("<div class=\"wide\">");
     s.push_str(&table_with_classes(
         &[l("name"), l("stat"), l("variable"), l("category"), l("domain"), l("estimate"), l("se"), l("ci_low"), l("ci_high"), l("cv"), l("n"), l("flags")],
         &table_rows,
         5,
         &classes,
     ));
+    s.push_str("</div>\n");
     s
 }
 

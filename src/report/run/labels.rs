@@ -120,6 +120,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("dot_caption", "Point : estimation ; trait : intervalle de confiance.", "Dot: estimate; line: confidence interval."),
     ("flag_legend", "Lignes signalées sur fond orange.", "Flagged rows have an orange background."),
     ("percent", "%", "%"),
+    ("stat_total", "total", "total"),
+    ("stat_mean", "moyenne", "mean"),
+    ("stat_proportion", "proportion", "proportion"),
+    ("stat_ratio", "ratio", "ratio"),
+    ("stat_quantile", "quantile", "quantile"),
     // Map.
     ("map", "Carte par région", "Map by region"),
     ("map_caption", "Carte schématique (contours simplifiés) ; gris : non disponible.", "Schematic map (simplified outlines); grey: not available."),
@@ -148,13 +153,43 @@ pub fn na(lang: Lang) -> String {
     label(lang, "na").to_string()
 }
 
-/// A number with up to 6 significant digits ([`crate::report::html::num`]), decimal comma
-/// in French, `n.d.`/`n/a` when not finite.
+/// A number with up to 6 significant digits ([`crate::report::html::num`]) without trailing
+/// zeros, thousands grouped from 10 000 (narrow no-break space in French, comma in
+/// English), decimal comma in French, `n.d.`/`n/a` when not finite.
 pub fn number(lang: Lang, v: f64) -> String {
     if !v.is_finite() {
         return na(lang);
     }
-    localize(lang, crate::report::html::num(v))
+    let mut s = crate::report::html::num(v);
+    if s.contains('e') {
+        return localize(lang, s);
+    }
+    if s.contains('.') {
+        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    let (sign, rest) = s.split_at(usize::from(s.starts_with('-')));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let int = if int.len() >= 5 { group(int, if lang == Lang::Fr { "\u{202f}" } else { "," }) } else { int.to_string() };
+    let dec = if lang == Lang::Fr { "," } else { "." };
+    match frac {
+        Some(f) => format!("{sign}{int}{dec}{f}"),
+        None => format!("{sign}{int}"),
+    }
+}
+
+/// Digits in groups of three.
+fn group(digits: &str, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A number with `digits` decimals.
@@ -162,7 +197,10 @@ pub fn fixed(lang: Lang, v: f64, digits: usize) -> String {
     if !v.is_finite() {
         return na(lang);
     }
-    localize(lang, format!("{v:.digits$}"))
+    let s = format!("{v:.digits$}");
+    // No "-0.000" for a tiny negative value.
+    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s };
+    localize(lang, s)
 }
 
 /// A proportion in percent with one decimal: `42,3 %` / `42.3%`.
@@ -226,6 +264,11 @@ mod tests {
         assert_eq!(percent(Lang::Fr, 0.4234), "42,3 %");
         assert_eq!(percent(Lang::En, 0.4234), "42.3%");
         assert_eq!(number(Lang::Fr, f64::NAN), "n.d.");
+        assert_eq!(number(Lang::Fr, 4947000.0), "4\u{202f}947\u{202f}000");
+        assert_eq!(number(Lang::En, -12345.5), "-12,345.5");
+        assert_eq!(number(Lang::Fr, 1000.0), "1000");
+        assert_eq!(number(Lang::Fr, 0.4), "0,4");
+        assert_eq!(number(Lang::En, 45.8), "45.8");
         assert_eq!(number(Lang::En, f64::INFINITY), "n/a");
     }
 }

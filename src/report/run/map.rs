@@ -284,9 +284,9 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
             escape(&tip)
         );
     };
-    let caption = |s: &mut String, code: &str, short: &str, x: f64, y: f64| {
+    let caption = |s: &mut String, code: &str, short: &str, x: f64, y: f64, on_shape: bool| {
         let v = find(code).map(|v| (v.value, v.flagged));
-        let dark = v.is_some_and(|(x, _)| x.is_finite() && scale(x) > 0.55);
+        let dark = on_shape && v.is_some_and(|(x, _)| x.is_finite() && scale(x) > 0.55);
         let fill = if dark { " fill=\"#fff\"" } else { " fill=\"#111\"" };
         text(s, x, y - 2.0, "middle", &format!(" font-size=\"10.5\"{fill}"), short);
         let val = match v {
@@ -307,7 +307,7 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
     }
     for (code, _, short, _, at) in MAINLAND {
         let (x, y) = project(at);
-        caption(&mut s, code, short, x, y);
+        caption(&mut s, code, short, x, y, true);
     }
     // Overseas insets in a row under the mainland.
     let y0 = MAP_TOP + (LAT1 - 41.2) * K + 20.0;
@@ -326,7 +326,7 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
             d.push('Z');
         }
         shape(&mut s, code, name, &d);
-        caption(&mut s, code, name, x0 + INSET / 2.0, y0 + INSET - 20.0);
+        caption(&mut s, code, name, x0 + INSET / 2.0, y0 + INSET - 20.0, false);
     }
     legend(&mut s, lang, MAP_W + 20.0, 70.0, lo, hi, &show);
     s.push_str("</svg>\n");
