@@ -127,19 +127,25 @@ pub fn render(report: &RunReport) -> Result<String> {
     if let Some(m) = map_section {
         sections.push(("map", l("map"), m));
     }
-    let mut body = format!("<p class=\"caption\">{}</p>\n<nav><h2>{}</h2><ul>\n", l("doc_subtitle"), l("contents"));
+    let mut body = format!(
+        "<p class=\"caption\">{}</p>\n<nav><h2>{}</h2><ul>\n",
+        l("doc_subtitle"),
+        l("contents")
+    );
     for (id, title, _) in &sections {
         let _ = writeln!(body, "<li><a href=\"#{id}\">{}</a></li>", escape(title));
     }
     body.push_str("</ul></nav>\n");
     for (id, title, html) in &sections {
-        let _ = writeln!(body, "<section id=\"{id}\">\n<h2>{}</h2>\n{html}</section>", escape(title));
+        let _ =
+            writeln!(body, "<section id=\"{id}\">\n<h2>{}</h2>\n{html}</section>", escape(title));
     }
     Ok(page_with(lang.code(), &report.title, CSS, &body))
 }
 
 fn facts_section(report: &RunReport) -> String {
-    let rows: Vec<Vec<String>> = report.facts.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+    let rows: Vec<Vec<String>> =
+        report.facts.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
     table(&[label(report.lang, "item"), label(report.lang, "value")], &rows, 2)
 }
 
@@ -180,10 +186,14 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
 
     let _ = writeln!(s, "<h3>{}</h3>", l("rates_by_phase"));
     let rates = &nr.response_rates;
-    let phases: Vec<(&str, &crate::nonresponse::diagnostics::Rate)> = [("overall", Some(&rates.overall)), ("web", rates.web.as_ref()), ("phone", rates.phone.as_ref())]
-        .into_iter()
-        .filter_map(|(k, r)| r.map(|r| (l(k), r)))
-        .collect();
+    let phases: Vec<(&str, &crate::nonresponse::diagnostics::Rate)> = [
+        ("overall", Some(&rates.overall)),
+        ("web", rates.web.as_ref()),
+        ("phone", rates.phone.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, r)| r.map(|r| (l(k), r)))
+    .collect();
     let groups: Vec<BarGroup> = phases
         .iter()
         .map(|(name, r)| BarGroup {
@@ -192,14 +202,30 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
             note: Some(format!("{} / {}", r.n_respondents, r.n_base)),
         })
         .collect();
-    s.push_str(&svg::bar_chart(lang, l("rates_by_phase"), l("response_rate_pct"), &[l("rate"), l("weighted_rate")], &groups));
+    s.push_str(&svg::bar_chart(
+        lang,
+        l("rates_by_phase"),
+        l("response_rate_pct"),
+        &[l("rate"), l("weighted_rate")],
+        &groups,
+    ));
     let rows: Vec<Vec<String>> = phases
         .iter()
         .map(|(name, r)| {
-            vec![name.to_string(), r.n_base.to_string(), r.n_respondents.to_string(), percent(lang, r.rate), percent(lang, r.weighted_rate)]
+            vec![
+                name.to_string(),
+                r.n_base.to_string(),
+                r.n_respondents.to_string(),
+                percent(lang, r.rate),
+                percent(lang, r.weighted_rate),
+            ]
         })
         .collect();
-    s.push_str(&table(&[l("phase"), l("base"), l("respondents"), l("rate"), l("weighted_rate")], &rows, 1));
+    s.push_str(&table(
+        &[l("phase"), l("base"), l("respondents"), l("rate"), l("weighted_rate")],
+        &rows,
+        1,
+    ));
     if let Some(n) = rates.n_not_relaunched {
         let _ = writeln!(s, "<p>{} : {n}</p>", escape(l("not_relaunched")));
     }
@@ -215,7 +241,13 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
                 note: Some(format!("× {}", fixed(lang, g.factor, 2))),
             })
             .collect();
-        s.push_str(&svg::bar_chart(lang, l("rates_by_group"), l("response_rate_pct"), &[l("rate"), l("weighted_rate")], &groups));
+        s.push_str(&svg::bar_chart(
+            lang,
+            l("rates_by_group"),
+            l("response_rate_pct"),
+            &[l("rate"), l("weighted_rate")],
+            &groups,
+        ));
         let opt = |v: Option<f64>| v.map_or(na(lang), |v| fixed(lang, v, 3));
         let rows: Vec<Vec<String>> = nr
             .groups
@@ -235,7 +267,17 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
             })
             .collect();
         s.push_str(&table(
-            &[l("group"), l("p_range"), l("mean_p"), l("eligible"), l("respondents"), l("web"), l("phone"), l("weighted_rate"), l("factor")],
+            &[
+                l("group"),
+                l("p_range"),
+                l("mean_p"),
+                l("eligible"),
+                l("respondents"),
+                l("web"),
+                l("phone"),
+                l("weighted_rate"),
+                l("factor"),
+            ],
             &rows,
             1,
         ));
@@ -245,7 +287,14 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
         let _ = writeln!(s, "<h3>{}</h3>", l("partial_r"));
         let mut rows = Vec::new();
         for p in &r.partial {
-            rows.push(vec![p.variable.clone(), String::new(), String::new(), String::new(), String::new(), fixed(lang, p.unconditional, 4)]);
+            rows.push(vec![
+                p.variable.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                fixed(lang, p.unconditional, 4),
+            ]);
             for c in &p.categories {
                 rows.push(vec![
                     String::new(),
@@ -257,7 +306,11 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
                 ]);
             }
         }
-        s.push_str(&table(&[l("variable"), l("category"), l("n"), l("weight_share"), l("mean_p"), l("partial")], &rows, 2));
+        s.push_str(&table(
+            &[l("variable"), l("category"), l("n"), l("weight_share"), l("mean_p"), l("partial")],
+            &rows,
+            2,
+        ));
     }
 
     if !nr.profiles.is_empty() {
@@ -283,10 +336,17 @@ fn nonresponse_section(lang: Lang, nr: &NrReport) -> String {
             .profiles
             .iter()
             .map(|p| {
-                let mut row = vec![p.variable.clone(), p.category.clone().unwrap_or_else(|| l("mean_value").to_string())];
+                let mut row = vec![
+                    p.variable.clone(),
+                    p.category.clone().unwrap_or_else(|| l("mean_value").to_string()),
+                ];
                 for c in &cols {
                     row.push(p.groups.iter().find(|g| g.group == *c).map_or(na(lang), |g| {
-                        if p.category.is_some() { percent(lang, g.value) } else { number(lang, g.value) }
+                        if p.category.is_some() {
+                            percent(lang, g.value)
+                        } else {
+                            number(lang, g.value)
+                        }
                     }));
                 }
                 for (a, b) in &pairs {
@@ -367,8 +427,11 @@ fn weights_section(lang: Lang, steps: &[WeightStep]) -> String {
         return format!("<p>{}</p>\n", na(lang));
     }
     let stats: Vec<WeightStats> = steps.iter().map(|s| weight_stats(s.weights)).collect();
-    let boxes: Vec<(String, Option<BoxStats>)> =
-        steps.iter().zip(&stats).map(|(s, st)| (step_label(lang, s.key).to_string(), st.boxes)).collect();
+    let boxes: Vec<(String, Option<BoxStats>)> = steps
+        .iter()
+        .zip(&stats)
+        .map(|(s, st)| (step_label(lang, s.key).to_string(), st.boxes))
+        .collect();
     let mut s = svg::box_plot(lang, l("weights"), l("weight_log"), &boxes);
     let _ = writeln!(s, "<p class=\"caption\">{}</p>", escape(l("box_caption")));
     let rows: Vec<Vec<String>> = steps
@@ -388,19 +451,37 @@ fn weights_section(lang: Lang, steps: &[WeightStep]) -> String {
             ]
         })
         .collect();
-    s.push_str(&table(&[l("step"), l("n_positive"), l("sum"), l("min"), l("median"), l("max"), l("cv"), l("kish_deff")], &rows, 1));
+    s.push_str(&table(
+        &[
+            l("step"),
+            l("n_positive"),
+            l("sum"),
+            l("min"),
+            l("median"),
+            l("max"),
+            l("cv"),
+            l("kish_deff"),
+        ],
+        &rows,
+        1,
+    ));
     s
 }
 
 fn calibration_section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
     let l = |k| label(lang, k);
-    let bounds = r.bounds.map_or(l("none").to_string(), |b| format!("[{} ; {}]", number(lang, b.lower), number(lang, b.upper)));
+    let bounds = r.bounds.map_or(l("none").to_string(), |b| {
+        format!("[{} ; {}]", number(lang, b.lower), number(lang, b.upper))
+    });
     let rows = vec![
         vec![l("cal_method").to_string(), r.method.name().to_string()],
         vec![l("bounds").to_string(), bounds],
         vec![l("algorithm").to_string(), format!("{} ({})", r.algorithm, r.solved_on)],
         vec![l("iterations").to_string(), r.iterations.to_string()],
-        vec![l("converged").to_string(), format!("{} ({})", yes_no(lang, r.converged), r.termination)],
+        vec![
+            l("converged").to_string(),
+            format!("{} ({})", yes_no(lang, r.converged), r.termination),
+        ],
         vec![l("max_misfit").to_string(), sci(lang, r.max_misfit)],
         vec![l("rows_positive").to_string(), format!("{} ({})", r.n_rows, r.n_positive)],
         vec![l("at_bounds").to_string(), format!("{} / {}", r.at_lower_bound, r.at_upper_bound)],
@@ -410,7 +491,16 @@ fn calibration_section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
     let adj: Vec<String> = r
         .target_adjustments
         .iter()
-        .map(|a| format!("{} {} : {} → {} (× {})", l("rescaled"), a.margin, number(lang, a.given_total), number(lang, a.common_total), fixed(lang, a.factor, 6)))
+        .map(|a| {
+            format!(
+                "{} {} : {} → {} (× {})",
+                l("rescaled"),
+                a.margin,
+                number(lang, a.given_total),
+                number(lang, a.common_total),
+                fixed(lang, a.factor, 6)
+            )
+        })
         .collect();
     notes(&mut s, lang, &adj);
 
@@ -428,17 +518,31 @@ fn calibration_section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
             ]);
         }
     }
-    s.push_str(&table(&[l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")], &rows, 2));
+    s.push_str(&table(
+        &[l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")],
+        &rows,
+        2,
+    ));
 
     let _ = writeln!(s, "<h3>{}</h3>", l("g_dist"));
     let q = &r.g;
     s.push_str(&table(
         &["min", "p1", "p5", "p25", "p50", "p75", "p95", "p99", "max"],
-        &[[q.min, q.p1, q.p5, q.p25, q.p50, q.p75, q.p95, q.p99, q.max].iter().map(|v| number(lang, *v)).collect()],
+        &[[q.min, q.p1, q.p5, q.p25, q.p50, q.p75, q.p95, q.p99, q.max]
+            .iter()
+            .map(|v| number(lang, *v))
+            .collect()],
         0,
     ));
-    let marks: Vec<f64> = r.bounds.map(|b| vec![b.lower, b.upper]).unwrap_or_default().into_iter().filter(|m| m.is_finite()).collect();
-    let hist = histogram_svg_labelled(g, 40, l("g_dist"), l("g_axis"), l("respondents_count"), &marks);
+    let marks: Vec<f64> = r
+        .bounds
+        .map(|b| vec![b.lower, b.upper])
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.is_finite())
+        .collect();
+    let hist =
+        histogram_svg_labelled(g, 40, l("g_dist"), l("g_axis"), l("respondents_count"), &marks);
     if hist.is_empty() {
         let _ = writeln!(s, "<p>{}</p>", na(lang));
     } else {
@@ -460,11 +564,16 @@ fn is_flagged(r: &EstimateRow) -> bool {
 
 fn flag_text(lang: Lang, r: &EstimateRow) -> String {
     let f = &r.flags;
-    let mut v: Vec<String> = [("flag_empty", f.empty), ("flag_low_n", f.low_n), ("flag_high_cv", f.high_cv), ("flag_suppressed", f.suppressed)]
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(k, _)| label(lang, k).to_string())
-        .collect();
+    let mut v: Vec<String> = [
+        ("flag_empty", f.empty),
+        ("flag_low_n", f.low_n),
+        ("flag_high_cv", f.high_cv),
+        ("flag_suppressed", f.suppressed),
+    ]
+    .iter()
+    .filter(|(_, on)| *on)
+    .map(|(k, _)| label(lang, k).to_string())
+    .collect();
     if f.dropped_replicates > 0 {
         v.push(format!("{} : {}", label(lang, "flag_dropped"), f.dropped_replicates));
     }
@@ -472,7 +581,9 @@ fn flag_text(lang: Lang, r: &EstimateRow) -> String {
 }
 
 fn stat_text(lang: Lang, r: &EstimateRow) -> String {
-    let key = if is_proportion(r) { "stat_proportion" } else {
+    let key = if is_proportion(r) {
+        "stat_proportion"
+    } else {
         match r.stat {
             "total" => "stat_total",
             "mean" => "stat_mean",
@@ -504,7 +615,11 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
     if rows.is_empty() {
         return format!("<p>{}</p>\n", na(lang));
     }
-    let mut s = format!("<p class=\"caption\">{} {}</p>\n", escape(l("dot_caption")), escape(l("flag_legend")));
+    let mut s = format!(
+        "<p class=\"caption\">{} {}</p>\n",
+        escape(l("dot_caption")),
+        escape(l("flag_legend"))
+    );
     for name in names(rows) {
         let group: Vec<&EstimateRow> = rows.iter().filter(|r| r.name == name).collect();
         let pct = group.iter().all(|r| is_proportion(r));
@@ -536,7 +651,8 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
         s.push_str(&svg::dot_whisker(lang, name, &x_label, &dots, pct));
     }
     let _ = writeln!(s, "<h3>{}</h3>", l("estimates"));
-    let value = |r: &EstimateRow, v: f64| if is_proportion(r) { percent(lang, v) } else { number(lang, v) };
+    let value =
+        |r: &EstimateRow, v: f64| if is_proportion(r) { percent(lang, v) } else { number(lang, v) };
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -559,7 +675,20 @@ fn estimates_section(lang: Lang, rows: &[EstimateRow]) -> String {
     let classes: Vec<Option<&str>> = rows.iter().map(|r| is_flagged(r).then_some("flag")).collect();
     s.push_str("<div class=\"wide\">");
     s.push_str(&table_with_classes(
-        &[l("name"), l("stat"), l("variable"), l("category"), l("domain"), l("estimate"), l("se"), l("ci_low"), l("ci_high"), l("cv"), l("n"), l("flags")],
+        &[
+            l("name"),
+            l("stat"),
+            l("variable"),
+            l("category"),
+            l("domain"),
+            l("estimate"),
+            l("se"),
+            l("ci_low"),
+            l("ci_high"),
+            l("cv"),
+            l("n"),
+            l("flags"),
+        ],
         &table_rows,
         5,
         &classes,
@@ -603,7 +732,11 @@ fn map_section(lang: Lang, rows: &[EstimateRow], name: &str) -> Result<String> {
     let pct = by_region.iter().all(|r| is_proportion(r));
     let values: Vec<map::RegionValue> = by_region
         .iter()
-        .map(|r| map::RegionValue { code: r.domain[0].1.clone(), value: r.estimate, flagged: is_flagged(r) })
+        .map(|r| map::RegionValue {
+            code: r.domain[0].1.clone(),
+            value: r.estimate,
+            flagged: is_flagged(r),
+        })
         .collect();
     let title = match &category {
         Some(c) => format!("{name} — {c}"),
@@ -622,7 +755,12 @@ fn map_section(lang: Lang, rows: &[EstimateRow], name: &str) -> Result<String> {
         .map(|r| if r.domain.is_empty() { l("all").to_string() } else { domain_text(r) })
         .collect();
     if !other.is_empty() {
-        let _ = writeln!(s, "<p class=\"caption\">{} : {}</p>", escape(l("map_not_drawn")), escape(&other.join(" ; ")));
+        let _ = writeln!(
+            s,
+            "<p class=\"caption\">{} : {}</p>",
+            escape(l("map_not_drawn")),
+            escape(&other.join(" ; "))
+        );
     }
     Ok(s)
 }

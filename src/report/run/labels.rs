@@ -44,7 +44,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("r_indicator", "Indicateur R", "R-indicator"),
     ("r_value", "R = 1 − 2 S(p̂)", "R = 1 − 2 S(p̂)"),
     ("sd_p", "S(p̂)", "S(p̂)"),
-    ("partial_r", "Indicateurs R partiels (inconditionnels)", "Partial R-indicators (unconditional)"),
+    (
+        "partial_r",
+        "Indicateurs R partiels (inconditionnels)",
+        "Partial R-indicators (unconditional)",
+    ),
     ("variable", "Variable", "Variable"),
     ("category", "Modalité", "Category"),
     ("weight_share", "Part pondérée", "Weight share"),
@@ -117,7 +121,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("flag_suppressed", "masqué", "suppressed"),
     ("flag_dropped", "répliques écartées", "dropped replicates"),
     ("all", "Ensemble", "All"),
-    ("dot_caption", "Point : estimation ; trait : intervalle de confiance.", "Dot: estimate; line: confidence interval."),
+    (
+        "dot_caption",
+        "Point : estimation ; trait : intervalle de confiance.",
+        "Dot: estimate; line: confidence interval.",
+    ),
     ("flag_legend", "Lignes signalées sur fond orange.", "Flagged rows have an orange background."),
     ("percent", "%", "%"),
     ("stat_total", "total", "total"),
@@ -127,9 +135,17 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("stat_quantile", "quantile", "quantile"),
     // Map.
     ("map", "Carte par région", "Map by region"),
-    ("map_caption", "Carte schématique (contours simplifiés) ; gris : non disponible.", "Schematic map (simplified outlines); grey: not available."),
+    (
+        "map_caption",
+        "Carte schématique (contours simplifiés) ; gris : non disponible.",
+        "Schematic map (simplified outlines); grey: not available.",
+    ),
     ("map_first_category", "Modalité représentée", "Category shown"),
-    ("map_no_region", "Aucune ligne par région pour cette estimation.", "No row by region for this estimate."),
+    (
+        "map_no_region",
+        "Aucune ligne par région pour cette estimation.",
+        "No row by region for this estimate.",
+    ),
     ("map_not_drawn", "Lignes non représentées sur la carte", "Rows not drawn on the map"),
     ("na", "n.d.", "n/a"),
 ];
@@ -172,7 +188,11 @@ pub fn number(lang: Lang, v: f64) -> String {
     }
     let (sign, rest) = s.split_at(usize::from(s.starts_with('-')));
     let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
-    let int = if int.len() >= 5 { group(int, if lang == Lang::Fr { "\u{202f}" } else { "," }) } else { int.to_string() };
+    let int = if int.len() >= 5 {
+        group(int, if lang == Lang::Fr { "\u{202f}" } else { "," })
+    } else {
+        int.to_string()
+    };
     let dec = if lang == Lang::Fr { "," } else { "." };
     match frac {
         Some(f) => format!("{sign}{int}{dec}{f}"),
@@ -184,7 +204,7 @@ pub fn number(lang: Lang, v: f64) -> String {
 fn group(digits: &str, sep: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -199,7 +219,11 @@ pub fn fixed(lang: Lang, v: f64, digits: usize) -> String {
     }
     let s = format!("{v:.digits$}");
     // No "-0.000" for a tiny negative value.
-    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s };
+    let s = if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    };
     localize(lang, s)
 }
 

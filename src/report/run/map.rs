@@ -54,10 +54,18 @@ const GE_NORTH: Arc = &[
     (7.58, 47.58),
     (7.0, 47.45),
 ];
-const GE_BFC: Arc =
-    &[(7.0, 47.45), (6.85, 47.82), (6.0, 47.95), (5.25, 47.6), (4.6, 47.9), (4.0, 47.9), (3.45, 48.38)];
+const GE_BFC: Arc = &[
+    (7.0, 47.45),
+    (6.85, 47.82),
+    (6.0, 47.95),
+    (5.25, 47.6),
+    (4.6, 47.9),
+    (4.0, 47.9),
+    (3.45, 48.38),
+];
 const BFC_CH: Arc = &[(7.0, 47.45), (6.9, 47.3), (6.45, 46.9), (6.1, 46.4)];
-const BFC_ARA: Arc = &[(6.1, 46.4), (5.7, 46.25), (5.1, 46.3), (4.3, 46.2), (3.6, 46.5), (3.05, 46.8)];
+const BFC_ARA: Arc =
+    &[(6.1, 46.4), (5.7, 46.25), (5.1, 46.3), (4.3, 46.2), (3.6, 46.5), (3.05, 46.8)];
 const BFC_CVL: Arc = &[(3.05, 46.8), (3.0, 47.2), (2.85, 47.6), (2.95, 48.15)];
 const CVL_ARA: Arc = &[(3.05, 46.8), (2.6, 46.6), (2.28, 46.42)];
 const CVL_NA: Arc = &[(2.28, 46.42), (1.5, 46.4), (1.0, 46.6), (0.7, 46.95), (0.05, 47.12)];
@@ -128,15 +136,8 @@ const OCC_COAST: Arc = &[
 ];
 const OCC_ES: Arc =
     &[(3.17, 42.43), (2.5, 42.35), (1.75, 42.5), (1.4, 42.7), (0.7, 42.85), (-0.3, 42.82)];
-const ARA_CH_IT: Arc = &[
-    (6.1, 46.4),
-    (6.2, 46.2),
-    (6.8, 46.4),
-    (7.0, 45.95),
-    (6.8, 45.65),
-    (7.1, 45.4),
-    (6.65, 45.1),
-];
+const ARA_CH_IT: Arc =
+    &[(6.1, 46.4), (6.2, 46.2), (6.8, 46.4), (7.0, 45.95), (6.8, 45.65), (7.1, 45.4), (6.65, 45.1)];
 const ARA_PACA: Arc =
     &[(6.65, 45.1), (6.3, 44.85), (5.8, 44.75), (5.5, 44.45), (5.05, 44.4), (4.68, 44.28)];
 const PACA_IT: Arc = &[(6.65, 45.1), (7.0, 44.7), (7.7, 44.1), (7.52, 43.78)];
@@ -171,41 +172,196 @@ const CORSE: Arc = &[
 type Ring = &'static [(Arc, bool)];
 
 /// Mainland regions and Corsica: (code, full name, short name, ring, label point).
-pub(crate) const MAINLAND: [(&str, &str, &str, Ring, (f64, f64)); 13] = [
-    ("11", "Île-de-France", "Île-de-Fr.", &[(HDF_IDF, true), (IDF_GE, false), (IDF_BFC, false), (IDF_CVL, false), (NOR_IDF, false)], (2.55, 48.72)),
-    ("24", "Centre-Val de Loire", "Centre-VdL", &[(IDF_CVL, true), (BFC_CVL, true), (CVL_ARA, false), (CVL_NA, false), (CVL_PDL, false), (NOR_CVL, false)], (1.6, 47.45)),
-    ("27", "Bourgogne-Franche-Comté", "Bourgogne-FC", &[(GE_BFC, true), (BFC_CH, false), (BFC_ARA, false), (BFC_CVL, false), (IDF_BFC, true)], (4.75, 47.2)),
-    ("28", "Normandie", "Normandie", &[(NOR_COAST, false), (NOR_BRE, false), (NOR_PDL, false), (NOR_CVL, false), (NOR_IDF, false), (HDF_NOR, false)], (0.0, 49.0)),
-    ("32", "Hauts-de-France", "Hauts-de-Fr.", &[(HDF_COAST, false), (HDF_BE, false), (HDF_GE, false), (HDF_IDF, false), (HDF_NOR, false)], (2.75, 50.05)),
-    ("44", "Grand Est", "Grand Est", &[(GE_NORTH, false), (GE_BFC, false), (IDF_GE, true), (HDF_GE, true)], (5.7, 48.75)),
-    ("52", "Pays de la Loire", "Pays de la Loire", &[(PDL_COAST, false), (BRE_PDL, false), (NOR_PDL, false), (CVL_PDL, true), (PDL_NA, false)], (-0.75, 47.55)),
-    ("53", "Bretagne", "Bretagne", &[(BRE_COAST, false), (BRE_PDL, false), (NOR_BRE, true)], (-3.0, 48.2)),
-    ("75", "Nouvelle-Aquitaine", "Nouvelle-Aq.", &[(PDL_NA, true), (CVL_NA, true), (NA_ARA, false), (NA_OCC, false), (NA_ES, false), (NA_COAST, false)], (0.6, 45.3)),
-    ("76", "Occitanie", "Occitanie", &[(NA_OCC, true), (OCC_ARA, false), (OCC_PACA, false), (OCC_COAST, false), (OCC_ES, false)], (2.2, 43.75)),
-    ("84", "Auvergne-Rhône-Alpes", "Auvergne-RA", &[(CVL_ARA, true), (BFC_ARA, true), (ARA_CH_IT, false), (ARA_PACA, false), (OCC_ARA, true), (NA_ARA, true)], (4.3, 45.45)),
-    ("93", "Provence-Alpes-Côte d'Azur", "PACA", &[(ARA_PACA, true), (PACA_IT, false), (PACA_COAST, false), (OCC_PACA, true)], (6.2, 43.85)),
+/// (code, full name, short name, ring, label point).
+pub(crate) type Region = (&'static str, &'static str, &'static str, Ring, (f64, f64));
+
+pub(crate) const MAINLAND: [Region; 13] = [
+    (
+        "11",
+        "Île-de-France",
+        "Île-de-Fr.",
+        &[(HDF_IDF, true), (IDF_GE, false), (IDF_BFC, false), (IDF_CVL, false), (NOR_IDF, false)],
+        (2.55, 48.72),
+    ),
+    (
+        "24",
+        "Centre-Val de Loire",
+        "Centre-VdL",
+        &[
+            (IDF_CVL, true),
+            (BFC_CVL, true),
+            (CVL_ARA, false),
+            (CVL_NA, false),
+            (CVL_PDL, false),
+            (NOR_CVL, false),
+        ],
+        (1.6, 47.45),
+    ),
+    (
+        "27",
+        "Bourgogne-Franche-Comté",
+        "Bourgogne-FC",
+        &[(GE_BFC, true), (BFC_CH, false), (BFC_ARA, false), (BFC_CVL, false), (IDF_BFC, true)],
+        (4.75, 47.2),
+    ),
+    (
+        "28",
+        "Normandie",
+        "Normandie",
+        &[
+            (NOR_COAST, false),
+            (NOR_BRE, false),
+            (NOR_PDL, false),
+            (NOR_CVL, false),
+            (NOR_IDF, false),
+            (HDF_NOR, false),
+        ],
+        (0.0, 49.0),
+    ),
+    (
+        "32",
+        "Hauts-de-France",
+        "Hauts-de-Fr.",
+        &[(HDF_COAST, false), (HDF_BE, false), (HDF_GE, false), (HDF_IDF, false), (HDF_NOR, false)],
+        (2.75, 50.05),
+    ),
+    (
+        "44",
+        "Grand Est",
+        "Grand Est",
+        &[(GE_NORTH, false), (GE_BFC, false), (IDF_GE, true), (HDF_GE, true)],
+        (5.7, 48.75),
+    ),
+    (
+        "52",
+        "Pays de la Loire",
+        "Pays de la Loire",
+        &[(PDL_COAST, false), (BRE_PDL, false), (NOR_PDL, false), (CVL_PDL, true), (PDL_NA, false)],
+        (-0.75, 47.55),
+    ),
+    (
+        "53",
+        "Bretagne",
+        "Bretagne",
+        &[(BRE_COAST, false), (BRE_PDL, false), (NOR_BRE, true)],
+        (-3.0, 48.2),
+    ),
+    (
+        "75",
+        "Nouvelle-Aquitaine",
+        "Nouvelle-Aq.",
+        &[
+            (PDL_NA, true),
+            (CVL_NA, true),
+            (NA_ARA, false),
+            (NA_OCC, false),
+            (NA_ES, false),
+            (NA_COAST, false),
+        ],
+        (0.6, 45.3),
+    ),
+    (
+        "76",
+        "Occitanie",
+        "Occitanie",
+        &[(NA_OCC, true), (OCC_ARA, false), (OCC_PACA, false), (OCC_COAST, false), (OCC_ES, false)],
+        (2.2, 43.75),
+    ),
+    (
+        "84",
+        "Auvergne-Rhône-Alpes",
+        "Auvergne-RA",
+        &[
+            (CVL_ARA, true),
+            (BFC_ARA, true),
+            (ARA_CH_IT, false),
+            (ARA_PACA, false),
+            (OCC_ARA, true),
+            (NA_ARA, true),
+        ],
+        (4.3, 45.45),
+    ),
+    (
+        "93",
+        "Provence-Alpes-Côte d'Azur",
+        "PACA",
+        &[(ARA_PACA, true), (PACA_IT, false), (PACA_COAST, false), (OCC_PACA, true)],
+        (6.2, 43.85),
+    ),
     ("94", "Corse", "Corse", &[(CORSE, false)], (9.05, 42.15)),
 ];
 
 /// Overseas departments drawn as insets: (code, name, outline in the unit square).
-pub(crate) const OVERSEAS: [(&str, &str, &[&[(f64, f64)]]); 5] = [
-    ("971", "Guadeloupe", &[
-        &[(0.1, 0.4), (0.3, 0.32), (0.44, 0.5), (0.42, 0.85), (0.25, 0.97), (0.1, 0.72)],
-        &[(0.46, 0.42), (0.6, 0.18), (0.85, 0.06), (0.96, 0.26), (0.76, 0.46), (0.56, 0.5)],
-    ]),
-    ("972", "Martinique", &[&[
-        (0.3, 0.05), (0.55, 0.15), (0.75, 0.35), (0.8, 0.6), (0.9, 0.85),
-        (0.7, 0.95), (0.45, 0.8), (0.2, 0.75), (0.25, 0.5), (0.15, 0.3),
-    ]]),
-    ("973", "Guyane", &[&[
-        (0.1, 0.1), (0.45, 0.0), (0.9, 0.25), (0.75, 0.65), (0.55, 0.98), (0.3, 0.9), (0.2, 0.6), (0.05, 0.35),
-    ]]),
-    ("974", "La Réunion", &[&[
-        (0.25, 0.15), (0.6, 0.05), (0.85, 0.25), (0.95, 0.55), (0.8, 0.85), (0.45, 0.95), (0.15, 0.75), (0.08, 0.4),
-    ]]),
-    ("976", "Mayotte", &[&[
-        (0.45, 0.05), (0.65, 0.2), (0.6, 0.45), (0.7, 0.7), (0.5, 0.95), (0.35, 0.7), (0.4, 0.4), (0.3, 0.2),
-    ]]),
+/// (code, name, outline parts in the unit square).
+pub(crate) type Island = (&'static str, &'static str, &'static [&'static [(f64, f64)]]);
+
+pub(crate) const OVERSEAS: [Island; 5] = [
+    (
+        "971",
+        "Guadeloupe",
+        &[
+            &[(0.1, 0.4), (0.3, 0.32), (0.44, 0.5), (0.42, 0.85), (0.25, 0.97), (0.1, 0.72)],
+            &[(0.46, 0.42), (0.6, 0.18), (0.85, 0.06), (0.96, 0.26), (0.76, 0.46), (0.56, 0.5)],
+        ],
+    ),
+    (
+        "972",
+        "Martinique",
+        &[&[
+            (0.3, 0.05),
+            (0.55, 0.15),
+            (0.75, 0.35),
+            (0.8, 0.6),
+            (0.9, 0.85),
+            (0.7, 0.95),
+            (0.45, 0.8),
+            (0.2, 0.75),
+            (0.25, 0.5),
+            (0.15, 0.3),
+        ]],
+    ),
+    (
+        "973",
+        "Guyane",
+        &[&[
+            (0.1, 0.1),
+            (0.45, 0.0),
+            (0.9, 0.25),
+            (0.75, 0.65),
+            (0.55, 0.98),
+            (0.3, 0.9),
+            (0.2, 0.6),
+            (0.05, 0.35),
+        ]],
+    ),
+    (
+        "974",
+        "La Réunion",
+        &[&[
+            (0.25, 0.15),
+            (0.6, 0.05),
+            (0.85, 0.25),
+            (0.95, 0.55),
+            (0.8, 0.85),
+            (0.45, 0.95),
+            (0.15, 0.75),
+            (0.08, 0.4),
+        ]],
+    ),
+    (
+        "976",
+        "Mayotte",
+        &[&[
+            (0.45, 0.05),
+            (0.65, 0.2),
+            (0.6, 0.45),
+            (0.7, 0.7),
+            (0.5, 0.95),
+            (0.35, 0.7),
+            (0.4, 0.4),
+            (0.3, 0.2),
+        ]],
+    ),
 ];
 
 /// The points of a ring, walking each arc in its direction (shared end points once).
@@ -248,9 +404,11 @@ fn project((lon, lat): (f64, f64)) -> (f64, f64) {
 
 /// YlGnBu-like sequential scale on t ∈ [0, 1].
 pub(crate) fn colour(t: f64) -> String {
-    const STOPS: [(f64, f64, f64); 3] = [(255.0, 255.0, 204.0), (65.0, 182.0, 196.0), (12.0, 44.0, 132.0)];
+    const STOPS: [(f64, f64, f64); 3] =
+        [(255.0, 255.0, 204.0), (65.0, 182.0, 196.0), (12.0, 44.0, 132.0)];
     let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
-    let (a, b, u) = if t < 0.5 { (STOPS[0], STOPS[1], t * 2.0) } else { (STOPS[1], STOPS[2], t * 2.0 - 1.0) };
+    let (a, b, u) =
+        if t < 0.5 { (STOPS[0], STOPS[1], t * 2.0) } else { (STOPS[1], STOPS[2], t * 2.0 - 1.0) };
     let mix = |x: f64, y: f64| (x + (y - x) * u).round() as u8;
     format!("#{:02x}{:02x}{:02x}", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
@@ -273,13 +431,18 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
     let mut s = super::svg::open(w, h, title);
     let shape = |s: &mut String, code: &str, name: &str, d: &str| {
         let (class, fill, tip) = match find(code) {
-            Some(v) if v.value.is_finite() => ("region", colour(scale(v.value)), format!("{name} ({code}): {}", show(v.value))),
+            Some(v) if v.value.is_finite() => {
+                ("region", colour(scale(v.value)), format!("{name} ({code}): {}", show(v.value)))
+            }
             Some(_) => ("region", GREY.to_string(), format!("{name} ({code}): {}", na(lang))),
-            None => ("region-absent", "#f4f4f4".to_string(), format!("{name} ({code}): {}", na(lang))),
+            None => {
+                ("region-absent", "#f4f4f4".to_string(), format!("{name} ({code}): {}", na(lang)))
+            }
         };
+        let stroke = if class == "region" { "#fff" } else { "#aaa" };
         let _ = writeln!(
             s,
-            "<path class=\"{class}\" d=\"{d}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1.2\" \
+            "<path class=\"{class}\" d=\"{d}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"1.2\" \
              stroke-linejoin=\"round\"><title>{}</title></path>",
             escape(&tip)
         );
@@ -293,7 +456,14 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
             Some((x, f)) if x.is_finite() => format!("{}{}", show(x), if f { " *" } else { "" }),
             _ => na(lang),
         };
-        text(s, x, y + 11.0, "middle", &format!(" font-size=\"10.5\" font-weight=\"bold\"{fill}"), &val);
+        text(
+            s,
+            x,
+            y + 11.0,
+            "middle",
+            &format!(" font-size=\"10.5\" font-weight=\"bold\"{fill}"),
+            &val,
+        );
     };
     for (code, name, _, ring, _) in MAINLAND {
         let pts = ring_points(ring);
@@ -333,7 +503,15 @@ pub fn render(lang: Lang, title: &str, values: &[RegionValue], percent_scale: bo
     s
 }
 
-fn legend(s: &mut String, lang: Lang, x: f64, y: f64, lo: f64, hi: f64, show: &dyn Fn(f64) -> String) {
+fn legend(
+    s: &mut String,
+    lang: Lang,
+    x: f64,
+    y: f64,
+    lo: f64,
+    hi: f64,
+    show: &dyn Fn(f64) -> String,
+) {
     let (bw, bh) = (24.0, 240.0);
     if lo.is_finite() {
         let steps = 40;
@@ -347,19 +525,37 @@ fn legend(s: &mut String, lang: Lang, x: f64, y: f64, lo: f64, hi: f64, show: &d
                 colour(t)
             );
         }
-        let _ = writeln!(s, "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw}\" height=\"{bh}\" fill=\"none\" stroke=\"#666\"/>");
+        let _ = writeln!(
+            s,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bw}\" height=\"{bh}\" fill=\"none\" stroke=\"#666\"/>"
+        );
         for k in 0..=4 {
             let t = k as f64 / 4.0;
             let v = if hi > lo { lo + t * (hi - lo) } else { lo };
             let ty = y + bh * (1.0 - t);
-            let _ = writeln!(s, "<line x1=\"{:.1}\" y1=\"{ty:.1}\" x2=\"{:.1}\" y2=\"{ty:.1}\" stroke=\"#333\"/>", x + bw, x + bw + 5.0);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{:.1}\" y1=\"{ty:.1}\" x2=\"{:.1}\" y2=\"{ty:.1}\" stroke=\"#333\"/>",
+                x + bw,
+                x + bw + 5.0
+            );
             text(s, x + bw + 8.0, ty + 4.0, "start", "", &show(v));
         }
     }
     let gy = y + bh + 25.0;
-    let _ = writeln!(s, "<rect x=\"{x:.1}\" y=\"{gy:.1}\" width=\"{bw}\" height=\"14\" fill=\"{GREY}\" stroke=\"#666\"/>");
+    let _ = writeln!(
+        s,
+        "<rect x=\"{x:.1}\" y=\"{gy:.1}\" width=\"{bw}\" height=\"14\" fill=\"{GREY}\" stroke=\"#666\"/>"
+    );
     text(s, x + bw + 8.0, gy + 11.0, "start", "", &na(lang));
-    text(s, x, gy + 38.0, "start", " font-size=\"11\"", &format!("* {}", label(lang, "flags").to_lowercase()));
+    text(
+        s,
+        x,
+        gy + 38.0,
+        "start",
+        " font-size=\"11\"",
+        &format!("* {}", label(lang, "flags").to_lowercase()),
+    );
 }
 
 #[cfg(test)]

@@ -33,10 +33,8 @@ pub(crate) fn text(s: &mut String, x: f64, y: f64, anchor: &str, extra: &str, t:
 }
 
 fn line(s: &mut String, x1: f64, y1: f64, x2: f64, y2: f64, style: &str) {
-    let _ = writeln!(
-        s,
-        "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" {style}/>"
-    );
+    let _ =
+        writeln!(s, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" {style}/>");
 }
 
 /// About `n` round tick values covering [lo, hi] (1, 2, 5 × 10^k steps).
@@ -63,7 +61,13 @@ pub struct BarGroup {
 }
 
 /// Vertical grouped bars of proportions (shown in percent, one decimal) on a 0–100 % axis.
-pub fn bar_chart(lang: Lang, title: &str, y_label: &str, series: &[&str], groups: &[BarGroup]) -> String {
+pub fn bar_chart(
+    lang: Lang,
+    title: &str,
+    y_label: &str,
+    series: &[&str],
+    groups: &[BarGroup],
+) -> String {
     let (left, right, top, bottom) = (60.0, 20.0, 60.0, 60.0);
     let slot = (560.0 / groups.len().max(1) as f64).clamp(50.0, 140.0);
     let w = left + right + slot * groups.len() as f64;
@@ -148,7 +152,12 @@ pub struct BoxStats {
 
 /// Box plots side by side on a log10 axis (values must be > 0; a box with a non-finite or
 /// non-positive statistic is drawn as "n.d.").
-pub fn box_plot(lang: Lang, title: &str, y_label: &str, boxes: &[(String, Option<BoxStats>)]) -> String {
+pub fn box_plot(
+    lang: Lang,
+    title: &str,
+    y_label: &str,
+    boxes: &[(String, Option<BoxStats>)],
+) -> String {
     let (left, right, top, bottom) = (70.0, 20.0, 40.0, 40.0);
     let slot = 160.0;
     let w = (left + right + slot * boxes.len() as f64).max(360.0);
@@ -216,7 +225,14 @@ pub fn box_plot(lang: Lang, title: &str, y_label: &str, boxes: &[(String, Option
             escape(&number(lang, b.q1)),
             escape(&number(lang, b.q3))
         );
-        line(&mut s, cx - bw / 2.0, y(b.median), cx + bw / 2.0, y(b.median), "stroke=\"#000\" stroke-width=\"2\"");
+        line(
+            &mut s,
+            cx - bw / 2.0,
+            y(b.median),
+            cx + bw / 2.0,
+            y(b.median),
+            "stroke=\"#000\" stroke-width=\"2\"",
+        );
         for v in [b.min, b.max] {
             let _ = writeln!(
                 s,
@@ -245,8 +261,15 @@ pub struct Dot {
 }
 
 /// Horizontal dot-and-whisker chart; `percent`: values are proportions shown in percent.
-pub fn dot_whisker(lang: Lang, title: &str, x_label: &str, dots: &[Dot], percent_scale: bool) -> String {
-    let label_w = dots.iter().map(|d| d.label.chars().count()).max().unwrap_or(4).clamp(4, 45) as f64 * 7.0;
+pub fn dot_whisker(
+    lang: Lang,
+    title: &str,
+    x_label: &str,
+    dots: &[Dot],
+    percent_scale: bool,
+) -> String {
+    let label_w =
+        dots.iter().map(|d| d.label.chars().count()).max().unwrap_or(4).clamp(4, 45) as f64 * 7.0;
     let (left, right, top, bottom) = (label_w + 20.0, 90.0, 40.0, 45.0);
     let row = 20.0;
     let w = 900.0;
@@ -267,7 +290,7 @@ pub fn dot_whisker(lang: Lang, title: &str, x_label: &str, dots: &[Dot], percent
         hi = 1.0;
     }
     if percent_scale {
-        lo = lo.min(0.0).max(-100.0);
+        lo = lo.clamp(-100.0, 0.0);
         hi = hi.max(lo + 1.0);
     }
     if hi - lo < 1e-12 * hi.abs().max(1.0) {
@@ -288,12 +311,26 @@ pub fn dot_whisker(lang: Lang, title: &str, x_label: &str, dots: &[Dot], percent
     for (i, d) in dots.iter().enumerate() {
         let cy = top + row * (i as f64 + 0.5);
         if d.separator && i > 0 {
-            line(&mut s, 5.0, cy - row / 2.0, w - 5.0, cy - row / 2.0, "stroke=\"#999\" stroke-dasharray=\"3,3\"");
+            line(
+                &mut s,
+                5.0,
+                cy - row / 2.0,
+                w - 5.0,
+                cy - row / 2.0,
+                "stroke=\"#999\" stroke-dasharray=\"3,3\"",
+            );
         }
         text(&mut s, left - 8.0, cy + 4.0, "end", "", &d.label);
         let col = if d.flagged { "#e8710a" } else { PALETTE[0] };
         if d.low.is_finite() && d.high.is_finite() {
-            line(&mut s, x(d.low), cy, x(d.high), cy, &format!("stroke=\"{col}\" stroke-width=\"2\""));
+            line(
+                &mut s,
+                x(d.low),
+                cy,
+                x(d.high),
+                cy,
+                &format!("stroke=\"{col}\" stroke-width=\"2\""),
+            );
             line(&mut s, x(d.low), cy - 4.0, x(d.low), cy + 4.0, &format!("stroke=\"{col}\""));
             line(&mut s, x(d.high), cy - 4.0, x(d.high), cy + 4.0, &format!("stroke=\"{col}\""));
         }

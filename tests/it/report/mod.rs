@@ -114,16 +114,24 @@ fn run() -> Run {
         },
     ];
     let problem = Problem::new(w_nr.clone(), margins).unwrap();
-    let options =
-        calibration::Options::new(calibration::Method::Raking, Some(Bounds::new(0.4, 2.5).unwrap()));
+    let options = calibration::Options::new(
+        calibration::Method::Raking,
+        Some(Bounds::new(0.4, 2.5).unwrap()),
+    );
     let cal = calibration::calibrate(&problem, &options).unwrap();
     let w_cal = cal.weights.clone();
     let g: Vec<f64> = w_cal.iter().zip(&w_nr).map(|(a, b)| a / b).collect();
 
     // Estimates on the respondents with the calibrated weights.
     let design = Design::new(DesignSpec::with_weights("poids", w_cal.clone())).unwrap();
-    let reg = DCat::from_strings("region", &resp.iter().map(|&i| Some(REGIONS[region[i]])).collect::<Vec<_>>());
-    let sexe = DCat::from_strings("sexe", &resp.iter().map(|&i| Some(sex_l[sex[i] as usize].as_str())).collect::<Vec<_>>());
+    let reg = DCat::from_strings(
+        "region",
+        &resp.iter().map(|&i| Some(REGIONS[region[i]])).collect::<Vec<_>>(),
+    );
+    let sexe = DCat::from_strings(
+        "sexe",
+        &resp.iter().map(|&i| Some(sex_l[sex[i] as usize].as_str())).collect::<Vec<_>>(),
+    );
     // Opinion depends on the region, so the map has a gradient.
     let opinion: Vec<Option<&str>> = resp
         .iter()
@@ -133,7 +141,8 @@ fn run() -> Run {
         })
         .collect();
     let opinion = DCat::from_strings("opinion", &opinion);
-    let age_num = Numeric::new("age_num", resp.iter().map(|&i| 25.0 + 20.0 * f64::from(age[i])).collect());
+    let age_num =
+        Numeric::new("age_num", resp.iter().map(|&i| 25.0 + 20.0 * f64::from(age[i])).collect());
     let source = VarianceSource::Linearization(&design);
     let publication = Publication { min_n: Some(60), max_cv: Some(0.2), suppress: false };
     let mut rows = Vec::new();
@@ -149,7 +158,10 @@ fn run() -> Run {
     );
     by_sex.by = vec![&sexe];
     rows.extend(estimate(&source, &by_sex, &publication).unwrap());
-    rows.extend(estimate(&source, &EstimateSpec::new("<b>", Statistic::Mean(&age_num)), &publication).unwrap());
+    rows.extend(
+        estimate(&source, &EstimateSpec::new("<b>", Statistic::Mean(&age_num)), &publication)
+            .unwrap(),
+    );
     // An empty domain: undefined estimate, must read "n.d." / "n/a".
     rows.push(EstimateRow {
         name: "opinion & sexe".into(),
