@@ -103,7 +103,8 @@ const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin
      h3{margin-top:1.5em}svg{display:block;margin:1em 0;max-width:100%;height:auto}\
      tr.flag td{background:#fde3c8}p.caption{color:#555;font-size:.9em}\
      nav ul{columns:2}td.l,th.l{max-width:30em}td{white-space:nowrap}td.l{white-space:normal}\
-     div.wide{overflow-x:auto}";
+     div.wide{overflow-x:auto}div.wide td{white-space:nowrap}div.wide td:last-child{white-space:normal}\
+     body{max-width:78em;padding:0 1em}";
 
 /// Renders the report as one HTML document.
 ///
