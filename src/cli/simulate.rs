@@ -43,10 +43,15 @@ pub struct Args {
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = super::run::load(args.pipeline.as_ref())?;
     if args.replications < 2 || args.replicates < 2 {
-        return Err(Error::data("command line", "--replications and --replicates must be at least 2"));
+        return Err(Error::data(
+            "command line",
+            "--replications and --replicates must be at least 2",
+        ));
     }
-    let files: Vec<PathBuf> =
-        ["simulation.csv", "simulation.md", "simulation.json"].iter().map(|f| args.out.join(f)).collect();
+    let files: Vec<PathBuf> = ["simulation.csv", "simulation.md", "simulation.json"]
+        .iter()
+        .map(|f| args.out.join(f))
+        .collect();
     crate::pipeline::run::prepare_folder(&args.out)?;
     for f in &files {
         crate::data::check_writable_path(f, &[std::path::Path::new(&cfg.file)])?;
@@ -74,6 +79,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             100.0 * cov
         ));
     }
-    ui.say(format!("wrote {}", files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")));
+    ui.say(format!(
+        "wrote {}",
+        files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+    ));
     Ok(())
 }

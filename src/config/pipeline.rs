@@ -377,6 +377,9 @@ impl Builder<'_> {
             }
             "collection" => {
                 if let Some(c) = self.parse::<RawCollection>(&key, s.value) {
+                    if let Err(e) = c.synthetic.validate() {
+                        self.problems.push(&format!("{key}.synthetic"), e.to_string(), None);
+                    }
                     self.cfg.collection = Some(c.synthetic);
                 }
             }

@@ -95,9 +95,13 @@ pub fn prepare_folder(out: &Path) -> Result<()> {
     if !out.is_dir() {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !parent.is_dir() {
-            return Err(Error::io(out, format!("the folder {} does not exist: create it first", parent.display())));
+            return Err(Error::io(
+                out,
+                format!("the folder {} does not exist: create it first", parent.display()),
+            ));
         }
-        std::fs::create_dir(out).map_err(|e| Error::io(out, format!("cannot create the output folder: {e}")))?;
+        std::fs::create_dir(out)
+            .map_err(|e| Error::io(out, format!("cannot create the output folder: {e}")))?;
     }
     Ok(())
 }

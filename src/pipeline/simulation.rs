@@ -119,15 +119,26 @@ fn key(r: &EstimateRow) -> Key {
 /// # Errors
 /// A pipeline that does not draw from the synthetic register with a synthetic collection,
 /// no estimates step, any step's error in a replication (named by its number).
-pub fn simulate(cfg: &PipelineConfig, opts: &SimulationOptions, ui: &dyn Progress) -> Result<Simulation> {
+pub fn simulate(
+    cfg: &PipelineConfig,
+    opts: &SimulationOptions,
+    ui: &dyn Progress,
+) -> Result<Simulation> {
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();
-    let truth: HashMap<Key, f64> = crate::estimate::from_config::compute(&estimates.with_weights("true_weight", None), &truth_table)?
-        .iter()
-        .map(|r| (key(r), r.estimate))
-        .collect();
-    let calibration = cfg.calibration.as_ref().map(|c| true_margins(&c.config, &truth_table, &in_target)).transpose()?;
+    let truth: HashMap<Key, f64> = crate::estimate::from_config::compute(
+        &estimates.with_weights("true_weight", None),
+        &truth_table,
+    )?
+    .iter()
+    .map(|r| (key(r), r.estimate))
+    .collect();
+    let calibration = cfg
+        .calibration
+        .as_ref()
+        .map(|c| true_margins(&c.config, &truth_table, &in_target))
+        .transpose()?;
     let mut seeds = super::chain::stream(opts.seed, 3);
     let seeds: Vec<u64> = (0..opts.replications).map(|_| seeds.next_u64()).collect();
     let bar = ui.bar(opts.replications as u64, "replications");
@@ -141,8 +152,9 @@ pub fn simulate(cfg: &PipelineConfig, opts: &SimulationOptions, ui: &dyn Progres
                 all_replicate_columns: true,
                 calibration: calibration.clone(),
             };
-            let out = replication(&cfg, &world, &pass, &estimates)
-                .map_err(|e| Error::method("simulate", format!("replication {} (seed {seed}): {e}", k + 1)));
+            let out = replication(&cfg, &world, &pass, &estimates).map_err(|e| {
+                Error::method("simulate", format!("replication {} (seed {seed}): {e}", k + 1))
+            });
             bar.inc(1);
             out
         })
@@ -175,26 +187,44 @@ pub fn simulate(cfg: &PipelineConfig, opts: &SimulationOptions, ui: &dyn Progres
 
 /// The pipeline with the simulation's register size and sample size, its world, and its
 /// estimates configuration.
-fn prepare(cfg: &PipelineConfig, opts: &SimulationOptions) -> Result<(PipelineConfig, World, EstimateConfig)> {
+fn prepare(
+    cfg: &PipelineConfig,
+    opts: &SimulationOptions,
+) -> Result<(PipelineConfig, World, EstimateConfig)> {
     let mut cfg = cfg.clone();
     let Start::Sample(sample) = &mut cfg.start else {
-        return Err(Error::data(&cfg.file, "simulate needs a `sample` step drawing from the synthetic register"));
+        return Err(Error::data(
+            &cfg.file,
+            "simulate needs a `sample` step drawing from the synthetic register",
+        ));
     };
     let Some(FrameSource::Synthetic { rows, .. }) = &mut sample.frame else {
-        return Err(Error::data(&sample.file, "simulate needs `frame: {synthetic: {rows, seed}}` in the sample design"));
+        return Err(Error::data(
+            &sample.file,
+            "simulate needs `frame: {synthetic: {rows, seed}}` in the sample design",
+        ));
     };
     *rows = opts.population;
     if let Some(n) = opts.sample_size {
         sample.n = n;
     }
     if cfg.collection.is_none() || cfg.nonresponse.is_none() {
-        return Err(Error::data(&cfg.file, "simulate needs the `collection` and `nonresponse` steps"));
+        return Err(Error::data(
+            &cfg.file,
+            "simulate needs the `collection` and `nonresponse` steps",
+        ));
     }
     if cfg.replicates.is_none() {
-        return Err(Error::data(&cfg.file, "simulate needs a `replicates` step (the intervals come from the replicates)"));
+        return Err(Error::data(
+            &cfg.file,
+            "simulate needs a `replicates` step (the intervals come from the replicates)",
+        ));
     }
     let Some(estimates) = cfg.estimates.clone() else {
-        return Err(Error::data(&cfg.file, "simulate needs an `estimates` step: it says what to compare"));
+        return Err(Error::data(
+            &cfg.file,
+            "simulate needs an `estimates` step: it says what to compare",
+        ));
     };
     let world = World::load(&cfg, None)?;
     Ok((cfg, world, estimates))
@@ -219,22 +249,34 @@ fn replication(
             continue;
         }
         let e = estimates.with_weights(&weight, Some(&format!("{weight}_rep_*")));
-        out.extend(crate::estimate::from_config::compute(&e, &w.table)?.into_iter().map(|r| (s, r)));
+        out.extend(
+            crate::estimate::from_config::compute(&e, &w.table)?.into_iter().map(|r| (s, r)),
+        );
     }
     Ok(out)
 }
 
 /// `respondent_design_weight` (and its replicates): design weights of respondents, 0 for
 /// everybody else — the estimator without any correction.
-fn respondent_design_weights(cfg: &PipelineConfig, table: &mut Table, replicates: usize) -> Result<()> {
+fn respondent_design_weights(
+    cfg: &PipelineConfig,
+    table: &mut Table,
+    replicates: usize,
+) -> Result<()> {
     let nr = step_weight(cfg, "nonresponse");
     let respondent: Vec<bool> = table.numeric(nr)?.iter().map(|w| *w > 0.0).collect();
     let design = cfg.design_weight().to_string();
-    let mask = |v: Vec<f64>| -> Vec<f64> { v.iter().zip(&respondent).map(|(x, r)| if *r { *x } else { 0.0 }).collect() };
-    table.add_column("respondent_design_weight", ColumnData::from_f64(&mask(table.numeric(&design)?)))?;
+    let mask = |v: Vec<f64>| -> Vec<f64> {
+        v.iter().zip(&respondent).map(|(x, r)| if *r { *x } else { 0.0 }).collect()
+    };
+    table.add_column(
+        "respondent_design_weight",
+        ColumnData::from_f64(&mask(table.numeric(&design)?)),
+    )?;
     for k in 1..=replicates {
         let col = mask(table.numeric(&format!("{design}_rep_{k}"))?);
-        table.add_column(&format!("respondent_design_weight_rep_{k}"), ColumnData::from_f64(&col))?;
+        table
+            .add_column(&format!("respondent_design_weight_rep_{k}"), ColumnData::from_f64(&col))?;
     }
     Ok(())
 }
@@ -251,7 +293,10 @@ fn population_table(cfg: &PipelineConfig, world: &World) -> Result<(Table, Vec<b
     for (name, col) in true_answers(pop) {
         table.add_column(&name, col)?;
     }
-    table.add_column("true_weight", ColumnData::F64(target.iter().map(|t| Some(if *t { 1.0 } else { 0.0 })).collect()))?;
+    table.add_column(
+        "true_weight",
+        ColumnData::F64(target.iter().map(|t| Some(if *t { 1.0 } else { 0.0 })).collect()),
+    )?;
     Ok((table, target))
 }
 
@@ -282,16 +327,26 @@ pub fn true_answers(p: &Population) -> Vec<(String, ColumnData)> {
 }
 
 /// The calibration configuration with the target population's own counts as margins.
-fn true_margins(cfg: &CalibrationConfig, table: &Table, target: &[bool]) -> Result<CalibrationConfig> {
+fn true_margins(
+    cfg: &CalibrationConfig,
+    table: &Table,
+    target: &[bool],
+) -> Result<CalibrationConfig> {
     let mut c = cfg.clone();
     c.population_total = None;
     for m in &mut c.margins {
         match m {
             MarginSpec::Categorical { variables, figures, kind, .. } => {
-                let factors: Vec<_> = variables.iter().map(|v| table.factor(v)).collect::<Result<_>>()?;
-                let mut counts: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+                let factors: Vec<_> =
+                    variables.iter().map(|v| table.factor(v)).collect::<Result<_>>()?;
+                let mut counts: std::collections::BTreeMap<String, f64> =
+                    std::collections::BTreeMap::new();
                 for (i, _) in target.iter().enumerate().filter(|(_, t)| **t) {
-                    let label = factors.iter().map(|f| f.levels[f.codes[i] as usize].as_str()).collect::<Vec<_>>().join(",");
+                    let label = factors
+                        .iter()
+                        .map(|f| f.levels[f.codes[i] as usize].as_str())
+                        .collect::<Vec<_>>()
+                        .join(",");
                     *counts.entry(label).or_insert(0.0) += 1.0;
                 }
                 *figures = counts.into_iter().collect();
@@ -332,7 +387,8 @@ impl Acc {
     fn summary(&self, k: &(Key, usize), truth: f64) -> SimulatedEstimate {
         let n = self.n as f64;
         let mean = self.sum / n;
-        let var = if self.n > 1 { (self.sum2 - n * mean * mean).max(0.0) / (n - 1.0) } else { f64::NAN };
+        let var =
+            if self.n > 1 { (self.sum2 - n * mean * mean).max(0.0) / (n - 1.0) } else { f64::NAN };
         SimulatedEstimate {
             name: k.0.0.clone(),
             category: k.0.1.clone(),
@@ -359,15 +415,22 @@ impl Simulation {
     /// Internal only.
     pub fn table(&self) -> Result<Table> {
         let e = &self.estimates;
-        let text = |f: &dyn Fn(&SimulatedEstimate) -> Option<String>| ColumnData::Str(e.iter().map(f).collect());
-        let num = |f: &dyn Fn(&SimulatedEstimate) -> f64| ColumnData::from_f64(&e.iter().map(f).collect::<Vec<_>>());
+        let text = |f: &dyn Fn(&SimulatedEstimate) -> Option<String>| {
+            ColumnData::Str(e.iter().map(f).collect())
+        };
+        let num = |f: &dyn Fn(&SimulatedEstimate) -> f64| {
+            ColumnData::from_f64(&e.iter().map(f).collect::<Vec<_>>())
+        };
         Table::from_columns(vec![
             ("name".into(), text(&|r| Some(r.name.clone()))),
             ("category".into(), text(&|r| r.category.clone())),
             ("domain".into(), text(&|r| Some(r.domain.clone()))),
             ("step".into(), text(&|r| Some(r.step.to_string()))),
             ("truth".into(), num(&|r| r.truth)),
-            ("replications".into(), ColumnData::I64(e.iter().map(|r| Some(r.replications as i64)).collect())),
+            (
+                "replications".into(),
+                ColumnData::I64(e.iter().map(|r| Some(r.replications as i64)).collect()),
+            ),
             ("mean".into(), num(&|r| r.mean)),
             ("bias".into(), num(&|r| r.bias)),
             ("bias_mc_se".into(), num(&|r| r.bias_mc_se)),
@@ -388,12 +451,17 @@ impl Simulation {
                 let rows: Vec<&SimulatedEstimate> = self
                     .estimates
                     .iter()
-                    .filter(|e| e.step == *s && (names.is_empty() || names.contains(&e.name.as_str())) && e.bias_mc_se > 0.0)
+                    .filter(|e| {
+                        e.step == *s
+                            && (names.is_empty() || names.contains(&e.name.as_str()))
+                            && e.bias_mc_se > 0.0
+                    })
                     .collect();
                 let n = rows.len().max(1) as f64;
                 let z: f64 = rows.iter().map(|e| e.bias.abs() / e.bias_mc_se).sum::<f64>() / n;
                 let cov: f64 = rows.iter().map(|e| e.coverage).sum::<f64>() / n;
-                let within = rows.iter().filter(|e| e.bias.abs() <= 2.0 * e.bias_mc_se).count() as f64 / n;
+                let within =
+                    rows.iter().filter(|e| e.bias.abs() <= 2.0 * e.bias_mc_se).count() as f64 / n;
                 (*s, z, cov, within)
             })
             .collect()

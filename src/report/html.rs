@@ -7,14 +7,23 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The base stylesheet of the reports.
+pub const BASE_CSS: &str = "body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}\
+     table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .6em;\
+     text-align:right}th{background:#eee}td.l,th.l{text-align:left}";
+
 /// A complete HTML page with a minimal stylesheet.
 pub fn page(title: &str, body: &str) -> String {
+    page_with("en", title, "", body)
+}
+
+/// A complete HTML page in language `lang` (`fr`, `en`) with [`BASE_CSS`] plus `css`;
+/// `body` is inserted as is (already escaped HTML).
+pub fn page_with(lang: &str, title: &str, css: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
-         <style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}}\
-         table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.2em .6em;\
-         text-align:right}}th{{background:#eee}}td.l,th.l{{text-align:left}}</style>\n</head>\n\
-         <body>\n<h1>{}</h1>\n{}\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
+         <style>{BASE_CSS}{css}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}\n</body>\n</html>\n",
+        escape(lang),
         escape(title),
         escape(title),
         body
@@ -23,14 +32,28 @@ pub fn page(title: &str, body: &str) -> String {
 
 /// An HTML table; the first `left` columns are left-aligned (labels).
 pub fn table(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
+    table_with_classes(header, rows, left, &[])
+}
+
+/// An HTML table whose row `i` gets the CSS class `classes[i]` (when given and `Some`);
+/// cells are escaped.
+pub fn table_with_classes(
+    header: &[&str],
+    rows: &[Vec<String>],
+    left: usize,
+    classes: &[Option<&str>],
+) -> String {
     let mut s = String::from("<table>\n<tr>");
     for (i, h) in header.iter().enumerate() {
         let class = if i < left { " class=\"l\"" } else { "" };
         s.push_str(&format!("<th{class}>{}</th>", escape(h)));
     }
     s.push_str("</tr>\n");
-    for r in rows {
-        s.push_str("<tr>");
+    for (k, r) in rows.iter().enumerate() {
+        match classes.get(k).copied().flatten() {
+            Some(c) => s.push_str(&format!("<tr class=\"{}\">", escape(c))),
+            None => s.push_str("<tr>"),
+        }
         for (i, c) in r.iter().enumerate() {
             let class = if i < left { " class=\"l\"" } else { "" };
             s.push_str(&format!("<td{class}>{}</td>", escape(c)));
@@ -60,6 +83,19 @@ pub fn histogram_svg(
     bins: usize,
     title: &str,
     x_label: &str,
+    marks: &[f64],
+) -> String {
+    histogram_svg_labelled(values, bins, title, x_label, "rows", marks)
+}
+
+/// [`histogram_svg`] with the y-axis label given (non-finite values skipped; empty string
+/// when no value is finite).
+pub fn histogram_svg_labelled(
+    values: &[f64],
+    bins: usize,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
     marks: &[f64],
 ) -> String {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -94,7 +130,7 @@ pub fn histogram_svg(
                 .x_label_area_size(35)
                 .y_label_area_size(50)
                 .build_cartesian_2d(lo..hi, 0.0..top)?;
-            chart.configure_mesh().x_desc(x_label).y_desc("rows").draw()?;
+            chart.configure_mesh().x_desc(x_label).y_desc(y_label).draw()?;
             chart.draw_series(counts.iter().enumerate().map(|(i, c)| {
                 let x0 = lo + i as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width, *c as f64)], BLUE.mix(0.5).filled())

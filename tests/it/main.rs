@@ -7,5 +7,6 @@ mod common;
 mod data;
 mod estimation;
 mod nonresponse;
+mod report;
 mod sampling;
 mod simulate;
