@@ -383,6 +383,13 @@ impl EstimateConfig {
     }
 
     /// The declared full-sample weight column, if any.
+    /// Sets the declared number of replicate columns (`ponder run --replicates R`).
+    pub fn set_replicate_count(&mut self, count: usize) {
+        if let Some(r) = &mut self.replicates {
+            r.options.expected_count = Some(count);
+        }
+    }
+
     /// The same requests on other weights: `weight` as the design weight and, when given,
     /// replicate columns matching `replicates` (same replicate type; the declared count is
     /// dropped), else linearization; no calibration or nonresponse-phase term and no

@@ -571,6 +571,18 @@ fn check_chain(cfg: &PipelineConfig, steps: &[RawStep], p: &mut Problems) {
                     Some(format!("set `design: replicates: columns: \"{last}_rep_*\"`")),
                 );
             }
+            if let Some(n) = r.options.expected_count
+                && n != step.count
+            {
+                p.push(
+                    &key("estimates"),
+                    format!(
+                        "{} declares {n} replicates but the `replicates` step makes {}",
+                        e.file, step.count
+                    ),
+                    Some("make `count:` agree (or drop it from the estimates file)".into()),
+                );
+            }
             if r.options.kind != crate::variance::replicates::ReplicateKind::Bootstrap {
                 p.push(
                     &key("estimates"),

@@ -171,8 +171,12 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     let t1 = Instant::now();
     let estimates = match &cfg.estimates {
         Some(e) => {
+            let mut e = e.clone();
+            if let Some(r) = opts.replicates {
+                e.set_replicate_count(r);
+            }
             e.check_columns(&w.table)?;
-            crate::estimate::from_config::compute(e, &w.table)?
+            crate::estimate::from_config::compute(&e, &w.table)?
         }
         None => Vec::new(),
     };

@@ -153,7 +153,7 @@ pub fn simulate(
                 calibration: calibration.clone(),
             };
             let out = replication(&cfg, &world, &pass, &estimates).map_err(|e| {
-                Error::method("simulate", format!("replication {} (seed {seed}): {e}", k + 1))
+                Error::method("simulate", format!("replication {} (seed {seed}): {e} (with small samples, a larger --sample-size keeps every calibration cell filled)", k + 1))
             });
             bar.inc(1);
             out

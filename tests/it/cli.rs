@@ -6,6 +6,7 @@ mod estimate;
 mod fej;
 mod nonresponse;
 mod replicates;
+mod run;
 mod sample;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 
 mod census;
 mod collection;
+mod study;
 mod survey;
 
 use std::sync::OnceLock;
