@@ -382,7 +382,6 @@ impl EstimateConfig {
         ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some)
     }
 
-    /// The declared full-sample weight column, if any.
     /// Sets the declared number of replicate columns (`ponder run --replicates R`).
     pub fn set_replicate_count(&mut self, count: usize) {
         if let Some(r) = &mut self.replicates {
@@ -412,6 +411,7 @@ impl EstimateConfig {
         c
     }
 
+    /// The declared full-sample weight column, if any.
     pub fn weight_column(&self) -> Option<String> {
         self.raw_design.weight.clone()
     }

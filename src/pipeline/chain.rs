@@ -104,6 +104,9 @@ impl World {
 pub struct Weighted {
     /// The sample with every added column (collection, weights, final replicate weights).
     pub table: Table,
+    /// The sample as field work returns it (design and collection columns, no correction
+    /// yet): what an `input` step reads. Synthetic collections only.
+    pub collected: Option<Table>,
     /// The draw (None for an `input` pipeline).
     pub sample: Option<SampleReport>,
     /// In-scope frame units (drawn samples).
@@ -182,6 +185,7 @@ pub fn weigh(
         }
         lap("collection", &mut timings);
     }
+    let collected = cfg.collection.as_ref().map(|_| table.clone());
     let design_col = cfg.design_weight().to_string();
     let d = table.numeric(&design_col)?;
     let reps = match &cfg.replicates {
@@ -253,6 +257,7 @@ pub fn weigh(
     lap("replicate columns", &mut timings);
     Ok(Weighted {
         table,
+        collected,
         sample,
         n_in_scope,
         nonresponse,

@@ -3,6 +3,7 @@
 //! | file | content |
 //! |---|---|
 //! | `weighted.parquet`, `weighted.csv` | the sample, collection outcome, every weight and the final replicate weights `<w>_rep_1..R` |
+//! | `collected.csv` | synthetic collections: the sample as field work returns it (design weights, strata, outcome, answers) — what an `input:` step reads |
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
@@ -250,7 +251,8 @@ fn report_html(
         owned.push(("calibration", c.weights.iter().copied().filter(|x| *x > 0.0).collect()));
         g = c.g(d).into_iter().filter(|x| x.is_finite()).collect();
     }
-    let facts = facts(cfg, w, seed, frame);
+    let facts =
+        facts(cfg, w, seed, frame).into_iter().map(|(k, v)| (fact_label(lang, &k), v)).collect();
     let report = RunReport {
         lang,
         title: cfg.report.title.clone(),
@@ -263,6 +265,29 @@ fn report_html(
         map: cfg.report.map.as_deref(),
     };
     crate::report::run::render(&report)
+}
+
+/// Label of a key figure in the report's language.
+fn fact_label(lang: crate::report::run::Lang, key: &str) -> String {
+    use crate::report::run::Lang;
+    let (fr, en) = match key {
+        "pipeline" => ("Fichier de chaîne", "Pipeline file"),
+        "seed" => ("Graine aléatoire", "Random seed"),
+        "frame" => ("Base de sondage", "Sampling frame"),
+        "sampled" => ("Personnes échantillonnées", "Persons sampled"),
+        "in_scope" => ("Personnes du champ dans la base", "In-scope persons in the frame"),
+        "replicates" => ("Répliques bootstrap", "Bootstrap replicates"),
+        "outcome:web" => ("Répondants par internet", "Web respondents"),
+        "outcome:phone" => ("Répondants par téléphone", "Phone respondents"),
+        "outcome:nonrespondent" => ("Non-répondants", "Non-respondents"),
+        "outcome:ineligible" => ("Hors champ", "Out of scope"),
+        "outcome:unknown" => ("Éligibilité inconnue", "Unknown eligibility"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::Fr => fr.to_string(),
+        Lang::En => en.to_string(),
+    }
 }
 
 fn facts(cfg: &PipelineConfig, w: &Weighted, seed: u64, frame: &str) -> Vec<(String, String)> {
@@ -295,6 +320,9 @@ fn write_all(
 ) -> Result<()> {
     for f in &cfg.weighted_formats {
         w.table.write(&out.join(format!("weighted.{f}")))?;
+    }
+    if let Some(c) = &w.collected {
+        c.write(&out.join("collected.csv"))?;
     }
     if cfg.estimates.is_some() {
         crate::report::table::write_estimates(&out.join("estimates.csv"), estimates)?;

@@ -50,9 +50,10 @@ fn full_steps(count: usize) -> Vec<String> {
     ]
 }
 
-const OUTPUTS: [&str; 8] = [
+const OUTPUTS: [&str; 9] = [
     "weighted.parquet",
     "weighted.csv",
+    "collected.csv",
     "estimates.csv",
     "estimates.md",
     "sample.json",
@@ -140,6 +141,31 @@ fn the_bundled_pipeline_runs_from_the_project_folder() {
     let t = ponder::data::Table::read(&out.join("weighted.parquet")).unwrap();
     assert_eq!(t.n_rows(), 25_000);
     assert!(t.has_column("w_cal_rep_20"));
+    // The bundled collected file is what this pipeline collects.
+    let bundled = std::fs::read(repo("notebooks-data/fej2024_collected.csv")).unwrap();
+    assert!(
+        bundled == std::fs::read(out.join("collected.csv")).unwrap(),
+        "notebooks-data/fej2024_collected.csv is stale: copy out/collected.csv of `ponder run`"
+    );
+    // ... and the input pipeline weights it.
+    let out2 = s.path("out2");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ponder"))
+        .args([
+            "run",
+            "-q",
+            "designs/fej2024_input.yaml",
+            "--replicates",
+            "20",
+            "--out",
+            out2.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cal: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("calibration.json")).unwrap()).unwrap();
+    assert!(cal["population_total"].as_f64().unwrap() > 5e7, "census total kept");
 }
 
 /// A bad pipeline: exit 1, the message contains `want`, and no output folder appears.
