@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A categorical column: one code per row indexing `levels`, [`Factor::MISSING`] for a
 /// missing value.
@@ -109,25 +110,79 @@ pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
 }
 
 fn from_labels<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Factor {
-    let mut index: HashMap<&'a str, u32> = HashMap::new();
-    let mut raw: Vec<u32> = Vec::new();
-    let mut labels: Vec<&'a str> = Vec::new();
-    for v in values {
-        match v {
-            None => raw.push(Factor::MISSING),
-            Some(s) => {
-                let next = labels.len() as u32;
-                let code = *index.entry(s).or_insert_with(|| {
-                    labels.push(s);
-                    next
-                });
-                raw.push(code);
-            }
-        }
-    }
+    let mut interner = Interner::default();
+    let raw: Vec<u32> =
+        values.map(|v| v.map_or(Factor::MISSING, |s| interner.code(s))).collect();
+    let labels = interner.labels;
     let mut order: Vec<u32> = (0..labels.len() as u32).collect();
     order.sort_by(|&a, &b| labels[a as usize].cmp(labels[b as usize]));
     finish(raw, order, |i| labels[i as usize].to_string())
+}
+
+/// First-appearance codes of labels. Labels of at most 15 bytes (category codes nearly
+/// always are) are packed with their length into one `u128` key and hashed with a
+/// multiplicative hash: no per-row hashing of the bytes through SipHash, no allocation.
+#[derive(Default)]
+struct Interner<'a> {
+    short: HashMap<u128, u32, BuildHasherDefault<MulHasher>>,
+    long: HashMap<&'a str, u32>,
+    labels: Vec<&'a str>,
+    /// The last (key, code) seen: runs of the same category cost one comparison.
+    last: Option<(u128, u32)>,
+}
+
+impl<'a> Interner<'a> {
+    #[inline]
+    fn code(&mut self, s: &'a str) -> u32 {
+        let b = s.as_bytes();
+        if b.len() > 15 {
+            let next = self.labels.len() as u32;
+            return *self.long.entry(s).or_insert_with(|| {
+                self.labels.push(s);
+                next
+            });
+        }
+        let mut key = [0u8; 16];
+        key[..b.len()].copy_from_slice(b);
+        key[15] = b.len() as u8;
+        let key = u128::from_le_bytes(key);
+        if let Some((k, c)) = self.last
+            && k == key
+        {
+            return c;
+        }
+        let next = self.labels.len() as u32;
+        let code = *self.short.entry(key).or_insert_with(|| {
+            self.labels.push(s);
+            next
+        });
+        self.last = Some((key, code));
+        code
+    }
+}
+
+/// Hasher for the packed `u128` keys: the two halves folded, then the 64-bit finaliser of
+/// MurmurHash3 (every output bit depends on every input bit; a few cycles).
+#[derive(Default)]
+struct MulHasher(u64);
+
+impl Hasher for MulHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        let mut h = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        self.0 = h ^ (h >> 33);
+    }
 }
 
 fn from_numbers(values: impl Iterator<Item = Option<f64>>) -> Factor {

@@ -152,6 +152,16 @@ fn type_column(col: &Column) -> PolarsResult<Column> {
     if ca.len() == ca.null_count() {
         return Ok(col.clone());
     }
+    match fast_type(ca) {
+        Fast::Text => Ok(col.clone()),
+        Fast::Typed(c) => Ok(c),
+        Fast::Unsure => type_column_general(col, ca),
+    }
+}
+
+/// The reference typing rule (see the module docs), used when [`fast_type`] meets a value
+/// outside its strict grammar (`1-2`, `.5`, `1e400`, an integer overflowing i64 …).
+fn type_column_general(col: &Column, ca: &StringChunked) -> PolarsResult<Column> {
     // one scan decides text / integer-looking / float-looking; then a single parse
     let mut integral = true;
     for s in ca.iter().flatten() {
@@ -171,6 +181,182 @@ fn type_column(col: &Column) -> PolarsResult<Column> {
         return Ok(col.clone()); // e.g. `1-2`: looks numeric, is not a number
     }
     Ok(as_f64)
+}
+
+/// Outcome of the one-pass typing of a text column.
+enum Fast {
+    /// Some value is not numeric: the column stays text.
+    Text,
+    /// Every value parsed under the strict grammar.
+    Typed(Column),
+    /// A value looks numeric but is outside the strict grammar: use the reference rule.
+    Unsure,
+}
+
+/// One value under the strict grammar: `-?(0|[1-9][0-9]*)` fitting in i64 is an integer;
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a finite value is a float. On that
+/// grammar `str::parse::<f64>` and polars' cast (fast-float) are both correctly rounded,
+/// so the values are the same bits as the reference rule's.
+enum Value {
+    Int(i64),
+    Float,
+    NotNumeric,
+    Unsure,
+}
+
+fn classify(s: &str) -> Value {
+    let b = s.as_bytes();
+    let (neg, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if let Some(v) = strict_int(digits, neg) {
+        return Value::Int(v);
+    }
+    if !looks_numeric(s) {
+        return Value::NotNumeric;
+    }
+    if strict_float(digits) { Value::Float } else { Value::Unsure }
+}
+
+/// `0|[1-9][0-9]*` without overflow, negated when `neg`.
+#[inline]
+fn strict_int(digits: &[u8], neg: bool) -> Option<i64> {
+    let (&first, rest) = digits.split_first()?;
+    if !first.is_ascii_digit() || first == b'0' && !rest.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    // accumulate negatively: i64::MIN has no positive counterpart
+    let mut v: i64 = -i64::from(first - b'0');
+    for &c in rest {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_sub(i64::from(c - b'0'))?;
+    }
+    if neg { Some(v) } else { v.checked_neg() }
+}
+
+/// `(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` (sign already stripped).
+fn strict_float(b: &[u8]) -> bool {
+    let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int_len == 0 || int_len > 1 && b[0] == b'0' {
+        return false;
+    }
+    let mut rest = &b[int_len..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    if let Some(exp) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let exp = exp.strip_prefix(b"+").or_else(|| exp.strip_prefix(b"-")).unwrap_or(exp);
+        return !exp.is_empty() && exp.iter().all(u8::is_ascii_digit);
+    }
+    rest.is_empty()
+}
+
+/// Every value of a text column, `None` for a missing one (straight over the views when
+/// there is no missing value).
+fn for_each_str(ca: &StringChunked, mut f: impl FnMut(Option<&str>) -> bool) {
+    if ca.null_count() == 0 {
+        for arr in ca.downcast_iter() {
+            for s in arr.values_iter() {
+                if !f(Some(s)) {
+                    return;
+                }
+            }
+        }
+    } else {
+        for v in ca.iter() {
+            if !f(v) {
+                return;
+            }
+        }
+    }
+}
+
+/// Types a text column in one pass (integers parsed on the way), falling back to
+/// [`type_column_general`] on anything outside the strict grammar of [`classify`].
+fn fast_type(ca: &StringChunked) -> Fast {
+    let mut ints: Vec<Option<i64>> = Vec::new();
+    let mut values: Vec<i64> = Vec::with_capacity(ca.len());
+    let has_nulls = ca.null_count() > 0;
+    let mut stop = None;
+    for_each_str(ca, |v| {
+        let Some(s) = v else {
+            values.push(0);
+            return true;
+        };
+        match classify(s) {
+            Value::Int(x) => {
+                values.push(x);
+                true
+            }
+            other => {
+                stop = Some(other);
+                false
+            }
+        }
+    });
+    match stop {
+        Some(Value::NotNumeric) => return Fast::Text,
+        Some(Value::Unsure) => return Fast::Unsure,
+        Some(_) => return fast_float(ca),
+        None => {}
+    }
+    let name = ca.name().clone();
+    let col = if has_nulls {
+        ints.extend(values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x)));
+        Int64Chunked::from_iter_options(name, ints.into_iter())
+    } else {
+        Int64Chunked::from_vec(name, values)
+    };
+    Fast::Typed(col.into_column())
+}
+
+/// The column holds a float-looking value: every value must be a number in the strict
+/// grammar (integers included, as floats), else text or the reference rule.
+fn fast_float(ca: &StringChunked) -> Fast {
+    let mut values: Vec<f64> = Vec::with_capacity(ca.len());
+    let mut stop = None;
+    for_each_str(ca, |v| {
+        let Some(s) = v else {
+            values.push(0.0);
+            return true;
+        };
+        let parsed = match classify(s) {
+            Value::Int(_) | Value::Float => s.parse::<f64>().ok().filter(|x| x.is_finite()),
+            Value::NotNumeric => {
+                stop = Some(Fast::Text);
+                return false;
+            }
+            Value::Unsure => None,
+        };
+        match parsed {
+            Some(x) => {
+                values.push(x);
+                true
+            }
+            None => {
+                stop = Some(Fast::Unsure);
+                false
+            }
+        }
+    });
+    if let Some(stop) = stop {
+        return stop;
+    }
+    let name = ca.name().clone();
+    let col = if ca.null_count() > 0 {
+        let opts = values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x));
+        Float64Chunked::from_iter_options(name, opts)
+    } else {
+        Float64Chunked::from_vec(name, values)
+    };
+    Fast::Typed(col.into_column())
 }
 
 /// A number in plain decimal/scientific notation, without a leading zero before other
