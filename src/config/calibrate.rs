@@ -597,5 +597,10 @@ fn match_categories(
     if !issues.is_empty() {
         return Err(issues);
     }
-    Ok(Margin::Categorical { name: name.to_string(), codes: factor.codes, levels: factor.levels, targets })
+    Ok(Margin::Categorical {
+        name: name.to_string(),
+        codes: factor.codes,
+        levels: factor.levels,
+        targets,
+    })
 }

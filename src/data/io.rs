@@ -281,7 +281,6 @@ fn for_each_str(ca: &StringChunked, mut f: impl FnMut(Option<&str>) -> bool) {
 /// Types a text column in one pass (integers parsed on the way), falling back to
 /// [`type_column_general`] on anything outside the strict grammar of [`classify`].
 fn fast_type(ca: &StringChunked) -> Fast {
-    let mut ints: Vec<Option<i64>> = Vec::new();
     let mut values: Vec<i64> = Vec::with_capacity(ca.len());
     let has_nulls = ca.null_count() > 0;
     let mut stop = None;
@@ -309,12 +308,49 @@ fn fast_type(ca: &StringChunked) -> Fast {
     }
     let name = ca.name().clone();
     let col = if has_nulls {
-        ints.extend(values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x)));
-        Int64Chunked::from_iter_options(name, ints.into_iter())
+        let opts = values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x));
+        Int64Chunked::from_iter_options(name, opts)
     } else {
         Int64Chunked::from_vec(name, values)
     };
     Fast::Typed(col.into_column())
+}
+
+/// `-?d+(.d+)?` whose digits m (without the point) are below 2^53 with at most 22
+/// decimals: m and 10^k are exact doubles, so the one correctly rounded division m / 10^k
+/// is the correctly rounded value of the decimal (Clinger's fast path, the first step of
+/// every correct parser), the same bits as `str::parse` without its general machinery.
+/// `None` otherwise (exponent, too many digits).
+#[inline]
+fn exact_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let b = s.as_bytes();
+    let (neg, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let (mut m, mut decimals, mut seen_point) = (0u64, 0usize, false);
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0'); // at most 19 digits: no overflow
+                decimals += usize::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if m > 1 << 53 || decimals > 22 {
+        return None;
+    }
+    let v = m as f64 / POW10[decimals];
+    Some(if neg { -v } else { v })
 }
 
 /// The column holds a float-looking value: every value must be a number in the strict
@@ -328,7 +364,9 @@ fn fast_float(ca: &StringChunked) -> Fast {
             return true;
         };
         let parsed = match classify(s) {
-            Value::Int(_) | Value::Float => s.parse::<f64>().ok().filter(|x| x.is_finite()),
+            Value::Int(_) | Value::Float => {
+                exact_decimal(s).or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()))
+            }
             Value::NotNumeric => {
                 stop = Some(Fast::Text);
                 return false;
@@ -566,4 +604,70 @@ pub(super) fn to_records(df: &DataFrame) -> Vec<serde_json::Map<String, serde_js
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass typing gives the reference rule's column, type and bits.
+    fn same_as_reference(values: &[Option<&str>]) {
+        let col = Column::new("c".into(), values.to_vec());
+        let fast = type_column(&col).unwrap();
+        let ca = col.str().unwrap();
+        let reference = if ca.null_count() == ca.len() {
+            col.clone() // an all-missing column stays as read, before either rule
+        } else {
+            type_column_general(&col, ca).unwrap()
+        };
+        assert_eq!(fast.dtype(), reference.dtype(), "{values:?}");
+        match fast.dtype() {
+            DataType::Float64 => {
+                let (a, b) = (fast.f64().unwrap(), reference.f64().unwrap());
+                let bits = |c: &Float64Chunked| -> Vec<Option<u64>> {
+                    c.iter().map(|v| v.map(f64::to_bits)).collect()
+                };
+                assert_eq!(bits(a), bits(b), "{values:?}");
+            }
+            _ => assert!(
+                fast.as_materialized_series().equals_missing(reference.as_materialized_series())
+            ),
+        }
+    }
+
+    #[test]
+    fn fast_typing_matches_the_reference_rule() {
+        let cases: &[&[Option<&str>]] = &[
+            &[Some("1"), Some("22"), None, Some("-3"), Some("0"), Some("-0")],
+            &[Some("9223372036854775807"), Some("-9223372036854775808")],
+            &[Some("9223372036854775808"), Some("1")],
+            &[Some("01"), Some("2")],
+            &[Some("1"), Some("1-2")],
+            &[Some("1.5"), Some("2"), None, Some("-0.0"), Some("1e5"), Some("2.5E-3")],
+            &[Some("35.123456789"), Some("20.931898740"), Some("0.1"), Some("0.30000000000000004")],
+            &[Some("123456789012345678.5"), Some("9007199254740993.0"), Some("1e400")],
+            &[Some(".5"), Some("5."), Some("1.e3")],
+            &[Some("1e-400"), Some("4.9e-324"), Some("1.7976931348623157e308")],
+            &[Some("12"), Some("abc")],
+            &[Some("1.5"), Some("x")],
+            &[Some("+5"), Some("5")],
+            &[Some(""), Some("5")],
+            &[Some("00.5")],
+            &[Some("0.0000000000000000000001"), Some("0.00000000000000000000001")],
+            &[None, None],
+        ];
+        for values in cases {
+            same_as_reference(values);
+        }
+    }
+
+    #[test]
+    fn exact_decimal_matches_str_parse() {
+        for s in ["0", "-0", "35.123456789", "0.1", "9007199254740992", "123.4567890123456"] {
+            let fast = exact_decimal(s).unwrap();
+            assert_eq!(fast.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+        }
+        assert_eq!(exact_decimal("9007199254740993"), None);
+        assert_eq!(exact_decimal("1e5"), None);
+    }
 }
