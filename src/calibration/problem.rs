@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::columns::Columns;
@@ -251,18 +252,22 @@ impl Problem {
                 d[k]
             )));
         }
-        for m in &self.margins {
-            match m {
+        // margins are checked in parallel; the first failing one in order is reported
+        let checks: Vec<Result<()>> = self
+            .margins
+            .par_iter()
+            .map(|m| match m {
                 Margin::Categorical { name, codes, levels, targets } => {
                     check_missing(name, d, |k| codes[k] == MISSING)?;
-                    check_levels_present(name, codes, levels, targets, d)?;
+                    check_levels_present(name, codes, levels, targets, d)
                 }
                 Margin::Numeric { name, values, .. } => {
-                    check_missing(name, d, |k| !values[k].is_finite())?
+                    check_missing(name, d, |k| !values[k].is_finite())
                 }
-                Margin::Total { .. } => {}
-            }
-        }
+                Margin::Total { .. } => Ok(()),
+            })
+            .collect();
+        checks.into_iter().collect::<Result<()>>()?;
         if d.iter().all(|&w| w == 0.0) {
             return Err(fail(format!("{what}: every weight is 0, there is nothing to calibrate")));
         }

@@ -3,8 +3,9 @@
 use super::Ui;
 use crate::calibration::{self, Calibration, Problem};
 use crate::config::calibrate::{CalibrationConfig, build_margins};
-use crate::data::{ColumnData, Table, check_output_path, rows_list};
+use crate::data::{Table, check_output_path, rows_list};
 use crate::error::{Error, Result};
+use crate::report::ReportFormat;
 use crate::report::calibration::{CalibrationRun, Timings, write_report};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,15 +53,17 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let solve = t1.elapsed().as_secs_f64();
 
     let t2 = Instant::now();
-    table.add_column(&cfg.output, ColumnData::from_f64(&cal.weights))?;
+    table.add_f64(&cfg.output, &cal.weights)?;
     for (col, rep) in &replicates {
-        table.add_column(&format!("{}_{col}", cfg.output), ColumnData::from_f64(&rep.weights))?;
+        table.add_f64(&format!("{}_{col}", cfg.output), &rep.weights)?;
     }
     table.write(&args.output)?;
     let write = t2.elapsed().as_secs_f64();
 
     ui.say(summary(&cfg, &cal, replicates.len(), &args.output));
     if let Some(path) = &args.report {
+        // the per-row g and d feed the HTML histogram only
+        let html = ReportFormat::of(path)? == ReportFormat::Html;
         let run = CalibrationRun {
             config: args.config.display().to_string(),
             input: args.input.display().to_string(),
@@ -70,8 +73,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             report: cal.report.clone(),
             replicates: replicates.iter().map(|(c, r)| (c.clone(), r.report.clone())).collect(),
             timings: Timings { read, solve, write },
-            g: cal.g(problem.weights()),
-            d: problem.weights().to_vec(),
+            g: if html { cal.g(problem.weights()) } else { Vec::new() },
+            d: if html { problem.weights().to_vec() } else { Vec::new() },
         };
         write_report(path, &run)?;
     }

@@ -27,6 +27,7 @@ use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
 use crate::calibration::{Algorithm, Bounds, Margin, Method, Options, StoppingRule};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -462,8 +463,11 @@ pub fn build_margins(
 ) -> Result<Vec<Margin>> {
     let mut issues: Vec<crate::error::ConfigProblem> = Vec::new();
     let mut out = Vec::new();
-    for spec in &cfg.margins {
-        match build_one(cfg, spec, table, weights) {
+    // margins are independent: built in parallel, then taken in config order
+    let built: Vec<Result<Margin, Issues>> =
+        cfg.margins.par_iter().map(|spec| build_one(cfg, spec, table, weights)).collect();
+    for m in built {
+        match m {
             Ok(m) => out.push(m),
             Err(mut e) => issues.append(&mut e),
         }
@@ -505,9 +509,8 @@ fn build_one(
                 return Err(vec![column_issue(table, key, variable)]);
             }
             let values = table
-                .numeric_opt(variable)
+                .numeric_or_nan(variable)
                 .map_err(|e| vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())])?;
-            let values = values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
             Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
         }
         MarginSpec::Categorical { key, variables, figures, kind } => {
@@ -523,13 +526,16 @@ fn build_one(
                 variables.iter().map(|v| table.factor(v)).collect::<Result<_>>().map_err(|e| {
                     vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())]
                 })?;
-            let refs: Vec<&Factor> = factors.iter().collect();
-            let factor = if refs.len() == 1 { factors[0].clone() } else { Factor::cross(&refs) };
+            let factor = if factors.len() == 1 {
+                factors.into_iter().next().unwrap_or_default()
+            } else {
+                Factor::cross(&factors.iter().collect::<Vec<_>>())
+            };
             let scale = match kind {
                 Figures::Totals => 1.0,
                 Figures::Percentages => cfg.population_total.unwrap_or(0.0) / 100.0,
             };
-            match_categories(key, &variables.join(" × "), &factor, figures, scale, weights)
+            match_categories(key, &variables.join(" × "), factor, figures, scale, weights)
         }
     }
 }
@@ -540,7 +546,7 @@ fn build_one(
 fn match_categories(
     key: &str,
     name: &str,
-    factor: &Factor,
+    factor: Factor,
     figures: &[(String, f64)],
     scale: f64,
     weights: &[f64],
@@ -593,8 +599,8 @@ fn match_categories(
     }
     Ok(Margin::Categorical {
         name: name.to_string(),
-        codes: factor.codes.clone(),
-        levels: factor.levels.clone(),
+        codes: factor.codes,
+        levels: factor.levels,
         targets,
     })
 }

@@ -145,6 +145,10 @@ impl Table {
     /// Unknown column, non-numeric values, or missing values (the message gives their count
     /// and first rows).
     pub fn numeric(&self, name: &str) -> Result<Vec<f64>> {
+        let fast = self.numeric_or_nan(name)?;
+        if !fast.iter().any(|v| v.is_nan()) {
+            return Ok(fast);
+        }
         let values = self.numeric_opt(name)?;
         let missing: Vec<usize> =
             values.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(i, _)| i).collect();
@@ -159,6 +163,28 @@ impl Table {
             ));
         }
         Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// A numeric column as `f64`, missing values as NaN: the values of
+    /// [`Table::numeric_opt`] with `None` → NaN, straight from the value buffers for integer
+    /// and float columns (no `Option` per row).
+    ///
+    /// # Errors
+    /// As [`Table::numeric_opt`].
+    pub fn numeric_or_nan(&self, name: &str) -> Result<Vec<f64>> {
+        let col = self.column(name)?;
+        let internal = |e: PolarsError| Error::Internal(e.to_string());
+        match col.dtype() {
+            DataType::Float64 => {
+                let ca = col.f64().map_err(internal)?;
+                Ok(values_or_nan(ca, |x| if x.is_nan() { f64::NAN } else { x }))
+            }
+            DataType::Int64 => {
+                let ca = col.i64().map_err(internal)?;
+                Ok(values_or_nan(ca, |x| x as f64))
+            }
+            _ => Ok(self.numeric_opt(name)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()),
+        }
     }
 
     /// A numeric column as `f64` with missing values explicit.
@@ -248,6 +274,25 @@ impl Table {
         Ok(())
     }
 
+    /// Appends a float column (NaN written as a missing value), like
+    /// `add_column(name, ColumnData::from_f64(values))` without the `Option` per row.
+    ///
+    /// # Errors
+    /// As [`Table::add_column`].
+    pub fn add_f64(&mut self, name: &str, values: &[f64]) -> Result<()> {
+        if self.has_column(name)
+            || values.len() != self.n_rows()
+            || values.iter().any(|v| v.is_nan())
+        {
+            return self.add_column(name, ColumnData::from_f64(values)); // errors, missing values
+        }
+        let col = Float64Chunked::from_slice(PlSmallStr::from(name), values).into_column();
+        self.df
+            .with_column(col)
+            .map_err(|e| Error::Internal(format!("adding column `{name}`: {e}")))?;
+        Ok(())
+    }
+
     /// Keeps the rows whose index is listed (in that order).
     pub fn take_rows(&self, rows: &[usize]) -> Result<Table> {
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
@@ -270,6 +315,21 @@ impl Table {
     pub fn to_markdown(&self) -> String {
         io::to_markdown(&self.df)
     }
+}
+
+/// The values of a numeric column through `f`, missing values as NaN.
+fn values_or_nan<T>(ca: &ChunkedArray<T>, f: impl Fn(T::Native) -> f64) -> Vec<f64>
+where
+    T: PolarsNumericType,
+{
+    if ca.null_count() > 0 {
+        return ca.iter().map(|v| v.map_or(f64::NAN, &f)).collect();
+    }
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        out.extend(arr.values().iter().map(|&x| f(x)));
+    }
+    out
 }
 
 /// "rows 3, 7, 12 and 5 more" — at most five row numbers (1-based).

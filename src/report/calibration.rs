@@ -38,10 +38,10 @@ pub struct CalibrationRun {
     pub replicates: Vec<(String, Report)>,
     /// Timings in seconds.
     pub timings: Timings,
-    /// g per row (HTML histogram only).
+    /// g per row (HTML histogram only; the CLI leaves it empty for a JSON report).
     #[serde(skip)]
     pub g: Vec<f64>,
-    /// Input weights per row (HTML histogram only).
+    /// Input weights per row (HTML histogram only; empty for a JSON report).
     #[serde(skip)]
     pub d: Vec<f64>,
 }
