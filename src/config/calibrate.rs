@@ -57,6 +57,7 @@ struct RawMargin {
     totals: Option<serde_yaml::Mapping>,
     percentages: Option<serde_yaml::Mapping>,
     total: Option<f64>,
+    groups: Option<serde_yaml::Mapping>,
 }
 
 /// How a categorical margin's figures are given.
@@ -81,6 +82,9 @@ pub enum MarginSpec {
         figures: Vec<(String, f64)>,
         /// Totals or percentages.
         kind: Figures,
+        /// Categories of the data merged into one margin category (CALMAR's regrouping
+        /// of modalities): (margin label, data categories).
+        groups: Vec<(String, Vec<String>)>,
     },
     /// Population total of a numeric variable.
     Numeric {
@@ -311,6 +315,14 @@ fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<
         );
         return None;
     }
+    if m.total.is_some() && m.groups.is_some() {
+        problems.push(
+            &format!("{key}.groups"),
+            "`groups` applies to categorical margins only",
+            None,
+        );
+        return None;
+    }
     if let Some(total) = m.total {
         if variables.len() != 1 {
             problems.push(key, "a numeric margin (`total`) takes one `variable`", None);
@@ -332,7 +344,48 @@ fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<
         _ => return None,
     };
     let figures = mapping_figures(&format!("{key}.{sub}"), map, variables.len(), problems)?;
-    Some(MarginSpec::Categorical { key: key.into(), variables, figures, kind })
+    let groups = match &m.groups {
+        Some(g) => validate_groups(&format!("{key}.groups"), g, problems)?,
+        None => Vec::new(),
+    };
+    Some(MarginSpec::Categorical { key: key.into(), variables, figures, kind, groups })
+}
+
+/// `groups: {"1-2": [1, 2]}`: each margin label with the data categories it merges; a
+/// category may belong to one group only.
+fn validate_groups(
+    key: &str,
+    map: &serde_yaml::Mapping,
+    problems: &mut Problems,
+) -> Option<Vec<(String, Vec<String>)>> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let before = problems.len();
+    for (k, v) in map {
+        let Some(label) = scalar_label(k) else {
+            problems.push(key, format!("group name `{k:?}` is not a plain value"), None);
+            continue;
+        };
+        let Some(items) = v.as_sequence() else {
+            problems.push(
+                key,
+                format!("group `{label}` must list the categories it merges, e.g. [1, 2]"),
+                None,
+            );
+            continue;
+        };
+        let members = super::scalar_labels(key, items, problems);
+        for c in &members {
+            if let Some((other, _)) = out.iter().find(|(_, m)| m.contains(c)) {
+                problems.push(
+                    key,
+                    format!("category `{c}` is in groups `{other}` and `{label}`"),
+                    None,
+                );
+            }
+        }
+        out.push((label, members));
+    }
+    (problems.len() == before).then_some(out)
 }
 
 fn mapping_figures(
@@ -441,6 +494,7 @@ fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
                 variables: vec![name],
                 figures,
                 kind: Figures::Totals,
+                groups: Vec::new(),
             });
         }
     }
@@ -513,7 +567,7 @@ fn build_one(
                 .map_err(|e| vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())])?;
             Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
         }
-        MarginSpec::Categorical { key, variables, figures, kind } => {
+        MarginSpec::Categorical { key, variables, figures, kind, groups } => {
             let missing: Issues = variables
                 .iter()
                 .filter(|v| !table.has_column(v))
@@ -531,6 +585,9 @@ fn build_one(
             } else {
                 Factor::cross(&factors.iter().collect::<Vec<_>>())
             };
+            let factor = factor
+                .regroup(groups)
+                .map_err(|e| vec![crate::error::ConfigProblem::new(format!("{key}.groups"), e)])?;
             let scale = match kind {
                 Figures::Totals => 1.0,
                 Figures::Percentages => cfg.population_total.unwrap_or(0.0) / 100.0,

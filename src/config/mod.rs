@@ -115,6 +115,11 @@ impl<'a> Problems<'a> {
         self.list.push(p);
     }
 
+    /// Number of problems recorded so far.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
     /// True when no problem was recorded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

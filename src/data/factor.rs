@@ -17,6 +17,42 @@ impl Factor {
     /// Code of a missing value.
     pub const MISSING: u32 = u32::MAX;
 
+    /// Merges levels: each `(label, members)` replaces the levels `members` by one level
+    /// `label` (members absent from the data are allowed). Levels stay sorted.
+    ///
+    /// # Errors
+    /// A group label that is also a level outside the group (the merge would be ambiguous).
+    pub fn regroup(self, groups: &[(String, Vec<String>)]) -> Result<Factor, String> {
+        if groups.is_empty() {
+            return Ok(self);
+        }
+        let target =
+            |l: &str| groups.iter().find(|(_, m)| m.iter().any(|x| x == l)).map(|g| g.0.as_str());
+        for (label, _) in groups {
+            if self.levels.iter().any(|l| l == label) && target(label) != Some(label.as_str()) {
+                return Err(format!(
+                    "group name `{label}` is also a category of the data outside the group: choose another name"
+                ));
+            }
+        }
+        let renamed: Vec<&str> = self.levels.iter().map(|l| target(l).unwrap_or(l)).collect();
+        let mut levels: Vec<String> = renamed.iter().map(|s| (*s).to_string()).collect();
+        levels.sort();
+        levels.dedup();
+        let map: Vec<u32> = renamed
+            .iter()
+            .map(|r| {
+                levels.binary_search_by(|l| l.as_str().cmp(r)).map_or(Factor::MISSING, |i| i as u32)
+            })
+            .collect();
+        let codes = self
+            .codes
+            .iter()
+            .map(|&c| if c == Factor::MISSING { c } else { map[c as usize] })
+            .collect();
+        Ok(Factor { codes, levels })
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.codes.len()
@@ -361,5 +397,33 @@ mod tests {
         let f = from_strings(&ca);
         assert_eq!(f.levels.len(), 5000);
         assert_eq!(f, from_labels(many.iter().map(|s| Some(s.as_str()))));
+    }
+}
+
+#[cfg(test)]
+mod regroup_tests {
+    use super::Factor;
+
+    fn f(levels: &[&str], codes: &[u32]) -> Factor {
+        Factor { codes: codes.to_vec(), levels: levels.iter().map(|s| (*s).to_string()).collect() }
+    }
+
+    #[test]
+    fn merges_levels_and_keeps_missing() {
+        let g = vec![("1-2".to_string(), vec!["1".to_string(), "2".to_string()])];
+        let r = f(&["1", "2", "3"], &[0, 1, 2, Factor::MISSING]).regroup(&g).unwrap();
+        assert_eq!(r.levels, ["1-2", "3"]);
+        assert_eq!(r.codes, [0, 0, 1, Factor::MISSING]);
+        // members absent from the data are fine; no group = unchanged
+        let g = vec![("x".to_string(), vec!["9".to_string(), "3".to_string()])];
+        assert_eq!(f(&["1", "3"], &[1, 0]).regroup(&g).unwrap().levels, ["1", "x"]);
+        assert_eq!(f(&["a"], &[0]).regroup(&[]).unwrap(), f(&["a"], &[0]));
+    }
+
+    #[test]
+    fn refuses_a_group_named_like_another_category() {
+        let g = vec![("3".to_string(), vec!["1".to_string(), "2".to_string()])];
+        let e = f(&["1", "2", "3"], &[0, 1, 2]).regroup(&g).unwrap_err();
+        assert!(e.contains("`3`"), "{e}");
     }
 }

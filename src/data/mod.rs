@@ -33,6 +33,14 @@ pub enum ColumnData {
     Str(Vec<Option<String>>),
     /// Booleans.
     Bool(Vec<Option<bool>>),
+    /// Text given as codes into `levels` (`u32::MAX` = missing): written as text, without
+    /// one string allocation per row (large synthetic registers).
+    Coded {
+        /// Code per row.
+        codes: Vec<u32>,
+        /// Text of each code.
+        levels: Vec<String>,
+    },
 }
 
 impl ColumnData {
@@ -43,6 +51,7 @@ impl ColumnData {
             ColumnData::I64(v) => v.len(),
             ColumnData::Str(v) => v.len(),
             ColumnData::Bool(v) => v.len(),
+            ColumnData::Coded { codes, .. } => codes.len(),
         }
     }
 
@@ -63,6 +72,11 @@ impl ColumnData {
             ColumnData::I64(v) => Column::new(name, v),
             ColumnData::Str(v) => Column::new(name, v),
             ColumnData::Bool(v) => Column::new(name, v),
+            ColumnData::Coded { codes, levels } => {
+                let text: StringChunked =
+                    codes.iter().map(|&c| levels.get(c as usize).map(String::as_str)).collect();
+                text.with_name(name).into_column()
+            }
         }
     }
 }

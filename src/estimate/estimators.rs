@@ -32,16 +32,34 @@ pub trait Estimator: Sync {
 }
 
 /// Σ w a and Σ w b per domain.
+///
+/// Branch-free over rows (the replicate hot path: rows out of every domain and rows of
+/// weight 0 are common and unpredictable): rows out of the domains add to a spare slot, and
+/// a zero weight adds an exact 0 — so the sums are bit-identical to skipping those rows.
 fn domain_sums(w: &[f64], a: &[f64], b: Option<&[f64]>, dom: &Domains) -> (Vec<f64>, Vec<f64>) {
-    let mut sa = vec![0.0; dom.n];
-    let mut sb = vec![0.0; dom.n];
-    for (k, &c) in dom.codes.iter().enumerate() {
-        if c == NO_DOMAIN || w[k] == 0.0 {
-            continue;
+    let n = dom.n;
+    let mut sa = vec![0.0; n + 1];
+    let mut sb = vec![0.0; n + 1];
+    let slot = |c: u32| if c == NO_DOMAIN { n } else { c as usize };
+    let times = |wk: f64, v: f64| if wk == 0.0 { 0.0 } else { wk * v };
+    match b {
+        None => {
+            for ((&c, &wk), &ak) in dom.codes.iter().zip(w).zip(a) {
+                let i = slot(c);
+                sa[i] += times(wk, ak);
+                sb[i] += wk;
+            }
         }
-        sa[c as usize] += w[k] * a[k];
-        sb[c as usize] += w[k] * b.map_or(1.0, |b| b[k]);
+        Some(b) => {
+            for (((&c, &wk), &ak), &bk) in dom.codes.iter().zip(w).zip(a).zip(b) {
+                let i = slot(c);
+                sa[i] += times(wk, ak);
+                sb[i] += times(wk, bk);
+            }
+        }
     }
+    sa.truncate(n);
+    sb.truncate(n);
     (sa, sb)
 }
 

@@ -86,14 +86,12 @@ impl World {
             }
             FrameSource::Synthetic { rows, seed } => {
                 let frame = generate_frame(rows, seed)?;
-                let population =
-                    cfg.collection.as_ref().map(|_| survey::generate_population(&frame, seed));
-                Ok(World {
-                    table: super::frame_table(&frame)?,
-                    frame: Some(frame),
-                    population,
-                    label,
-                })
+                // Independent: the table (mostly one thread) and the survey population.
+                let (table, population) = rayon::join(
+                    || super::frame_table(&frame),
+                    || cfg.collection.as_ref().map(|_| survey::generate_population(&frame, seed)),
+                );
+                Ok(World { table: table?, frame: Some(frame), population, label })
             }
         }
     }

@@ -10,7 +10,10 @@ use crate::simulate::{
 };
 
 fn text(codes: &[u8], levels: &[&str]) -> ColumnData {
-    ColumnData::Str(codes.iter().map(|&c| Some(levels[c as usize].to_string())).collect())
+    ColumnData::Coded {
+        codes: codes.iter().map(|&c| u32::from(c)).collect(),
+        levels: levels.iter().map(|l| (*l).to_string()).collect(),
+    }
 }
 
 fn int<T: Copy + Into<i64>>(values: &[T]) -> ColumnData {

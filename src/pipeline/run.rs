@@ -20,6 +20,7 @@ use crate::data::check_writable_path;
 use crate::error::{Error, Result};
 use crate::estimate::EstimateRow;
 use crate::report::run::{RunReport, WeightStep};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -195,13 +196,12 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
 
 fn summary_lines(w: &Weighted, n_estimates: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    if let Some(s) = &w.sample {
+    if w.sample.is_some() {
         lines.push(format!(
             "sample: {} drawn of {} in scope",
             w.table.n_rows(),
             w.n_in_scope.unwrap_or(0)
         ));
-        let _ = s;
     }
     if let Some(a) = &w.nonresponse {
         let resp = a.weights.iter().filter(|x| **x > 0.0).count();
@@ -220,13 +220,13 @@ fn summary_lines(w: &Weighted, n_estimates: usize) -> Vec<String> {
             c.report.design_effect
         ));
     }
-    if let Some((_, r)) = w.replicates.last() {
-        if !r.is_empty() {
-            lines.push(format!(
-                "replicates: {} bootstrap replicates redoing every weighting step",
-                r.len()
-            ));
-        }
+    if let Some((_, r)) = w.replicates.last()
+        && !r.is_empty()
+    {
+        lines.push(format!(
+            "replicates: {} bootstrap replicates redoing every weighting step",
+            r.len()
+        ));
     }
     lines.push(format!("estimates: {n_estimates} rows"));
     lines.extend(w.notes.iter().map(|n| format!("note: {n}")));
@@ -318,12 +318,16 @@ fn write_all(
     estimates: &[EstimateRow],
     html: &str,
 ) -> Result<()> {
-    for f in &cfg.weighted_formats {
-        w.table.write(&out.join(format!("weighted.{f}")))?;
-    }
+    // The big files in parallel (each still written to a temporary file, then renamed).
+    let mut big: Vec<(&crate::data::Table, PathBuf)> = cfg
+        .weighted_formats
+        .iter()
+        .map(|f| (&w.table, out.join(format!("weighted.{f}"))))
+        .collect();
     if let Some(c) = &w.collected {
-        c.write(&out.join("collected.csv"))?;
+        big.push((c, out.join("collected.csv")));
     }
+    big.par_iter().map(|(t, p)| t.write(p)).collect::<Result<Vec<()>>>()?;
     if cfg.estimates.is_some() {
         crate::report::table::write_estimates(&out.join("estimates.csv"), estimates)?;
         crate::report::table::write_estimates(&out.join("estimates.md"), estimates)?;

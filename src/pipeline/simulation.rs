@@ -28,7 +28,7 @@ use crate::config::calibrate::{CalibrationConfig, Figures, MarginSpec};
 use crate::config::estimate::EstimateConfig;
 use crate::config::pipeline::{PipelineConfig, Start};
 use crate::config::sample::FrameSource;
-use crate::data::{ColumnData, Table};
+use crate::data::{ColumnData, Factor, Table};
 use crate::error::{Error, Result};
 use crate::estimate::EstimateRow;
 use crate::simulate::survey::{
@@ -336,19 +336,25 @@ fn true_margins(
     c.population_total = None;
     for m in &mut c.margins {
         match m {
-            MarginSpec::Categorical { variables, figures, kind, .. } => {
-                let factors: Vec<_> =
+            MarginSpec::Categorical { variables, figures, kind, groups, key } => {
+                let factors: Vec<Factor> =
                     variables.iter().map(|v| table.factor(v)).collect::<Result<_>>()?;
-                let mut counts: std::collections::BTreeMap<String, f64> =
-                    std::collections::BTreeMap::new();
-                for (i, _) in target.iter().enumerate().filter(|(_, t)| **t) {
-                    let label = factors
-                        .iter()
-                        .map(|f| f.levels[f.codes[i] as usize].as_str())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    *counts.entry(label).or_insert(0.0) += 1.0;
+                let factor = if factors.len() == 1 {
+                    factors.into_iter().next().unwrap_or_default()
+                } else {
+                    Factor::cross(&factors.iter().collect::<Vec<_>>())
+                };
+                let factor = factor
+                    .regroup(groups)
+                    .map_err(|e| Error::data(&cfg.file, format!("{key}.groups: {e}")))?;
+                let mut n = vec![0.0; factor.levels.len()];
+                for (&c, _) in factor.codes.iter().zip(target).filter(|(_, t)| **t) {
+                    if c != Factor::MISSING {
+                        n[c as usize] += 1.0;
+                    }
                 }
+                let counts: Vec<(String, f64)> =
+                    factor.levels.iter().cloned().zip(n).filter(|(_, n)| *n > 0.0).collect();
                 *figures = counts.into_iter().collect();
                 *kind = Figures::Totals;
             }

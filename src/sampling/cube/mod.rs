@@ -32,7 +32,9 @@ mod flight;
 pub use balance::{BalanceCheck, BalanceReport, BalanceVar};
 
 use indicatif::ProgressBar;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::sampling::progress::Ticker;
@@ -105,34 +107,55 @@ pub fn select_cube(
     let order = visiting_order(codes, options.order, rng);
 
     let mut out = Outcome::new(codes, strata.n_strata());
-    let mut buf = vec![0.0; 1 + p];
     let fill_x = |k: usize, dst: &mut [f64]| {
         for (o, c) in dst.iter_mut().zip(&cols) {
             *o = c.value(k) / pi[k];
         }
     };
 
-    // Stage 1: flight within each stratum on (1, x/π).
-    let mut flights: Vec<Flight> = (0..strata.n_strata()).map(|_| Flight::new(1 + p)).collect();
-    let mut ticker = Ticker::new(progress, "cube");
+    // Stage 1: flight within each stratum on (1, x/π). Strata are independent: each flies
+    // on its own units (in the visiting order) with its own ChaCha8 generator seeded from
+    // `rng` in stratum order, in parallel; decisions are applied in stratum order, so the
+    // sample does not depend on the thread count.
+    let n_strata = strata.n_strata();
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); n_strata];
     for &k in &order {
-        ticker.tick();
-        let k = k as usize;
-        if pi[k] >= 1.0 {
-            out.record(k, true);
-            continue;
+        if pi[k as usize] >= 1.0 {
+            out.record(k as usize, true);
+        } else {
+            units[codes[k as usize] as usize].push(k);
         }
-        buf[0] = 1.0;
-        fill_x(k, &mut buf[1..]);
-        let f = &mut flights[codes[k] as usize];
-        f.push(k, pi[k], &buf);
-        f.fly_while_full(rng, &mut |k, s| out.record(k, s));
     }
-    drop(ticker);
+    let seeds: Vec<[u8; 32]> = (0..n_strata).map(|_| rng.random()).collect();
+    let stage1: Vec<(Flight, Vec<(usize, bool)>)> = units
+        .par_iter()
+        .zip(seeds.par_iter())
+        .map(|(units, seed)| {
+            let mut rng = ChaCha8Rng::from_seed(*seed);
+            let mut f = Flight::new(1 + p);
+            let mut decided = Vec::new();
+            let mut buf = vec![0.0; 1 + p];
+            let mut ticker = Ticker::new(progress, "cube");
+            for &k in units {
+                ticker.tick();
+                let k = k as usize;
+                buf[0] = 1.0;
+                fill_x(k, &mut buf[1..]);
+                f.push(k, pi[k], &buf);
+                f.fly_while_full(&mut rng, &mut |k, s| decided.push((k, s)));
+            }
+            f.fly_to_end(&mut rng, &mut |k, s| decided.push((k, s)));
+            (f, decided)
+        })
+        .collect();
     let mut moves = 0;
-    for f in &mut flights {
-        f.fly_to_end(rng, &mut |k, s| out.record(k, s));
+    let mut flights = Vec::with_capacity(n_strata);
+    for (f, decided) in stage1 {
+        for (k, s) in decided {
+            out.record(k, s);
+        }
         moves += f.steps;
+        flights.push(f);
     }
     // Each stratum's remaining π must sum to Σ_h π − (units already selected) exactly: remove
     // the rounding drift of the many moves (see `Flight::correct_sum`).

@@ -85,6 +85,22 @@ fn parquet_in_and_out() {
     assert_eq!(out.numeric("w").unwrap().len(), 9);
 }
 
+/// `groups:` merges data categories into one margin category (CALMAR's regrouping).
+#[test]
+fn grouped_categories_meet_the_merged_margin() {
+    let s = setup(
+        "weight: d\noutput: w\nmargins:\n  - variable: sex\n    totals: {1: 50, 2: 46}\n  - variable: age\n    groups: {ab: [a, b]}\n    totals: {ab: 66, c: 30}\n",
+    );
+    let o = s.run(&ARGS);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("out.csv")).unwrap();
+    let by_age = sums(&t, "w", "age");
+    assert!((by_age[0].1 + by_age[1].1 - 66.0).abs() < 1e-8, "{by_age:?}");
+    assert!((by_age[2].1 - 30.0).abs() < 1e-8, "{by_age:?}");
+    // the data keep their own categories
+    assert_eq!(t.factor("age").unwrap().levels, ["a", "b", "c"]);
+}
+
 #[test]
 fn bad_configs_are_refused() {
     let cases: Vec<(&str, Vec<&str>)> = vec![
@@ -128,6 +144,22 @@ fn bad_configs_are_refused() {
         (
             "weight: d\nmargins:\n  - variable: sex\n    percentages: {1: 50, 2: 46}\n",
             vec!["sum to 96", "population_total"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: age\n    groups: {ab: [a, b], bc: [b, c]}\n    totals: {ab: 66, bc: 30}\n",
+            vec!["margins[0].groups", "category `b` is in groups `ab` and `bc`"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: age\n    groups: {c: [a, b]}\n    totals: {c: 96}\n",
+            vec!["groups", "group name `c` is also a category"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: age\n    groups: {ab: a}\n    totals: {ab: 66, c: 30}\n",
+            vec!["group `ab` must list the categories"],
+        ),
+        (
+            "weight: d\nmargins:\n  - variable: age\n    groups: {ab: [a, b]}\n    totals: {a: 30, b: 36, c: 30}\n",
+            vec!["ab"],
         ),
     ];
     for (config, needles) in cases {

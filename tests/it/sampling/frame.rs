@@ -154,7 +154,8 @@ fn regenerate_notebook_frame() {
 /// smaller synthetic register than the design's 2 million rows to keep the test fast.
 #[test]
 fn fej2024_yaml_design_draws_25000_balanced() {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs/fej2024.yaml");
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs/fej2024_sample.yaml");
     let y: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(y["frame"]["synthetic"]["rows"].as_u64(), Some(2_000_000));

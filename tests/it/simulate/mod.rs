@@ -30,3 +30,23 @@ pub fn share(rows: &[usize], f: impl Fn(usize) -> bool) -> f64 {
 pub fn se(p: f64, n: usize) -> f64 {
     (p * (1.0 - p) / n as f64).sqrt()
 }
+
+/// The in-memory register table is typed and valued exactly as its CSV form read back.
+#[test]
+fn frame_table_equals_the_csv_read_back() {
+    let frame = generate_frame(5_000, 3).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("frame.csv");
+    frame.write_csv(std::fs::File::create(&csv).unwrap()).unwrap();
+    let read = ponder::data::Table::read(&csv).unwrap();
+    let built = ponder::pipeline::frame_table(&frame).unwrap();
+    assert_eq!(read.column_names(), built.column_names());
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    read.write(&a).unwrap();
+    built.write(&b).unwrap();
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
+    for c in ["region", "pcs", "age", "household_size"] {
+        assert_eq!(read.numeric(c).unwrap(), built.numeric(c).unwrap(), "{c}");
+    }
+    assert_eq!(read.factor("department").unwrap(), built.factor("department").unwrap());
+}
