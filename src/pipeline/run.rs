@@ -171,26 +171,40 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     let pass = PassOptions { seed, replicates: opts.replicates, ..PassOptions::default() };
     let w = weigh(cfg, &world, &pass, ui)?;
     let t1 = Instant::now();
-    let estimates = match &cfg.estimates {
-        Some(e) => {
+    // The big files are written (under temporary names) while the estimates are computed;
+    // they get their names only when everything else has succeeded.
+    let big = big_files(cfg, &opts.out, &w);
+    let (written, estimates) = rayon::join(
+        || big.par_iter().map(|(t, tmp, _)| t.write(tmp)).collect::<Result<Vec<()>>>(),
+        || -> Result<Vec<EstimateRow>> {
+            let Some(e) = &cfg.estimates else { return Ok(Vec::new()) };
             let mut e = e.clone();
             if let Some(r) = opts.replicates {
                 e.set_replicate_count(r);
             }
             e.check_columns(&w.table)?;
-            crate::estimate::from_config::compute(&e, &w.table)?
+            crate::estimate::from_config::compute(&e, &w.table)
+        },
+    );
+    let finish = || -> Result<Vec<EstimateRow>> {
+        written?;
+        let estimates = estimates?;
+        let lang = opts.lang.unwrap_or(cfg.report.lang);
+        let html = report_html(cfg, &w, &estimates, seed, &world.label, lang)?;
+        write_small(cfg, &opts.out, &w, &estimates, &html)?;
+        for (_, tmp, path) in &big {
+            std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
         }
-        None => Vec::new(),
+        Ok(estimates)
     };
-    let est = t1.elapsed().as_secs_f64();
-    let t2 = Instant::now();
-    let lang = opts.lang.unwrap_or(cfg.report.lang);
-    let html = report_html(cfg, &w, &estimates, seed, &world.label, lang)?;
-    write_all(cfg, &opts.out, &w, &estimates, &html)?;
+    let result = finish();
+    for (_, tmp, _) in &big {
+        let _ = std::fs::remove_file(tmp);
+    }
+    let estimates = result?;
     let mut timings = vec![("frame", load)];
     timings.extend(w.timings.iter().copied());
-    timings.push(("estimates", est));
-    timings.push(("report + write", t2.elapsed().as_secs_f64()));
+    timings.push(("estimates + report + write", t1.elapsed().as_secs_f64()));
     Ok(RunSummary { files, timings, lines: summary_lines(&w, estimates.len()) })
 }
 
@@ -311,23 +325,27 @@ fn facts(cfg: &PipelineConfig, w: &Weighted, seed: u64, frame: &str) -> Vec<(Str
     f
 }
 
-fn write_all(
+/// The weighted file(s) and the collected file: (table, temporary path, final path).
+fn big_files<'a>(
+    cfg: &PipelineConfig,
+    out: &Path,
+    w: &'a Weighted,
+) -> Vec<(&'a crate::data::Table, PathBuf, PathBuf)> {
+    let mut big: Vec<(&crate::data::Table, String)> =
+        cfg.weighted_formats.iter().map(|f| (&w.table, format!("weighted.{f}"))).collect();
+    if let Some(c) = &w.collected {
+        big.push((c, "collected.csv".to_string()));
+    }
+    big.into_iter().map(|(t, name)| (t, out.join(format!(".tmp-{name}")), out.join(name))).collect()
+}
+
+fn write_small(
     cfg: &PipelineConfig,
     out: &Path,
     w: &Weighted,
     estimates: &[EstimateRow],
     html: &str,
 ) -> Result<()> {
-    // The big files in parallel (each still written to a temporary file, then renamed).
-    let mut big: Vec<(&crate::data::Table, PathBuf)> = cfg
-        .weighted_formats
-        .iter()
-        .map(|f| (&w.table, out.join(format!("weighted.{f}"))))
-        .collect();
-    if let Some(c) = &w.collected {
-        big.push((c, out.join("collected.csv")));
-    }
-    big.par_iter().map(|(t, p)| t.write(p)).collect::<Result<Vec<()>>>()?;
     if cfg.estimates.is_some() {
         crate::report::table::write_estimates(&out.join("estimates.csv"), estimates)?;
         crate::report::table::write_estimates(&out.join("estimates.md"), estimates)?;
