@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, default_value_t = 200_000)]
     pub population: usize,
     /// Sample size drawn (replaces the design's `n`).
-    #[arg(long, default_value_t = 2_000)]
+    #[arg(long, default_value_t = 4_000)]
     pub sample_size: u64,
     /// Bootstrap replicates per replication (for the intervals).
     #[arg(long, default_value_t = 100)]

@@ -543,6 +543,30 @@ pub fn build_margins(
 
 type Issues = Vec<crate::error::ConfigProblem>;
 
+/// The categories of a categorical margin in the data: one variable, or the crossing of
+/// several (labels `a,b`), with `groups` merged.
+///
+/// # Errors
+/// (key suffix, message): a column that cannot be read as categories (suffix empty), a
+/// group named like a category outside it (suffix `.groups`).
+pub fn margin_factor(
+    table: &Table,
+    variables: &[String],
+    groups: &[(String, Vec<String>)],
+) -> std::result::Result<Factor, (&'static str, String)> {
+    let factors: Vec<Factor> = variables
+        .iter()
+        .map(|v| table.factor(v))
+        .collect::<Result<_>>()
+        .map_err(|e| ("", e.to_string()))?;
+    let factor = if factors.len() == 1 {
+        factors.into_iter().next().unwrap_or_default()
+    } else {
+        Factor::cross(&factors.iter().collect::<Vec<_>>())
+    };
+    factor.regroup(groups).map_err(|e| (".groups", e))
+}
+
 fn column_issue(table: &Table, key: &str, name: &str) -> crate::error::ConfigProblem {
     let names = table.column_names();
     let hint = suggest(name, names.iter().map(String::as_str))
@@ -576,18 +600,8 @@ fn build_one(
             if !missing.is_empty() {
                 return Err(missing);
             }
-            let factors: Vec<Factor> =
-                variables.iter().map(|v| table.factor(v)).collect::<Result<_>>().map_err(|e| {
-                    vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())]
-                })?;
-            let factor = if factors.len() == 1 {
-                factors.into_iter().next().unwrap_or_default()
-            } else {
-                Factor::cross(&factors.iter().collect::<Vec<_>>())
-            };
-            let factor = factor
-                .regroup(groups)
-                .map_err(|e| vec![crate::error::ConfigProblem::new(format!("{key}.groups"), e)])?;
+            let factor = margin_factor(table, variables, groups)
+                .map_err(|(k, e)| vec![crate::error::ConfigProblem::new(format!("{key}{k}"), e)])?;
             let scale = match kind {
                 Figures::Totals => 1.0,
                 Figures::Percentages => cfg.population_total.unwrap_or(0.0) / 100.0,

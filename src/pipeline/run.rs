@@ -112,17 +112,7 @@ pub fn prepare_folder(out: &Path) -> Result<()> {
 /// outputs that would overwrite an input.
 fn prepare_out(cfg: &PipelineConfig, opts: &RunOptions) -> Result<Vec<PathBuf>> {
     let out = &opts.out;
-    if !out.is_dir() {
-        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !parent.is_dir() {
-            return Err(Error::io(
-                out,
-                format!("the folder {} does not exist: create it first", parent.display()),
-            ));
-        }
-        std::fs::create_dir(out)
-            .map_err(|e| Error::io(out, format!("cannot create the output folder: {e}")))?;
-    }
+    prepare_folder(out)?;
     let mut inputs: Vec<PathBuf> = vec![PathBuf::from(&cfg.file)];
     if let Start::Input(p) = &cfg.start {
         inputs.push(p.clone());

@@ -337,16 +337,8 @@ fn true_margins(
     for m in &mut c.margins {
         match m {
             MarginSpec::Categorical { variables, figures, kind, groups, key } => {
-                let factors: Vec<Factor> =
-                    variables.iter().map(|v| table.factor(v)).collect::<Result<_>>()?;
-                let factor = if factors.len() == 1 {
-                    factors.into_iter().next().unwrap_or_default()
-                } else {
-                    Factor::cross(&factors.iter().collect::<Vec<_>>())
-                };
-                let factor = factor
-                    .regroup(groups)
-                    .map_err(|e| Error::data(&cfg.file, format!("{key}.groups: {e}")))?;
+                let factor = crate::config::calibrate::margin_factor(table, variables, groups)
+                    .map_err(|(k, e)| Error::data(&cfg.file, format!("{key}{k}: {e}")))?;
                 let mut n = vec![0.0; factor.levels.len()];
                 for (&c, _) in factor.codes.iter().zip(target).filter(|(_, t)| **t) {
                     if c != Factor::MISSING {

@@ -272,3 +272,39 @@ fn simulate_writes_bias_rmse_and_coverage_per_step() {
         assert!(t.numeric(c).is_ok(), "{c}");
     }
 }
+
+/// The HTML report of a run opens in headless Chromium without console errors and renders
+/// its plots. Needs a `chromium` binary (not on CI): `cargo test --test it -- --ignored
+/// report_opens_in_headless_chromium`.
+#[test]
+#[ignore = "needs chromium"]
+fn report_opens_in_headless_chromium() {
+    let s = Scratch::new();
+    small_design(&s, 40_000, 2_000);
+    estimates(&s, 10);
+    let steps = full_steps(10);
+    let p = pipeline(&s, &steps.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = s.run(&["run", "-q", &p, "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let url = format!("file://{}", s.path("out/report.html").display());
+    let o = std::process::Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+        .args(["--dump-dom", &url])
+        .output()
+        .expect("chromium");
+    assert!(o.status.success());
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(dom.matches("<svg").count() >= 8, "plots missing from the rendered DOM");
+    assert!(!log.contains("CONSOLE"), "console messages: {log}");
+    assert!(!log.contains("Uncaught"), "{log}");
+    let shot = s.path("shot.png");
+    let o = std::process::Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .args(["--window-size=1280,3000", &url])
+        .output()
+        .expect("chromium");
+    assert!(o.status.success());
+    assert!(std::fs::metadata(&shot).unwrap().len() > 50_000, "blank screenshot");
+}
