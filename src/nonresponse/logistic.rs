@@ -165,20 +165,26 @@ pub(crate) fn fit(
         Some(s) => beta.copy_from_slice(s),
         None => beta[0] = start_intercept(&set.y, &set.w),
     }
-    let first = set.pass(&beta, None, true);
+    // Newton runs on covariate patterns when there are few (categorical predictors); the
+    // checks and messages keep the units.
+    let patterns = set.patterns();
+    let newton_set = patterns.as_ref().unwrap_or(&set);
+    let first = newton_set.pass(&beta, None, true);
     let kept = kept_columns(label, x, first.h(), opts.collinearity)?;
     let mut zeroed = false;
     for j in (0..x.p).filter(|j| !kept.contains(j)) {
         zeroed |= beta[j] != 0.0;
         beta[j] = 0.0;
     }
-    let first = if zeroed { set.pass(&beta, None, true) } else { first };
-    let iterations = newton(&set, &kept, &mut beta, first, opts.tolerance, opts.max_iterations)
-        .map_err(|f| match f {
-            Failure::Singular => separation_error(label, &set, &kept, &beta, None),
-            Failure::NotConverged => not_converged(label, &set, &kept, &beta, opts),
-        })?;
-    let deviance = if call.deviance { set.deviance(&beta) } else { f64::NAN };
+    let first = if zeroed { newton_set.pass(&beta, None, true) } else { first };
+    let iterations =
+        newton(newton_set, &kept, &mut beta, first, opts.tolerance, opts.max_iterations).map_err(
+            |f| match f {
+                Failure::Singular => separation_error(label, &set, &kept, &beta, None),
+                Failure::NotConverged => not_converged(label, &set, &kept, &beta, opts),
+            },
+        )?;
+    let deviance = if call.deviance { newton_set.deviance(&beta) } else { f64::NAN };
     let fitted = Fitted {
         summary: ModelFit {
             model: call.model.to_string(),
@@ -443,5 +449,28 @@ mod tests {
         assert!(
             (warm.summary.deviance - cold.summary.deviance).abs() < 1e-8 * cold.summary.deviance
         );
+    }
+
+    /// With few distinct rows of X the fit runs on covariate patterns: it must solve the
+    /// unit-level score equations and report the unit-level deviance.
+    #[test]
+    fn pattern_fit_is_the_unit_fit() {
+        let (x, y, w) = data();
+        let x: Vec<f64> = x.iter().map(|v| (v * 2.0).round() / 2.0).collect();
+        let needed = vec![true; x.len()];
+        let m = ModelMatrix::build(&[Predictor::new(Variable::numeric("x", &x))], &needed).unwrap();
+        assert!(m.patterns().1.len() <= 10, "{} patterns", m.patterns().1.len());
+        let call = FitCall { label: "test model", model: "response", start: None, deviance: true };
+        let f = fit(&call, &m, &y, &w, &FitOptions::default()).unwrap();
+        let g = score(&x, &y, &w, &f.beta);
+        assert!(g[0].abs() < 1e-8 && g[1].abs() < 1e-8, "{g:?}");
+        let dev: f64 = (0..x.len())
+            .map(|i| {
+                let p = logistic(f.beta[0] + f.beta[1] * x[i]);
+                -2.0 * w[i] * if y[i] > 0.5 { p.ln() } else { (1.0 - p).ln() }
+            })
+            .sum();
+        assert!((f.summary.deviance - dev).abs() < 1e-9 * dev, "{} vs {dev}", f.summary.deviance);
+        assert_eq!(f.summary.n_units, x.len(), "counts stay per unit");
     }
 }

@@ -76,6 +76,10 @@ pub(crate) struct ModelMatrix<'a> {
     num: Vec<f64>,
     /// perm[internal] = R-order column.
     perm: Vec<usize>,
+    /// Covariate pattern of each unit (units with the same row of X share it).
+    pattern: Vec<u32>,
+    /// One unit of each pattern.
+    representative: Vec<u32>,
 }
 
 /// No active dummy (reference level).
@@ -183,7 +187,28 @@ impl<'a> ModelMatrix<'a> {
                 num[i * q + k] = x[i];
             }
         }
-        ModelMatrix { n, p, names, sources, factors, slots, ind, q, num, perm }
+        let (pattern, representative) = patterns(n, slots, &ind, q, &num);
+        ModelMatrix {
+            n,
+            p,
+            names,
+            sources,
+            factors,
+            slots,
+            ind,
+            q,
+            num,
+            perm,
+            pattern,
+            representative,
+        }
+    }
+
+    /// Covariate pattern per unit and one representative unit per pattern: a fit on the
+    /// patterns (weights and events summed) is the fit on the units, in O(patterns) per
+    /// Newton pass instead of O(units).
+    pub fn patterns(&self) -> (&[u32], &[u32]) {
+        (&self.pattern, &self.representative)
     }
 
     /// β in R order → internal order.
@@ -304,4 +329,34 @@ fn factor_levels<'a>(
     };
     let dummies = present.iter().copied().filter(|&l| l != reference).collect();
     Ok((FactorInfo { name, cat: c, present }, dummies))
+}
+
+/// Numbers the distinct rows of X (indicator slots and numeric values, compared exactly)
+/// in order of first appearance.
+fn patterns(n: usize, slots: usize, ind: &[u32], q: usize, num: &[f64]) -> (Vec<u32>, Vec<u32>) {
+    let key = |i: usize| (&ind[i * slots..(i + 1) * slots], &num[i * q..(i + 1) * q]);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (ia, na) = key(a as usize);
+        let (ib, nb) = key(b as usize);
+        ia.cmp(ib)
+            .then_with(|| na.iter().map(|v| v.to_bits()).cmp(nb.iter().map(|v| v.to_bits())))
+            .then(a.cmp(&b))
+    });
+    let mut pattern = vec![0u32; n];
+    let mut first_of: Vec<u32> = Vec::new();
+    let mut prev: Option<u32> = None;
+    for &i in &order {
+        let same = prev.is_some_and(|p| {
+            let (ia, na) = key(p as usize);
+            let (ib, nb) = key(i as usize);
+            ia == ib && na.iter().zip(nb).all(|(x, y)| x.to_bits() == y.to_bits())
+        });
+        if !same {
+            first_of.push(i);
+        }
+        pattern[i as usize] = (first_of.len() - 1) as u32;
+        prev = Some(i);
+    }
+    (pattern, first_of)
 }

@@ -14,7 +14,9 @@
 use super::model_matrix::ModelMatrix;
 use nalgebra::{DMatrix, DVector};
 
-/// The fit set: rows with positive weight, their outcome and weight.
+/// The fit set: rows with positive weight, their outcome and weight — or covariate
+/// patterns ([`FitSet::patterns`]): a representative row, the share of events and the
+/// summed weight.
 pub(crate) struct FitSet<'x, 'a> {
     pub x: &'x ModelMatrix<'a>,
     pub rows: Vec<u32>,
@@ -49,6 +51,34 @@ pub(crate) enum Failure {
     NotConverged,
 }
 
+impl<'x, 'a> FitSet<'x, 'a> {
+    /// The same fit on covariate patterns: for each pattern with positive weight, its
+    /// representative row, W = Σ w and y = Σ w y / W. The log-likelihood, gradient and
+    /// information are the unit-level ones summed by pattern (binary y), so Newton gives the
+    /// same β; each pass costs O(patterns). Returns `None` when that would not be at least
+    /// twice smaller.
+    pub fn patterns(&self) -> Option<FitSet<'x, 'a>> {
+        let (pattern, representative) = self.x.patterns();
+        let np = representative.len();
+        if 2 * np > self.rows.len() {
+            return None;
+        }
+        let (mut w, mut wy) = (vec![0.0; np], vec![0.0; np]);
+        for (k, &i) in self.rows.iter().enumerate() {
+            let p = pattern[i as usize] as usize;
+            w[p] += self.w[k];
+            wy[p] += self.w[k] * self.y[k];
+        }
+        let keep: Vec<usize> = (0..np).filter(|&p| w[p] > 0.0).collect();
+        Some(FitSet {
+            x: self.x,
+            rows: keep.iter().map(|&p| representative[p]).collect(),
+            y: keep.iter().map(|&p| wy[p] / w[p]).collect(),
+            w: keep.iter().map(|&p| w[p]).collect(),
+        })
+    }
+}
+
 impl FitSet<'_, '_> {
     /// One pass at β (R order) computing g, H and v, and D when `with_dev`; `prev` =
     /// (previous pass, step δ from it to β) for the acceptance statistic M.
@@ -71,7 +101,9 @@ impl FitSet<'_, '_> {
             let v = mu * (1.0 - mu);
             let (y, w) = (self.y[k], self.w[k]);
             if with_dev {
-                dev += w * (if y > 0.5 { (-eta).max(0.0) } else { eta.max(0.0) } + e.ln_1p());
+                // y may be a share of events (a covariate pattern); for y = 0 or 1 this is
+                // exactly the per-unit term.
+                dev += w * (y * (-eta).max(0.0) + (1.0 - y) * eta.max(0.0) + e.ln_1p());
             }
             x.accumulate(i as usize, w * (y - mu), w * v, &mut g, &mut h);
             vs.push(v);
@@ -92,7 +124,8 @@ impl FitSet<'_, '_> {
             let eta = self.x.eta(i as usize, &b);
             // −log p = max(−η, 0) + log1p(e^{−|η|}); −log(1 − p) = max(η, 0) + log1p(e^{−|η|}).
             let l1p = (-eta.abs()).exp().ln_1p();
-            let s = if self.y[k] > 0.5 { (-eta).max(0.0) } else { eta.max(0.0) };
+            let y = self.y[k];
+            let s = y * (-eta).max(0.0) + (1.0 - y) * eta.max(0.0);
             d += self.w[k] * (s + l1p);
         }
         2.0 * d
