@@ -182,7 +182,8 @@ fn rows(
         let (estimate, se) = (res.estimates[d], res.variances[d].sqrt());
         let (lo, hi) = interval(spec.ci, estimate, se, spec.level, df, n[d]);
         let deff = srs.as_ref().map(|s| res.variances[d] / s[d]);
-        let mut row = base_row(spec, est.stat(), category.clone(), dom, d, n[d], nw[d], df);
+        let mut row =
+            base_row(spec, spec.statistic.name(), category.clone(), dom, d, n[d], nw[d], df);
         row.flags.dropped_replicates = res.dropped[d];
         fill(&mut row, estimate, se, lo, hi, deff, publication);
         out.push(row);
