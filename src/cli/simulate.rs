@@ -52,6 +52,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         .iter()
         .map(|f| args.out.join(f))
         .collect();
+    crate::pipeline::schema::check(&cfg, None)?;
     crate::pipeline::run::prepare_folder(&args.out)?;
     for f in &files {
         crate::data::check_writable_path(f, &[std::path::Path::new(&cfg.file)])?;

@@ -430,8 +430,17 @@ impl EstimateConfig {
     /// # Errors
     /// [`Error::Config`] naming each request key and column.
     pub fn check_columns(&self, table: &Table) -> Result<()> {
+        self.check_column_names(&table.column_names(), &table.source())
+    }
+
+    /// As [`EstimateConfig::check_columns`] against a list of column names (`ponder run`
+    /// checks a pipeline before any data exist); `source` names where they come from.
+    ///
+    /// # Errors
+    /// [`Error::Config`] listing every unknown column with its key, line and did-you-mean.
+    pub fn check_column_names(&self, names: &[String], source: &str) -> Result<()> {
         let text = std::fs::read_to_string(&self.file).unwrap_or_default();
-        let names = table.column_names();
+        let has = |c: &str| names.iter().any(|n| n == c);
         let mut problems = Vec::new();
         for r in &self.requests {
             let mut cols: Vec<(&str, &str)> = vec![("variable", r.variable.as_str())];
@@ -440,10 +449,9 @@ impl EstimateConfig {
             }
             cols.extend(r.by.iter().map(|b| ("by", b.as_str())));
             for (field, c) in cols {
-                if !table.has_column(c) {
+                if !has(c) {
                     let key = format!("{}.{field}", r.key);
-                    let mut p =
-                        ConfigProblem::new(&key, format!("no column `{c}` in {}", table.source()));
+                    let mut p = ConfigProblem::new(&key, format!("no column `{c}` in {source}"));
                     p.line = super::find_line(&text, &key);
                     p.hint = suggest(c, names.iter().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"));

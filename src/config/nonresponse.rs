@@ -255,7 +255,9 @@ impl NonresponseConfig {
     }
 
     /// Every column the configuration reads (for the up-front check).
-    fn columns(&self) -> Vec<&str> {
+    /// Every column the adjustment reads (weight, status, classes, model, eligibility
+    /// classes, profile, phone share classes, phone number).
+    pub fn columns(&self) -> Vec<&str> {
         let mut v = vec![self.weight.as_str(), self.status.as_str()];
         for c in self
             .classes

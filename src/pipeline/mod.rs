@@ -1,6 +1,7 @@
 //! `ponder run` and `ponder simulate`: the whole weighting chain from one pipeline file
 //! ([`crate::config::pipeline`]).
 //!
+//! - [`schema`]: the columns every step will find, checked before any work;
 //! - [`steps`]: each step as a function on in-memory tables (shared with the step commands);
 //! - [`chain`]: the chain once ([`chain::weigh`]) on a [`chain::World`] (frame + synthetic
 //!   survey population);
@@ -14,6 +15,7 @@
 pub mod chain;
 mod frame;
 pub mod run;
+pub mod schema;
 pub mod simulation;
 pub mod steps;
 

@@ -152,8 +152,9 @@ struct CalibrationJson<'a> {
 /// Bad output folder (before any work), then any step's error; nothing is written unless
 /// every step succeeded.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result<RunSummary> {
-    let files = prepare_out(cfg, opts)?;
+    super::schema::check(cfg, opts.frame.as_deref())?;
     let seed = seed_of(cfg, opts.seed)?;
+    let files = prepare_out(cfg, opts)?;
     let t0 = Instant::now();
     let world = World::load(cfg, opts.frame.as_ref())?;
     let load = t0.elapsed().as_secs_f64();

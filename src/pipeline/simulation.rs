@@ -124,6 +124,7 @@ pub fn simulate(
     opts: &SimulationOptions,
     ui: &dyn Progress,
 ) -> Result<Simulation> {
+    super::schema::check(cfg, None)?;
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();

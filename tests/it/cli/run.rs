@@ -228,6 +228,30 @@ fn bad_pipelines_fail_before_any_work() {
     // A bad step configuration is reported with its own file.
     s.write("bad_nr.yaml", "weight: design_weight\nmethod: scor\n");
     refused(&s, &[st[0], st[1], "nonresponse: bad_nr.yaml"], &["bad_nr.yaml"]);
+    // Columns nothing provides, found before any work: a response-model predictor ...
+    let nr = std::fs::read_to_string(repo("designs/fej2024_nonresponse.yaml")).unwrap();
+    s.write("nr_typo.yaml", &nr.replace("  - diploma\n", "  - diplome\n"));
+    refused(
+        &s,
+        &[st[0], st[1], "nonresponse: nr_typo.yaml"],
+        &["nr_typo.yaml", "column `diplome`", "did you mean `diploma`"],
+    );
+    // ... a calibration margin ...
+    let cal = std::fs::read_to_string(repo("calibration/fej2024.yaml")).unwrap();
+    s.write("cal_typo.yaml", &cal.replace("variable: region", "variable: regions"));
+    refused(
+        &s,
+        &[st[0], st[1], st[2], "calibration: {config: cal_typo.yaml, population_total: frame}"],
+        &["cal_typo.yaml", "column `regions`", "did you mean `region`"],
+    );
+    // ... an estimate's domain.
+    let est = std::fs::read_to_string(s.path("estimates.yaml")).unwrap();
+    s.write("est_typo.yaml", &est.replacen("by: [diploma]", "by: [diplome]", 1));
+    refused(
+        &s,
+        &[st[0], st[1], st[2], st[3], st[4], "estimates: est_typo.yaml"],
+        &["est_typo.yaml", "no column `diplome`", "did you mean `diploma`"],
+    );
     // A bad collection model.
     refused(&s, &[st[0], "collection: {synthetic: {unknown_rate: 1.5}}"], &["unknown_rate"]);
     // A missing pipeline file.

@@ -41,6 +41,7 @@ fn frame_table_equals_the_csv_read_back() {
     let read = ponder::data::Table::read(&csv).unwrap();
     let built = ponder::pipeline::frame_table(&frame).unwrap();
     assert_eq!(read.column_names(), built.column_names());
+    assert_eq!(built.column_names(), ponder::pipeline::schema::FRAME_COLUMNS);
     let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
     read.write(&a).unwrap();
     built.write(&b).unwrap();
@@ -49,4 +50,19 @@ fn frame_table_equals_the_csv_read_back() {
         assert_eq!(read.numeric(c).unwrap(), built.numeric(c).unwrap(), "{c}");
     }
     assert_eq!(read.factor("department").unwrap(), built.factor("department").unwrap());
+}
+
+/// The pipeline's column check knows the collection's columns.
+#[test]
+fn survey_columns_are_the_declared_ones() {
+    let (frame, pop, scope) = world();
+    let rows: Vec<usize> = scope[..50].to_vec();
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+    let model = ponder::simulate::collection::CollectionModel::default();
+    let got = ponder::simulate::collection::collect(pop, frame, &rows, &model, &mut rng);
+    let names: Vec<String> = ponder::simulate::collection::survey_columns(pop, &rows, &got)
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(names, ponder::pipeline::schema::SURVEY_COLUMNS);
 }
