@@ -227,11 +227,11 @@ impl EstimateConfig {
                 Some("e.g. `weight: w_cal`".into()),
             );
         }
-        if d.nonresponse.is_some() && (d.calibration.is_some() || d.replicates.is_some()) {
+        if d.nonresponse.is_some() && d.replicates.is_some() {
             p.push(
                 "design.nonresponse",
-                "the nonresponse-phase term cannot yet be combined with `calibration` or `replicates`",
-                Some("for weights adjusted then calibrated, use replicate weights that redo both steps".into()),
+                "the nonresponse-phase term is a linearization: it does not combine with `replicates`",
+                Some("replicate weights that redo the nonresponse step already carry it; remove one of the two".into()),
             );
         }
         let replicates = d.replicates.as_ref().and_then(|r| validate_replicates(r, &mut p));
@@ -329,7 +329,14 @@ impl EstimateConfig {
         let d = table.numeric(&nr_cfg.weight)?;
         let cols = nr_cfg.read_columns(table)?;
         let adj = Nonresponse::new(nr_cfg.spec(&cols))?.adjust(&d)?;
-        if let Some(wname) = &self.raw_design.weight {
+        let cal = self.calibration.as_deref().map(CalibrationConfig::load).transpose()?;
+        // Without calibration `weight:` holds the adjusted weights; with it, the calibration's
+        // input weights must be them and `weight:` the calibrated ones.
+        let adjusted_column = match &cal {
+            Some(c) => Some(&c.weight),
+            None => self.raw_design.weight.as_ref(),
+        };
+        if let Some(wname) = adjusted_column {
             let w = table.numeric(wname)?;
             if let Some(k) = (0..w.len())
                 .find(|&k| (w[k] - adj.weights[k]).abs() > 1e-9 * adj.weights[k].abs().max(1.0))
@@ -350,8 +357,26 @@ impl EstimateConfig {
         let mut copy = self.clone();
         copy.raw_design.weight = Some(nr_cfg.weight.clone());
         copy.raw_design.probabilities = None;
+        copy.calibration = None;
         let design = copy.design(table)?;
-        TwoPhase::new(design, adj.weights).map(Some)
+        let two = TwoPhase::new(design, adj.weights)?;
+        let Some(cal) = cal else { return Ok(Some(two)) };
+        let Some(final_name) = &self.raw_design.weight else {
+            return Err(self.problem(
+                "design.weight",
+                "with `calibration:` and `nonresponse:`, `weight:` is the calibrated weight column",
+                None,
+            ));
+        };
+        let final_w = table.numeric(final_name)?;
+        let margins = build_margins(&cal, table, &two.weights)?;
+        let problem = Problem::new(two.weights.clone(), margins)?;
+        let step = if cal.options.algorithm == Algorithm::Ipf {
+            rake_step(&problem, &cal)?
+        } else {
+            CalibrationStep::Regression { model: problem.model_columns().columns }
+        };
+        two.calibrated(final_w, &step).map(Some)
     }
 
     /// The replicate design from the data's replicate columns, when declared.

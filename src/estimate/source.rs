@@ -30,6 +30,11 @@ pub struct TwoPhase {
     pub design: Design,
     /// Nonresponse-adjusted weights w (0 for non-respondents and ineligibles).
     pub weights: Vec<f64>,
+    /// Analysis weights: w, or the calibrated weights w·g when the adjusted weights were
+    /// then calibrated ([`TwoPhase::calibrated`]).
+    pub analysis: Vec<f64>,
+    /// The calibration of w, whose residuals replace the linearized values.
+    calibration: Option<crate::variance::PreparedCalibration>,
 }
 
 impl TwoPhase {
@@ -56,11 +61,88 @@ impl TwoPhase {
                 ));
             }
         }
-        Ok(TwoPhase { design, weights })
+        Ok(TwoPhase { analysis: weights.clone(), design, weights, calibration: None })
+    }
+
+    /// The adjusted weights w were then calibrated to `final_weights` by `step` (its initial
+    /// weights are w): the linearized variable z is replaced by the calibration residuals,
+    /// and the two-phase formula applies to the contributions w_k g_k e_k —
+    /// V = V_design(Σ_r d_k (w g e)_k / w_k) + Σ_r (1 − p̂_k) (w g e)_k², p̂_k = d_k / w_k
+    /// (Särndal, Swensson & Wretman 1992, §9.7; Insee's gustave).
+    ///
+    /// # Errors
+    /// Final weights of the wrong length, negative, or positive where w = 0; the step's own
+    /// checks.
+    pub fn calibrated(
+        mut self,
+        final_weights: Vec<f64>,
+        step: &crate::variance::CalibrationStep,
+    ) -> Result<TwoPhase> {
+        let n = self.weights.len();
+        if final_weights.len() != n {
+            return Err(crate::Error::Internal("calibrated weights of the wrong length".into()));
+        }
+        if let Some(k) = (0..n).find(|&k| {
+            let g = final_weights[k];
+            !(g.is_finite() && g >= 0.0) || (g > 0.0 && self.weights[k] == 0.0)
+        }) {
+            return Err(crate::Error::method(
+                "variance",
+                format!(
+                    "row {}: calibrated weight {} for adjusted weight {}: calibration keeps the \
+                     non-respondents at 0 and the weights non-negative",
+                    k + 1,
+                    final_weights[k],
+                    self.weights[k]
+                ),
+            ));
+        }
+        self.calibration = Some(step.prepare(&self.weights, &final_weights, n)?);
+        self.analysis = final_weights;
+        Ok(self)
     }
 
     /// Per domain: the sampling term and the nonresponse term.
     fn variances(&self, z: &[f64], dom: &Domains) -> Result<Vec<f64>> {
+        match &self.calibration {
+            None => self.adjusted_variances(z, dom),
+            Some(cal) => {
+                (0..dom.n).map(|g| self.calibrated_variance(cal, z, dom, g as u32)).collect()
+            }
+        }
+    }
+
+    /// One domain after calibration: contributions t = w g z on the domain, replaced by
+    /// their calibration residuals (which spread outside the domain), then both terms.
+    fn calibrated_variance(
+        &self,
+        cal: &crate::variance::PreparedCalibration,
+        z: &[f64],
+        dom: &Domains,
+        g: u32,
+    ) -> Result<f64> {
+        let d = self.design.weights();
+        let mut t: Vec<f64> = (0..z.len())
+            .map(|k| if dom.codes[k] == g { self.analysis[k] * z[k] } else { 0.0 })
+            .collect();
+        cal.adjust_rows(&mut t);
+        let mut nonresponse = 0.0;
+        let u: Vec<f64> = (0..z.len())
+            .map(|k| {
+                if self.weights[k] > 0.0 {
+                    let p = d[k] / self.weights[k];
+                    nonresponse += (1.0 - p).max(0.0) * t[k] * t[k];
+                    t[k] / d[k]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Ok(self.design.variance(&u)? + nonresponse)
+    }
+
+    /// Without calibration, every domain at once.
+    fn adjusted_variances(&self, z: &[f64], dom: &Domains) -> Result<Vec<f64>> {
         let d = self.design.weights();
         // u_k = z_k / p̂_k = z_k w_k / d_k on respondents: Σ d u = Σ w z
         let u: Vec<f64> = (0..z.len())
@@ -94,7 +176,7 @@ impl VarianceSource<'_> {
         match self {
             VarianceSource::Linearization(d) => d.weights(),
             VarianceSource::Replicates(r) => r.full_weights(),
-            VarianceSource::TwoPhase(t) => &t.weights,
+            VarianceSource::TwoPhase(t) => &t.analysis,
         }
     }
 
@@ -112,7 +194,7 @@ impl VarianceSource<'_> {
                 Ok(DomainResults { estimates: lin.estimates, variances, dropped: vec![0; dom.n] })
             }
             VarianceSource::TwoPhase(t) => {
-                let lin = est.linearize(&t.weights, dom);
+                let lin = est.linearize(&t.analysis, dom);
                 let variances = t.variances(&lin.z, dom)?;
                 Ok(DomainResults { estimates: lin.estimates, variances, dropped: vec![0; dom.n] })
             }

@@ -267,4 +267,104 @@ mod two_phase {
             &["`pw`", "ponder nonresponse"],
         );
     }
+
+    /// Post-stratification of the adjusted weights on `stype` (linear calibration): the
+    /// two-phase term uses the calibration residuals, e_k = g_k (y_k − ȳ_h), checked against
+    /// the library formula; when everyone responds it is the calibrated linearization.
+    #[test]
+    fn calibrated_after_adjustment() {
+        let s = Scratch::new();
+        s.write("n.yaml", NR);
+        let data = fixture("P11b_nonresponse_propensity", "data.csv");
+        let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "adj.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let t = Table::read(&s.path("adj.csv")).unwrap();
+        let (pw, w) = (t.numeric("pw").unwrap(), t.numeric("w_nr").unwrap());
+        let st = t.factor("stype").unwrap();
+        // population counts of the strata: the design-weighted counts, 3 % higher
+        let mut totals = vec![0.0; st.levels.len()];
+        for (k, &c) in st.codes.iter().enumerate() {
+            totals[c as usize] += 1.03 * pw[k];
+        }
+        let margin: Vec<String> =
+            st.levels.iter().zip(&totals).map(|(l, t)| format!("{l}: {t}")).collect();
+        let cal = format!(
+            "weight: w_nr\noutput: w_cal\nmethod: linear\nmargins:\n  - variable: stype\n    totals: {{{}}}\n",
+            margin.join(", ")
+        );
+        s.write("c.yaml", &cal);
+        let o = s.run(&["calibrate", "-c", "c.yaml", "-i", "adj.csv", "-o", "cal.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let ours = se(
+            &s,
+            "cal.csv",
+            "  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n.yaml\n  calibration: c.yaml\n",
+            "api00",
+        );
+        // the library formula on e = g (y − ȳ_h), ȳ_h the calibrated mean of the stratum
+        let t = Table::read(&s.path("cal.csv")).unwrap();
+        let wc = t.numeric("w_cal").unwrap();
+        let y: Vec<f64> =
+            t.numeric_opt("api00").unwrap().into_iter().map(|v| v.unwrap_or(0.0)).collect();
+        let (mut sy, mut sw) = (vec![0.0; totals.len()], vec![0.0; totals.len()]);
+        for (k, &c) in st.codes.iter().enumerate() {
+            sy[c as usize] += wc[k] * y[k];
+            sw[c as usize] += wc[k];
+        }
+        let e: Vec<f64> = (0..y.len())
+            .map(|k| {
+                let h = st.codes[k] as usize;
+                if w[k] > 0.0 { wc[k] / w[k] * (y[k] - sy[h] / sw[h]) } else { 0.0 }
+            })
+            .collect();
+        let f = t.factor("dnum").unwrap();
+        let mut spec = DesignSpec::with_weights("pw", pw.clone());
+        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
+        spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
+        let design = Design::new(spec).unwrap();
+        let resp: Vec<bool> = w.iter().map(|w| *w > 0.0).collect();
+        let p: Vec<f64> =
+            pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();
+        let v = two_phase_variance(&design, &resp, &p, &e).unwrap();
+        assert!((ours - v.total().sqrt()).abs() < 1e-8 * ours, "{ours} vs {}", v.total().sqrt());
+        // calibration on stype removes the between-stratum part: smaller than without it
+        let uncalibrated = se(
+            &s,
+            "cal.csv",
+            "  weight: w_nr\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n.yaml\n",
+            "api00",
+        );
+        assert!(ours < uncalibrated, "{ours} vs {uncalibrated}");
+
+        // everyone responds: the calibrated linearization
+        let mut all = Table::read(std::path::Path::new(&data)).unwrap();
+        all.add_column("resp_all", ColumnData::I64(vec![Some(1); all.n_rows()])).unwrap();
+        all.write(&s.path("all.csv")).unwrap();
+        s.write(
+            "n2.yaml",
+            &NR.replace("status: resp", "status: resp_all")
+                .replace(
+                    "method: propensity\nmodel: [stype, api99]",
+                    "method: classes\nclasses: [stype]",
+                )
+                .replace("nonrespondent: [0]", "nonrespondent: []"),
+        );
+        let o = s.run(&["nonresponse", "-c", "n2.yaml", "-i", "all.csv", "-o", "adj_all.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = s.run(&["calibrate", "-c", "c.yaml", "-i", "adj_all.csv", "-o", "cal_all.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let two = se(
+            &s,
+            "cal_all.csv",
+            "  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n2.yaml\n  calibration: c.yaml\n",
+            "api99",
+        );
+        let plain = se(
+            &s,
+            "cal_all.csv",
+            "  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  calibration: c.yaml\n",
+            "api99",
+        );
+        assert!((two - plain).abs() < 1e-9 * plain, "{two} vs {plain}");
+    }
 }
