@@ -185,6 +185,31 @@ mod two_phase {
 
     const NR: &str = "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: propensity\nmodel: [stype, api99]\n";
 
+    /// The P11 design (clusters dnum, fpc) with design weights `pw`.
+    fn p11_design(t: &Table, pw: &[f64]) -> Design {
+        let f = t.factor("dnum").unwrap();
+        let mut spec = DesignSpec::with_weights("pw", pw.to_vec());
+        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
+        spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
+        Design::new(spec).unwrap()
+    }
+
+    /// `all.csv` (everyone responds) and `n2.yaml` (weighting classes on it).
+    fn everyone_responds(s: &Scratch, data: &str) {
+        let mut all = Table::read(std::path::Path::new(data)).unwrap();
+        all.add_column("resp_all", ColumnData::I64(vec![Some(1); all.n_rows()])).unwrap();
+        all.write(&s.path("all.csv")).unwrap();
+        s.write(
+            "n2.yaml",
+            &NR.replace("status: resp", "status: resp_all")
+                .replace(
+                    "method: propensity\nmodel: [stype, api99]",
+                    "method: classes\nclasses: [stype]",
+                )
+                .replace("nonrespondent: [0]", "nonrespondent: []"),
+        );
+    }
+
     fn se(s: &Scratch, data: &str, design: &str, variable: &str) -> f64 {
         s.write(
             "e.yaml",
@@ -216,11 +241,7 @@ mod two_phase {
         // api00 is missing for non-respondents: they do not contribute
         let y: Vec<f64> =
             t.numeric_opt("api00").unwrap().into_iter().map(|v| v.unwrap_or(0.0)).collect();
-        let f = t.factor("dnum").unwrap();
-        let mut spec = DesignSpec::with_weights("pw", pw.clone());
-        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
-        spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
-        let design = Design::new(spec).unwrap();
+        let design = p11_design(&t, &pw);
         // an adjusted weight below its design weight (p̂ > 1) is refused, not clamped
         let halved: Vec<f64> = pw.iter().map(|d| d / 2.0).collect();
         let err = ponder::estimate::TwoPhase::new(design.clone(), halved).unwrap_err().to_string();
@@ -233,18 +254,7 @@ mod two_phase {
         assert!((ours - v.total().sqrt()).abs() < 1e-9 * ours, "{ours} vs {}", v.total().sqrt());
 
         // everyone responds: p̂ = 1, the term vanishes and the plain linearization remains
-        let mut all = Table::read(std::path::Path::new(&data)).unwrap();
-        all.add_column("resp_all", ColumnData::I64(vec![Some(1); all.n_rows()])).unwrap();
-        all.write(&s.path("all.csv")).unwrap();
-        s.write(
-            "n2.yaml",
-            &NR.replace("status: resp", "status: resp_all")
-                .replace(
-                    "method: propensity\nmodel: [stype, api99]",
-                    "method: classes\nclasses: [stype]",
-                )
-                .replace("nonrespondent: [0]", "nonrespondent: []"),
-        );
+        everyone_responds(&s, &data);
         let two = se(
             &s,
             "all.csv",
@@ -317,11 +327,7 @@ mod two_phase {
                 if w[k] > 0.0 { wc[k] / w[k] * (y[k] - sy[h] / sw[h]) } else { 0.0 }
             })
             .collect();
-        let f = t.factor("dnum").unwrap();
-        let mut spec = DesignSpec::with_weights("pw", pw.clone());
-        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
-        spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
-        let design = Design::new(spec).unwrap();
+        let design = p11_design(&t, &pw);
         let resp: Vec<bool> = w.iter().map(|w| *w > 0.0).collect();
         let p: Vec<f64> =
             pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();
@@ -337,18 +343,7 @@ mod two_phase {
         assert!(ours < uncalibrated, "{ours} vs {uncalibrated}");
 
         // everyone responds: the calibrated linearization
-        let mut all = Table::read(std::path::Path::new(&data)).unwrap();
-        all.add_column("resp_all", ColumnData::I64(vec![Some(1); all.n_rows()])).unwrap();
-        all.write(&s.path("all.csv")).unwrap();
-        s.write(
-            "n2.yaml",
-            &NR.replace("status: resp", "status: resp_all")
-                .replace(
-                    "method: propensity\nmodel: [stype, api99]",
-                    "method: classes\nclasses: [stype]",
-                )
-                .replace("nonrespondent: [0]", "nonrespondent: []"),
-        );
+        everyone_responds(&s, &data);
         let o = s.run(&["nonresponse", "-c", "n2.yaml", "-i", "all.csv", "-o", "adj_all.csv"]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let o = s.run(&["calibrate", "-c", "c.yaml", "-i", "adj_all.csv", "-o", "cal_all.csv"]);

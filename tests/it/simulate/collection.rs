@@ -177,23 +177,7 @@ fn survey_columns_miss_answers_exactly_for_nonrespondents() {
     };
     let cols = survey_columns(p, rows, &c);
     let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "outcome",
-            "has_phone",
-            "trust",
-            "trusts",
-            "slow",
-            "costly",
-            "complex",
-            "fair",
-            "court_experience",
-            "dispute",
-            "recourse",
-            "nonrecourse_reason"
-        ]
-    );
+    assert_eq!(names, ponder::pipeline::schema::SURVEY_COLUMNS);
     let col = |n: &str| &cols.iter().find(|c| c.0 == n).unwrap().1;
     let outcome = text(col("outcome"));
     match col("has_phone") {

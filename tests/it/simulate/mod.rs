@@ -51,18 +51,3 @@ fn frame_table_equals_the_csv_read_back() {
     }
     assert_eq!(read.factor("department").unwrap(), built.factor("department").unwrap());
 }
-
-/// The pipeline's column check knows the collection's columns.
-#[test]
-fn survey_columns_are_the_declared_ones() {
-    let (frame, pop, scope) = world();
-    let rows: Vec<usize> = scope[..50].to_vec();
-    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
-    let model = ponder::simulate::collection::CollectionModel::default();
-    let got = ponder::simulate::collection::collect(pop, frame, &rows, &model, &mut rng);
-    let names: Vec<String> = ponder::simulate::collection::survey_columns(pop, &rows, &got)
-        .into_iter()
-        .map(|c| c.0)
-        .collect();
-    assert_eq!(names, ponder::pipeline::schema::SURVEY_COLUMNS);
-}
