@@ -196,11 +196,21 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     let mut timings = vec![("frame", load)];
     timings.extend(w.timings.iter().copied());
     timings.push(("estimates + report + write", t1.elapsed().as_secs_f64()));
-    Ok(RunSummary { files, timings, lines: summary_lines(&w, estimates.len()) })
+    Ok(RunSummary { files, timings, lines: summary_lines(cfg, &w, estimates.len()) })
 }
 
-fn summary_lines(w: &Weighted, n_estimates: usize) -> Vec<String> {
+fn summary_lines(cfg: &PipelineConfig, w: &Weighted, n_estimates: usize) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(step) = &cfg.calibration
+        && step.population_total != crate::config::pipeline::TotalSource::Config
+    {
+        lines.push(format!(
+            "note: calibration population total {} replaces the {} of {} (the margins' shares are kept)",
+            w.population_total.unwrap_or(f64::NAN),
+            step.config.population_total.map_or_else(|| "none".to_string(), |v| v.to_string()),
+            step.config.file
+        ));
+    }
     if w.sample.is_some() {
         lines.push(format!(
             "sample: {} drawn of {} in scope",
