@@ -72,6 +72,9 @@ pub fn seed_of(cfg: &PipelineConfig, seed: Option<u64>) -> Result<u64> {
 fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
         cfg.weighted_formats.iter().map(|f| out.join(format!("weighted.{f}"))).collect();
+    if cfg.collection.is_some() {
+        v.push(out.join("collected.csv"));
+    }
     if cfg.estimates.is_some() {
         v.push(out.join("estimates.csv"));
         v.push(out.join("estimates.md"));
