@@ -509,6 +509,67 @@ fn resolved(p: &Path) -> PathBuf {
     dir.join(p.file_name().unwrap_or_default())
 }
 
+/// Writes `df` (whose first `k` columns are the CSV/TSV file `source`, rows untouched) to
+/// `out` of the same format: each line of the source as it is, then the separator and the
+/// new columns rendered by polars. Returns false (nothing written) when this does not apply:
+/// another format, quotes in the source (a field may then hold a line break), or a line
+/// count that is not the table's.
+///
+/// # Errors
+/// I/O errors reading the source or writing `out` (atomically).
+pub(super) fn write_appended(source: &Path, df: &DataFrame, k: usize, out: &Path) -> Result<bool> {
+    let (Ok(fin), Ok(fout)) = (FileFormat::of(source), FileFormat::of(out)) else {
+        return Ok(false);
+    };
+    if fin != fout || fin == FileFormat::Parquet {
+        return Ok(false);
+    }
+    let text = std::fs::read(source).map_err(|e| Error::io(source, e))?;
+    if text.contains(&b'"') {
+        return Ok(false);
+    }
+    let body = text.strip_suffix(b"\n").unwrap_or(&text);
+    let lines: Vec<&[u8]> =
+        body.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    if lines.len() != df.height() + 1 || lines.iter().any(|l| l.is_empty()) {
+        return Ok(false);
+    }
+    let sep = fin.separator();
+    let names: Vec<PlSmallStr> = df.get_column_names_owned().into_iter().skip(k).collect();
+    let mut added: Vec<u8> = Vec::new();
+    if !names.is_empty() {
+        let mut new = df
+            .select(names)
+            .map_err(|e| Error::Internal(format!("selecting the new columns: {e}")))?;
+        CsvWriter::new(&mut added)
+            .include_header(true)
+            .with_separator(sep)
+            .finish(&mut new)
+            .map_err(|e| Error::io(out, e))?;
+    }
+    let added_lines: Vec<&[u8]> = if added.is_empty() {
+        Vec::new()
+    } else {
+        added.strip_suffix(b"\n").unwrap_or(&added).split(|&b| b == b'\n').collect()
+    };
+    if !added.is_empty() && added_lines.len() != lines.len() {
+        return Ok(false); // a new text value with a line break: let polars write everything
+    }
+    write_atomic(out, |f| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        for (i, line) in lines.iter().enumerate() {
+            w.write_all(line)?;
+            if let Some(a) = added_lines.get(i) {
+                w.write_all(&[sep])?;
+                w.write_all(a)?;
+            }
+            w.write_all(b"\n")?;
+        }
+        w.flush()
+    })?;
+    Ok(true)
+}
+
 pub(super) fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
     let format = FileFormat::of(path)?;
     write_atomic(path, |f| match format {

@@ -87,6 +87,10 @@ pub struct Table {
     /// Where the table came from (used in messages); empty for built tables.
     path: PathBuf,
     df: DataFrame,
+    /// For a CSV/TSV file read as is (rows untouched): how many leading columns are the
+    /// file's. Writing such a table to the same format copies those fields verbatim and
+    /// appends the new columns ([`io::write_appended`]).
+    file_columns: Option<usize>,
 }
 
 impl Table {
@@ -97,7 +101,11 @@ impl Table {
     /// ragged CSV row, a duplicated column name: each an error naming the file and the fix.
     pub fn read(path: &Path) -> Result<Table> {
         let df = io::read_frame(path)?;
-        Ok(Table { path: path.to_path_buf(), df })
+        let file_columns = match io::FileFormat::of(path)? {
+            io::FileFormat::Parquet => None,
+            _ => Some(df.width()),
+        };
+        Ok(Table { path: path.to_path_buf(), df, file_columns })
     }
 
     /// Builds a table from named columns (all of the same length).
@@ -105,7 +113,7 @@ impl Table {
         let cols: Vec<Column> = columns.into_iter().map(|(n, c)| c.into_column(&n)).collect();
         let df = DataFrame::new_infer_height(cols)
             .map_err(|e| Error::Internal(format!("building an output table: {e}")))?;
-        Ok(Table { path: PathBuf::new(), df })
+        Ok(Table { path: PathBuf::new(), df, file_columns: None })
     }
 
     /// The file this table was read from, for messages.
@@ -312,7 +320,7 @@ impl Table {
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
         let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
         let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
-        Ok(Table { path: self.path.clone(), df })
+        Ok(Table { path: self.path.clone(), df, file_columns: None })
     }
 
     /// Writes the table atomically (temporary file in the destination folder, then rename).
@@ -320,7 +328,16 @@ impl Table {
     /// # Errors
     /// Unknown extension, missing destination folder, or a write failure; no partial file is
     /// left behind.
+    ///
+    /// A CSV/TSV table read from a file of the same format, rows untouched, is written as
+    /// the file's own lines (every input field byte for byte) followed by the new columns;
+    /// otherwise every column is rendered anew.
     pub fn write(&self, path: &Path) -> Result<()> {
+        if let Some(k) = self.file_columns
+            && io::write_appended(&self.path, &self.df, k, path)?
+        {
+            return Ok(());
+        }
         let mut df = self.df.clone();
         io::write_frame(&mut df, path)
     }

@@ -140,3 +140,50 @@ fn integer_factors_with_and_without_missing_values() {
         (vec!["1".to_string(), "2".to_string()], vec![0, 1, 1, 0])
     );
 }
+
+/// A CSV read as is and written with new columns keeps every input field byte for byte
+/// (`35.10` stays `35.10`, `01` stays `01`); quotes, TSV, selected rows and other formats
+/// go through the general writer, with the same values.
+#[test]
+fn appended_columns_keep_the_input_fields_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(dir.path(), "in.csv", "id,x,code,note\r\n1,35.10,01,\r\n2,2.500,007,b c\r\n");
+    let mut t = Table::read(&src).unwrap();
+    t.add_f64("w", &[1.5, 2.0]).unwrap();
+    t.add_column("g", ColumnData::Str(vec![Some("a".into()), None])).unwrap();
+    let out = dir.path().join("out.csv");
+    t.write(&out).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,x,code,note,w,g\n1,35.10,01,,1.5,a\n2,2.500,007,b c,2.0,\n"
+    );
+    // TSV to TSV
+    let src = write(dir.path(), "in.tsv", "id\tx\n1\t3.50\n");
+    let mut t = Table::read(&src).unwrap();
+    t.add_f64("w", &[4.0]).unwrap();
+    t.write(&dir.path().join("out.tsv")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out.tsv")).unwrap(),
+        "id\tx\tw\n1\t3.50\t4.0\n"
+    );
+    // quoted fields (a field may hold a comma or a line break): the general writer
+    let src = write(dir.path(), "q.csv", "id,name\n1,\"a,b\"\n2,\"c\nd\"\n");
+    let mut t = Table::read(&src).unwrap();
+    t.add_f64("w", &[1.0, 2.0]).unwrap();
+    let out = dir.path().join("q_out.csv");
+    t.write(&out).unwrap();
+    let back = Table::read(&out).unwrap();
+    assert_eq!(back.factor("name").unwrap().levels, ["a,b", "c\nd"]);
+    assert_eq!(back.numeric("w").unwrap(), [1.0, 2.0]);
+    // rows selected: rendered anew, in the new order
+    let t = Table::read(&dir.path().join("in.csv")).unwrap().take_rows(&[1]).unwrap();
+    let out = dir.path().join("sel.csv");
+    t.write(&out).unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,x,code,note\n2,2.5,007,b c\n");
+    // CSV to Parquet and back
+    let mut t = Table::read(&dir.path().join("in.csv")).unwrap();
+    t.add_f64("w", &[1.5, 2.0]).unwrap();
+    let pq = dir.path().join("out.parquet");
+    t.write(&pq).unwrap();
+    assert_eq!(Table::read(&pq).unwrap().numeric("x").unwrap(), [35.1, 2.5]);
+}
