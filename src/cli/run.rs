@@ -15,8 +15,8 @@ pub const DEFAULT_PIPELINE: &str = "designs/fej2024.yaml";
 #[command(
     after_help = "Examples:\n  ponder run                      # the bundled FEJ pipeline into out/\n  \
     ponder run designs/fej2024.yaml --out out/fej --lang en\n\n\
-    DIR receives weighted.parquet, weighted.csv (with the replicate weights), estimates.csv,\n\
-    estimates.md, sample.json, nonresponse.json, calibration.json and report.html."
+    DIR receives weighted.parquet, weighted.csv (with the replicate weights), collected.csv,\n\
+    estimates.csv, estimates.md, sample.json, nonresponse.json, calibration.json, report.html."
 )]
 pub struct Args {
     /// Pipeline file (default: designs/fej2024.yaml, the bundled FEJ survey).
