@@ -51,14 +51,16 @@ impl World {
     /// # Errors
     /// An unreadable frame; a synthetic collection on a frame file.
     pub fn load(cfg: &PipelineConfig, frame: Option<&PathBuf>) -> Result<World> {
-        let Start::Sample(sample) = &cfg.start else {
-            let Start::Input(path) = &cfg.start else { unreachable!() };
-            return Ok(World {
-                table: Table::read(path)?,
-                frame: None,
-                population: None,
-                label: path.display().to_string(),
-            });
+        let sample = match &cfg.start {
+            Start::Sample(sample) => sample,
+            Start::Input(path) => {
+                return Ok(World {
+                    table: Table::read(path)?,
+                    frame: None,
+                    population: None,
+                    label: path.display().to_string(),
+                });
+            }
         };
         let source = match (frame, &sample.frame) {
             (Some(f), _) => FrameSource::File(f.clone()),
