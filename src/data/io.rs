@@ -91,6 +91,34 @@ fn read_delimited(path: &Path, format: FileFormat) -> Result<DataFrame> {
     type_columns(path, df)
 }
 
+/// The column names of a data file without reading its rows: the header line of a CSV/TSV
+/// file, the schema of a Parquet file.
+///
+/// # Errors
+/// An unknown extension, a missing or unreadable file.
+pub fn column_names_of(path: &Path) -> Result<Vec<String>> {
+    match FileFormat::of(path)? {
+        FileFormat::Parquet => {
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            let schema = ParquetReader::new(f)
+                .schema()
+                .map_err(|e| Error::io(path, format!("not a readable Parquet file: {e}")))?;
+            Ok(schema.iter_names().map(|n| n.to_string()).collect())
+        }
+        format => {
+            let f = File::open(path).map_err(|e| Error::io(path, e))?;
+            let mut line = String::new();
+            BufReader::new(f).read_line(&mut line).map_err(|e| Error::io(path, e))?;
+            let sep = format.separator() as char;
+            Ok(line
+                .trim_end_matches(['\n', '\r'])
+                .split(sep)
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .collect())
+        }
+    }
+}
+
 /// Reads the header line: refuses an empty file, empty or duplicated column names.
 fn check_header(path: &Path, sep: u8) -> Result<usize> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;

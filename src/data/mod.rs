@@ -16,7 +16,7 @@ mod factor;
 mod io;
 
 pub use factor::{Factor, float_label as factor_label};
-pub use io::{FileFormat, check_output_path, check_writable_path, write_atomic};
+pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
 
 use crate::error::{Error, Result};
 use polars::prelude::*;

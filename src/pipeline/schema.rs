@@ -8,6 +8,7 @@ use crate::config::calibrate::MarginSpec;
 use crate::config::pipeline::{PipelineConfig, Start};
 use crate::config::sample::FrameSource;
 use crate::config::suggest;
+use crate::data::column_names_of;
 use crate::error::{ConfigProblem, Error, Result};
 use std::path::Path;
 
@@ -47,25 +48,6 @@ pub const SURVEY_COLUMNS: [&str; 12] = [
     "nonrecourse_reason",
 ];
 
-/// Header of a CSV/TSV file (`None` for Parquet or an unreadable file: the step checks its
-/// columns itself when the data are read).
-fn header(path: &Path) -> Option<Vec<String>> {
-    let sep = match path.extension()?.to_str()? {
-        "csv" => ',',
-        "tsv" => '\t',
-        _ => return None,
-    };
-    let text = std::fs::read(path).ok()?;
-    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
-    let line = String::from_utf8_lossy(&text[..end]);
-    Some(
-        line.trim_end_matches('\r')
-            .split(sep)
-            .map(|s| s.trim().trim_matches('"').to_string())
-            .collect(),
-    )
-}
-
 fn unknown(file: &str, what: &str, missing: &[&str], available: &[String]) -> Error {
     let problems = missing
         .iter()
@@ -90,29 +72,21 @@ fn need<'a>(
 }
 
 /// Checks that every column a step reads is provided by the frame or an earlier step.
-/// `frame` replaces the sample design's frame (`--frame`). Skipped (Ok) when the frame's
-/// columns cannot be known without reading it (Parquet).
+/// `frame` replaces the sample design's frame (`--frame`); a frame or input file is known
+/// by its header (CSV/TSV) or schema (Parquet), without reading its rows.
 ///
 /// # Errors
-/// [`Error::Config`] on the step's file, naming each missing column with a did-you-mean.
+/// [`Error::Config`] on the step's file, naming each missing column with a did-you-mean; an
+/// unreadable frame or input file.
 pub fn check(cfg: &PipelineConfig, frame: Option<&Path>) -> Result<()> {
     let mut cols: Vec<String> = match (&cfg.start, frame) {
-        (Start::Input(f), _) => match header(f) {
-            Some(h) => h,
-            None => return Ok(()),
-        },
-        (Start::Sample(_), Some(f)) => match header(f) {
-            Some(h) => h,
-            None => return Ok(()),
-        },
+        (Start::Input(f), _) => column_names_of(f)?,
+        (Start::Sample(_), Some(f)) => column_names_of(f)?,
         (Start::Sample(s), None) => match &s.frame {
             Some(FrameSource::Synthetic { .. }) => {
                 FRAME_COLUMNS.iter().map(|c| (*c).to_string()).collect()
             }
-            Some(FrameSource::File(f)) => match header(f) {
-                Some(h) => h,
-                None => return Ok(()),
-            },
+            Some(FrameSource::File(f)) => column_names_of(f)?,
             None => return Ok(()),
         },
     };

@@ -252,6 +252,26 @@ fn bad_pipelines_fail_before_any_work() {
         &[st[0], st[1], st[2], st[3], st[4], "estimates: est_typo.yaml"],
         &["est_typo.yaml", "no column `diplome`", "did you mean `diploma`"],
     );
+    // ... and with a Parquet frame given by --frame, known by its schema.
+    let frame = ponder::simulate::generate_frame(3_000, 1).unwrap();
+    frame.write_csv(std::fs::File::create(s.path("frame.csv")).unwrap()).unwrap();
+    ponder::data::Table::read(&s.path("frame.csv"))
+        .unwrap()
+        .write(&s.path("frame.parquet"))
+        .unwrap();
+    s.write(
+        "cal_dw.yaml",
+        "weight: design_weight\nmargins:\n  - variable: regions\n    totals: {11: 1}\n",
+    );
+    let p = pipeline(&s, &[st[0], "calibration: cal_dw.yaml"]);
+    let o = s.run(&["run", "-q", &p, "--frame", "frame.parquet", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("column `regions`") && stderr(&o).contains("did you mean `region`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!s.path("out").exists());
     // A bad collection model.
     refused(&s, &[st[0], "collection: {synthetic: {unknown_rate: 1.5}}"], &["unknown_rate"]);
     // A missing pipeline file.
