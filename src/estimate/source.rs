@@ -126,19 +126,16 @@ impl TwoPhase {
             .map(|k| if dom.codes[k] == g { self.analysis[k] * z[k] } else { 0.0 })
             .collect();
         cal.adjust_rows(&mut t);
-        let mut nonresponse = 0.0;
-        let u: Vec<f64> = (0..z.len())
-            .map(|k| {
-                if self.weights[k] > 0.0 {
-                    let p = d[k] / self.weights[k];
-                    nonresponse += (1.0 - p).max(0.0) * t[k] * t[k];
-                    t[k] / d[k]
-                } else {
-                    0.0
-                }
-            })
+        // The library's two-phase formula takes e with contribution d e / p̂ = t, so
+        // e = t / w on respondents; p̂ = d / w is ≤ 1 up to the rounding `new` accepts.
+        let respondent: Vec<bool> = self.weights.iter().map(|w| *w > 0.0).collect();
+        let p: Vec<f64> = (0..z.len())
+            .map(|k| if respondent[k] { (d[k] / self.weights[k]).min(1.0) } else { 1.0 })
             .collect();
-        Ok(self.design.variance(&u)? + nonresponse)
+        let e: Vec<f64> = (0..z.len())
+            .map(|k| if respondent[k] { t[k] / self.weights[k] } else { 0.0 })
+            .collect();
+        Ok(crate::variance::two_phase_variance(&self.design, &respondent, &p, &e)?.total())
     }
 
     /// Without calibration, every domain at once.

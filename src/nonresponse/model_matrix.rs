@@ -331,17 +331,16 @@ fn factor_levels<'a>(
     Ok((FactorInfo { name, cat: c, present }, dummies))
 }
 
-/// Numbers the distinct rows of X (indicator slots and numeric values, compared exactly)
-/// in order of first appearance.
+/// Numbers the distinct rows of X (indicator slots and numeric values, compared exactly,
+/// −0 as 0) in order of first appearance.
 fn patterns(n: usize, slots: usize, ind: &[u32], q: usize, num: &[f64]) -> (Vec<u32>, Vec<u32>) {
     let key = |i: usize| (&ind[i * slots..(i + 1) * slots], &num[i * q..(i + 1) * q]);
+    let bits = |v: &f64| (v + 0.0).to_bits(); // −0 + 0 = +0
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|&a, &b| {
         let (ia, na) = key(a as usize);
         let (ib, nb) = key(b as usize);
-        ia.cmp(ib)
-            .then_with(|| na.iter().map(|v| v.to_bits()).cmp(nb.iter().map(|v| v.to_bits())))
-            .then(a.cmp(&b))
+        ia.cmp(ib).then_with(|| na.iter().map(bits).cmp(nb.iter().map(bits))).then(a.cmp(&b))
     });
     let mut pattern = vec![0u32; n];
     let mut first_of: Vec<u32> = Vec::new();
@@ -350,7 +349,7 @@ fn patterns(n: usize, slots: usize, ind: &[u32], q: usize, num: &[f64]) -> (Vec<
         let same = prev.is_some_and(|p| {
             let (ia, na) = key(p as usize);
             let (ib, nb) = key(i as usize);
-            ia == ib && na.iter().zip(nb).all(|(x, y)| x.to_bits() == y.to_bits())
+            ia == ib && na.iter().zip(nb).all(|(x, y)| bits(x) == bits(y))
         });
         if !same {
             first_of.push(i);

@@ -166,7 +166,16 @@ pub fn simulate(
     for run in runs {
         for (s, row) in run? {
             let k = (key(&row), s);
-            let Some(&t) = truth.get(&k.0) else { continue };
+            let Some(&t) = truth.get(&k.0) else {
+                return Err(Error::method(
+                    "simulate",
+                    format!(
+                        "estimate `{}` (category {:?}, domain `{}`) has no population value: \
+                         a domain or category of the sample that the population lacks",
+                        k.0.0, k.0.1, k.0.2
+                    ),
+                ));
+            };
             let a = acc.entry(k.clone()).or_insert_with(|| {
                 order.push(k.clone());
                 Acc::default()
@@ -442,7 +451,9 @@ impl Simulation {
     }
 
     /// Per step: mean |bias| / MC s.e., mean coverage, share of estimates whose bias is
-    /// within 2 Monte-Carlo standard errors — over the estimates of `names` (all if empty).
+    /// within 2 Monte-Carlo standard errors — over the estimates of `names` (all if empty)
+    /// with a positive Monte-Carlo s.e. (an estimate constant over the replications has no
+    /// bias ratio; it stays in the table).
     pub fn step_summary(&self, names: &[&str]) -> Vec<(&'static str, f64, f64, f64)> {
         STEPS
             .iter()

@@ -555,10 +555,9 @@ fn calibration_section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
     s
 }
 
-/// A proportion row: stat `proportion`, or a mean of a category indicator (the estimation
-/// run labels proportions `mean` with the category set).
+/// A proportion row.
 fn is_proportion(r: &EstimateRow) -> bool {
-    r.stat == "proportion" || (r.stat == "mean" && r.category.is_some())
+    r.stat == "proportion"
 }
 
 fn is_flagged(r: &EstimateRow) -> bool {

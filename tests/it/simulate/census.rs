@@ -205,6 +205,7 @@ fn fej2024_yaml_matches_the_census_margins() {
         for ((label, value), (want_label, want, exact)) in written.iter().zip(&expected) {
             assert_eq!(label, want_label);
             assert!((value - want).abs() < 1e-9, "{} = {label}", cm.name());
+            // a group adds up to one 1e-6 rounding per member (two here)
             assert!((value - exact).abs() <= 2.0e-6, "{} = {label}", cm.name());
         }
         let sum: f64 = written.iter().map(|x| x.1).sum();
