@@ -1,12 +1,11 @@
-//! Reading and writing files with polars, by extension, atomically.
+//! Reading and writing files, by extension, atomically.
 //!
-//! CSV/TSV columns are read as text and typed afterwards by ponder's own rule, not by
-//! polars' inference on the first rows: a column becomes integer when every value is an
-//! integer written without a leading zero, float when every value is a number, text
-//! otherwise. Codes such as department `01` therefore stay text and are written back as
-//! `01` (never silently recoded to `1`), and a late non-numeric value cannot make the read
-//! fail after the first thousand rows.
+//! CSV/TSV columns are typed by ponder's own rule ([`super::typing`]), not by polars'
+//! inference on the first rows. A quote-free file is split and typed by
+//! [`super::plain`]; any other is read by polars as text and typed afterwards.
 
+use super::plain::PlainText;
+use super::typing::type_column;
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -46,32 +45,48 @@ impl FileFormat {
         }
     }
 
-    fn separator(self) -> u8 {
+    pub(super) fn separator(self) -> u8 {
         if self == FileFormat::Tsv { b'\t' } else { b',' }
     }
 }
 
-pub(super) fn read_frame(path: &Path) -> Result<DataFrame> {
+/// Reads a data file; for a CSV/TSV file without quotes, also its lines, kept to write
+/// them back verbatim.
+pub(super) fn read_frame(path: &Path) -> Result<(DataFrame, Option<PlainText>)> {
     let format = FileFormat::of(path)?;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::io(path, "is a folder, a data file is needed"));
     }
-    let df = match format {
+    let (df, plain) = match format {
         FileFormat::Parquet => {
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
-            ParquetReader::new(f)
+            let df = ParquetReader::new(f)
                 .finish()
-                .map_err(|e| Error::io(path, format!("not a readable Parquet file: {e}")))?
+                .map_err(|e| Error::io(path, format!("not a readable Parquet file: {e}")))?;
+            (df, None)
         }
         FileFormat::Csv | FileFormat::Tsv => read_delimited(path, format)?,
     };
     check_frame(path, &df)?;
-    Ok(df)
+    Ok((df, plain))
 }
 
-fn read_delimited(path: &Path, format: FileFormat) -> Result<DataFrame> {
+fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<PlainText>)> {
     let header = check_header(path, format.separator())?;
+    let plain = PlainText::load(path)?;
+    let df = match plain.as_ref().and_then(|p| p.parse(format.separator())) {
+        Some(df) => df,
+        None => read_with_polars(path, format)?,
+    };
+    if df.width() != header {
+        return Err(Error::io(path, "could not read every column of the header"));
+    }
+    Ok((df, plain))
+}
+
+/// Reads a delimited file as text with polars, then types its columns.
+pub(super) fn read_with_polars(path: &Path, format: FileFormat) -> Result<DataFrame> {
     let parse = CsvParseOptions::default()
         .with_separator(format.separator())
         .with_missing_is_null(true)
@@ -85,9 +100,6 @@ fn read_delimited(path: &Path, format: FileFormat) -> Result<DataFrame> {
         .map_err(|e| Error::io(path, e))?
         .finish()
         .map_err(|e| Error::io(path, csv_message(&e.to_string())))?;
-    if df.width() != header {
-        return Err(Error::io(path, "could not read every column of the header"));
-    }
     type_columns(path, df)
 }
 
@@ -173,270 +185,6 @@ fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
         .map_err(|e: PolarsError| Error::io(path, format!("typing columns: {e}")))?;
     check_ragged(path, &typed)?;
     DataFrame::new_infer_height(typed).map_err(|e| Error::io(path, e))
-}
-
-fn type_column(col: &Column) -> PolarsResult<Column> {
-    let ca = col.str()?;
-    if ca.len() == ca.null_count() {
-        return Ok(col.clone());
-    }
-    match fast_type(ca) {
-        Fast::Text => Ok(col.clone()),
-        Fast::Typed(c) => Ok(c),
-        Fast::Unsure => type_column_general(col, ca),
-    }
-}
-
-/// The reference typing rule (see the module docs), used when [`fast_type`] meets a value
-/// outside its strict grammar (`1-2`, `.5`, `1e400`, an integer overflowing i64 …).
-fn type_column_general(col: &Column, ca: &StringChunked) -> PolarsResult<Column> {
-    // one scan decides text / integer-looking / float-looking; then a single parse
-    let mut integral = true;
-    for s in ca.iter().flatten() {
-        if !looks_numeric(s) {
-            return Ok(col.clone());
-        }
-        integral &= !s.contains(['.', 'e', 'E']);
-    }
-    if integral {
-        let as_i64 = col.cast(&DataType::Int64)?;
-        if as_i64.null_count() == ca.null_count() {
-            return Ok(as_i64);
-        }
-    }
-    let as_f64 = col.cast(&DataType::Float64)?;
-    if as_f64.null_count() != ca.null_count() {
-        return Ok(col.clone()); // e.g. `1-2`: looks numeric, is not a number
-    }
-    Ok(as_f64)
-}
-
-/// Outcome of the one-pass typing of a text column.
-enum Fast {
-    /// Some value is not numeric: the column stays text.
-    Text,
-    /// Every value parsed under the strict grammar.
-    Typed(Column),
-    /// A value looks numeric but is outside the strict grammar: use the reference rule.
-    Unsure,
-}
-
-/// One value under the strict grammar: `-?(0|[1-9][0-9]*)` fitting in i64 is an integer;
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a finite value is a float. On that
-/// grammar `str::parse::<f64>` and polars' cast (fast-float) are both correctly rounded,
-/// so the values are the same bits as the reference rule's.
-enum Value {
-    Int(i64),
-    Float,
-    NotNumeric,
-    Unsure,
-}
-
-fn classify(s: &str) -> Value {
-    let b = s.as_bytes();
-    let (neg, digits) = match b.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, b),
-    };
-    if let Some(v) = strict_int(digits, neg) {
-        return Value::Int(v);
-    }
-    if !looks_numeric(s) {
-        return Value::NotNumeric;
-    }
-    if strict_float(digits) { Value::Float } else { Value::Unsure }
-}
-
-/// `0|[1-9][0-9]*` without overflow, negated when `neg`.
-#[inline]
-fn strict_int(digits: &[u8], neg: bool) -> Option<i64> {
-    let (&first, rest) = digits.split_first()?;
-    if !first.is_ascii_digit() || first == b'0' && !rest.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    // accumulate negatively: i64::MIN has no positive counterpart
-    let mut v: i64 = -i64::from(first - b'0');
-    for &c in rest {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_sub(i64::from(c - b'0'))?;
-    }
-    if neg { Some(v) } else { v.checked_neg() }
-}
-
-/// `(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` (sign already stripped).
-fn strict_float(b: &[u8]) -> bool {
-    let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if int_len == 0 || int_len > 1 && b[0] == b'0' {
-        return false;
-    }
-    let mut rest = &b[int_len..];
-    if let Some(frac) = rest.strip_prefix(b".") {
-        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if n == 0 {
-            return false;
-        }
-        rest = &frac[n..];
-    }
-    if let Some(exp) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
-        let exp = exp.strip_prefix(b"+").or_else(|| exp.strip_prefix(b"-")).unwrap_or(exp);
-        return !exp.is_empty() && exp.iter().all(u8::is_ascii_digit);
-    }
-    rest.is_empty()
-}
-
-/// Every value of a text column, `None` for a missing one (straight over the views when
-/// there is no missing value).
-fn for_each_str(ca: &StringChunked, mut f: impl FnMut(Option<&str>) -> bool) {
-    if ca.null_count() == 0 {
-        for arr in ca.downcast_iter() {
-            for s in arr.values_iter() {
-                if !f(Some(s)) {
-                    return;
-                }
-            }
-        }
-    } else {
-        for v in ca.iter() {
-            if !f(v) {
-                return;
-            }
-        }
-    }
-}
-
-/// Types a text column in one pass (integers parsed on the way), falling back to
-/// [`type_column_general`] on anything outside the strict grammar of [`classify`].
-fn fast_type(ca: &StringChunked) -> Fast {
-    let mut values: Vec<i64> = Vec::with_capacity(ca.len());
-    let has_nulls = ca.null_count() > 0;
-    let mut stop = None;
-    for_each_str(ca, |v| {
-        let Some(s) = v else {
-            values.push(0);
-            return true;
-        };
-        match classify(s) {
-            Value::Int(x) => {
-                values.push(x);
-                true
-            }
-            other => {
-                stop = Some(other);
-                false
-            }
-        }
-    });
-    match stop {
-        Some(Value::NotNumeric) => return Fast::Text,
-        Some(Value::Unsure) => return Fast::Unsure,
-        Some(_) => return fast_float(ca),
-        None => {}
-    }
-    let name = ca.name().clone();
-    let col = if has_nulls {
-        let opts = values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x));
-        Int64Chunked::from_iter_options(name, opts)
-    } else {
-        Int64Chunked::from_vec(name, values)
-    };
-    Fast::Typed(col.into_column())
-}
-
-/// `-?d+(.d+)?` whose digits m (without the point) are below 2^53 with at most 22
-/// decimals: m and 10^k are exact doubles, so the one correctly rounded division m / 10^k
-/// is the correctly rounded value of the decimal (Clinger's fast path, the first step of
-/// every correct parser), the same bits as `str::parse` without its general machinery.
-/// `None` otherwise (exponent, too many digits).
-#[inline]
-fn exact_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    let b = s.as_bytes();
-    let (neg, b) = match b.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, b),
-    };
-    if b.is_empty() || b.len() > 19 {
-        return None;
-    }
-    let (mut m, mut decimals, mut seen_point) = (0u64, 0usize, false);
-    for &c in b {
-        match c {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(c - b'0'); // at most 19 digits: no overflow
-                decimals += usize::from(seen_point);
-            }
-            b'.' if !seen_point => seen_point = true,
-            _ => return None,
-        }
-    }
-    if m > 1 << 53 || decimals > 22 {
-        return None;
-    }
-    let v = m as f64 / POW10[decimals];
-    Some(if neg { -v } else { v })
-}
-
-/// The column holds a float-looking value: every value must be a number in the strict
-/// grammar (integers included, as floats), else text or the reference rule.
-fn fast_float(ca: &StringChunked) -> Fast {
-    let mut values: Vec<f64> = Vec::with_capacity(ca.len());
-    let mut stop = None;
-    for_each_str(ca, |v| {
-        let Some(s) = v else {
-            values.push(0.0);
-            return true;
-        };
-        let parsed = match classify(s) {
-            Value::Int(_) | Value::Float => {
-                exact_decimal(s).or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()))
-            }
-            Value::NotNumeric => {
-                stop = Some(Fast::Text);
-                return false;
-            }
-            Value::Unsure => None,
-        };
-        match parsed {
-            Some(x) => {
-                values.push(x);
-                true
-            }
-            None => {
-                stop = Some(Fast::Unsure);
-                false
-            }
-        }
-    });
-    if let Some(stop) = stop {
-        return stop;
-    }
-    let name = ca.name().clone();
-    let col = if ca.null_count() > 0 {
-        let opts = values.into_iter().zip(ca.iter()).map(|(x, v)| v.map(|_| x));
-        Float64Chunked::from_iter_options(name, opts)
-    } else {
-        Float64Chunked::from_vec(name, values)
-    };
-    Fast::Typed(col.into_column())
-}
-
-/// A number in plain decimal/scientific notation, without a leading zero before other
-/// digits (`01` is a code, `0.5` and `0` are numbers) and without surrounding spaces.
-fn looks_numeric(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = b.strip_prefix(b"-").unwrap_or(b);
-    if digits.is_empty() || !digits[0].is_ascii_digit() && digits[0] != b'.' {
-        return false;
-    }
-    if digits.len() > 1 && digits[0] == b'0' && digits[1].is_ascii_digit() {
-        return false;
-    }
-    b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'))
 }
 
 /// polars fills a row with fewer fields than the header with nulls; a ragged file is an
@@ -537,67 +285,6 @@ fn resolved(p: &Path) -> PathBuf {
     dir.join(p.file_name().unwrap_or_default())
 }
 
-/// Writes `df` (whose first `k` columns are the CSV/TSV file `source`, rows untouched) to
-/// `out` of the same format: each line of the source as it is, then the separator and the
-/// new columns rendered by polars. Returns false (nothing written) when this does not apply:
-/// another format, quotes in the source (a field may then hold a line break), or a line
-/// count that is not the table's.
-///
-/// # Errors
-/// I/O errors reading the source or writing `out` (atomically).
-pub(super) fn write_appended(source: &Path, df: &DataFrame, k: usize, out: &Path) -> Result<bool> {
-    let (Ok(fin), Ok(fout)) = (FileFormat::of(source), FileFormat::of(out)) else {
-        return Ok(false);
-    };
-    if fin != fout || fin == FileFormat::Parquet {
-        return Ok(false);
-    }
-    let text = std::fs::read(source).map_err(|e| Error::io(source, e))?;
-    if text.contains(&b'"') {
-        return Ok(false);
-    }
-    let body = text.strip_suffix(b"\n").unwrap_or(&text);
-    let lines: Vec<&[u8]> =
-        body.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
-    if lines.len() != df.height() + 1 || lines.iter().any(|l| l.is_empty()) {
-        return Ok(false);
-    }
-    let sep = fin.separator();
-    let names: Vec<PlSmallStr> = df.get_column_names_owned().into_iter().skip(k).collect();
-    let mut added: Vec<u8> = Vec::new();
-    if !names.is_empty() {
-        let mut new = df
-            .select(names)
-            .map_err(|e| Error::Internal(format!("selecting the new columns: {e}")))?;
-        CsvWriter::new(&mut added)
-            .include_header(true)
-            .with_separator(sep)
-            .finish(&mut new)
-            .map_err(|e| Error::io(out, e))?;
-    }
-    let added_lines: Vec<&[u8]> = if added.is_empty() {
-        Vec::new()
-    } else {
-        added.strip_suffix(b"\n").unwrap_or(&added).split(|&b| b == b'\n').collect()
-    };
-    if !added.is_empty() && added_lines.len() != lines.len() {
-        return Ok(false); // a new text value with a line break: let polars write everything
-    }
-    write_atomic(out, |f| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        for (i, line) in lines.iter().enumerate() {
-            w.write_all(line)?;
-            if let Some(a) = added_lines.get(i) {
-                w.write_all(&[sep])?;
-                w.write_all(a)?;
-            }
-            w.write_all(b"\n")?;
-        }
-        w.flush()
-    })?;
-    Ok(true)
-}
-
 pub(super) fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
     let format = FileFormat::of(path)?;
     write_atomic(path, |f| match format {
@@ -693,70 +380,4 @@ pub(super) fn to_records(df: &DataFrame) -> Vec<serde_json::Map<String, serde_js
                 .collect()
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The one-pass typing gives the reference rule's column, type and bits.
-    fn same_as_reference(values: &[Option<&str>]) {
-        let col = Column::new("c".into(), values.to_vec());
-        let fast = type_column(&col).unwrap();
-        let ca = col.str().unwrap();
-        let reference = if ca.null_count() == ca.len() {
-            col.clone() // an all-missing column stays as read, before either rule
-        } else {
-            type_column_general(&col, ca).unwrap()
-        };
-        assert_eq!(fast.dtype(), reference.dtype(), "{values:?}");
-        match fast.dtype() {
-            DataType::Float64 => {
-                let (a, b) = (fast.f64().unwrap(), reference.f64().unwrap());
-                let bits = |c: &Float64Chunked| -> Vec<Option<u64>> {
-                    c.iter().map(|v| v.map(f64::to_bits)).collect()
-                };
-                assert_eq!(bits(a), bits(b), "{values:?}");
-            }
-            _ => assert!(
-                fast.as_materialized_series().equals_missing(reference.as_materialized_series())
-            ),
-        }
-    }
-
-    #[test]
-    fn fast_typing_matches_the_reference_rule() {
-        let cases: &[&[Option<&str>]] = &[
-            &[Some("1"), Some("22"), None, Some("-3"), Some("0"), Some("-0")],
-            &[Some("9223372036854775807"), Some("-9223372036854775808")],
-            &[Some("9223372036854775808"), Some("1")],
-            &[Some("01"), Some("2")],
-            &[Some("1"), Some("1-2")],
-            &[Some("1.5"), Some("2"), None, Some("-0.0"), Some("1e5"), Some("2.5E-3")],
-            &[Some("35.123456789"), Some("20.931898740"), Some("0.1"), Some("0.30000000000000004")],
-            &[Some("123456789012345678.5"), Some("9007199254740993.0"), Some("1e400")],
-            &[Some(".5"), Some("5."), Some("1.e3")],
-            &[Some("1e-400"), Some("4.9e-324"), Some("1.7976931348623157e308")],
-            &[Some("12"), Some("abc")],
-            &[Some("1.5"), Some("x")],
-            &[Some("+5"), Some("5")],
-            &[Some(""), Some("5")],
-            &[Some("00.5")],
-            &[Some("0.0000000000000000000001"), Some("0.00000000000000000000001")],
-            &[None, None],
-        ];
-        for values in cases {
-            same_as_reference(values);
-        }
-    }
-
-    #[test]
-    fn exact_decimal_matches_str_parse() {
-        for s in ["0", "-0", "35.123456789", "0.1", "9007199254740992", "123.4567890123456"] {
-            let fast = exact_decimal(s).unwrap();
-            assert_eq!(fast.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
-        }
-        assert_eq!(exact_decimal("9007199254740993"), None);
-        assert_eq!(exact_decimal("1e5"), None);
-    }
 }

@@ -14,6 +14,8 @@
 
 mod factor;
 mod io;
+mod plain;
+mod typing;
 
 pub use factor::{Factor, float_label as factor_label};
 pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
@@ -21,6 +23,7 @@ pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A column of values to append to a table or to build an output table.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,10 +90,10 @@ pub struct Table {
     /// Where the table came from (used in messages); empty for built tables.
     path: PathBuf,
     df: DataFrame,
-    /// For a CSV/TSV file read as is (rows untouched): how many leading columns are the
-    /// file's. Writing such a table to the same format copies those fields verbatim and
-    /// appends the new columns ([`io::write_appended`]).
-    file_columns: Option<usize>,
+    /// For a quote-free CSV/TSV file read as is (rows untouched): how many leading columns
+    /// are the file's, and its lines. Writing such a table to the same format copies those
+    /// lines verbatim and appends the new columns ([`plain::PlainText::write_appended`]).
+    file_lines: Option<(usize, Arc<plain::PlainText>)>,
 }
 
 impl Table {
@@ -100,12 +103,9 @@ impl Table {
     /// A missing or unreadable file, an unknown extension, an empty or header-only file, a
     /// ragged CSV row, a duplicated column name: each an error naming the file and the fix.
     pub fn read(path: &Path) -> Result<Table> {
-        let df = io::read_frame(path)?;
-        let file_columns = match io::FileFormat::of(path)? {
-            io::FileFormat::Parquet => None,
-            _ => Some(df.width()),
-        };
-        Ok(Table { path: path.to_path_buf(), df, file_columns })
+        let (df, plain) = io::read_frame(path)?;
+        let file_lines = plain.map(|p| (df.width(), Arc::new(p)));
+        Ok(Table { path: path.to_path_buf(), df, file_lines })
     }
 
     /// Builds a table from named columns (all of the same length).
@@ -113,7 +113,7 @@ impl Table {
         let cols: Vec<Column> = columns.into_iter().map(|(n, c)| c.into_column(&n)).collect();
         let df = DataFrame::new_infer_height(cols)
             .map_err(|e| Error::Internal(format!("building an output table: {e}")))?;
-        Ok(Table { path: PathBuf::new(), df, file_columns: None })
+        Ok(Table { path: PathBuf::new(), df, file_lines: None })
     }
 
     /// The file this table was read from, for messages.
@@ -320,7 +320,7 @@ impl Table {
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
         let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
         let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
-        Ok(Table { path: self.path.clone(), df, file_columns: None })
+        Ok(Table { path: self.path.clone(), df, file_lines: None })
     }
 
     /// Writes the table atomically (temporary file in the destination folder, then rename).
@@ -333,8 +333,10 @@ impl Table {
     /// the file's own lines (every input field byte for byte) followed by the new columns;
     /// otherwise every column is rendered anew.
     pub fn write(&self, path: &Path) -> Result<()> {
-        if let Some(k) = self.file_columns
-            && io::write_appended(&self.path, &self.df, k, path)?
+        let format = io::FileFormat::of(path)?;
+        if let Some((k, plain)) = &self.file_lines
+            && io::FileFormat::of(&self.path)? == format
+            && plain.write_appended(&self.df, *k, format.separator(), path)?
         {
             return Ok(());
         }

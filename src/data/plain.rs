@@ -1,0 +1,572 @@
+//! Quote-free CSV/TSV files, read and written in parallel straight from their bytes.
+//!
+//! Most survey files have no quotes: every line is one record, every separator separates
+//! two fields. For those, splitting lines and fields needs no CSV state machine, so ponder
+//! does it itself, in parallel runs of rows, typing each field on the way ([`Typer`]), and
+//! keeps the file's bytes to write each input line back verbatim with the new columns
+//! appended. Anything else (a quote anywhere, a carriage return, a byte-order mark, a blank
+//! line, a row with another number of fields than the header, text that is not UTF-8) is
+//! left to polars' reader, which gives the same table (property-tested) or the error
+//! message.
+
+use super::typing::{Typed, Typer, type_column_general};
+use crate::error::{Error, Result};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::io::Write;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Rows per parallel run when parsing.
+const PARSE_RUN: usize = 1 << 16;
+/// Rows per parallel run when writing, and runs written per batch.
+const WRITE_RUN: usize = 1 << 15;
+const WRITE_BATCH: usize = 4;
+/// Bytes per parallel block when finding line starts.
+const LINE_BLOCK: usize = 1 << 20;
+
+/// A quote-free delimited file held in memory, split into lines.
+#[derive(Debug)]
+pub(super) struct PlainText {
+    text: Vec<u8>,
+    /// Start of each line (the header first), then the end of the text: line `i` is
+    /// `text[starts[i]..starts[i + 1]]` without its `\n` or `\r\n`.
+    starts: Vec<usize>,
+}
+
+impl PlainText {
+    /// Reads `path` and splits it into lines; `None` when it holds a quote (a field may
+    /// then hold a separator or a line break), a blank line, or no data line.
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub(super) fn load(path: &Path) -> Result<Option<PlainText>> {
+        let text = read_parallel(path).map_err(|e| Error::io(path, e))?;
+        Ok(Self::split(text, LINE_BLOCK))
+    }
+
+    /// [`PlainText::load`] on bytes, lines found in blocks of about `block` bytes.
+    fn split(text: Vec<u8>, block: usize) -> Option<PlainText> {
+        if memchr::memchr(b'"', &text).is_some() {
+            return None;
+        }
+        let starts = line_starts(&text, block);
+        let plain = PlainText { text, starts };
+        let blank = (0..plain.n_lines()).into_par_iter().any(|i| plain.line(i).is_empty());
+        (plain.n_lines() >= 2 && !blank).then_some(plain)
+    }
+
+    fn n_lines(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Line `i` without its terminator.
+    #[inline]
+    fn line(&self, i: usize) -> &[u8] {
+        &self.text[self.line_range(i)]
+    }
+
+    /// Byte range of line `i` without its terminator.
+    #[inline]
+    fn line_range(&self, i: usize) -> Range<usize> {
+        let (start, mut end) = (self.starts[i], self.starts[i + 1]);
+        if end > start && self.text[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && self.text[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The table, typed by ponder's rule; `None` when the file is outside the plain grammar
+    /// (see the module docs) and polars must read it.
+    pub(super) fn parse(&self, sep: u8) -> Option<DataFrame> {
+        self.parse_in_runs(sep, PARSE_RUN)
+    }
+
+    /// [`PlainText::parse`] in parallel runs of `run` rows.
+    fn parse_in_runs(&self, sep: u8, run: usize) -> Option<DataFrame> {
+        if memchr::memchr(b'\r', &self.text).is_some() || self.text.starts_with(b"\xEF\xBB\xBF") {
+            return None;
+        }
+        let names: Vec<&str> =
+            std::str::from_utf8(self.line(0)).ok()?.split(char::from(sep)).collect();
+        let (width, n) = (names.len(), self.n_lines() - 1);
+        let mut values: Vec<Vec<u64>> = (0..width).map(|_| vec![0u64; n]).collect();
+        let mut runs: Vec<Vec<&mut [u64]>> = Vec::new();
+        for column in &mut values {
+            for (r, rows) in column.chunks_mut(run).enumerate() {
+                if runs.len() == r {
+                    runs.push(Vec::with_capacity(width));
+                }
+                runs[r].push(rows);
+            }
+        }
+        let typers: Vec<Vec<Typer>> = runs
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, mut out)| self.type_run(r * run, sep, &mut out))
+            .collect::<Option<_>>()?;
+        let mut per_column: Vec<Vec<Typer>> = (0..width).map(|_| Vec::new()).collect();
+        for typed in typers {
+            for (j, t) in typed.into_iter().enumerate() {
+                per_column[j].push(t);
+            }
+        }
+        // validated once, for the text columns only
+        let utf8 = OnceLock::new();
+        let columns: Vec<Column> = per_column
+            .into_par_iter()
+            .zip(values)
+            .enumerate()
+            .map(|(j, (runs, mut v))| {
+                let typer = Typer::merge(runs, &mut v, run);
+                match typer.finish(PlSmallStr::from(names[j]), v) {
+                    Typed::Column(c) => Some(c),
+                    Typed::Strings { general } => {
+                        let text = utf8.get_or_init(|| std::str::from_utf8(&self.text).ok());
+                        self.text_column((*text)?, j, names[j], sep, general)
+                    }
+                }
+            })
+            .collect::<Option<_>>()?;
+        DataFrame::new_infer_height(columns).ok()
+    }
+
+    /// Types the run of data rows starting at data row `first`, one buffer per column;
+    /// `None` on a row with another number of fields than the header.
+    fn type_run(&self, first: usize, sep: u8, out: &mut [&mut [u64]]) -> Option<Vec<Typer>> {
+        let mut typers: Vec<Typer> = (0..out.len()).map(|_| Typer::new(first)).collect();
+        let rows = out.first().map_or(0, |c| c.len());
+        for row in 0..rows {
+            let mut fields = self.line(first + row + 1).split(|&b| b == sep);
+            for (typer, buf) in typers.iter_mut().zip(out.iter_mut()) {
+                let field = fields.next()?;
+                typer.push(row, (!field.is_empty()).then_some(field), buf);
+            }
+            if fields.next().is_some() {
+                return None;
+            }
+        }
+        Some(typers)
+    }
+
+    /// Byte range of field `j` of line `i` (empty past the line's last field).
+    fn field_range(&self, i: usize, j: usize, sep: u8) -> Range<usize> {
+        let line = self.line_range(i);
+        let (mut field, mut start) = (0, line.start);
+        for p in line.clone() {
+            if self.text[p] == sep {
+                if field == j {
+                    return start..p;
+                }
+                field += 1;
+                start = p + 1;
+            }
+        }
+        if field == j { start..line.end } else { line.end..line.end }
+    }
+
+    /// Field `j` of every row of `text` (this file's bytes as UTF-8) as a text column named
+    /// `name`, through the reference rule when `general`.
+    fn text_column(
+        &self,
+        text: &str,
+        j: usize,
+        name: &str,
+        sep: u8,
+        general: bool,
+    ) -> Option<Column> {
+        let fields = (1..self.n_lines()).map(|i| {
+            // found on bytes: a range cut at ASCII separators is a str
+            let field = &text[self.field_range(i, j, sep)];
+            (!field.is_empty()).then_some(field)
+        });
+        let ca = StringChunked::from_iter_options(PlSmallStr::from(name), fields);
+        let col = ca.clone().into_column();
+        if general { type_column_general(&col, &ca).ok() } else { Some(col) }
+    }
+
+    /// Writes `df` (whose first `k` columns are this file's, rows untouched) to `out`: each
+    /// line as it is, then the separator and the new columns, rendered as polars renders
+    /// them. Returns false (nothing written) when the line count is not the table's.
+    ///
+    /// # Errors
+    /// Rendering or writing `out` (atomically) failed.
+    pub(super) fn write_appended(
+        &self,
+        df: &DataFrame,
+        k: usize,
+        sep: u8,
+        out: &Path,
+    ) -> Result<bool> {
+        if self.n_lines() != df.height() + 1 {
+            return Ok(false);
+        }
+        let Some(added) = Added::of(df, k, sep, out)? else { return Ok(false) };
+        self.write_in_runs(&added, sep, out, WRITE_RUN)?;
+        Ok(true)
+    }
+
+    /// Writes the lines with the `added` cells, rendered in parallel runs of `run` lines.
+    fn write_in_runs(&self, added: &Added, sep: u8, out: &Path, run: usize) -> Result<()> {
+        let runs: Vec<Range<usize>> = (0..self.n_lines())
+            .step_by(run.max(1))
+            .map(|a| a..(a + run.max(1)).min(self.n_lines()))
+            .collect();
+        // the batch's buffers are reused: fresh ones would cost a page fault per 4 kB
+        let mut bufs: Vec<Vec<u8>> = (0..WRITE_BATCH).map(|_| Vec::new()).collect();
+        super::io::write_atomic(out, |f| -> std::io::Result<()> {
+            for batch in runs.chunks(WRITE_BATCH) {
+                bufs.par_iter_mut()
+                    .zip(batch)
+                    .for_each(|(buf, rows)| self.render(rows.clone(), sep, added, buf));
+                for buf in &bufs[..batch.len()] {
+                    f.write_all(buf)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Lines `rows` (0 = header) with the new cells appended, into `buf` (emptied first).
+    fn render(&self, rows: Range<usize>, sep: u8, added: &Added, buf: &mut Vec<u8>) {
+        buf.clear();
+        buf.reserve(self.starts[rows.end] - self.starts[rows.start] + 32 * rows.len());
+        let mut float = zmij::Buffer::new();
+        let mut int = itoa::Buffer::new();
+        for i in rows {
+            buf.extend_from_slice(self.line(i));
+            match (added, i) {
+                (Added::Rendered(lines), _) => {
+                    buf.push(sep);
+                    buf.extend_from_slice(lines.line(i));
+                }
+                (Added::Numbers { header, .. }, 0) => buf.extend_from_slice(header),
+                (Added::Numbers { columns, .. }, _) => {
+                    for c in columns {
+                        buf.push(sep);
+                        match c {
+                            Numbers::F64(v) => {
+                                buf.extend_from_slice(float.format(v[i - 1]).as_bytes())
+                            }
+                            Numbers::I64(v) => {
+                                buf.extend_from_slice(int.format(v[i - 1]).as_bytes())
+                            }
+                        }
+                    }
+                }
+            }
+            buf.push(b'\n');
+        }
+    }
+}
+
+/// The bytes of a file, read in blocks by the threads together (on Unix; the kernel's copy
+/// and the page faults of a large buffer then share the cores).
+fn read_parallel(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        const BLOCK: usize = 8 << 20;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        if len > BLOCK {
+            let mut text = vec![0u8; len];
+            text.par_chunks_mut(BLOCK)
+                .enumerate()
+                .try_for_each(|(i, block)| file.read_exact_at(block, (i * BLOCK) as u64))?;
+            // a file that grew while being read: read it whole
+            return if file.metadata()?.len() == len as u64 {
+                Ok(text)
+            } else {
+                std::fs::read(path)
+            };
+        }
+    }
+    std::fs::read(path)
+}
+
+/// Start of each line of `text`, then its end (a final line without `\n` counts), scanned
+/// in parallel blocks of about `block` bytes cut after a line break.
+fn line_starts(text: &[u8], block: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    while let Some(&last) = cuts.last() {
+        let target = last + block.max(1);
+        if target >= text.len() {
+            break;
+        }
+        match memchr::memchr(b'\n', &text[target..]) {
+            Some(p) => cuts.push(target + p + 1),
+            None => break,
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    let blocks: Vec<Vec<usize>> = cuts
+        .par_windows(2)
+        .map(|w| {
+            let mut starts = vec![w[0]];
+            starts.extend(memchr::memchr_iter(b'\n', &text[w[0]..w[1]]).map(|p| w[0] + p + 1));
+            if starts.last() == Some(&w[1]) {
+                starts.pop(); // the next block's first line, or the end of the text
+            }
+            starts
+        })
+        .collect();
+    let mut starts: Vec<usize> = Vec::with_capacity(blocks.iter().map(Vec::len).sum::<usize>() + 1);
+    blocks.iter().for_each(|b| starts.extend_from_slice(b));
+    starts.push(text.len());
+    starts
+}
+
+/// The new columns' cells, per data row.
+enum Added<'a> {
+    /// Float and integer columns without missing values, formatted like polars' CSV
+    /// writer (shortest round-trip float text, `zmij`; integers, `itoa`); `header` is the
+    /// separator and name of each.
+    Numbers { header: Vec<u8>, columns: Vec<Numbers<'a>> },
+    /// Any other case: polars renders the new columns; line `i` of its output (0 = header)
+    /// goes after line `i` of the file.
+    Rendered(PlainText),
+}
+
+enum Numbers<'a> {
+    F64(&'a [f64]),
+    I64(&'a [i64]),
+}
+
+impl<'a> Added<'a> {
+    /// The cells of the columns of `df` after the first `k`; `None` when polars' rendering
+    /// of them does not have one line per row (a text value with a line break).
+    fn of(df: &'a DataFrame, k: usize, sep: u8, out: &Path) -> Result<Option<Added<'a>>> {
+        let mut header = Vec::new();
+        let mut columns = Vec::new();
+        for c in df.columns().iter().skip(k) {
+            let name = c.name().as_bytes();
+            let plain_name = !name.iter().any(|&b| b == sep || matches!(b, b'"' | b'\n' | b'\r'));
+            let numbers = match c.dtype() {
+                DataType::Float64 => c
+                    .f64()
+                    .ok()
+                    .and_then(|ca| ca.cont_slice().ok())
+                    .filter(|v| v.iter().all(|x| x.is_finite()))
+                    .map(Numbers::F64),
+                DataType::Int64 => {
+                    c.i64().ok().and_then(|ca| ca.cont_slice().ok()).map(Numbers::I64)
+                }
+                _ => None,
+            };
+            match numbers {
+                Some(v) if plain_name => {
+                    header.push(sep);
+                    header.extend_from_slice(name);
+                    columns.push(v);
+                }
+                _ => return Self::rendered(df, k, sep, out),
+            }
+        }
+        Ok(Some(Added::Numbers { header, columns }))
+    }
+
+    fn rendered(df: &DataFrame, k: usize, sep: u8, out: &Path) -> Result<Option<Added<'a>>> {
+        let names: Vec<PlSmallStr> = df.get_column_names_owned().into_iter().skip(k).collect();
+        let mut new = df
+            .select(names)
+            .map_err(|e| Error::Internal(format!("selecting the new columns: {e}")))?;
+        let mut text: Vec<u8> = Vec::new();
+        CsvWriter::new(&mut text)
+            .include_header(true)
+            .with_separator(sep)
+            .finish(&mut new)
+            .map_err(|e| Error::io(out, e))?;
+        let starts = line_starts(&text, LINE_BLOCK);
+        let lines = PlainText { text, starts };
+        Ok((lines.n_lines() == df.height() + 1).then_some(Added::Rendered(lines)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::io::{FileFormat, read_with_polars};
+    use proptest::prelude::*;
+
+    /// Fields covering every branch of the typing rule, text and missing values.
+    const FIELDS: &[&str] = &[
+        "",
+        "0",
+        "-0",
+        "1",
+        "22",
+        "-3",
+        "01",
+        "1.5",
+        "-0.0",
+        "2.50",
+        "1e5",
+        "1E400",
+        ".5",
+        "5.",
+        "abc",
+        " 7",
+        "é",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "1-2",
+        "NaN",
+        "inf",
+        "+3",
+        "x y",
+        "0.1",
+        "35.123456789",
+        "9007199254740993",
+    ];
+
+    /// Same names, types, missing values and value bits.
+    fn assert_same(a: &DataFrame, b: &DataFrame, what: &str) {
+        assert_eq!(a.get_column_names(), b.get_column_names(), "{what}");
+        for (x, y) in a.columns().iter().zip(b.columns()) {
+            assert_eq!(x.dtype(), y.dtype(), "{what}: column {}", x.name());
+            if x.dtype() == &DataType::Float64 {
+                let bits = |c: &Column| -> Vec<Option<u64>> {
+                    c.f64().unwrap().iter().map(|v| v.map(f64::to_bits)).collect()
+                };
+                assert_eq!(bits(x), bits(y), "{what}: column {}", x.name());
+            } else {
+                let (x, y) = (x.as_materialized_series(), y.as_materialized_series());
+                assert!(x.equals_missing(y), "{what}: column {}", x.name());
+            }
+        }
+    }
+
+    fn csv_text(header: &[String], rows: &[Vec<usize>], final_newline: bool, sep: &str) -> String {
+        let mut text = header.join(sep);
+        for row in rows {
+            text.push('\n');
+            text.push_str(&row.iter().map(|&f| FIELDS[f]).collect::<Vec<_>>().join(sep));
+        }
+        if final_newline {
+            text.push('\n');
+        }
+        text
+    }
+
+    fn table() -> impl Strategy<Value = (Vec<String>, Vec<Vec<usize>>, bool)> {
+        (1usize..5, 1usize..14).prop_flat_map(|(width, n)| {
+            let names = proptest::collection::vec(prop_oneof!["c", " c", "c ", "é"], width)
+                .prop_map(|v| v.iter().enumerate().map(|(j, p)| format!("{p}{j}")).collect());
+            let rows =
+                proptest::collection::vec(proptest::collection::vec(0..FIELDS.len(), width), n);
+            (names, rows, any::<bool>())
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// On quote-free files, splitting and typing here gives polars' table typed by the
+        /// same rule — whatever the runs of rows and blocks of bytes the work is split into.
+        #[test]
+        fn plain_parse_is_polars_read(
+            (header, rows, newline) in table(),
+            tsv in any::<bool>(),
+            run in 1usize..5,
+            block in 1usize..64,
+        ) {
+            let (format, sep) = if tsv { (FileFormat::Tsv, b'\t') } else { (FileFormat::Csv, b',') };
+            let text = csv_text(&header, &rows, newline, if tsv { "\t" } else { "," });
+            let body = text.strip_suffix('\n').unwrap_or(&text);
+            let blank = body.split('\n').any(str::is_empty);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(if tsv { "t.tsv" } else { "t.csv" });
+            std::fs::write(&path, &text).unwrap();
+            let polars = read_with_polars(&path, format).unwrap();
+            let plain = PlainText::split(text.clone().into_bytes(), block);
+            prop_assert_eq!(plain.is_none(), blank, "{}", text);
+            if let Some(plain) = plain {
+                let whole = plain.parse_in_runs(sep, rows.len()).expect("a plain file");
+                assert_same(&whole, &polars, &text);
+                let in_runs = plain.parse_in_runs(sep, run).expect("a plain file");
+                assert_same(&in_runs, &polars, &text);
+            }
+        }
+
+        /// Numbers appended by ponder are the text polars' CSV writer gives them.
+        #[test]
+        fn appended_numbers_are_rendered_as_polars_renders_them(
+            floats in proptest::collection::vec(any::<f64>().prop_filter("finite", |x| x.is_finite()), 1..30),
+            ints in proptest::collection::vec(any::<i64>(), 30),
+            run in 1usize..5,
+        ) {
+            let n = floats.len();
+            let text: String = std::iter::once("id".to_string()).chain((0..n).map(|i| i.to_string())).collect::<Vec<_>>().join("\n");
+            let plain = PlainText::split(text.into_bytes(), 8).unwrap();
+            let mut df = plain.parse(b',').unwrap();
+            df.with_column(Float64Chunked::from_vec("w".into(), floats).into_column()).unwrap();
+            df.with_column(Int64Chunked::from_vec("k".into(), ints[..n].to_vec()).into_column()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let (ours, theirs) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+            let numbers = Added::of(&df, 1, b',', &ours).unwrap().unwrap();
+            let is_numbers = matches!(numbers, Added::Numbers { .. });
+            prop_assert!(is_numbers);
+            plain.write_in_runs(&numbers, b',', &ours, run).unwrap();
+            let rendered = Added::rendered(&df, 1, b',', &theirs).unwrap().unwrap();
+            plain.write_in_runs(&rendered, b',', &theirs, run).unwrap();
+            prop_assert_eq!(std::fs::read(&ours).unwrap(), std::fs::read(&theirs).unwrap());
+        }
+    }
+
+    /// Runs typed apart agree when merged: integers then floats, a missing value, and `-0`
+    /// (an integer 0 but a float -0.0) in an integer run of a float column.
+    #[test]
+    fn runs_of_different_kinds_merge_like_the_whole_column() {
+        for column in ["1\n\n2.5\n-4", "-0\n3\n1.5\n2", "7\n-0\n2\n0.25", "1.5\n2\n-0\n3"] {
+            let text = format!("x\n{column}\n");
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.csv");
+            std::fs::write(&path, &text).unwrap();
+            let polars = read_with_polars(&path, FileFormat::Csv).unwrap();
+            let plain = PlainText::split(text.clone().into_bytes(), 4);
+            let Some(plain) = plain else {
+                assert!(text.contains("\n\n"), "{text}");
+                continue;
+            };
+            for run in 1..4 {
+                assert_same(&plain.parse_in_runs(b',', run).unwrap(), &polars, &text);
+            }
+        }
+        let minus_zero = PlainText::split(b"x\n-0\n1.5\n".to_vec(), 4).unwrap();
+        let x = minus_zero.parse_in_runs(b',', 1).unwrap();
+        let first = x.column("x").unwrap().f64().unwrap().get(0).unwrap();
+        assert!(first == 0.0 && first.is_sign_negative(), "-0 read as {first}");
+    }
+
+    /// Files outside the plain grammar are left to polars.
+    #[test]
+    fn other_files_are_left_to_polars() {
+        let parse =
+            |text: &str| PlainText::split(text.as_bytes().to_vec(), 4).and_then(|p| p.parse(b','));
+        assert!(parse("a,b\n1,2\n3,4\n").is_some());
+        assert!(parse("a,b\n\"1\",2\n").is_none(), "a quote");
+        assert!(parse("a,b\r\n1,2\r\n").is_none(), "a carriage return");
+        assert!(parse("\u{feff}a,b\n1,2\n").is_none(), "a byte-order mark");
+        assert!(parse("a,b\n1,2\n\n3,4\n").is_none(), "a blank line");
+        assert!(parse("a,b\n1,2\n3\n").is_none(), "too few fields");
+        assert!(parse("a,b\n1,2\n3,4,5\n").is_none(), "too many fields");
+        assert!(parse("a,b\n").is_none(), "no data row");
+        let latin1 = PlainText::split(b"a,b\n1,caf\xe9\n".to_vec(), 4).unwrap();
+        assert!(latin1.parse(b',').is_none(), "text that is not UTF-8");
+    }
+
+    #[test]
+    fn lines_are_found_in_any_blocks() {
+        let text = b"h\nab\n\ncd\r\nlast".to_vec();
+        for block in [1, 2, 3, 5, 100] {
+            assert_eq!(line_starts(&text, block), [0, 2, 5, 6, 10, 14], "block {block}");
+        }
+        assert_eq!(line_starts(b"h\nx\n", 1), [0, 2, 4]);
+    }
+}
