@@ -119,5 +119,63 @@ fn cpu_time(_c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, categorical, with_numeric, cpu_time);
+/// Writes the CSV → CSV workload into `dir`: `n` rows of `id`, six categorical
+/// columns `v0..v5` (codes 1..k, as in LEVELS), a numeric `x` (4 decimals) and a design
+/// weight `d` (9 decimals); and a raking config whose margins are the weighted category
+/// counts × 1.02. Returns (data, config).
+fn csv_workload(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::fmt::Write as _;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut totals: Vec<Vec<f64>> = LEVELS.iter().map(|&k| vec![0.0; k]).collect();
+    let mut text = String::from("id,v0,v1,v2,v3,v4,v5,x,d\n");
+    for i in 1..=n {
+        let codes: Vec<usize> = LEVELS.iter().map(|&k| rng.random_range(0..k)).collect();
+        let x: f64 = rng.random_range(1.0..200.0);
+        let d: f64 = rng.random_range(10.0..60.0);
+        let d: f64 = format!("{d:.9}").parse().expect("a number");
+        write!(text, "{i}").expect("string");
+        for (m, &c) in codes.iter().enumerate() {
+            totals[m][c] += d;
+            write!(text, ",{}", c + 1).expect("string");
+        }
+        writeln!(text, ",{x:.4},{d:.9}").expect("string");
+    }
+    let mut cfg = String::from("weight: d\noutput: w_cal\nmethod: raking\nmargins:\n");
+    for (m, t) in totals.iter().enumerate() {
+        let cells: Vec<String> =
+            t.iter().enumerate().map(|(c, v)| format!("\"{}\": {}", c + 1, v * 1.02)).collect();
+        writeln!(cfg, "  - variable: v{m}\n    totals: {{{}}}", cells.join(", ")).expect("string");
+    }
+    let (data, config) = (dir.join("big.csv"), dir.join("big.yaml"));
+    std::fs::write(&data, text).expect("writing the bench data");
+    std::fs::write(&config, cfg).expect("writing the bench config");
+    (data, config)
+}
+
+/// `ponder calibrate` CSV → CSV on 2.5 M rows, six categorical margins: read, margins,
+/// raking, write (the output replaced at each iteration, as when a run is redone).
+fn csv_to_csv(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (input, config) = csv_workload(dir.path(), 2_500_000);
+    let output = dir.path().join("out.csv");
+    let cli = <ponder::cli::Cli as clap::Parser>::parse_from([
+        "ponder".as_ref(),
+        "--quiet".as_ref(),
+        "calibrate".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--input".as_ref(),
+        input.as_os_str(),
+        "--output".as_ref(),
+        output.as_os_str(),
+    ] as [&std::ffi::OsStr; 9]);
+    let mut group = c.benchmark_group("calibrate_csv_to_csv");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("raking_6cat/2500000", |b| {
+        b.iter(|| ponder::cli::run(&cli).expect("calibrates"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, categorical, with_numeric, cpu_time, csv_to_csv);
 criterion_main!(benches);
