@@ -2,7 +2,7 @@
 //! allocation, selection method, seed. See `interface.md` and `designs/fej2024.yaml`.
 //!
 //! [`SampleConfig::load`] validates the file on its own (every problem at once);
-//! [`SampleConfig::plan_inputs`] meets the frame: columns, labels of strata in
+//! [`SampleConfig::scope`], [`SampleConfig::strata`] and [`SampleConfig::allocation`] meet the frame: columns, labels of strata in
 //! `oversample`/`response_rate`, filter values.
 
 use super::{Loaded, Problems, load_yaml, scalar_label, scalar_labels, suggest};

@@ -72,12 +72,28 @@ pub(super) fn read_frame(path: &Path) -> Result<(DataFrame, Option<PlainText>)> 
     Ok((df, plain))
 }
 
+/// Reads a CSV/TSV file once: blank lines at its end are not rows and are left out, a
+/// blank line between rows is refused (it is neither a row nor a row of missing values);
+/// then ponder splits a quote-free file itself ([`PlainText`]), polars reads any other.
 fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<PlainText>)> {
-    let header = check_header(path, format.separator())?;
-    let plain = PlainText::load(path)?;
-    let df = match plain.as_ref().and_then(|p| p.parse(format.separator())) {
-        Some(df) => df,
-        None => read_with_polars(path, format)?,
+    let sep = format.separator();
+    let header = check_header(path, format)?;
+    let mut text = super::plain::read_parallel(path).map_err(|e| Error::io(path, e))?;
+    trim_trailing_blank_lines(&mut text);
+    let (df, plain) = match PlainText::split(text) {
+        Ok(plain) => {
+            refuse_blank_line(path, plain.first_blank_line())?;
+            let df = match plain.parse(sep) {
+                Some(df) => df,
+                None => read_with_polars(path, plain.bytes(), format)?,
+            };
+            (df, Some(plain))
+        }
+        Err(text) => {
+            let blank = field_counts(&text, sep).iter().position(|&n| n == 0).map(|i| i + 1);
+            refuse_blank_line(path, blank)?;
+            (read_with_polars(path, &text, format)?, None)
+        }
     };
     if df.width() != header {
         return Err(Error::io(path, "could not read every column of the header"));
@@ -85,8 +101,29 @@ fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<
     Ok((df, plain))
 }
 
-/// Reads a delimited file as text with polars, then types its columns.
-pub(super) fn read_with_polars(path: &Path, format: FileFormat) -> Result<DataFrame> {
+/// Drops the line breaks after the last one that ends a line with content.
+fn trim_trailing_blank_lines(text: &mut Vec<u8>) {
+    let breaks = text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+    let keep = text.len() - breaks;
+    let terminator = if text[keep..].starts_with(b"\r\n") { 2 } else { 1 };
+    text.truncate((keep + terminator).min(text.len()));
+}
+
+fn refuse_blank_line(path: &Path, line: Option<usize>) -> Result<()> {
+    match line {
+        None => Ok(()),
+        Some(line) => Err(Error::io(
+            path,
+            format!(
+                "line {line} is blank: a row needs one field per column (empty = missing); \
+                 remove the blank line, or write the separators of a row of missing values"
+            ),
+        )),
+    }
+}
+
+/// Reads a delimited file's bytes as text with polars, then types its columns.
+pub(super) fn read_with_polars(path: &Path, text: &[u8], format: FileFormat) -> Result<DataFrame> {
     let parse = CsvParseOptions::default()
         .with_separator(format.separator())
         .with_missing_is_null(true)
@@ -96,11 +133,16 @@ pub(super) fn read_with_polars(path: &Path, format: FileFormat) -> Result<DataFr
         .with_infer_schema_length(Some(0))
         .with_raise_if_empty(true)
         .with_parse_options(parse)
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .map_err(|e| Error::io(path, e))?
+        .into_reader_with_file_handle(std::io::Cursor::new(text))
         .finish()
-        .map_err(|e| Error::io(path, csv_message(&e.to_string())))?;
-    type_columns(path, df)
+        .map_err(|e| match std::str::from_utf8(text) {
+            Err(bad) => {
+                let line = 1 + memchr::memchr_iter(b'\n', &text[..bad.valid_up_to()]).count();
+                Error::io(path, format!("line {line} is not UTF-8 text; save the file in UTF-8"))
+            }
+            Ok(_) => Error::io(path, csv_message(&e.to_string())),
+        })?;
+    type_columns(path, text, format.separator(), df)
 }
 
 /// The column names of a data file without reading its rows: the header line of a CSV/TSV
@@ -131,16 +173,39 @@ pub fn column_names_of(path: &Path) -> Result<Vec<String>> {
     }
 }
 
-/// Reads the header line: refuses an empty file, empty or duplicated column names.
-fn check_header(path: &Path, sep: u8) -> Result<usize> {
+/// Reads the header line: refuses an empty file, a header that is not UTF-8, a header that
+/// reads as one column because the file uses another separator, empty or duplicated
+/// column names.
+fn check_header(path: &Path, format: FileFormat) -> Result<usize> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut line = String::new();
-    BufReader::new(f).read_line(&mut line).map_err(|e| Error::io(path, e))?;
+    let mut raw = Vec::new();
+    BufReader::new(f).read_until(b'\n', &mut raw).map_err(|e| Error::io(path, e))?;
+    let line = std::str::from_utf8(&raw).map_err(|_| {
+        Error::io(path, "the header line is not UTF-8 text; save the file in UTF-8")
+    })?;
     let line = line.trim_end_matches(['\n', '\r']);
     if line.trim().is_empty() {
         return Err(Error::io(path, "the file is empty: a header row and data rows are needed"));
     }
-    let names: Vec<&str> = line.split(sep as char).map(|s| s.trim().trim_matches('"')).collect();
+    let sep = format.separator() as char;
+    let names: Vec<&str> = line.split(sep).map(|s| s.trim().trim_matches('"')).collect();
+    if let [name] = names[..] {
+        let other = [';', '\t', ','].into_iter().find(|&c| c != sep && name.contains(c));
+        if let Some(c) = other {
+            let (found, expected) = (separator_name(c), separator_name(sep));
+            return Err(Error::io(
+                path,
+                format!(
+                    "the header `{}` reads as one column: the file seems {found}-separated, \
+                     but a .{} file is read as {expected}-separated; convert the file (with \
+                     `.` as decimal mark) or give it the extension of its separator \
+                     (.csv comma, .tsv tab)",
+                    name.escape_debug(),
+                    if format == FileFormat::Tsv { "tsv" } else { "csv" }
+                ),
+            ));
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     for (i, n) in names.iter().enumerate() {
         if n.is_empty() {
@@ -154,6 +219,14 @@ fn check_header(path: &Path, sep: u8) -> Result<usize> {
         }
     }
     Ok(names.len())
+}
+
+fn separator_name(c: char) -> &'static str {
+    match c {
+        ';' => "semicolon",
+        '\t' => "tab",
+        _ => "comma",
+    }
 }
 
 fn csv_message(raw: &str) -> String {
@@ -175,7 +248,7 @@ fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
 }
 
 /// Types text columns: integer, float or text (see the module docs).
-fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
+fn type_columns(path: &Path, text: &[u8], sep: u8, df: DataFrame) -> Result<DataFrame> {
     let cols: Vec<Column> = df.columns().to_vec();
     // columns are typed independently: one per thread
     let typed: Vec<Column> = cols
@@ -183,21 +256,19 @@ fn type_columns(path: &Path, df: DataFrame) -> Result<DataFrame> {
         .map(type_column)
         .collect::<Result<_, _>>()
         .map_err(|e: PolarsError| Error::io(path, format!("typing columns: {e}")))?;
-    check_ragged(path, &typed)?;
+    check_ragged(path, text, sep, &typed)?;
     DataFrame::new_infer_height(typed).map_err(|e| Error::io(path, e))
 }
 
 /// polars fills a row with fewer fields than the header with nulls; a ragged file is an
 /// error here, so count fields on the raw lines when the last column has nulls.
-fn check_ragged(path: &Path, cols: &[Column]) -> Result<()> {
+fn check_ragged(path: &Path, text: &[u8], sep: u8, cols: &[Column]) -> Result<()> {
     let Some(last) = cols.last() else { return Ok(()) };
     if last.null_count() == 0 {
         return Ok(());
     }
-    let sep = if FileFormat::of(path)? == FileFormat::Tsv { b'\t' } else { b',' };
     let expected = cols.len();
-    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    for (line_no, fields) in field_counts(&text, sep).into_iter().enumerate() {
+    for (line_no, fields) in field_counts(text, sep).into_iter().enumerate() {
         if fields != expected && fields > 0 {
             return Err(Error::io(
                 path,

@@ -11,6 +11,8 @@
 //!   run never leaves a partial file.
 //!
 //! Rows are numbered from 1 in messages ("row 3" is the third data row, line 4 of a CSV).
+//! Blank lines after the last row of a CSV/TSV file are not rows; a blank line between
+//! rows is refused.
 
 mod factor;
 mod io;
@@ -244,9 +246,10 @@ impl Table {
                         return Err(Error::data(
                             self.source(),
                             format!(
-                                "column `{name}` must be numeric but row {} holds `{s}`; \
+                                "column `{name}` must be numeric but row {} holds `{}`; \
                                  fix the value or choose a numeric column",
-                                i + 1
+                                i + 1,
+                                s.escape_debug()
                             ),
                         ));
                     }

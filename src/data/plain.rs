@@ -36,25 +36,32 @@ pub(super) struct PlainText {
 }
 
 impl PlainText {
-    /// Reads `path` and splits it into lines; `None` when it holds a quote (a field may
-    /// then hold a separator or a line break), a blank line, or no data line.
-    ///
-    /// # Errors
-    /// The file cannot be read.
-    pub(super) fn load(path: &Path) -> Result<Option<PlainText>> {
-        let text = read_parallel(path).map_err(|e| Error::io(path, e))?;
-        Ok(Self::split(text, LINE_BLOCK))
+    /// Splits `text` into lines, or gives it back when it holds a quote (a field may then
+    /// hold a separator or a line break).
+    pub(super) fn split(text: Vec<u8>) -> std::result::Result<PlainText, Vec<u8>> {
+        Self::split_in_blocks(text, LINE_BLOCK)
     }
 
-    /// [`PlainText::load`] on bytes, lines found in blocks of about `block` bytes.
-    fn split(text: Vec<u8>, block: usize) -> Option<PlainText> {
+    /// [`PlainText::split`], lines found in blocks of about `block` bytes.
+    fn split_in_blocks(text: Vec<u8>, block: usize) -> std::result::Result<PlainText, Vec<u8>> {
         if memchr::memchr(b'"', &text).is_some() {
-            return None;
+            return Err(text);
         }
         let starts = line_starts(&text, block);
-        let plain = PlainText { text, starts };
-        let blank = (0..plain.n_lines()).into_par_iter().any(|i| plain.line(i).is_empty());
-        (plain.n_lines() >= 2 && !blank).then_some(plain)
+        Ok(PlainText { text, starts })
+    }
+
+    /// The number (from 1) of the first blank line, if any.
+    pub(super) fn first_blank_line(&self) -> Option<usize> {
+        (0..self.n_lines())
+            .into_par_iter()
+            .position_first(|i| self.line(i).is_empty())
+            .map(|i| i + 1)
+    }
+
+    /// The file's bytes.
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.text
     }
 
     fn n_lines(&self) -> usize {
@@ -88,7 +95,11 @@ impl PlainText {
 
     /// [`PlainText::parse`] in parallel runs of `run` rows.
     fn parse_in_runs(&self, sep: u8, run: usize) -> Option<DataFrame> {
-        if memchr::memchr(b'\r', &self.text).is_some() || self.text.starts_with(b"\xEF\xBB\xBF") {
+        if self.n_lines() < 2
+            || self.first_blank_line().is_some()
+            || memchr::memchr(b'\r', &self.text).is_some()
+            || self.text.starts_with(b"\xEF\xBB\xBF")
+        {
             return None;
         }
         let names: Vec<&str> =
@@ -266,7 +277,7 @@ impl PlainText {
 
 /// The bytes of a file, read in blocks by the threads together (on Unix; the kernel's copy
 /// and the page faults of a large buffer then share the cores).
-fn read_parallel(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_parallel(path: &Path) -> std::io::Result<Vec<u8>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileExt;
@@ -480,13 +491,13 @@ mod tests {
             let text = csv_text(&header, &rows, newline, if tsv { "\t" } else { "," });
             let body = text.strip_suffix('\n').unwrap_or(&text);
             let blank = body.split('\n').any(str::is_empty);
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join(if tsv { "t.tsv" } else { "t.csv" });
-            std::fs::write(&path, &text).unwrap();
-            let polars = read_with_polars(&path, format).unwrap();
-            let plain = PlainText::split(text.clone().into_bytes(), block);
-            prop_assert_eq!(plain.is_none(), blank, "{}", text);
-            if let Some(plain) = plain {
+            let path = Path::new(if tsv { "t.tsv" } else { "t.csv" });
+            let polars = read_with_polars(path, text.as_bytes(), format).unwrap();
+            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), block).unwrap();
+            prop_assert_eq!(plain.first_blank_line().is_some(), blank, "{}", text);
+            if blank {
+                prop_assert!(plain.parse(sep).is_none(), "{}", text);
+            } else {
                 let whole = plain.parse_in_runs(sep, rows.len()).expect("a plain file");
                 assert_same(&whole, &polars, &text);
                 let in_runs = plain.parse_in_runs(sep, run).expect("a plain file");
@@ -503,7 +514,7 @@ mod tests {
         ) {
             let n = floats.len();
             let text: String = std::iter::once("id".to_string()).chain((0..n).map(|i| i.to_string())).collect::<Vec<_>>().join("\n");
-            let plain = PlainText::split(text.into_bytes(), 8).unwrap();
+            let plain = PlainText::split_in_blocks(text.into_bytes(), 8).unwrap();
             let mut df = plain.parse(b',').unwrap();
             df.with_column(Float64Chunked::from_vec("w".into(), floats).into_column()).unwrap();
             df.with_column(Int64Chunked::from_vec("k".into(), ints[..n].to_vec()).into_column()).unwrap();
@@ -525,20 +536,18 @@ mod tests {
     fn runs_of_different_kinds_merge_like_the_whole_column() {
         for column in ["1\n\n2.5\n-4", "-0\n3\n1.5\n2", "7\n-0\n2\n0.25", "1.5\n2\n-0\n3"] {
             let text = format!("x\n{column}\n");
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("t.csv");
-            std::fs::write(&path, &text).unwrap();
-            let polars = read_with_polars(&path, FileFormat::Csv).unwrap();
-            let plain = PlainText::split(text.clone().into_bytes(), 4);
-            let Some(plain) = plain else {
+            let polars =
+                read_with_polars(Path::new("t.csv"), text.as_bytes(), FileFormat::Csv).unwrap();
+            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), 4).unwrap();
+            if plain.first_blank_line().is_some() {
                 assert!(text.contains("\n\n"), "{text}");
                 continue;
-            };
+            }
             for run in 1..4 {
                 assert_same(&plain.parse_in_runs(b',', run).unwrap(), &polars, &text);
             }
         }
-        let minus_zero = PlainText::split(b"x\n-0\n1.5\n".to_vec(), 4).unwrap();
+        let minus_zero = PlainText::split_in_blocks(b"x\n-0\n1.5\n".to_vec(), 4).unwrap();
         let x = minus_zero.parse_in_runs(b',', 1).unwrap();
         let first = x.column("x").unwrap().f64().unwrap().get(0).unwrap();
         assert!(first == 0.0 && first.is_sign_negative(), "-0 read as {first}");
@@ -548,7 +557,7 @@ mod tests {
     #[test]
     fn other_files_are_left_to_polars() {
         let parse =
-            |text: &str| PlainText::split(text.as_bytes().to_vec(), 4).and_then(|p| p.parse(b','));
+            |text: &str| PlainText::split_in_blocks(text.as_bytes().to_vec(), 4).ok()?.parse(b',');
         assert!(parse("a,b\n1,2\n3,4\n").is_some());
         assert!(parse("a,b\n\"1\",2\n").is_none(), "a quote");
         assert!(parse("a,b\r\n1,2\r\n").is_none(), "a carriage return");
@@ -557,7 +566,7 @@ mod tests {
         assert!(parse("a,b\n1,2\n3\n").is_none(), "too few fields");
         assert!(parse("a,b\n1,2\n3,4,5\n").is_none(), "too many fields");
         assert!(parse("a,b\n").is_none(), "no data row");
-        let latin1 = PlainText::split(b"a,b\n1,caf\xe9\n".to_vec(), 4).unwrap();
+        let latin1 = PlainText::split_in_blocks(b"a,b\n1,caf\xe9\n".to_vec(), 4).unwrap();
         assert!(latin1.parse(b',').is_none(), "text that is not UTF-8");
     }
 

@@ -96,6 +96,83 @@ fn bad_files_are_refused_with_a_reason() {
 }
 
 #[test]
+fn blank_lines_wrong_separators_and_other_encodings_are_named() {
+    // blank lines between rows: refused, quoted file or not, line named
+    for text in ["a,b\n1,2\n\n3,4\n", "a,b\n\"x\",2\n\r\n3,4\n", "a,b\r\n1,2\r\n\r\n3,4\r\n"] {
+        let e = read_err(text, "b.csv");
+        assert!(e.contains("line 3 is blank") && e.contains("b.csv"), "{text:?}: {e}");
+    }
+    // a semicolon- or tab-separated .csv, a comma-separated .tsv
+    let e = read_err("a;b\n1;2\n", "s.csv");
+    assert!(e.contains("semicolon-separated") && e.contains("`a;b`"), "{e}");
+    let e = read_err("a\tb\n1\t2\n", "t.csv");
+    assert!(e.contains("tab-separated") && e.contains("`a\\tb`"), "{e}");
+    let e = read_err("a,b\n1,2\n", "c.tsv");
+    assert!(e.contains("comma-separated") && e.contains(".tsv file is read as tab"), "{e}");
+    // Latin-1 text: the line is named
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("l.csv");
+    std::fs::write(&p, b"a,b\n1,x\n2,caf\xe9\n").unwrap();
+    let e = Table::read(&p).unwrap_err().to_string();
+    assert!(e.contains("line 3 is not UTF-8"), "{e}");
+    std::fs::write(&p, b"a,\xe9\n1,x\n").unwrap();
+    let e = Table::read(&p).unwrap_err().to_string();
+    assert!(e.contains("header line is not UTF-8"), "{e}");
+}
+
+/// Blank lines after the last row are not rows: the table has the file's rows, the same
+/// whether the file is read by ponder (no quote) or by polars (a quote), and the rows
+/// written back are the file's.
+#[test]
+fn blank_lines_at_the_end_are_not_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("p.csv", "a,b\n1,x\n2,y\n\n\n"),
+        ("q.csv", "a,b\n1,\"x\"\n2,y\n\n"),
+        ("r.csv", "a,b\r\n1,x\r\n2,y\r\n\r\n"),
+    ] {
+        let p = write(dir.path(), name, text);
+        let mut t = Table::read(&p).unwrap();
+        assert_eq!(t.n_rows(), 2, "{text:?}");
+        assert_eq!(t.numeric("a").unwrap(), vec![1.0, 2.0], "{text:?}");
+        t.add_f64("w", &[0.5, 1.5]).unwrap();
+        let out = dir.path().join(format!("out_{name}"));
+        t.write(&out).unwrap();
+        let back = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(back.lines().count(), 3, "{back:?}");
+        assert!(back.ends_with(",1.5\n"), "{back:?}");
+    }
+}
+
+/// A file long enough to be typed in several parallel runs of rows gives the same table as
+/// the same rows in a quoted file (read by polars), and is written back byte for byte.
+#[test]
+fn large_plain_files_are_read_like_polars_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 150_000;
+    let mut plain = String::from("id,code,x,label\n");
+    for i in 0..n {
+        // code: integers, then a float in the last run; label: text from row 100,000
+        let x = if i == n - 1 { "0.5".to_string() } else { (i % 7).to_string() };
+        let label = if i >= 100_000 { format!("l{}", i % 3) } else { (i % 3).to_string() };
+        plain.push_str(&format!("{i},{:02},{x},{label}\n", i % 5));
+    }
+    let quoted = plain.replacen("id,", "\"id\",", 1);
+    let a = Table::read(&write(dir.path(), "plain.csv", &plain)).unwrap();
+    let b = Table::read(&write(dir.path(), "quoted.csv", &quoted)).unwrap();
+    assert_eq!(a.n_rows(), n);
+    for col in ["code", "label"] {
+        assert_eq!(a.factor(col).unwrap(), b.factor(col).unwrap(), "{col}");
+    }
+    assert_eq!(a.factor("code").unwrap().levels, vec!["00", "01", "02", "03", "04"]);
+    assert_eq!(a.numeric("x").unwrap(), b.numeric("x").unwrap());
+    assert_eq!(a.numeric("x").unwrap()[n - 1], 0.5);
+    let out = dir.path().join("out.csv");
+    a.write(&out).unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), plain);
+}
+
+#[test]
 fn output_checks_refuse_inputs_and_missing_folders() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.csv", "a\n1\n");
