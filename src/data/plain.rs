@@ -18,8 +18,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Rows per parallel run when parsing.
+/// Rows per parallel run when parsing, at most and at least.
 const PARSE_RUN: usize = 1 << 16;
+const MIN_PARSE_RUN: usize = 1 << 10;
 /// Rows per parallel run when writing, and runs written per batch.
 const WRITE_RUN: usize = 1 << 15;
 const WRITE_BATCH: usize = 4;
@@ -90,7 +91,10 @@ impl PlainText {
     /// The table, typed by ponder's rule; `None` when the file is outside the plain grammar
     /// (see the module docs) and polars must read it.
     pub(super) fn parse(&self, sep: u8) -> Option<DataFrame> {
-        self.parse_in_runs(sep, PARSE_RUN)
+        // a few runs per thread even for short files of many columns (the table does not
+        // depend on the runs)
+        let per_thread = self.n_lines().div_ceil(4 * rayon::current_num_threads());
+        self.parse_in_runs(sep, per_thread.clamp(MIN_PARSE_RUN, PARSE_RUN))
     }
 
     /// [`PlainText::parse`] in parallel runs of `run` rows.
