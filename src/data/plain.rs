@@ -4,10 +4,10 @@
 //! two fields. For those, splitting lines and fields needs no CSV state machine, so ponder
 //! does it itself, in parallel runs of rows, typing each field on the way ([`Typer`]), and
 //! keeps the file's bytes to write each input line back verbatim with the new columns
-//! appended. Anything else (a quote anywhere, a carriage return, a byte-order mark, a blank
-//! line, a row with another number of fields than the header, text that is not UTF-8) is
-//! left to polars' reader, which gives the same table (property-tested) or the error
-//! message.
+//! appended. Anything else (a quote anywhere, a carriage return, a byte-order mark, a row
+//! with another number of fields than the header, text that is not UTF-8) is left to
+//! polars' reader, which gives the same table (property-tested) or the error message.
+//! (Blank lines are dealt with before either reader: see `io::read_delimited`.)
 
 use super::typing::{Typed, Typer, type_column_general};
 use crate::error::{Error, Result};
