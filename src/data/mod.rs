@@ -27,6 +27,18 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Text that other tools write for a missing value: ponder reads only an empty field as
+/// missing, so say how to export such a file.
+fn missing_marker_hint(value: &str) -> &'static str {
+    const MARKERS: [&str; 8] = ["NA", "N/A", "NaN", "nan", "null", "NULL", ".", "-"];
+    if MARKERS.contains(&value) {
+        " (a missing value is an empty field in ponder's files: export with empty missing \
+         values, e.g. R `write.csv(x, na = \"\")`, or replace the marker by nothing)"
+    } else {
+        ""
+    }
+}
+
 /// A column of values to append to a table or to build an output table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
@@ -247,9 +259,10 @@ impl Table {
                             self.source(),
                             format!(
                                 "column `{name}` must be numeric but row {} holds `{}`; \
-                                 fix the value or choose a numeric column",
+                                 fix the value or choose a numeric column{}",
                                 i + 1,
-                                s.escape_debug()
+                                s.escape_debug(),
+                                missing_marker_hint(s)
                             ),
                         ));
                     }

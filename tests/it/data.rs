@@ -31,6 +31,10 @@ fn types_columns_and_keeps_codes_with_leading_zeros() {
     assert!(err.contains("`d`") && err.contains("row 2"), "{err}");
     let err = t.numeric("c").unwrap_err().to_string();
     assert!(err.contains("row 1") && err.contains("`x`"), "{err}");
+    assert!(!err.contains("missing value is an empty field"), "{err}");
+    let na = write(dir.path(), "na.csv", "a,d\n1,2.5\n2,NA\n");
+    let err = Table::read(&na).unwrap().numeric("d").unwrap_err().to_string();
+    assert!(err.contains("row 2 holds `NA`") && err.contains("na = \"\""), "{err}");
     let err = t.numeric("aa").unwrap_err().to_string();
     assert!(err.contains("did you mean `a`"), "{err}");
     // round trip keeps "01" and appends the new column
