@@ -16,7 +16,6 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
 
 /// Rows per parallel run when parsing, at most and at least.
 const PARSE_RUN: usize = 1 << 16;
@@ -130,20 +129,28 @@ impl PlainText {
                 per_column[j].push(t);
             }
         }
-        // validated once, for the text columns only
-        let utf8 = OnceLock::new();
-        let columns: Vec<Column> = per_column
+        let typed: Vec<Typed> = per_column
             .into_par_iter()
             .zip(values)
             .enumerate()
             .map(|(j, (runs, mut v))| {
-                let typer = Typer::merge(runs, &mut v, run);
-                match typer.finish(PlSmallStr::from(names[j]), v) {
-                    Typed::Column(c) => Some(c),
-                    Typed::Strings { general } => {
-                        let text = utf8.get_or_init(|| std::str::from_utf8(&self.text).ok());
-                        self.text_column((*text)?, j, names[j], sep, general)
-                    }
+                Typer::merge(runs, &mut v, run).finish(PlSmallStr::from(names[j]), v)
+            })
+            .collect();
+        let text_cols: Vec<usize> =
+            (0..width).filter(|&j| matches!(typed[j], Typed::Strings { .. })).collect();
+        let mut texts =
+            if text_cols.is_empty() { Vec::new() } else { self.text_columns(&text_cols, sep)? }
+                .into_iter();
+        let columns: Vec<Column> = typed
+            .into_iter()
+            .enumerate()
+            .map(|(j, t)| match t {
+                Typed::Column(c) => Some(c),
+                Typed::Strings { general } => {
+                    let ca = texts.next()?.with_name(PlSmallStr::from(names[j]));
+                    let col = ca.clone().into_column();
+                    if general { type_column_general(&col, &ca).ok() } else { Some(col) }
                 }
             })
             .collect::<Option<_>>()?;
@@ -168,40 +175,42 @@ impl PlainText {
         Some(typers)
     }
 
-    /// Byte range of field `j` of line `i` (empty past the line's last field).
-    fn field_range(&self, i: usize, j: usize, sep: u8) -> Range<usize> {
-        let line = self.line_range(i);
-        let (mut field, mut start) = (0, line.start);
-        for p in line.clone() {
-            if self.text[p] == sep {
-                if field == j {
-                    return start..p;
-                }
-                field += 1;
-                start = p + 1;
-            }
-        }
-        if field == j { start..line.end } else { line.end..line.end }
+    /// The fields of columns `cols` (ascending) of every row as text columns (unnamed): the
+    /// columns are shared out among the threads, each thread makes one pass over the rows
+    /// for its columns; `None` when the file is not UTF-8.
+    fn text_columns(&self, cols: &[usize], sep: u8) -> Option<Vec<StringChunked>> {
+        let text = std::str::from_utf8(&self.text).ok()?;
+        let per_thread = cols.len().div_ceil(rayon::current_num_threads()).max(1);
+        let groups: Vec<Vec<StringChunked>> =
+            cols.par_chunks(per_thread).map(|group| self.text_group(text, group, sep)).collect();
+        Some(groups.into_iter().flatten().collect())
     }
 
-    /// Field `j` of every row of `text` (this file's bytes as UTF-8) as a text column named
-    /// `name`, through the reference rule when `general`.
-    fn text_column(
-        &self,
-        text: &str,
-        j: usize,
-        name: &str,
-        sep: u8,
-        general: bool,
-    ) -> Option<Column> {
-        let fields = (1..self.n_lines()).map(|i| {
-            // found on bytes: a range cut at ASCII separators is a str
-            let field = &text[self.field_range(i, j, sep)];
-            (!field.is_empty()).then_some(field)
-        });
-        let ca = StringChunked::from_iter_options(PlSmallStr::from(name), fields);
-        let col = ca.clone().into_column();
-        if general { type_column_general(&col, &ca).ok() } else { Some(col) }
+    /// Columns `group` (ascending) of `text` (this file's bytes as UTF-8), in one pass.
+    fn text_group(&self, text: &str, group: &[usize], sep: u8) -> Vec<StringChunked> {
+        let n = self.n_lines() - 1;
+        let mut builders: Vec<StringChunkedBuilder> =
+            group.iter().map(|_| StringChunkedBuilder::new(PlSmallStr::EMPTY, n)).collect();
+        for i in 1..self.n_lines() {
+            let line = self.line_range(i);
+            let (mut j, mut start, mut next) = (0, line.start, 0);
+            // fields found on bytes: a range cut at ASCII separators is a str
+            for p in line.start..=line.end {
+                if p < line.end && self.text[p] != sep {
+                    continue;
+                }
+                if j == group[next] {
+                    let field = &text[start..p];
+                    builders[next].append_option((!field.is_empty()).then_some(field));
+                    next += 1;
+                    if next == group.len() {
+                        break;
+                    }
+                }
+                (j, start) = (j + 1, p + 1);
+            }
+        }
+        builders.into_iter().map(StringChunkedBuilder::finish).collect()
     }
 
     /// Writes `df` (whose first `k` columns are this file's, rows untouched) to `out`: each
