@@ -176,6 +176,46 @@ fn large_plain_files_are_read_like_polars_reads_them() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), plain);
 }
 
+/// The runs of rows and the shares of text columns depend on the number of threads; the
+/// table and the written file must not.
+#[test]
+fn reading_and_writing_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("id,g,x,t1,t2,t3\n");
+    for i in 0..20_000 {
+        let x = if i % 997 == 0 { format!("{}.25", i % 13) } else { (i % 13).to_string() };
+        text.push_str(&format!("{i},{:02},{x},a{},b{},{}\n", i % 4, i % 5, i % 6, i % 7));
+    }
+    let input = write(dir.path(), "in.csv", &text);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let mut t = Table::read(&input).unwrap();
+            let w: Vec<f64> = (0..t.n_rows()).map(|i| 1.0 / (i + 3) as f64).collect();
+            t.add_f64("w", &w).unwrap();
+            let (csv, pq) = (
+                dir.path().join(format!("o{threads}.csv")),
+                dir.path().join(format!("o{threads}.parquet")),
+            );
+            t.write(&csv).unwrap();
+            t.write(&pq).unwrap();
+            (std::fs::read(&csv).unwrap(), std::fs::read(&pq).unwrap(), t.factor("t1").unwrap())
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        let other = run(threads);
+        assert!(one.0 == other.0, "CSV differs with {threads} threads");
+        assert!(one.1 == other.1, "Parquet differs with {threads} threads");
+        assert_eq!(one.2, other.2);
+    }
+    assert!(
+        std::str::from_utf8(&one.0)
+            .unwrap()
+            .starts_with("id,g,x,t1,t2,t3,w\n0,00,0.25,a0,b0,0,0.3333333333333333\n")
+    );
+}
+
 #[test]
 fn output_checks_refuse_inputs_and_missing_folders() {
     let dir = tempfile::tempdir().unwrap();
