@@ -74,25 +74,28 @@ pub(super) fn read_frame(path: &Path) -> Result<(DataFrame, Option<PlainText>)> 
 
 /// Reads a CSV/TSV file once: blank lines at its end are not rows and are left out, a
 /// blank line between rows is refused (it is neither a row nor a row of missing values);
-/// then ponder splits a quote-free file itself ([`PlainText`]), polars reads any other.
+/// then ponder splits the file itself when every quote in it wraps a whole field
+/// ([`PlainText`]), polars reads any other.
 fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<PlainText>)> {
     let sep = format.separator();
     let header = check_header(path, format)?;
     let mut text = super::plain::read_parallel(path).map_err(|e| Error::io(path, e))?;
     trim_trailing_blank_lines(&mut text);
-    let (df, plain) = match PlainText::split(text) {
-        Ok(plain) => {
-            refuse_blank_line(path, plain.first_blank_line())?;
-            let df = match plain.parse(sep) {
-                Some(df) => df,
-                None => read_with_polars(path, plain.bytes(), format)?,
-            };
-            (df, Some(plain))
-        }
-        Err(text) => {
-            let blank = field_counts(&text, sep).iter().position(|&n| n == 0).map(|i| i + 1);
-            refuse_blank_line(path, blank)?;
-            (read_with_polars(path, &text, format)?, None)
+    let plain = PlainText::split(text);
+    if !plain.quoted() {
+        refuse_blank_line(path, plain.first_blank_line())?;
+    }
+    let (df, plain) = match plain.parse(sep) {
+        Some(df) => (df, Some(plain)),
+        None => {
+            if plain.quoted() {
+                // a record may span lines: blank records are found on records
+                let counts = field_counts(plain.bytes(), sep);
+                refuse_blank_line(path, counts.iter().position(|&n| n == 0).map(|i| i + 1))?;
+            }
+            // lines that may not be records are not written back verbatim
+            let df = read_with_polars(path, plain.bytes(), format)?;
+            (df, Some(plain).filter(|p| !p.quoted()))
         }
     };
     if df.width() != header {

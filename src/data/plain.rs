@@ -1,13 +1,16 @@
-//! Quote-free CSV/TSV files, read and written in parallel straight from their bytes.
+//! CSV/TSV files whose lines are records, read and written in parallel straight from their
+//! bytes.
 //!
-//! Most survey files have no quotes: every line is one record, every separator separates
-//! two fields. For those, splitting lines and fields needs no CSV state machine, so ponder
-//! does it itself, in parallel runs of rows, typing each field on the way ([`Typer`]), and
-//! keeps the file's bytes to write each input line back verbatim with the new columns
-//! appended. Anything else (a quote anywhere, a carriage return, a byte-order mark, a row
-//! with another number of fields than the header, text that is not UTF-8) is left to
-//! polars' reader, which gives the same table (property-tested) or the error message.
-//! (Blank lines are dealt with before either reader: see `io::read_delimited`.)
+//! Most survey files have no quotes, or quotes around whole values only (R's `write.csv`
+//! quotes every text value and column name): every line is then one record, every
+//! separator separates two fields. For those, splitting lines and fields needs no CSV state
+//! machine, so ponder does it itself, in parallel runs of rows, typing each field on the way
+//! ([`Typer`]), and keeps the file's bytes to write each input line back verbatim with the
+//! new columns appended. Anything else (a quote inside a value — a quoted separator or line
+//! break, an escaped quote —, a carriage return, a byte-order mark, a row with another number
+//! of fields than the header, text that is not UTF-8) is left to polars' reader, which gives
+//! the same table (property-tested) or the error message. (Blank lines are dealt with
+//! before either reader: see `io::read_delimited`.)
 
 use super::typing::{Typed, Typer, type_column_general};
 use crate::error::{Error, Result};
@@ -26,29 +29,49 @@ const WRITE_BATCH: usize = 4;
 /// Bytes per parallel block when finding line starts.
 const LINE_BLOCK: usize = 1 << 20;
 
-/// A quote-free delimited file held in memory, split into lines.
+/// A delimited file held in memory, split into lines.
 #[derive(Debug)]
 pub(super) struct PlainText {
     text: Vec<u8>,
     /// Start of each line (the header first), then the end of the text: line `i` is
     /// `text[starts[i]..starts[i + 1]]` without its `\n` or `\r\n`.
     starts: Vec<usize>,
+    /// The text holds a quote somewhere.
+    quoted: bool,
 }
 
 impl PlainText {
-    /// Splits `text` into lines, or gives it back when it holds a quote (a field may then
-    /// hold a separator or a line break).
-    pub(super) fn split(text: Vec<u8>) -> std::result::Result<PlainText, Vec<u8>> {
+    /// Splits `text` into lines (physical lines: with quotes, a record may span several).
+    pub(super) fn split(text: Vec<u8>) -> PlainText {
         Self::split_in_blocks(text, LINE_BLOCK)
     }
 
     /// [`PlainText::split`], lines found in blocks of about `block` bytes.
-    fn split_in_blocks(text: Vec<u8>, block: usize) -> std::result::Result<PlainText, Vec<u8>> {
-        if memchr::memchr(b'"', &text).is_some() {
-            return Err(text);
-        }
+    fn split_in_blocks(text: Vec<u8>, block: usize) -> PlainText {
+        let quoted = memchr::memchr(b'"', &text).is_some();
         let starts = line_starts(&text, block);
-        Ok(PlainText { text, starts })
+        PlainText { text, starts, quoted }
+    }
+
+    /// True when the text holds a quote: lines may then not be records.
+    pub(super) fn quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// The value of a field: the field itself, or for a field written `"…"` with no other
+    /// quote, the text between the quotes (then an empty value is an empty text, not a
+    /// missing value). `None` for any other use of quotes: polars reads such files.
+    #[inline]
+    fn value<'a>(&self, field: &'a [u8]) -> Option<Option<&'a [u8]>> {
+        if !self.quoted {
+            return Some((!field.is_empty()).then_some(field));
+        }
+        let has_quote = |b: &[u8]| b.iter().any(|&c| c == b'"');
+        match field {
+            [b'"', inner @ .., b'"'] if !has_quote(inner) => Some(Some(inner)),
+            _ if has_quote(field) => None,
+            _ => Some((!field.is_empty()).then_some(field)),
+        }
     }
 
     /// The number (from 1) of the first blank line, if any.
@@ -105,8 +128,11 @@ impl PlainText {
         {
             return None;
         }
-        let names: Vec<&str> =
-            std::str::from_utf8(self.line(0)).ok()?.split(char::from(sep)).collect();
+        let names: Vec<&str> = self
+            .line(0)
+            .split(|&b| b == sep)
+            .map(|f| std::str::from_utf8(self.value(f)?.unwrap_or_default()).ok())
+            .collect::<Option<_>>()?;
         let (width, n) = (names.len(), self.n_lines() - 1);
         let mut values: Vec<Vec<u64>> = (0..width).map(|_| vec![0u64; n]).collect();
         let mut runs: Vec<Vec<&mut [u64]>> = Vec::new();
@@ -165,8 +191,7 @@ impl PlainText {
         for row in 0..rows {
             let mut fields = self.line(first + row + 1).split(|&b| b == sep);
             for (typer, buf) in typers.iter_mut().zip(out.iter_mut()) {
-                let field = fields.next()?;
-                typer.push(row, (!field.is_empty()).then_some(field), buf);
+                typer.push(row, self.value(fields.next()?)?, buf);
             }
             if fields.next().is_some() {
                 return None;
@@ -181,13 +206,15 @@ impl PlainText {
     fn text_columns(&self, cols: &[usize], sep: u8) -> Option<Vec<StringChunked>> {
         let text = std::str::from_utf8(&self.text).ok()?;
         let per_thread = cols.len().div_ceil(rayon::current_num_threads()).max(1);
-        let groups: Vec<Vec<StringChunked>> =
-            cols.par_chunks(per_thread).map(|group| self.text_group(text, group, sep)).collect();
+        let groups: Vec<Vec<StringChunked>> = cols
+            .par_chunks(per_thread)
+            .map(|group| self.text_group(text, group, sep))
+            .collect::<Option<_>>()?;
         Some(groups.into_iter().flatten().collect())
     }
 
     /// Columns `group` (ascending) of `text` (this file's bytes as UTF-8), in one pass.
-    fn text_group(&self, text: &str, group: &[usize], sep: u8) -> Vec<StringChunked> {
+    fn text_group(&self, text: &str, group: &[usize], sep: u8) -> Option<Vec<StringChunked>> {
         let n = self.n_lines() - 1;
         let mut builders: Vec<StringChunkedBuilder> =
             group.iter().map(|_| StringChunkedBuilder::new(PlSmallStr::EMPTY, n)).collect();
@@ -200,8 +227,13 @@ impl PlainText {
                     continue;
                 }
                 if j == group[next] {
-                    let field = &text[start..p];
-                    builders[next].append_option((!field.is_empty()).then_some(field));
+                    // a value lies between ASCII bytes (separators, quotes): a str; a field
+                    // that `value` accepted and that starts with a quote is `"…"`
+                    let value = self.value(&self.text[start..p])?.map(|_| {
+                        let q = usize::from(p > start && self.text[start] == b'"');
+                        &text[start + q..p - q]
+                    });
+                    builders[next].append_option(value);
                     next += 1;
                     if next == group.len() {
                         break;
@@ -210,7 +242,7 @@ impl PlainText {
                 (j, start) = (j + 1, p + 1);
             }
         }
-        builders.into_iter().map(StringChunkedBuilder::finish).collect()
+        Some(builders.into_iter().map(StringChunkedBuilder::finish).collect())
     }
 
     /// Writes `df` (whose first `k` columns are this file's, rows untouched) to `out`: each
@@ -406,8 +438,7 @@ impl<'a> Added<'a> {
             .with_separator(sep)
             .finish(&mut new)
             .map_err(|e| Error::io(out, e))?;
-        let starts = line_starts(&text, LINE_BLOCK);
-        let lines = PlainText { text, starts };
+        let lines = PlainText::split(text);
         Ok((lines.n_lines() == df.height() + 1).then_some(Added::Rendered(lines)))
     }
 }
@@ -447,7 +478,25 @@ mod tests {
         "0.1",
         "35.123456789",
         "9007199254740993",
+        // quoted fields: whole-field quotes (read here), other quotes (read by polars)
+        "\"a\"",
+        "\"1\"",
+        "\"\"",
+        "\"x y\"",
+        "\"1.5\"",
+        "\"01\"",
+        "\"a,b\"",
+        "\"a\"\"b\"",
+        "x\"y",
     ];
+
+    /// A field read here: no quote, or quotes around a value holding no quote nor separator.
+    fn whole_field_quotes(f: &str, sep: char) -> bool {
+        match f.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+            Some(inner) => !inner.contains(['"', sep]),
+            None => !f.contains('"'),
+        }
+    }
 
     /// Same names, types, missing values and value bits.
     fn assert_same(a: &DataFrame, b: &DataFrame, what: &str) {
@@ -480,8 +529,14 @@ mod tests {
 
     fn table() -> impl Strategy<Value = (Vec<String>, Vec<Vec<usize>>, bool)> {
         (1usize..5, 1usize..14).prop_flat_map(|(width, n)| {
-            let names = proptest::collection::vec(prop_oneof!["c", " c", "c ", "é"], width)
-                .prop_map(|v| v.iter().enumerate().map(|(j, p)| format!("{p}{j}")).collect());
+            let names = proptest::collection::vec(prop_oneof!["c", " c", "c ", "é", "\""], width)
+                .prop_map(|v| {
+                    let name = |(j, p): (usize, &String)| match p.as_str() {
+                        "\"" => format!("\"q{j}\""),
+                        p => format!("{p}{j}"),
+                    };
+                    v.iter().enumerate().map(name).collect()
+                });
             let rows =
                 proptest::collection::vec(proptest::collection::vec(0..FIELDS.len(), width), n);
             (names, rows, any::<bool>())
@@ -491,8 +546,9 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
 
-        /// On quote-free files, splitting and typing here gives polars' table typed by the
-        /// same rule — whatever the runs of rows and blocks of bytes the work is split into.
+        /// On files whose quotes (if any) wrap whole fields, splitting and typing here gives
+        /// polars' table typed by the same rule — whatever the runs of rows and blocks of
+        /// bytes the work is split into; any other file is left to polars.
         #[test]
         fn plain_parse_is_polars_read(
             (header, rows, newline) in table(),
@@ -505,12 +561,14 @@ mod tests {
             let body = text.strip_suffix('\n').unwrap_or(&text);
             let blank = body.split('\n').any(str::is_empty);
             let path = Path::new(if tsv { "t.tsv" } else { "t.csv" });
-            let polars = read_with_polars(path, text.as_bytes(), format).unwrap();
-            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), block).unwrap();
+            let simple = rows.iter().flatten().all(|&f| whole_field_quotes(FIELDS[f], char::from(sep)));
+            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), block);
             prop_assert_eq!(plain.first_blank_line().is_some(), blank, "{}", text);
-            if blank {
+            let polars = read_with_polars(path, text.as_bytes(), format);
+            if blank || !simple {
                 prop_assert!(plain.parse(sep).is_none(), "{}", text);
             } else {
+                let polars = polars.expect("polars reads a file of whole-field quotes");
                 let whole = plain.parse_in_runs(sep, rows.len()).expect("a plain file");
                 assert_same(&whole, &polars, &text);
                 let in_runs = plain.parse_in_runs(sep, run).expect("a plain file");
@@ -527,7 +585,7 @@ mod tests {
         ) {
             let n = floats.len();
             let text: String = std::iter::once("id".to_string()).chain((0..n).map(|i| i.to_string())).collect::<Vec<_>>().join("\n");
-            let plain = PlainText::split_in_blocks(text.into_bytes(), 8).unwrap();
+            let plain = PlainText::split_in_blocks(text.into_bytes(), 8);
             let mut df = plain.parse(b',').unwrap();
             df.with_column(Float64Chunked::from_vec("w".into(), floats).into_column()).unwrap();
             df.with_column(Int64Chunked::from_vec("k".into(), ints[..n].to_vec()).into_column()).unwrap();
@@ -551,7 +609,7 @@ mod tests {
             let text = format!("x\n{column}\n");
             let polars =
                 read_with_polars(Path::new("t.csv"), text.as_bytes(), FileFormat::Csv).unwrap();
-            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), 4).unwrap();
+            let plain = PlainText::split_in_blocks(text.clone().into_bytes(), 4);
             if plain.first_blank_line().is_some() {
                 assert!(text.contains("\n\n"), "{text}");
                 continue;
@@ -560,26 +618,45 @@ mod tests {
                 assert_same(&plain.parse_in_runs(b',', run).unwrap(), &polars, &text);
             }
         }
-        let minus_zero = PlainText::split_in_blocks(b"x\n-0\n1.5\n".to_vec(), 4).unwrap();
+        let minus_zero = PlainText::split_in_blocks(b"x\n-0\n1.5\n".to_vec(), 4);
         let x = minus_zero.parse_in_runs(b',', 1).unwrap();
         let first = x.column("x").unwrap().f64().unwrap().get(0).unwrap();
         assert!(first == 0.0 && first.is_sign_negative(), "-0 read as {first}");
+    }
+
+    /// Whole-field quotes, as R's `write.csv` writes them: stripped, a quoted number is a
+    /// number, `""` is an empty text (not a missing value), as polars reads them.
+    #[test]
+    fn whole_field_quotes_are_read_like_polars_reads_them() {
+        let text = "\"id\",\"g\",\"x\"\n1,\"a\",\"1.5\"\n2,\"\",2\n3,\"b c\",\n";
+        let polars =
+            read_with_polars(Path::new("q.csv"), text.as_bytes(), FileFormat::Csv).unwrap();
+        let plain = PlainText::split_in_blocks(text.as_bytes().to_vec(), 4);
+        let ours = plain.parse(b',').expect("whole-field quotes are read here");
+        assert_same(&ours, &polars, text);
+        let g: Vec<Option<&str>> = ours.column("g").unwrap().str().unwrap().iter().collect();
+        assert_eq!(g, [Some("a"), Some(""), Some("b c")]);
+        let x: Vec<Option<f64>> = ours.column("x").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(x, [Some(1.5), Some(2.0), None]);
     }
 
     /// Files outside the plain grammar are left to polars.
     #[test]
     fn other_files_are_left_to_polars() {
         let parse =
-            |text: &str| PlainText::split_in_blocks(text.as_bytes().to_vec(), 4).ok()?.parse(b',');
+            |text: &str| PlainText::split_in_blocks(text.as_bytes().to_vec(), 4).parse(b',');
         assert!(parse("a,b\n1,2\n3,4\n").is_some());
-        assert!(parse("a,b\n\"1\",2\n").is_none(), "a quote");
+        assert!(parse("\"a\",b\n\"1\",\"\"\n").is_some(), "whole-field quotes");
+        assert!(parse("a,b\n\"1,5\",2\n").is_none(), "a quoted separator");
+        assert!(parse("a,b\n\"x\ny\",2\n").is_none(), "a quoted line break");
+        assert!(parse("a,b\n\"x\"\"y\",2\n").is_none(), "an escaped quote");
         assert!(parse("a,b\r\n1,2\r\n").is_none(), "a carriage return");
         assert!(parse("\u{feff}a,b\n1,2\n").is_none(), "a byte-order mark");
         assert!(parse("a,b\n1,2\n\n3,4\n").is_none(), "a blank line");
         assert!(parse("a,b\n1,2\n3\n").is_none(), "too few fields");
         assert!(parse("a,b\n1,2\n3,4,5\n").is_none(), "too many fields");
         assert!(parse("a,b\n").is_none(), "no data row");
-        let latin1 = PlainText::split_in_blocks(b"a,b\n1,caf\xe9\n".to_vec(), 4).unwrap();
+        let latin1 = PlainText::split_in_blocks(b"a,b\n1,caf\xe9\n".to_vec(), 4);
         assert!(latin1.parse(b',').is_none(), "text that is not UTF-8");
     }
 
