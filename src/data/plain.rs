@@ -66,7 +66,7 @@ impl PlainText {
         if !self.quoted {
             return Some((!field.is_empty()).then_some(field));
         }
-        let has_quote = |b: &[u8]| b.iter().any(|&c| c == b'"');
+        let has_quote = |b: &[u8]| b.contains(&b'"');
         match field {
             [b'"', inner @ .., b'"'] if !has_quote(inner) => Some(Some(inner)),
             _ if has_quote(field) => None,
