@@ -61,10 +61,10 @@ struct RawCollection {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawCalibration {
-    Path(PathBuf),
-    Full { config: PathBuf, population_total: Option<serde_yaml::Value> },
+#[serde(deny_unknown_fields)]
+struct RawCalibrationFull {
+    config: PathBuf,
+    population_total: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -194,6 +194,9 @@ impl PipelineConfig {
             );
         }
         let Builder { mut problems, nested, mut cfg, .. } = b;
+        if nested.is_empty() {
+            check_map(&cfg, &mut problems);
+        }
         if problems.is_empty() && nested.is_empty() {
             check_chain(&cfg, &steps, &mut problems);
         }
@@ -354,7 +357,16 @@ impl Builder<'_> {
         match serde_yaml::from_value(v.clone()) {
             Ok(t) => Some(t),
             Err(e) => {
-                self.problems.push(key, e.to_string(), None);
+                let msg = e.to_string();
+                let hint = msg
+                    .strip_prefix("unknown field `")
+                    .and_then(|r| r.split_once('`'))
+                    .and_then(|(bad, rest)| {
+                        let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+                        suggest(bad, names.into_iter())
+                    })
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.problems.push(key, super::plain_words(&msg), hint);
                 None
             }
         }
@@ -399,10 +411,20 @@ impl Builder<'_> {
     }
 
     fn calibration(&mut self, key: &str, v: &serde_yaml::Value) {
-        let Some(raw) = self.parse::<RawCalibration>(key, v) else { return };
-        let (path, total) = match raw {
-            RawCalibration::Path(p) => (p, None),
-            RawCalibration::Full { config, population_total } => (config, population_total),
+        let (path, total) = match v {
+            serde_yaml::Value::String(p) => (PathBuf::from(p), None),
+            serde_yaml::Value::Mapping(_) => {
+                let Some(raw) = self.parse::<RawCalibrationFull>(key, v) else { return };
+                (raw.config, raw.population_total)
+            }
+            _ => {
+                self.problems.push(
+                    key,
+                    "expected a file path or `{config: file, population_total: frame | config | N}`",
+                    None,
+                );
+                return;
+            }
         };
         let total = match total {
             None => TotalSource::Config,
@@ -416,7 +438,7 @@ impl Builder<'_> {
             Some(other) => {
                 self.problems.push(
                     &format!("{key}.population_total"),
-                    format!("`{other:?}` is not `frame`, `config` or a positive number"),
+                    format!("`{}` is not `frame`, `config` or a positive number", super::show(&other)),
                     None,
                 );
                 TotalSource::Config
@@ -501,6 +523,27 @@ impl Builder<'_> {
             );
         }
         self.cfg.weighted_formats.clone_from(&raw.weighted);
+    }
+}
+
+/// `report: map:` names an estimate of the `estimates` step (checked before any work).
+fn check_map(cfg: &PipelineConfig, p: &mut Problems) {
+    let Some(map) = &cfg.report.map else { return };
+    match &cfg.estimates {
+        None => p.push(
+            "report.map",
+            format!("the map shows estimate `{map}`, but the pipeline has no `estimates` step"),
+            Some("add an `estimates` step or remove `map`".into()),
+        ),
+        Some(e) if !e.requests.iter().any(|r| &r.name == map) => {
+            let names: Vec<&str> = e.requests.iter().map(|r| r.name.as_str()).collect();
+            let hint = suggest(map, names.iter().copied())
+                .map_or_else(|| format!("estimates of {}: {}", e.file, names.join(", ")), |s| {
+                    format!("did you mean `{s}`?")
+                });
+            p.push("report.map", format!("no estimate named `{map}` in {}", e.file), Some(hint));
+        }
+        Some(_) => {}
     }
 }
 
