@@ -77,6 +77,20 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
                 format!("--replicates {r}: at least 2 bootstrap replicates are needed"),
             ));
         }
+        // every replicate is a weight column of the sample, held in memory
+        let rows = match &cfg.start {
+            crate::config::pipeline::Start::Sample(s) => s.n,
+            crate::config::pipeline::Start::Input(_) => 1,
+        };
+        if (r as u64).saturating_mul(rows) > 2_000_000_000 {
+            return Err(Error::data(
+                "command line",
+                format!(
+                    "--replicates {r} on a sample of {rows} would hold more than 2·10⁹ replicate \
+                     weights (16 GB); ask for fewer replicates (50 to 1000 is usual)"
+                ),
+            ));
+        }
     }
     check_out_folder(&args.out)?;
     let opts = RunOptions {

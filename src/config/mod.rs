@@ -104,9 +104,14 @@ pub fn show(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
         serde_yaml::Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .map(|t| t.trim().replace('\n', " "))
-            .unwrap_or_else(|_| "a nested value".to_string()),
+        serde_yaml::Value::Sequence(items) => {
+            format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", "))
+        }
+        serde_yaml::Value::Mapping(m) => format!(
+            "{{{}}}",
+            m.iter().map(|(k, v)| format!("{}: {}", show(k), show(v))).collect::<Vec<_>>().join(", ")
+        ),
+        serde_yaml::Value::Tagged(t) => format!("{} {}", t.tag, show(&t.value)),
     }
 }
 

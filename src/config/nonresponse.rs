@@ -500,7 +500,7 @@ fn unused_options(r: &RawConfig, codes: &StatusCodes, sequential: bool, p: &mut 
             p.push(
                 key,
                 format!("`{key}` applies with {which} only: here it would be ignored"),
-                Some(format!("remove `{key}` (method is `{m}`)")),
+                Some(format!("remove `{key}`, or use {which}")),
             );
         }
     }
