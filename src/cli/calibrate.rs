@@ -84,7 +84,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
 /// The input weights: numeric, finite and ≥ 0 (0 = passes through with weight 0).
 fn input_weights(table: &Table, column: &str, role: &str) -> Result<Vec<f64>> {
     let d = table.numeric(column).map_err(|e| match e {
-        Error::Data { file, message } => Error::Data { file, message: format!("{role}: {message}") },
+        Error::Data { file, message } => {
+            Error::Data { file, message: format!("{role}: {message}") }
+        }
         other => other,
     })?;
     let bad: Vec<usize> = (0..d.len()).filter(|&i| !(d[i].is_finite() && d[i] >= 0.0)).collect();

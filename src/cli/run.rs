@@ -101,7 +101,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         lang: args.lang.as_deref().and_then(Lang::parse),
     };
     let existed = args.out.exists();
-    let summary = run_pipeline(&cfg, &opts, ui).inspect_err(|_| remove_if_new(&args.out, existed))?;
+    let summary =
+        run_pipeline(&cfg, &opts, ui).inspect_err(|_| remove_if_new(&args.out, existed))?;
     for l in &summary.lines {
         ui.say(l);
     }

@@ -138,8 +138,7 @@ impl CalibrationConfig {
                 Err(e) => problems.push("margins_table", e.to_string(), None),
             }
         }
-        if raw.margins.is_empty() && raw.margins_table.is_none() && raw.population_total.is_none()
-        {
+        if raw.margins.is_empty() && raw.margins_table.is_none() && raw.population_total.is_none() {
             problems.push(
                 "margins",
                 "no margin is given",
@@ -157,7 +156,11 @@ impl CalibrationConfig {
         }
         for (key, name) in [("weight", Some(&raw.weight)), ("output", raw.output.as_ref())] {
             if name.is_some_and(|n| n.trim().is_empty()) {
-                problems.push(key, "the column name is empty", Some(format!("write `{key}: <column name>`")));
+                problems.push(
+                    key,
+                    "the column name is empty",
+                    Some(format!("write `{key}: <column name>`")),
+                );
             }
         }
         super::check_glob("replicates", raw.replicates.as_deref(), &mut problems);
@@ -322,7 +325,10 @@ fn check_duplicate_margins(margins: &[MarginSpec], problems: &mut Problems) {
             problems.push(
                 key,
                 format!("`{}` already has a margin ({first})", v.join(" × ")),
-                Some("give one margin per variable (or crossing): remove or merge one of them".into()),
+                Some(
+                    "give one margin per variable (or crossing): remove or merge one of them"
+                        .into(),
+                ),
             );
         }
     }
@@ -346,7 +352,11 @@ fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<
         }
     };
     if variables.iter().any(|v| v.trim().is_empty()) {
-        problems.push(key, "a margin variable name is empty", Some("name a column of the data".into()));
+        problems.push(
+            key,
+            "a margin variable name is empty",
+            Some("name a column of the data".into()),
+        );
         return None;
     }
     let given = [m.totals.is_some(), m.percentages.is_some(), m.total.is_some()];
@@ -406,7 +416,11 @@ fn validate_groups(
     let before = problems.len();
     for (k, v) in map {
         let Some(label) = scalar_label(k) else {
-            problems.push(key, format!("group name `{}` is not a plain value", super::show(k)), None);
+            problems.push(
+                key,
+                format!("group name `{}` is not a plain value", super::show(k)),
+                None,
+            );
             continue;
         };
         let Some(items) = v.as_sequence() else {

@@ -268,7 +268,9 @@ impl EstimateConfig {
                 p.push(
                     &format!("estimates[{i}].name"),
                     format!("estimate name `{}` is already used by estimates[{j}]", e.name),
-                    Some("give each estimate its own name: it labels its rows in the output".into()),
+                    Some(
+                        "give each estimate its own name: it labels its rows in the output".into(),
+                    ),
                 );
             }
         }
@@ -420,14 +422,16 @@ impl EstimateConfig {
         }
         let names: Vec<String> = names.into_iter().filter(|n| n != w).collect();
         let cols = names.iter().map(|n| table.numeric(n)).collect::<Result<Vec<_>>>()?;
-        ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some).map_err(|e| match e {
-            Error::Method { message, .. } => self.problem(
-                "design.replicates",
-                &format!("columns `{}` of {}: {message}", r.columns, table.source()),
-                None,
-            ),
-            other => other,
-        })
+        ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some).map_err(
+            |e| match e {
+                Error::Method { message, .. } => self.problem(
+                    "design.replicates",
+                    &format!("columns `{}` of {}: {message}", r.columns, table.source()),
+                    None,
+                ),
+                other => other,
+            },
+        )
     }
 
     /// Sets the declared number of replicate columns (`ponder run --replicates R`).
@@ -575,11 +579,19 @@ fn check_design_names(d: &RawDesign, p: &mut Problems) {
         ("design.certainty", &d.certainty),
     ] {
         if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-            p.push(key, "the column name is empty", Some(format!("write `{key}: <column>` or remove it")));
+            p.push(
+                key,
+                "the column name is empty",
+                Some(format!("write `{key}: <column>` or remove it")),
+            );
         }
     }
     super::check_names("design.clusters", d.clusters.iter().map(String::as_str), p);
-    super::check_names("design.fpc", d.fpc.iter().filter(|f| f.trim().is_empty()).map(String::as_str), p);
+    super::check_names(
+        "design.fpc",
+        d.fpc.iter().filter(|f| f.trim().is_empty()).map(String::as_str),
+        p,
+    );
     if let Some(s) = &d.strata
         && let Some(i) = d.clusters.iter().position(|c| c == s)
     {
@@ -637,7 +649,8 @@ fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates
             Some("give the number of replicate columns, or remove `count`".into()),
         );
     }
-    if let Some(bad) = r.rscales.as_ref().and_then(|v| v.iter().find(|x| !(x.is_finite() && **x >= 0.0)))
+    if let Some(bad) =
+        r.rscales.as_ref().and_then(|v| v.iter().find(|x| !(x.is_finite() && **x >= 0.0)))
     {
         p.push(
             "design.replicates.rscales",
@@ -702,7 +715,9 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
             Some("give one category, or omit `category` for every category (one row each)".into()),
         );
     }
-    for (field, given) in [("quantile", e.quantile.is_some()), ("quantile_rule", e.quantile_rule.is_some())] {
+    for (field, given) in
+        [("quantile", e.quantile.is_some()), ("quantile_rule", e.quantile_rule.is_some())]
+    {
         if given && !matches!(stat, StatKind::Quantile(..)) {
             p.push(
                 &format!("{key}.{field}"),

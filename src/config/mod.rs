@@ -109,7 +109,10 @@ pub fn show(v: &serde_yaml::Value) -> String {
         }
         serde_yaml::Value::Mapping(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("{}: {}", show(k), show(v))).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         serde_yaml::Value::Tagged(t) => format!("{} {}", t.tag, show(&t.value)),
     }

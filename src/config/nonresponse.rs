@@ -64,7 +64,6 @@ struct RawCodes {
     unknown: Vec<serde_yaml::Value>,
 }
 
-
 /// A column and how it enters (categorical or numeric; `None` = by the data's type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnUse {
@@ -233,9 +232,18 @@ impl NonresponseConfig {
         let eligibility_classes = cols(&r.eligibility_classes, "eligibility_classes", &mut p);
         let profile = cols(&r.profile, "profile", &mut p);
         unused_options(r, &codes, sequential, &mut p);
-        for (key, name) in [("weight", Some(&r.weight)), ("status", Some(&r.status)), ("output", r.output.as_ref()), ("phone_number", r.phone_number.as_ref())] {
+        for (key, name) in [
+            ("weight", Some(&r.weight)),
+            ("status", Some(&r.status)),
+            ("output", r.output.as_ref()),
+            ("phone_number", r.phone_number.as_ref()),
+        ] {
             if name.is_some_and(|n| n.trim().is_empty()) {
-                p.push(key, "the column name is empty", Some(format!("write `{key}: <column name>`")));
+                p.push(
+                    key,
+                    "the column name is empty",
+                    Some(format!("write `{key}: <column name>`")),
+                );
             }
         }
         super::check_glob("replicates", r.replicates.as_deref(), &mut p);

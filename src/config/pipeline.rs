@@ -194,11 +194,11 @@ impl PipelineConfig {
             );
         }
         let Builder { mut problems, nested, mut cfg, .. } = b;
-        if nested.is_empty() {
-            check_map(&cfg, &mut problems);
-        }
         if problems.is_empty() && nested.is_empty() {
             check_chain(&cfg, &steps, &mut problems);
+        }
+        if problems.is_empty() && nested.is_empty() {
+            check_map(&cfg, &mut problems);
         }
         problems.finish()?;
         if let Some(e) = nested.into_iter().next() {
@@ -438,7 +438,10 @@ impl Builder<'_> {
             Some(other) => {
                 self.problems.push(
                     &format!("{key}.population_total"),
-                    format!("`{}` is not `frame`, `config` or a positive number", super::show(&other)),
+                    format!(
+                        "`{}` is not `frame`, `config` or a positive number",
+                        super::show(&other)
+                    ),
                     None,
                 );
                 TotalSource::Config
@@ -537,10 +540,10 @@ fn check_map(cfg: &PipelineConfig, p: &mut Problems) {
         ),
         Some(e) if !e.requests.iter().any(|r| &r.name == map) => {
             let names: Vec<&str> = e.requests.iter().map(|r| r.name.as_str()).collect();
-            let hint = suggest(map, names.iter().copied())
-                .map_or_else(|| format!("estimates of {}: {}", e.file, names.join(", ")), |s| {
-                    format!("did you mean `{s}`?")
-                });
+            let hint = suggest(map, names.iter().copied()).map_or_else(
+                || format!("estimates of {}: {}", e.file, names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
             p.push("report.map", format!("no estimate named `{map}` in {}", e.file), Some(hint));
         }
         Some(_) => {}

@@ -83,7 +83,6 @@ struct RawSelection {
     order: Option<String>,
 }
 
-
 /// Where the frame comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FrameSource {
@@ -251,7 +250,11 @@ impl SampleConfig {
         super::check_names("strata", raw.strata.iter().map(String::as_str), &mut p);
         super::check_names("selection.sort", sel.sort.iter().map(String::as_str), &mut p);
         if sel.size.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            p.push("selection.size", "the column name is empty", Some("name the size measure column".into()));
+            p.push(
+                "selection.size",
+                "the column name is empty",
+                Some("name the size measure column".into()),
+            );
         }
         validate_allocation(raw, &mut p);
         p.finish()?;
@@ -531,7 +534,9 @@ fn frame_source(v: &serde_yaml::Value, base: &Path, p: &mut Problems) -> Option<
                     p.push("frame.synthetic.rows", "the register needs at least 1 person", None);
                     None
                 }
-                Ok(f) => Some(FrameSource::Synthetic { rows: f.synthetic.rows, seed: f.synthetic.seed }),
+                Ok(f) => {
+                    Some(FrameSource::Synthetic { rows: f.synthetic.rows, seed: f.synthetic.seed })
+                }
                 Err(e) => {
                     p.push(
                         "frame",
@@ -546,7 +551,9 @@ fn frame_source(v: &serde_yaml::Value, base: &Path, p: &mut Problems) -> Option<
             p.push(
                 "frame",
                 format!("`{}` is not a frame", super::show(other)),
-                Some("`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into()),
+                Some(
+                    "`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into(),
+                ),
             );
             None
         }
@@ -605,7 +612,10 @@ fn validate_filter(i: usize, f: &RawFilter, p: &mut Problems) -> Option<Filter> 
         p.push(
             &key,
             "the list of values is empty",
-            Some("list the values to keep (`in`) or to exclude (`not_in`), or remove the filter".into()),
+            Some(
+                "list the values to keep (`in`) or to exclude (`not_in`), or remove the filter"
+                    .into(),
+            ),
         );
         return None;
     }
