@@ -197,15 +197,25 @@ impl PipelineConfig {
         if problems.is_empty() && nested.is_empty() {
             check_chain(&cfg, &steps, &mut problems);
         }
-        if problems.is_empty() && nested.is_empty() {
-            check_map(&cfg, &mut problems);
-        }
         problems.finish()?;
         if let Some(e) = nested.into_iter().next() {
             return Err(e);
         }
         cfg.seed = loaded.raw.seed;
         Ok(cfg)
+    }
+
+    /// `report: map:` names an estimate of the `estimates` step: checked by `ponder run`
+    /// before any work (after the columns, so that those problems are reported first).
+    ///
+    /// # Errors
+    /// [`Error::Config`] on `report.map`, with a did-you-mean.
+    pub fn check_report_map(&self) -> Result<()> {
+        let text = std::fs::read_to_string(&self.file).unwrap_or_default();
+        let loaded = Loaded { raw: (), text, file: self.file.clone() };
+        let mut p = Problems::new(&loaded);
+        check_map(self, &mut p);
+        p.finish()
     }
 
     /// Weight column of the design (`design_weight`, or the replicate step's `weight`).
