@@ -159,6 +159,31 @@ fn estimate_configs() {
 }
 
 #[test]
+fn estimate_degenerate_weights_and_denominators() {
+    let s = Scratch::new();
+    let mean = "design: {weight: w}\nestimates:\n  - {name: m, stat: mean, variable: y}\n";
+    s.write("e.yaml", mean);
+    // every weight 0 (a wrong column): was exit 0 with one empty row
+    s.write("zero.csv", "y,w,z\n1,0,0\n2,0,0\n3,0,0\n");
+    refused(
+        &s,
+        &["estimate", "-c", "e.yaml", "-i", "zero.csv", "-o", "out.csv"],
+        &["zero.csv", "`w`", "0 on every row"],
+    );
+    // a ratio over a denominator totalling 0 is undefined: no SE of 0 beside it
+    s.write("d.csv", "y,w,z\n1,2,0\n2,2,0\n3,2,0\n");
+    s.write(
+        "r.yaml",
+        "design: {weight: w}\nestimates:\n  - {name: r, stat: ratio, variable: y, denominator: z}\n",
+    );
+    let o = s.run(&["estimate", "-c", "r.yaml", "-i", "d.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = ponder::data::Table::read(&s.path("out.csv")).unwrap();
+    let se = t.numeric_opt("se").unwrap();
+    assert_eq!(se, vec![None], "an undefined ratio has no SE");
+}
+
+#[test]
 fn replicates_requests() {
     let data = super::fixture("P02_clus1", "data.csv");
     let s = Scratch::new();
