@@ -311,6 +311,15 @@ fn nonresponse_configs() {
         s.write("n.yaml", &cfg);
         refused(&s, &["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "out.csv"], &needles);
     }
+    // a negative design weight: the message now names the column
+    let s = Scratch::new();
+    s.write("n.yaml", "weight: pw\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [g]\n");
+    s.write("d.csv", "id,g,resp,pw\n1,a,1,-10\n2,a,0,10\n3,b,1,10\n4,b,0,10\n");
+    refused(
+        &s,
+        &["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "out.csv"],
+        &["d.csv", "`pw`", "-10", "row 1"],
+    );
 }
 
 fn repo(path: &str) -> String {
