@@ -45,7 +45,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let read = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let d = input_weights(&table, &cfg.weight)?;
+    let d = input_weights(&table, &cfg.weight, "weight column")?;
     let margins = build_margins(&cfg, &table, &d)?;
     let problem = Problem::new(d, margins)?;
     let cal = calibration::calibrate(&problem, &cfg.options)?;
@@ -82,10 +82,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
 }
 
 /// The input weights: numeric, finite and ≥ 0 (0 = passes through with weight 0).
-fn input_weights(table: &Table, column: &str) -> Result<Vec<f64>> {
+fn input_weights(table: &Table, column: &str, role: &str) -> Result<Vec<f64>> {
     let d = table.numeric(column).map_err(|e| match e {
         Error::Data { file, message } => {
-            Error::Data { file, message: format!("weight column: {message}") }
+            Error::Data { file, message: format!("{role}: {message}") }
         }
         other => other,
     })?;
@@ -94,7 +94,7 @@ fn input_weights(table: &Table, column: &str) -> Result<Vec<f64>> {
         return Err(Error::data(
             table.source(),
             format!(
-                "weight column `{column}` has {} negative or non-finite value(s) ({}, e.g. {}); \
+                "{role} `{column}` has {} negative or non-finite value(s) ({}, e.g. {}); \
                  weights must be >= 0 (0 for non-respondents and ineligibles)",
                 bad.len(),
                 rows_list(&bad),
@@ -113,8 +113,9 @@ fn calibrate_replicates(
 ) -> Result<Vec<(String, Calibration)>> {
     let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
     let columns = crate::config::replicate_columns(&cfg.file, table, pattern)?;
+    let role = format!("replicate column (matched by `replicates: \"{pattern}\"` in {})", cfg.file);
     let starts: Vec<Vec<f64>> =
-        columns.iter().map(|c| input_weights(table, c)).collect::<Result<_>>()?;
+        columns.iter().map(|c| input_weights(table, c, &role)).collect::<Result<_>>()?;
     let cals = calibration::calibrate_replicates(problem, &starts, &cfg.options)?;
     Ok(columns.into_iter().zip(cals).collect())
 }

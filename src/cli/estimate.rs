@@ -32,6 +32,21 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     crate::report::table::check_table_path(&args.output, &[&args.input, &args.config])?;
     let table = Table::read(&args.input)?;
     cfg.check_columns(&table)?;
+    if let Some(w) = cfg.weight_column()
+        && let Ok(values) = table.numeric(&w)
+        && !values.is_empty()
+        && values.iter().all(|v| *v == 0.0)
+    {
+        return Err(crate::error::Error::data(
+            table.source(),
+            format!(
+                "weight column `{w}` (design.weight in {}) is 0 on every row: every estimate \
+                 would be empty; check that it is the right column (e.g. the calibrated or \
+                 adjusted weight)",
+                cfg.file
+            ),
+        ));
+    }
     let rows = crate::estimate::from_config::compute(&cfg, &table)?;
     write_estimates(&args.output, &rows)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));

@@ -50,6 +50,19 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     }
     let mut table = Table::read(&args.input)?;
     let d = table.numeric(&cfg.weight)?;
+    if let Some(i) = d.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(crate::error::Error::data(
+            table.source(),
+            format!(
+                "weight column `{}` (`weight:` in {}) is {} on row {}: design weights must be \
+                 finite and >= 0; fix the value or choose another column",
+                cfg.weight,
+                cfg.file,
+                d[i],
+                i + 1
+            ),
+        ));
+    }
     let reps = replicate_columns(&cfg, &table)?;
     let (adj, rep_adj) = adjust_nonresponse(&cfg, &table, &d, &reps)?;
     let o = &cfg.output;

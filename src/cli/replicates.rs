@@ -56,12 +56,21 @@ pub struct Args {
 /// Bad config or data, a design the method does not fit (e.g. BRR with 3 PSUs in a stratum).
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = EstimateConfig::load_design(&args.design)?;
+    refuse_unused_design_keys(&cfg)?;
+    if args.prefix.trim().is_empty() {
+        return Err(Error::data(
+            "command line",
+            "--prefix is empty: the replicate columns would be `_1`, `_2`...; give a prefix such \
+             as `rep`",
+        ));
+    }
     check_output_path(&args.output, &[&args.input, &args.design])?;
     if let Some(r) = &args.r_script {
         crate::data::check_writable_path(r, &[&args.input, &args.design, &args.output])?;
     }
     let kind = parse_kind(&args.kind, args.rho)?;
     let mut table = Table::read(&args.input)?;
+    check_size(args.replicates, table.n_rows())?;
     let design = cfg.design(&table)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
@@ -90,6 +99,67 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         rep.scale()
     ));
     Ok(())
+}
+
+/// Replicate weights are held in memory (R columns of n rows): refuse counts that cannot fit
+/// rather than abort on a failed allocation.
+fn check_size(replicates: Option<usize>, rows: usize) -> Result<()> {
+    const MAX_VALUES: usize = 2_000_000_000; // 16 GB of f64
+    if let Some(r) = replicates
+        && r.saturating_mul(rows.max(1)) > MAX_VALUES
+    {
+        return Err(Error::data(
+            "command line",
+            format!(
+                "--replicates {r} on {rows} rows would hold {r} × {rows} replicate weights, more \
+                 than ponder's limit of {MAX_VALUES} (16 GB); ask for fewer replicates (50 to \
+                 1000 is usual)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `ponder replicates` builds replicates from the design's weights, strata, clusters and fpc;
+/// keys that describe existing replicates or later weighting steps would be silently ignored.
+fn refuse_unused_design_keys(cfg: &EstimateConfig) -> Result<()> {
+    let mut bad = Vec::new();
+    if cfg.replicates.is_some() {
+        bad.push((
+            "design.replicates",
+            "declares existing replicate columns, which `ponder replicates` does not read",
+            "remove it here; keep it in the file given to `ponder estimate`",
+        ));
+    }
+    if cfg.calibration.is_some() {
+        bad.push((
+            "design.calibration",
+            "replicates are generated from the design weights, not recalibrated here",
+            "remove it, then calibrate every replicate with `ponder calibrate` and \
+             `replicates: \"rep_*\"` in the calibration file",
+        ));
+    }
+    if cfg.nonresponse.is_some() {
+        bad.push((
+            "design.nonresponse",
+            "replicates are generated from the design weights, not adjusted here",
+            "remove it, then adjust every replicate with `ponder nonresponse` and \
+             `replicates: \"rep_*\"` in the nonresponse file",
+        ));
+    }
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&cfg.file).unwrap_or_default();
+    let problems = bad
+        .into_iter()
+        .map(|(key, msg, hint)| {
+            let mut p = crate::error::ConfigProblem::new(key, msg).hint(hint);
+            p.line = crate::config::find_line(&text, key);
+            p
+        })
+        .collect();
+    Err(Error::Config { file: cfg.file.clone(), problems })
 }
 
 fn parse_kind(kind: &str, rho: Option<f64>) -> Result<ReplicateKind> {

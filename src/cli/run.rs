@@ -60,6 +60,39 @@ pub fn load(path: Option<&PathBuf>) -> Result<PipelineConfig> {
 /// Bad pipeline (before any work), then any step's error.
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = load(args.pipeline.as_ref())?;
+    if let Some(r) = args.replicates {
+        if cfg.replicates.is_none() {
+            return Err(Error::data(
+                "command line",
+                format!(
+                    "--replicates {r}: {} has no `replicates` step, so the option would be \
+                     ignored; add `- replicates: {{type: bootstrap, count: {r}}}` or drop the option",
+                    cfg.file
+                ),
+            ));
+        }
+        if r < 2 {
+            return Err(Error::data(
+                "command line",
+                format!("--replicates {r}: at least 2 bootstrap replicates are needed"),
+            ));
+        }
+        // every replicate is a weight column of the sample, held in memory
+        let rows = match &cfg.start {
+            crate::config::pipeline::Start::Sample(s) => s.n,
+            crate::config::pipeline::Start::Input(_) => 1,
+        };
+        if (r as u64).saturating_mul(rows) > 2_000_000_000 {
+            return Err(Error::data(
+                "command line",
+                format!(
+                    "--replicates {r} on a sample of {rows} would hold more than 2·10⁹ replicate \
+                     weights (16 GB); ask for fewer replicates (50 to 1000 is usual)"
+                ),
+            ));
+        }
+    }
+    check_out_folder(&args.out)?;
     let opts = RunOptions {
         out: args.out.clone(),
         seed: args.seed,
@@ -67,7 +100,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         replicates: args.replicates,
         lang: args.lang.as_deref().and_then(Lang::parse),
     };
-    let summary = run_pipeline(&cfg, &opts, ui)?;
+    let existed = args.out.exists();
+    let summary =
+        run_pipeline(&cfg, &opts, ui).inspect_err(|_| remove_if_new(&args.out, existed))?;
     for l in &summary.lines {
         ui.say(l);
     }
@@ -78,4 +113,28 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         summary.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
     ));
     Ok(())
+}
+
+/// `--out` names a folder: an existing file there is refused before any work.
+///
+/// # Errors
+/// `out` exists and is not a folder.
+pub(super) fn check_out_folder(out: &std::path::Path) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::io(
+            out,
+            "--out names the output folder, but this is a file: give a folder (created when \
+             missing)",
+        ));
+    }
+    Ok(())
+}
+
+/// After a failed run, removes the output folder the run created, when it is still empty
+/// (a failed run leaves nothing behind; a folder that held files before is never touched).
+pub(super) fn remove_if_new(out: &std::path::Path, existed: bool) {
+    if !existed {
+        // remove_dir only removes an empty folder
+        let _ = std::fs::remove_dir(out);
+    }
 }

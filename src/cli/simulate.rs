@@ -48,27 +48,44 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             "--replications and --replicates must be at least 2",
         ));
     }
+    if args.sample_size == 0 || args.population == 0 || args.sample_size > args.population as u64 {
+        return Err(Error::data(
+            "command line",
+            format!(
+                "--sample-size {} and --population {}: both must be at least 1 and the sample no \
+                 larger than the population (in-scope persons are about 3/4 of it)",
+                args.sample_size, args.population
+            ),
+        ));
+    }
+    super::run::check_out_folder(&args.out)?;
     let files: Vec<PathBuf> = ["simulation.csv", "simulation.md", "simulation.json"]
         .iter()
         .map(|f| args.out.join(f))
         .collect();
     crate::pipeline::schema::check(&cfg, None)?;
+    let seed = seed_of(&cfg, args.seed)?;
+    let existed = args.out.exists();
     crate::pipeline::run::prepare_folder(&args.out)?;
-    for f in &files {
-        crate::data::check_writable_path(f, &[std::path::Path::new(&cfg.file)])?;
-    }
-    let opts = SimulationOptions {
-        replications: args.replications,
-        population: args.population,
-        sample_size: Some(args.sample_size),
-        replicates: args.replicates,
-        seed: seed_of(&cfg, args.seed)?,
-    };
-    let sim = simulate(&cfg, &opts, ui)?;
-    let table = sim.table()?;
-    table.write(&files[0])?;
-    crate::report::write_text(&files[1], &table.to_markdown())?;
-    crate::report::write_json(&files[2], &sim)?;
+    let sim = (|| {
+        for f in &files {
+            crate::data::check_writable_path(f, &[std::path::Path::new(&cfg.file)])?;
+        }
+        let opts = SimulationOptions {
+            replications: args.replications,
+            population: args.population,
+            sample_size: Some(args.sample_size),
+            replicates: args.replicates,
+            seed,
+        };
+        let sim = simulate(&cfg, &opts, ui)?;
+        let table = sim.table()?;
+        table.write(&files[0])?;
+        crate::report::write_text(&files[1], &table.to_markdown())?;
+        crate::report::write_json(&files[2], &sim)?;
+        Ok(sim)
+    })()
+    .inspect_err(|_| super::run::remove_if_new(&args.out, existed))?;
     ui.say(format!(
         "{} replications on a register of {} persons ({} in the target population), {} replicates each",
         sim.replications, sim.population, sim.target_population, sim.replicates

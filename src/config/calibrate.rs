@@ -138,7 +138,7 @@ impl CalibrationConfig {
                 Err(e) => problems.push("margins_table", e.to_string(), None),
             }
         }
-        if margins.is_empty() && raw.population_total.is_none() {
+        if raw.margins.is_empty() && raw.margins_table.is_none() && raw.population_total.is_none() {
             problems.push(
                 "margins",
                 "no margin is given",
@@ -154,6 +154,17 @@ impl CalibrationConfig {
         if raw.max_iterations == Some(0) {
             problems.push("max_iterations", "must be at least 1", None);
         }
+        for (key, name) in [("weight", Some(&raw.weight)), ("output", raw.output.as_ref())] {
+            if name.is_some_and(|n| n.trim().is_empty()) {
+                problems.push(
+                    key,
+                    "the column name is empty",
+                    Some(format!("write `{key}: <column name>`")),
+                );
+            }
+        }
+        super::check_glob("replicates", raw.replicates.as_deref(), &mut problems);
+        check_duplicate_margins(&margins, &mut problems);
         problems.finish()?;
         Ok(CalibrationConfig {
             file: loaded.file.clone(),
@@ -288,6 +299,41 @@ fn validate_margins(raw: &RawConfig, problems: &mut Problems) -> Vec<MarginSpec>
     out
 }
 
+/// Two margins on the same variable (or the same crossing), or a variable crossed with
+/// itself: a copy-paste slip that would silently over-constrain the calibration.
+fn check_duplicate_margins(margins: &[MarginSpec], problems: &mut Problems) {
+    let vars = |m: &MarginSpec| -> (String, Vec<String>) {
+        match m {
+            MarginSpec::Categorical { key, variables, .. } => {
+                let mut v = variables.clone();
+                v.sort();
+                (key.clone(), v)
+            }
+            MarginSpec::Numeric { key, variable, .. } => (key.clone(), vec![variable.clone()]),
+        }
+    };
+    let all: Vec<(String, Vec<String>)> = margins.iter().map(vars).collect();
+    for (i, (key, v)) in all.iter().enumerate() {
+        if let Some(d) = v.windows(2).find(|w| w[0] == w[1]) {
+            problems.push(
+                &format!("{key}.variables"),
+                format!("variable `{}` is listed twice", d[0]),
+                Some("list each variable of a crossed margin once".into()),
+            );
+        }
+        if let Some((first, _)) = all[..i].iter().find(|(_, u)| u == v) {
+            problems.push(
+                key,
+                format!("`{}` already has a margin ({first})", v.join(" × ")),
+                Some(
+                    "give one margin per variable (or crossing): remove or merge one of them"
+                        .into(),
+                ),
+            );
+        }
+    }
+}
+
 fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<MarginSpec> {
     let variables = match (&m.variable, &m.variables) {
         (Some(v), None) => vec![v.clone()],
@@ -305,6 +351,14 @@ fn validate_margin(key: &str, m: &RawMargin, problems: &mut Problems) -> Option<
             return None;
         }
     };
+    if variables.iter().any(|v| v.trim().is_empty()) {
+        problems.push(
+            key,
+            "a margin variable name is empty",
+            Some("name a column of the data".into()),
+        );
+        return None;
+    }
     let given = [m.totals.is_some(), m.percentages.is_some(), m.total.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
         problems.push(
@@ -362,7 +416,11 @@ fn validate_groups(
     let before = problems.len();
     for (k, v) in map {
         let Some(label) = scalar_label(k) else {
-            problems.push(key, format!("group name `{k:?}` is not a plain value"), None);
+            problems.push(
+                key,
+                format!("group name `{}` is not a plain value", super::show(k)),
+                None,
+            );
             continue;
         };
         let Some(items) = v.as_sequence() else {
@@ -398,7 +456,11 @@ fn mapping_figures(
     let mut ok = true;
     for (k, v) in map {
         let Some(label) = scalar_label(k) else {
-            problems.push(key, format!("category `{k:?}` is not a plain value"), None);
+            problems.push(
+                key,
+                format!("category `{}` is not a plain value", super::show(k)),
+                Some("write `category: figure` entries, e.g. {a: 10, b: 20}".into()),
+            );
             ok = false;
             continue;
         };
@@ -417,8 +479,11 @@ fn mapping_figures(
             _ => {
                 problems.push(
                     key,
-                    format!("the figure of category `{label}` must be a number >= 0, got {v:?}"),
-                    None,
+                    format!(
+                        "the figure of category `{label}` must be a finite number >= 0, got `{}`",
+                        super::show(v)
+                    ),
+                    Some("write the population count (or percentage) as a number".into()),
                 );
                 ok = false;
             }
@@ -589,6 +654,7 @@ fn build_one(
             let values = table
                 .numeric_or_nan(variable)
                 .map_err(|e| vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())])?;
+            check_numeric_sign(key, variable, &values, weights, *total)?;
             Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
         }
         MarginSpec::Categorical { key, variables, figures, kind, groups } => {
@@ -609,6 +675,37 @@ fn build_one(
             match_categories(key, &variables.join(" × "), factor, figures, scale, weights)
         }
     }
+}
+
+/// A numeric margin whose values (among rows of positive weight) all have one sign cannot
+/// have a total of the other sign, nor 0 unless every value is 0: no positive weights reach
+/// it, and the solver would only drive every weight towards 0.
+fn check_numeric_sign(
+    key: &str,
+    variable: &str,
+    values: &[f64],
+    weights: &[f64],
+    total: f64,
+) -> Result<(), Issues> {
+    let used = || values.iter().zip(weights).filter(|(_, w)| **w > 0.0).map(|(v, _)| *v);
+    let all_nonneg = used().all(|v| v.is_nan() || v >= 0.0);
+    let all_nonpos = used().all(|v| v.is_nan() || v <= 0.0);
+    let any_nonzero = used().any(|v| v != 0.0 && !v.is_nan());
+    let bad = any_nonzero && ((all_nonneg && total <= 0.0) || (all_nonpos && total >= 0.0));
+    if bad {
+        let sign = if all_nonneg { "positive or 0" } else { "negative or 0" };
+        return Err(vec![
+            crate::error::ConfigProblem::new(
+                format!("{key}.total"),
+                format!(
+                    "margin `{variable}`: every value among the rows of positive weight is {sign}, \
+                     so its population total cannot be {total}"
+                ),
+            )
+            .hint("check the total (its sign, its unit) or the column"),
+        ]);
+    }
+    Ok(())
 }
 
 /// Maps the margin's figures onto the factor's levels (in level order); reports sample

@@ -256,6 +256,24 @@ impl EstimateConfig {
             );
         }
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
+        check_design_names(d, &mut p);
+        for (i, e) in raw.estimates.iter().enumerate() {
+            if e.name.trim().is_empty() {
+                p.push(
+                    &format!("estimates[{i}].name"),
+                    "the estimate name is empty",
+                    Some("give each estimate a name: it labels its rows in the output".into()),
+                );
+            } else if let Some(j) = raw.estimates[..i].iter().position(|o| o.name == e.name) {
+                p.push(
+                    &format!("estimates[{i}].name"),
+                    format!("estimate name `{}` is already used by estimates[{j}]", e.name),
+                    Some(
+                        "give each estimate its own name: it labels its rows in the output".into(),
+                    ),
+                );
+            }
+        }
         p.finish()?;
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(EstimateConfig {
@@ -404,7 +422,16 @@ impl EstimateConfig {
         }
         let names: Vec<String> = names.into_iter().filter(|n| n != w).collect();
         let cols = names.iter().map(|n| table.numeric(n)).collect::<Result<Vec<_>>>()?;
-        ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some)
+        ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some).map_err(
+            |e| match e {
+                Error::Method { message, .. } => self.problem(
+                    "design.replicates",
+                    &format!("columns `{}` of {}: {message}", r.columns, table.source()),
+                    None,
+                ),
+                other => other,
+            },
+        )
     }
 
     /// Sets the declared number of replicate columns (`ponder run --replicates R`).
@@ -543,6 +570,39 @@ fn rake_step(problem: &Problem, cal: &CalibrationConfig) -> Result<CalibrationSt
     Ok(CalibrationStep::RakeBackfitting { margins })
 }
 
+/// Design columns: no empty name, no column twice among strata and clusters.
+fn check_design_names(d: &RawDesign, p: &mut Problems) {
+    for (key, name) in [
+        ("design.weight", &d.weight),
+        ("design.probabilities", &d.probabilities),
+        ("design.strata", &d.strata),
+        ("design.certainty", &d.certainty),
+    ] {
+        if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            p.push(
+                key,
+                "the column name is empty",
+                Some(format!("write `{key}: <column>` or remove it")),
+            );
+        }
+    }
+    super::check_names("design.clusters", d.clusters.iter().map(String::as_str), p);
+    super::check_names(
+        "design.fpc",
+        d.fpc.iter().filter(|f| f.trim().is_empty()).map(String::as_str),
+        p,
+    );
+    if let Some(s) = &d.strata
+        && let Some(i) = d.clusters.iter().position(|c| c == s)
+    {
+        p.push(
+            "design.clusters",
+            format!("`{s}` is both the strata and the stage-{} clusters", i + 1),
+            Some("strata and clusters are different columns (a stratum holds several PSUs)".into()),
+        );
+    }
+}
+
 fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates> {
     let kind = match r.kind.to_ascii_lowercase().as_str() {
         "jk1" => ReplicateKind::Jk1,
@@ -578,6 +638,25 @@ fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates
         && !(s.is_finite() && s > 0.0)
     {
         p.push("design.replicates.scale", format!("must be a positive number, got {s}"), None);
+    }
+    super::check_glob("design.replicates.columns", Some(&r.columns), p);
+    if let Some(c) = r.count
+        && c < 2
+    {
+        p.push(
+            "design.replicates.count",
+            format!("replicate variance needs at least 2 replicate columns, got {c}"),
+            Some("give the number of replicate columns, or remove `count`".into()),
+        );
+    }
+    if let Some(bad) =
+        r.rscales.as_ref().and_then(|v| v.iter().find(|x| !(x.is_finite() && **x >= 0.0)))
+    {
+        p.push(
+            "design.replicates.rscales",
+            format!("every rscale must be a finite number >= 0, got {bad}"),
+            Some("JKn: (n_h - 1) / n_h of the replicate's stratum".into()),
+        );
     }
     let mut options = ReplicateOptions::new(kind);
     options.scale = r.scale;
@@ -626,6 +705,28 @@ fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Reque
             return None;
         }
     };
+    if let Some(c) = &e.category
+        && !c.is_null()
+        && super::scalar_label(c).is_none()
+    {
+        p.push(
+            &format!("{key}.category"),
+            format!("`{}` is not one category", super::show(c)),
+            Some("give one category, or omit `category` for every category (one row each)".into()),
+        );
+    }
+    for (field, given) in
+        [("quantile", e.quantile.is_some()), ("quantile_rule", e.quantile_rule.is_some())]
+    {
+        if given && !matches!(stat, StatKind::Quantile(..)) {
+            p.push(
+                &format!("{key}.{field}"),
+                format!("`{field}` applies to `stat: quantile` only"),
+                Some(format!("remove `{field}` or set `stat: quantile`")),
+            );
+        }
+    }
+    super::check_names(&format!("{key}.by"), e.by.iter().map(String::as_str), p);
     if e.category.is_some() && !matches!(stat, StatKind::Proportion(_)) {
         p.push(&format!("{key}.category"), "`category` applies to `stat: proportion` only", None);
     }

@@ -51,12 +51,71 @@ fn yaml_error(file: &str, e: &serde_yaml::Error) -> Error {
         Some((k, m)) if !k.contains(' ') => (k.to_string(), m.to_string()),
         _ => ("(file)".to_string(), msg.clone()),
     };
-    let mut p = ConfigProblem::new(key, strip_location(&message));
+    let mut p = ConfigProblem::new(key, plain_words(&strip_location(&message)));
     p.line = e.location().map(|l| l.line());
     if let Some(h) = unknown_field_hint(&message) {
         p = p.hint(h);
+    } else if let Some(field) =
+        message.strip_prefix("missing field `").and_then(|r| r.split('`').next())
+    {
+        p = p.hint(format!("add `{field}:`"));
+    } else if message.contains("expected struct") {
+        p = p.hint("write `key: value` lines here (see `ponder <command> --help`)");
     }
     Error::Config { file: file.to_string(), problems: vec![p] }
+}
+
+/// serde's wording for a type mismatch names Rust types (`expected struct RawConfig`,
+/// `expected u64`); a user reads YAML: say what to write instead.
+pub fn plain_words(message: &str) -> String {
+    let mut m = message.to_string();
+    if let Some(i) = m.find("expected struct ") {
+        m.truncate(i);
+        m.push_str("expected a mapping of `key: value` entries");
+    }
+    if let Some(i) = m.find("did not match any variant of untagged enum") {
+        m.truncate(i);
+        m.push_str("is not of a form this key accepts");
+    }
+    for (rust, plain) in [
+        (" as u128", ""),
+        (" as i128", ""),
+        ("expected u64", "expected a whole number >= 0"),
+        ("expected u32", "expected a whole number >= 0"),
+        ("expected usize", "expected a whole number >= 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a YAML mapping", "expected a mapping of `key: value` entries"),
+        ("invalid type: unit value", "invalid type: empty value"),
+        ("missing field", "missing required key"),
+        ("unknown field", "unknown key"),
+        ("duplicate field", "duplicate key"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
+/// A YAML value as the user wrote it (`-50`, `fifty`, `[1, 2]`), for messages; never
+/// Rust's debug form (`Number(-50)`).
+pub fn show(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::Null => "an empty value".to_string(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Sequence(items) => {
+            format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", "))
+        }
+        serde_yaml::Value::Mapping(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        serde_yaml::Value::Tagged(t) => format!("{} {}", t.tag, show(&t.value)),
+    }
 }
 
 fn strip_location(m: &str) -> String {
@@ -233,6 +292,72 @@ pub fn replicate_columns(
     Ok(names)
 }
 
+/// A column glob (`replicates: "rep_*"`) that does not parse is a problem at `key`.
+pub fn check_glob(key: &str, pattern: Option<&str>, problems: &mut Problems) {
+    if let Some(p) = pattern
+        && (glob::Pattern::new(p).is_err() || p.trim().is_empty())
+    {
+        problems.push(
+            key,
+            format!("`{p}` is not a valid column pattern"),
+            Some("a glob such as \"rep_*\" (`*` any text, `?` one character)".into()),
+        );
+    }
+}
+
+/// Column names that must not be empty (`weight: ""`) nor listed twice (`[a, a]`).
+pub fn check_names<'a>(
+    key: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    problems: &mut Problems,
+) {
+    let mut seen: Vec<&str> = Vec::new();
+    for n in names {
+        if n.trim().is_empty() {
+            problems.push(key, "a column name is empty", Some("name a column of the data".into()));
+        } else if seen.contains(&n) {
+            problems.push(
+                key,
+                format!("column `{n}` is listed twice"),
+                Some("list each column once".into()),
+            );
+        } else {
+            seen.push(n);
+        }
+    }
+}
+
+/// A column entry of a list: `name` or `{column: name, type: categorical | numeric}`;
+/// returns the column and the type as written. Anything else (another key, a number, a
+/// nested list) is a problem at `key`.
+pub fn typed_column(
+    key: &str,
+    v: &serde_yaml::Value,
+    problems: &mut Problems,
+) -> Option<(String, Option<String>)> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Typed {
+        column: String,
+        r#type: String,
+    }
+    let hint = || Some("write `name` or `{column: name, type: categorical}`".to_string());
+    match v {
+        serde_yaml::Value::String(s) => Some((s.clone(), None)),
+        serde_yaml::Value::Mapping(_) => match serde_yaml::from_value::<Typed>(v.clone()) {
+            Ok(t) => Some((t.column, Some(t.r#type))),
+            Err(e) => {
+                problems.push(key, plain_words(&e.to_string()), hint());
+                None
+            }
+        },
+        other => {
+            problems.push(key, format!("`{}` is not a column name", show(other)), hint());
+            None
+        }
+    }
+}
+
 /// The text forms of a YAML list of scalars (category labels, status codes); an entry
 /// that is not a plain value (a list, a map, null) is a problem at `key`, never dropped.
 pub fn scalar_labels(
@@ -244,9 +369,11 @@ pub fn scalar_labels(
     for v in values {
         match scalar_label(v) {
             Some(l) => out.push(l),
-            None => {
-                problems.push(key, format!("`{v:?}` is not a plain value (text or number)"), None)
-            }
+            None => problems.push(
+                key,
+                format!("`{}` is not a plain value (text or number)", show(v)),
+                Some("write one value per list entry, e.g. [a, b]".into()),
+            ),
         }
     }
     out

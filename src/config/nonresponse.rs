@@ -27,9 +27,9 @@ struct RawConfig {
     codes: RawCodes,
     method: String,
     #[serde(default)]
-    classes: Vec<RawColumn>,
+    classes: Vec<serde_yaml::Value>,
     #[serde(default)]
-    model: Vec<RawColumn>,
+    model: Vec<serde_yaml::Value>,
     model_weights: Option<String>,
     phases: Option<String>,
     phone_number: Option<String>,
@@ -41,9 +41,9 @@ struct RawConfig {
     quantiles: Option<String>,
     collinearity: Option<String>,
     #[serde(default)]
-    eligibility_classes: Vec<RawColumn>,
+    eligibility_classes: Vec<serde_yaml::Value>,
     #[serde(default)]
-    profile: Vec<RawColumn>,
+    profile: Vec<serde_yaml::Value>,
     replicates: Option<String>,
 }
 
@@ -62,13 +62,6 @@ struct RawCodes {
     ineligible: Vec<serde_yaml::Value>,
     #[serde(default)]
     unknown: Vec<serde_yaml::Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawColumn {
-    Name(String),
-    Typed { column: String, r#type: String },
 }
 
 /// A column and how it enters (categorical or numeric; `None` = by the data's type).
@@ -225,13 +218,35 @@ impl NonresponseConfig {
             }
         };
         let fit = FitOptions { collinearity, ..FitOptions::default() };
-        let cols = |v: &[RawColumn], key: &str, p: &mut Problems| -> Vec<ColumnUse> {
-            v.iter().filter_map(|c| column_use(c, key, p)).collect()
+        let cols = |v: &[serde_yaml::Value], key: &str, p: &mut Problems| -> Vec<ColumnUse> {
+            let out: Vec<ColumnUse> = v
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| column_use(c, &format!("{key}[{i}]"), p))
+                .collect();
+            super::check_names(key, out.iter().map(|c| c.column.as_str()), p);
+            out
         };
         let classes = cols(&r.classes, "classes", &mut p);
         let model = cols(&r.model, "model", &mut p);
         let eligibility_classes = cols(&r.eligibility_classes, "eligibility_classes", &mut p);
         let profile = cols(&r.profile, "profile", &mut p);
+        unused_options(r, &codes, sequential, &mut p);
+        for (key, name) in [
+            ("weight", Some(&r.weight)),
+            ("status", Some(&r.status)),
+            ("output", r.output.as_ref()),
+            ("phone_number", r.phone_number.as_ref()),
+        ] {
+            if name.is_some_and(|n| n.trim().is_empty()) {
+                p.push(
+                    key,
+                    "the column name is empty",
+                    Some(format!("write `{key}: <column name>`")),
+                );
+            }
+        }
+        super::check_glob("replicates", r.replicates.as_deref(), &mut p);
         p.finish()?;
         Ok(NonresponseConfig {
             file: loaded.file.clone(),
@@ -460,12 +475,52 @@ fn share(raw: Option<&serde_yaml::Value>, p: &mut Problems) -> ShareSpec {
     }
 }
 
-fn column_use(c: &RawColumn, key: &str, p: &mut Problems) -> Option<ColumnUse> {
-    match c {
-        RawColumn::Name(n) => Some(ColumnUse { column: n.clone(), categorical: None }),
-        RawColumn::Typed { column, r#type } => match r#type.as_str() {
-            "categorical" => Some(ColumnUse { column: column.clone(), categorical: Some(true) }),
-            "numeric" => Some(ColumnUse { column: column.clone(), categorical: Some(false) }),
+/// Options of one method (or of sequential phases) given with another: refused, since they
+/// would be silently ignored.
+fn unused_options(r: &RawConfig, codes: &StatusCodes, sequential: bool, p: &mut Problems) {
+    let m = r.method.as_str();
+    if !METHODS.contains(&m) {
+        return;
+    }
+    let score = m == "score";
+    let modelled = m != "classes";
+    for (key, given, applies, which) in [
+        ("classes", !r.classes.is_empty(), m == "classes", "`method: classes`"),
+        ("model", !r.model.is_empty(), modelled, "`method: score` or `propensity`"),
+        ("model_weights", r.model_weights.is_some(), modelled, "`method: score` or `propensity`"),
+        ("collinearity", r.collinearity.is_some(), modelled, "`method: score` or `propensity`"),
+        ("phases", sequential, modelled, "`method: score` or `propensity`"),
+        ("score_groups", r.score_groups.is_some(), score, "`method: score`"),
+        ("min_respondents", r.min_respondents.is_some(), score, "`method: score`"),
+        ("min_response_rate", r.min_response_rate.is_some(), score, "`method: score`"),
+        ("factor", r.factor.is_some(), score, "`method: score`"),
+        ("quantiles", r.quantiles.is_some(), score, "`method: score`"),
+        ("phone_number", r.phone_number.is_some(), sequential, "`phases: sequential`"),
+        ("phone_share", r.phone_share.is_some(), sequential, "`phases: sequential`"),
+        (
+            "eligibility_classes",
+            !r.eligibility_classes.is_empty(),
+            !codes.unknown.is_empty(),
+            "`codes.unknown` (units of unknown eligibility)",
+        ),
+    ] {
+        if given && !applies {
+            p.push(
+                key,
+                format!("`{key}` applies with {which} only: here it would be ignored"),
+                Some(format!("remove `{key}`, or use {which}")),
+            );
+        }
+    }
+}
+
+fn column_use(c: &serde_yaml::Value, key: &str, p: &mut Problems) -> Option<ColumnUse> {
+    let (column, kind) = super::typed_column(key, c, p)?;
+    match kind.as_deref() {
+        None => Some(ColumnUse { column, categorical: None }),
+        Some(t) => match t {
+            "categorical" => Some(ColumnUse { column, categorical: Some(true) }),
+            "numeric" => Some(ColumnUse { column, categorical: Some(false) }),
             t => {
                 p.push(
                     key,

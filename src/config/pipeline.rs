@@ -61,10 +61,10 @@ struct RawCollection {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawCalibration {
-    Path(PathBuf),
-    Full { config: PathBuf, population_total: Option<serde_yaml::Value> },
+#[serde(deny_unknown_fields)]
+struct RawCalibrationFull {
+    config: PathBuf,
+    population_total: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -203,6 +203,19 @@ impl PipelineConfig {
         }
         cfg.seed = loaded.raw.seed;
         Ok(cfg)
+    }
+
+    /// `report: map:` names an estimate of the `estimates` step: checked by `ponder run`
+    /// before any work (after the columns, so that those problems are reported first).
+    ///
+    /// # Errors
+    /// [`Error::Config`] on `report.map`, with a did-you-mean.
+    pub fn check_report_map(&self) -> Result<()> {
+        let text = std::fs::read_to_string(&self.file).unwrap_or_default();
+        let loaded = Loaded { raw: (), text, file: self.file.clone() };
+        let mut p = Problems::new(&loaded);
+        check_map(self, &mut p);
+        p.finish()
     }
 
     /// Weight column of the design (`design_weight`, or the replicate step's `weight`).
@@ -354,7 +367,16 @@ impl Builder<'_> {
         match serde_yaml::from_value(v.clone()) {
             Ok(t) => Some(t),
             Err(e) => {
-                self.problems.push(key, e.to_string(), None);
+                let msg = e.to_string();
+                let hint = msg
+                    .strip_prefix("unknown field `")
+                    .and_then(|r| r.split_once('`'))
+                    .and_then(|(bad, rest)| {
+                        let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+                        suggest(bad, names.into_iter())
+                    })
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.problems.push(key, super::plain_words(&msg), hint);
                 None
             }
         }
@@ -399,10 +421,20 @@ impl Builder<'_> {
     }
 
     fn calibration(&mut self, key: &str, v: &serde_yaml::Value) {
-        let Some(raw) = self.parse::<RawCalibration>(key, v) else { return };
-        let (path, total) = match raw {
-            RawCalibration::Path(p) => (p, None),
-            RawCalibration::Full { config, population_total } => (config, population_total),
+        let (path, total) = match v {
+            serde_yaml::Value::String(p) => (PathBuf::from(p), None),
+            serde_yaml::Value::Mapping(_) => {
+                let Some(raw) = self.parse::<RawCalibrationFull>(key, v) else { return };
+                (raw.config, raw.population_total)
+            }
+            _ => {
+                self.problems.push(
+                    key,
+                    "expected a file path or `{config: file, population_total: frame | config | N}`",
+                    None,
+                );
+                return;
+            }
         };
         let total = match total {
             None => TotalSource::Config,
@@ -416,7 +448,10 @@ impl Builder<'_> {
             Some(other) => {
                 self.problems.push(
                     &format!("{key}.population_total"),
-                    format!("`{other:?}` is not `frame`, `config` or a positive number"),
+                    format!(
+                        "`{}` is not `frame`, `config` or a positive number",
+                        super::show(&other)
+                    ),
                     None,
                 );
                 TotalSource::Config
@@ -501,6 +536,27 @@ impl Builder<'_> {
             );
         }
         self.cfg.weighted_formats.clone_from(&raw.weighted);
+    }
+}
+
+/// `report: map:` names an estimate of the `estimates` step (checked before any work).
+fn check_map(cfg: &PipelineConfig, p: &mut Problems) {
+    let Some(map) = &cfg.report.map else { return };
+    match &cfg.estimates {
+        None => p.push(
+            "report.map",
+            format!("the map shows estimate `{map}`, but the pipeline has no `estimates` step"),
+            Some("add an `estimates` step or remove `map`".into()),
+        ),
+        Some(e) if !e.requests.iter().any(|r| &r.name == map) => {
+            let names: Vec<&str> = e.requests.iter().map(|r| r.name.as_str()).collect();
+            let hint = suggest(map, names.iter().copied()).map_or_else(
+                || format!("estimates of {}: {}", e.file, names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            p.push("report.map", format!("no estimate named `{map}` in {}", e.file), Some(hint));
+        }
+        Some(_) => {}
     }
 }
 

@@ -14,12 +14,13 @@ use crate::sampling::{
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    frame: Option<RawFrame>,
+    frame: Option<serde_yaml::Value>,
     #[serde(default)]
     filters: Vec<RawFilter>,
     #[serde(default)]
@@ -31,10 +32,9 @@ struct RawConfig {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawFrame {
-    Path(PathBuf),
-    Synthetic { synthetic: RawSynthetic },
+#[serde(deny_unknown_fields)]
+struct RawSyntheticFrame {
+    synthetic: RawSynthetic,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,15 +79,8 @@ struct RawSelection {
     #[serde(default)]
     sort: Vec<String>,
     #[serde(default)]
-    balance: Vec<RawBalance>,
+    balance: Vec<serde_yaml::Value>,
     order: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawBalance {
-    Column(String),
-    Typed { column: String, r#type: String },
 }
 
 /// Where the frame comes from.
@@ -185,14 +178,7 @@ impl SampleConfig {
         let mut p = Problems::new(&loaded);
         let raw = &loaded.raw;
         let base = path.parent().unwrap_or(Path::new("."));
-        let frame = raw.frame.as_ref().map(|f| match f {
-            RawFrame::Path(q) => {
-                FrameSource::File(if q.is_absolute() { q.clone() } else { base.join(q) })
-            }
-            RawFrame::Synthetic { synthetic } => {
-                FrameSource::Synthetic { rows: synthetic.rows, seed: synthetic.seed }
-            }
-        });
+        let frame = raw.frame.as_ref().and_then(|f| frame_source(f, base, &mut p));
         let filters = raw
             .filters
             .iter()
@@ -237,27 +223,39 @@ impl SampleConfig {
                 CubeOrder::Random
             }
         };
-        let balance = sel
-            .balance
-            .iter()
-            .filter_map(|b| match b {
-                RawBalance::Column(c) => Some(Balance { column: c.clone(), categorical: None }),
-                RawBalance::Typed { column, r#type } => match r#type.as_str() {
-                    "categorical" => {
-                        Some(Balance { column: column.clone(), categorical: Some(true) })
-                    }
-                    "numeric" => Some(Balance { column: column.clone(), categorical: Some(false) }),
-                    t => {
-                        p.push(
-                            "selection.balance",
-                            format!("unknown type `{t}` for `{column}`"),
-                            Some("`categorical` or `numeric`".into()),
-                        );
-                        None
-                    }
-                },
-            })
-            .collect();
+        let mut balance = Vec::new();
+        for (i, b) in sel.balance.iter().enumerate() {
+            let key = format!("selection.balance[{i}]");
+            let Some((column, kind)) = super::typed_column(&key, b, &mut p) else { continue };
+            let categorical = match kind.as_deref() {
+                None => None,
+                Some("categorical") => Some(true),
+                Some("numeric") => Some(false),
+                Some(t) => {
+                    p.push(
+                        &key,
+                        format!("unknown type `{t}` for `{column}`"),
+                        Some("`categorical` or `numeric`".into()),
+                    );
+                    continue;
+                }
+            };
+            balance.push(Balance { column, categorical });
+        }
+        super::check_names(
+            "selection.balance",
+            balance.iter().map(|b: &Balance| b.column.as_str()),
+            &mut p,
+        );
+        super::check_names("strata", raw.strata.iter().map(String::as_str), &mut p);
+        super::check_names("selection.sort", sel.sort.iter().map(String::as_str), &mut p);
+        if sel.size.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            p.push(
+                "selection.size",
+                "the column name is empty",
+                Some("name the size measure column".into()),
+            );
+        }
         validate_allocation(raw, &mut p);
         p.finish()?;
         Ok(SampleConfig {
@@ -320,6 +318,19 @@ impl SampleConfig {
             }
             let after = keep.iter().filter(|k| **k).count();
             removed.push((filter_text(f), before - after));
+        }
+        if frame.n_rows() > 0 && !keep.iter().any(|k| *k) {
+            let each: Vec<String> =
+                removed.iter().map(|(f, n)| format!("`{f}` removes {n}")).collect();
+            return Err(self.data_err(
+                frame,
+                &format!(
+                    "no unit of the frame ({} rows) is in scope after the filters ({}): loosen \
+                     `filters:`",
+                    frame.n_rows(),
+                    each.join(", ")
+                ),
+            ));
         }
         Ok((keep, removed))
     }
@@ -510,6 +521,45 @@ impl SelectionColumns {
     }
 }
 
+/// `frame:` is a file path or `{synthetic: {rows, seed}}`.
+fn frame_source(v: &serde_yaml::Value, base: &Path, p: &mut Problems) -> Option<FrameSource> {
+    match v {
+        serde_yaml::Value::String(q) if !q.trim().is_empty() => {
+            let q = PathBuf::from(q);
+            Some(FrameSource::File(if q.is_absolute() { q } else { base.join(q) }))
+        }
+        serde_yaml::Value::Mapping(_) => {
+            match serde_yaml::from_value::<RawSyntheticFrame>(v.clone()) {
+                Ok(f) if f.synthetic.rows == 0 => {
+                    p.push("frame.synthetic.rows", "the register needs at least 1 person", None);
+                    None
+                }
+                Ok(f) => {
+                    Some(FrameSource::Synthetic { rows: f.synthetic.rows, seed: f.synthetic.seed })
+                }
+                Err(e) => {
+                    p.push(
+                        "frame",
+                        super::plain_words(&e.to_string()),
+                        Some("`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into()),
+                    );
+                    None
+                }
+            }
+        }
+        other => {
+            p.push(
+                "frame",
+                format!("`{}` is not a frame", super::show(other)),
+                Some(
+                    "`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into(),
+                ),
+            );
+            None
+        }
+    }
+}
+
 /// A YAML map `{stratum label: number}` with labels in text form.
 fn labelled(key: &str, m: &serde_yaml::Mapping) -> Result<BTreeMap<String, f64>> {
     m.iter()
@@ -520,7 +570,9 @@ fn labelled(key: &str, m: &serde_yaml::Mapping) -> Result<BTreeMap<String, f64>>
                 _ => Err(Error::method(
                     "sampling",
                     format!(
-                        "allocation.{key}: entry {k:?}: {v:?} must be a stratum label and a number"
+                        "allocation.{key}: entry `{}: {}` must be a stratum label and a number",
+                        super::show(k),
+                        super::show(v)
                     ),
                 )),
             }
@@ -546,6 +598,25 @@ fn validate_filter(i: usize, f: &RawFilter, p: &mut Problems) -> Option<Filter> 
     let kinds = [f.min.is_some() || f.max.is_some(), f.is_in.is_some(), f.not_in.is_some()];
     if kinds.iter().filter(|k| **k).count() != 1 {
         p.push(&key, "a filter needs exactly one of `min`/`max`, `in` or `not_in`", None);
+        return None;
+    }
+    if f.column.trim().is_empty() {
+        p.push(&key, "the filter's `column` is empty", Some("name a column of the frame".into()));
+        return None;
+    }
+    if f.min.is_some_and(f64::is_nan) || f.max.is_some_and(f64::is_nan) {
+        p.push(&key, "`min` and `max` must be numbers", None);
+        return None;
+    }
+    if f.is_in.as_ref().or(f.not_in.as_ref()).is_some_and(Vec::is_empty) {
+        p.push(
+            &key,
+            "the list of values is empty",
+            Some(
+                "list the values to keep (`in`) or to exclude (`not_in`), or remove the filter"
+                    .into(),
+            ),
+        );
         return None;
     }
     if let (Some(a), Some(b)) = (f.min, f.max)
@@ -578,6 +649,45 @@ fn validate_allocation(raw: &RawConfig, p: &mut Problems) {
     }
     if a.method == "given" && a.sizes.is_none() {
         p.push("allocation.sizes", "allocation `given` needs `sizes:` per stratum", None);
+    }
+    // keys read by one method only: anywhere else they would be silently ignored
+    let neyman_or_optimal = a.method == "neyman" || a.method == "optimal";
+    for (key, given, applies, which) in [
+        ("sizes", a.sizes.is_some(), a.method == "given", "`method: given`"),
+        ("variable", a.variable.is_some(), neyman_or_optimal, "`method: neyman` or `optimal`"),
+        ("sd", a.sd.is_some(), neyman_or_optimal, "`method: neyman` or `optimal`"),
+        ("cost", a.cost.is_some(), a.method == "optimal", "`method: optimal`"),
+    ] {
+        if given && applies.not() && ALLOCATIONS.contains(&a.method.as_str()) {
+            p.push(
+                &format!("allocation.{key}"),
+                format!("`{key}` applies to {which} only, not to `method: {}`", a.method),
+                Some(format!("remove `{key}` or change the method")),
+            );
+        }
+    }
+    if a.variable.is_some() && a.sd.is_some() {
+        p.push("allocation.sd", "give `variable` (S_h from the frame) or `sd`, not both", None);
+    }
+    for (key, m) in [
+        ("sizes", &a.sizes),
+        ("sd", &a.sd),
+        ("response_rate", &a.response_rate),
+        ("oversample", &a.oversample),
+    ] {
+        for (k, v) in m.iter().flatten() {
+            if super::scalar_label(k).is_none() || !v.as_f64().is_some_and(f64::is_finite) {
+                p.push(
+                    &format!("allocation.{key}"),
+                    format!(
+                        "entry `{}: {}` must be a stratum label and a number",
+                        super::show(k),
+                        super::show(v)
+                    ),
+                    Some(format!("e.g. `{key}: {{\"11\": 0.5}}`")),
+                );
+            }
+        }
     }
     if let Some(r) = &a.rounding
         && r != "largest_remainder"

@@ -237,11 +237,13 @@ fn fill(
         return;
     }
     row.estimate = est;
-    row.se = se;
-    row.ci_low = lo;
-    row.ci_high = hi;
-    row.cv = se / est.abs();
-    row.deff = deff;
+    // an undefined estimate (a ratio whose denominator totals 0) has no precision either
+    let defined = !est.is_nan();
+    row.se = if defined { se } else { f64::NAN };
+    row.ci_low = if defined { lo } else { f64::NAN };
+    row.ci_high = if defined { hi } else { f64::NAN };
+    row.cv = row.se / est.abs();
+    row.deff = deff.filter(|_| defined);
     row.flags.low_n = publication.min_n.is_some_and(|m| row.n < m);
     row.flags.high_cv = publication.max_cv.is_some_and(|m| row.cv.is_nan() || row.cv > m);
     if publication.suppress && (row.flags.low_n || row.flags.high_cv) {

@@ -170,6 +170,24 @@ pub fn classify(
             ),
         ));
     }
+    if missing.is_empty() && !out.is_empty() && !out.iter().any(|o| o.is_respondent()) {
+        let declared: Vec<&str> = codes
+            .web
+            .iter()
+            .chain(&codes.phone)
+            .chain(&codes.respondent)
+            .map(String::as_str)
+            .collect();
+        return Err(Error::method(
+            "nonresponse",
+            format!(
+                "no unit of status column `{status_name}` has a respondent code (declared: {}; the \
+                 column holds: {}); check the codes under `web`, `phone` or `respondent`",
+                declared.join(", "),
+                status.levels.join(", ")
+            ),
+        ));
+    }
     if !missing.is_empty() {
         let rows: Vec<String> = missing.iter().take(10).map(|i| (i + 1).to_string()).collect();
         return Err(Error::method(

@@ -156,6 +156,7 @@ struct CalibrationJson<'a> {
 /// every step succeeded.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result<RunSummary> {
     super::schema::check(cfg, opts.frame.as_deref())?;
+    cfg.check_report_map()?;
     let seed = seed_of(cfg, opts.seed)?;
     let files = prepare_out(cfg, opts)?;
     let t0 = Instant::now();

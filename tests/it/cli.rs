@@ -1,6 +1,7 @@
 //! The command line: exit codes, messages naming the culprit, no partial output, inputs
 //! untouched.
 
+mod bad_inputs;
 mod calibrate;
 mod estimate;
 mod fej;

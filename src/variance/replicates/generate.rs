@@ -253,6 +253,14 @@ fn bootstrap(p: &Psus, r: usize, rng: &mut ChaCha8Rng) -> Result<Multipliers> {
 fn sdr(p: &Psus, n_replicates: Option<usize>) -> Result<Multipliers> {
     let max_n = p.by_stratum.iter().map(Vec::len).max().unwrap_or(0);
     let had = match n_replicates {
+        // the successive differences cycle through rows 1..k-1: fewer than 4 replicates
+        // leave at most 2 rows, and k = 2 gives every replicate the full-sample weights
+        Some(k) if k < 4 => {
+            return Err(err(format!(
+                "SDR needs at least 4 replicates (a Hadamard order: 4, 8, 12, 16, 20, 24, \
+                 32...); {k} was asked"
+            )));
+        }
         Some(k) => Hadamard::of_order(k).ok_or_else(|| {
             err(format!("SDR needs a Hadamard order as number of replicates (e.g. 4, 8, 12, 16, 20, 24, 32...); {k} is not available"))
         })?,

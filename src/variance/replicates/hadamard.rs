@@ -31,6 +31,9 @@ impl Hadamard {
 
     /// A Hadamard matrix of exactly this order, when one of our constructions gives it.
     pub fn of_order(order: usize) -> Option<Hadamard> {
+        if order == 0 {
+            return None;
+        }
         if order == 1 || order == 2 {
             return Some(normalize(sylvester_from(vec![vec![1]], order)));
         }
