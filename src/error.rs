@@ -96,6 +96,15 @@ impl Error {
         Error::Data { file: file.into(), message: message.into() }
     }
 
+    /// The message without the file it names (for a data or I/O error), to wrap it in a
+    /// message that names the file already.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Data { message, .. } | Error::Io { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// Shorthand for [`Error::Io`].
     pub fn io(path: impl Into<PathBuf>, err: impl fmt::Display) -> Self {
         Error::Io { path: path.into(), message: err.to_string() }

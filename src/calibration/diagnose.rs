@@ -10,6 +10,16 @@ use crate::Error;
 /// How many of the worst constraints the message lists.
 const SHOWN: usize = 5;
 
+/// A total in a message: the shortest text that reads back as the same number, in
+/// scientific notation when very large or very small (`1e308`, not 309 digits).
+pub(crate) fn figure(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Builds the non-convergence error.
 pub(crate) fn diagnose(
     problem: &Problem,
@@ -31,7 +41,9 @@ pub(crate) fn diagnose(
                     c.relative_error,
                     format!(
                         "{what}: target {}, reached {} (before {})",
-                        c.target, c.after, c.before
+                        figure(c.target),
+                        figure(c.after),
+                        figure(c.before)
                     ),
                 )
             })
@@ -97,5 +109,23 @@ fn feasibility_hint(problem: &Problem, d: &[f64], options: &Options) -> String {
              the built-in LP; call `narrowest_bounds` explicitly.)"
         ),
         Err(e) => format!("(The narrowest feasible bounds could not be computed: {e}.)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn figures_read_back_and_stay_short() {
+        let cases = [
+            (1e308, "1e308"),
+            (44649627.86381573, "44649627.86381573"),
+            (0.0, "0"),
+            (2.5e-9, "2.5e-9"),
+            (-3e20, "-3e20"),
+        ];
+        for (v, text) in cases {
+            assert_eq!(super::figure(v), text);
+            assert_eq!(super::figure(v).parse::<f64>().unwrap(), v);
+        }
     }
 }

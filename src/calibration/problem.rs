@@ -347,7 +347,8 @@ fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
             if let Some(l) = targets.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
                 return Err(fail(format!(
                     "margin `{name}`, category `{}`: target {} must be a finite count >= 0",
-                    levels[l], targets[l]
+                    levels[l],
+                    super::diagnose::figure(targets[l])
                 )));
             }
         }

@@ -80,9 +80,29 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         };
         let sim = simulate(&cfg, &opts, ui)?;
         let table = sim.table()?;
-        table.write(&files[0])?;
-        crate::report::write_text(&files[1], &table.to_markdown())?;
-        crate::report::write_json(&files[2], &sim)?;
+        // the three files under temporary names, named only when all three are written
+        let tmp: Vec<PathBuf> = files
+            .iter()
+            .map(|f| {
+                f.with_file_name(format!(
+                    ".tmp-{}",
+                    f.file_name().unwrap_or_default().to_string_lossy()
+                ))
+            })
+            .collect();
+        let written = (|| -> Result<()> {
+            table.write(&tmp[0])?;
+            crate::report::write_text(&tmp[1], &table.to_markdown())?;
+            crate::report::write_json(&tmp[2], &sim)?;
+            for (t, f) in tmp.iter().zip(&files) {
+                std::fs::rename(t, f).map_err(|e| Error::io(f, e))?;
+            }
+            Ok(())
+        })();
+        for t in &tmp {
+            let _ = std::fs::remove_file(t);
+        }
+        written?;
         Ok(sim)
     })()
     .inspect_err(|_| super::run::remove_if_new(&args.out, existed))?;

@@ -286,9 +286,9 @@ impl SampleConfig {
             let before = keep.iter().filter(|k| **k).count();
             match f {
                 Filter::Range { column, min, max } => {
-                    let v = frame
-                        .numeric(column)
-                        .map_err(|e| self.data_err(frame, &format!("filter on `{column}`: {e}")))?;
+                    let v = frame.numeric(column).map_err(|e| {
+                        self.data_err(frame, &format!("filter on `{column}`: {}", e.detail()))
+                    })?;
                     for (k, x) in keep.iter_mut().zip(&v) {
                         *k &= min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m);
                     }

@@ -322,6 +322,12 @@ fn field_counts(text: &[u8], sep: u8) -> Vec<usize> {
 /// # Errors
 /// Each of the above, naming the path.
 pub fn check_output_path(out: &Path, inputs: &[&Path]) -> Result<()> {
+    if out.is_dir() {
+        return Err(Error::io(
+            out,
+            "is a folder: give the output file's name, e.g. `out/weighted.csv`",
+        ));
+    }
     FileFormat::of(out)?;
     check_writable_path(out, inputs)
 }

@@ -226,6 +226,8 @@ fn output_checks_refuse_inputs_and_missing_folders() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("does not exist"), "{e}");
+    let e = ponder::data::check_output_path(dir.path(), &[&input]).unwrap_err().to_string();
+    assert!(e.contains("is a folder") && e.contains("output file's name"), "{e}");
 }
 
 #[test]
