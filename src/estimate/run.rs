@@ -244,6 +244,7 @@ fn fill(
     row.ci_high = if defined { hi } else { f64::NAN };
     row.cv = row.se / est.abs();
     row.deff = deff.filter(|_| defined);
+    row.flags.undefined = !defined;
     row.flags.low_n = publication.min_n.is_some_and(|m| row.n < m);
     row.flags.high_cv = publication.max_cv.is_some_and(|m| row.cv.is_nan() || row.cv > m);
     if publication.suppress && (row.flags.low_n || row.flags.high_cv) {

@@ -139,6 +139,9 @@ pub struct Publication {
 pub struct Flags {
     /// The domain has no sampled row with positive weight: estimate undefined.
     pub empty: bool,
+    /// The domain has rows but the estimate is undefined (a ratio whose denominator
+    /// totals 0 in the domain, a proportion of a domain of total weight 0).
+    pub undefined: bool,
     /// Fewer rows than `min_n`.
     pub low_n: bool,
     /// CV above `max_cv` (or undefined).

@@ -39,12 +39,16 @@ pub fn check_table_path(path: &Path, inputs: &[&Path]) -> Result<()> {
     check_writable_path(path, inputs)
 }
 
-/// The flags of a row as text: `empty`, `low_n`, `high_cv`, `suppressed`, joined by `;`.
+/// The flags of a row as text: `empty`, `undefined`, `low_n`, `high_cv`, `suppressed`,
+/// joined by `;`.
 pub fn flags_text(r: &EstimateRow) -> String {
     let f = &r.flags;
     let mut v = Vec::new();
     if f.empty {
         v.push("empty".to_string());
+    }
+    if f.undefined {
+        v.push("undefined".to_string());
     }
     if f.low_n {
         v.push("low_n".to_string());

@@ -181,6 +181,8 @@ fn estimate_degenerate_weights_and_denominators() {
     let t = ponder::data::Table::read(&s.path("out.csv")).unwrap();
     let se = t.numeric_opt("se").unwrap();
     assert_eq!(se, vec![None], "an undefined ratio has no SE");
+    let flags = t.factor("flags").unwrap();
+    assert_eq!(flags.levels, vec!["undefined"], "and is flagged");
 }
 
 #[test]
