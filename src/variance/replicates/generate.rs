@@ -212,17 +212,19 @@ fn brr(p: &Psus, rho: f64) -> Result<Multipliers> {
     strata.sort_by(|&a, &b| p.labels[a].cmp(&p.labels[b]));
     let had = r_hadamard(strata.len());
     let k = had.len();
-    let mut mult = Vec::with_capacity(k);
-    for r in 0..k {
-        let mut m = vec![1.0; n_psus(p)];
-        for (j, &h) in strata.iter().enumerate() {
-            let plus = had[j + 1][r] == 1;
-            let (a, b) = (p.by_stratum[h][0], p.by_stratum[h][1]);
-            m[a] = if plus { 2.0 - rho } else { rho };
-            m[b] = if plus { rho } else { 2.0 - rho };
-        }
-        mult.push(m);
-    }
+    // replicate r = column r of R's matrix
+    let mult: Vec<Vec<f64>> = (0..k)
+        .map(|r| {
+            let mut m = vec![1.0; n_psus(p)];
+            for (j, &h) in strata.iter().enumerate() {
+                let plus = had[j + 1][r] == 1;
+                let (a, b) = (p.by_stratum[h][0], p.by_stratum[h][1]);
+                m[a] = if plus { 2.0 - rho } else { rho };
+                m[b] = if plus { rho } else { 2.0 - rho };
+            }
+            m
+        })
+        .collect();
     let scale = 1.0 / (k as f64 * (1.0 - rho) * (1.0 - rho));
     Ok((mult, scale, vec![1.0; k]))
 }
