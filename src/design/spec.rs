@@ -11,10 +11,14 @@ pub enum LonelyPsu {
     Fail,
     /// The stratum contributes nothing to the variance.
     Remove,
-    /// The lonely PSU is centred on the grand mean of all stage-1 PSU totals instead of its
-    /// stratum mean (conservative).
+    /// The lonely PSU's total is centred at the population mean of the influence values,
+    /// 0, instead of its stratum mean (conservative), as R `survey`'s `onestrat` does: its
+    /// contribution is f_h t_h². For a mean or a ratio (influence values summing to 0) this
+    /// is centring on the grand mean of the PSU totals; for a total it is not.
     Adjust,
-    /// The variance is scaled up by (number of strata) / (number of strata with ≥ 2 PSUs).
+    /// The variance is scaled up by (number of strata) / (number of strata with ≥ 2 PSUs);
+    /// for a domain (or `missing: drop`) without calibration, only the strata holding rows
+    /// of the domain count, as R's design subset does.
     Average,
     /// The stratum is treated as sampled with certainty: no stage-1 contribution.
     Certainty,

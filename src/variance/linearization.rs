@@ -60,16 +60,42 @@ impl Design {
         let fast = FastPath::new(self);
         (0..n_groups)
             .into_par_iter()
-            .map(|g| match &fast {
-                Some(fp) => fp.variance(self, z, &rows[g]),
-                None => self.row_level_variance(z, &rows[g]),
+            .map(|g| {
+                let present = self.strata_present(&rows[g]);
+                match &fast {
+                    Some(fp) => fp.variance(self, z, &rows[g], present.as_deref()),
+                    None => self.row_level_variance(z, &rows[g], present.as_deref()),
+                }
             })
             .collect()
     }
 
+    /// Stage-1 strata holding at least one of `rows`, when that matters: under
+    /// `lonely_psu: average` on a design without calibration. R `survey` estimates a domain
+    /// (or drops missing values) on a design *subset*, which keeps only the domain's rows, so
+    /// `onestage` averages over the strata of the domain only: a lonely stratum without
+    /// domain rows neither counts as lonely nor as a stratum. Calibrated designs are subset
+    /// by zero weights (all rows kept), so every stratum counts there (`None`).
+    fn strata_present(&self, rows: &[usize]) -> Option<Vec<bool>> {
+        if self.lonely_psu != LonelyPsu::Average || !self.calibration.is_empty() {
+            return None;
+        }
+        let st = &self.stages[0];
+        let mut present = vec![false; st.n_strata()];
+        for &k in rows {
+            present[st.stratum_of_unit[st.unit_of_row[k] as usize] as usize] = true;
+        }
+        Some(present)
+    }
+
     /// General path: dense contributions, calibration residuals row by row, then the stage
     /// recursion (or the Poisson formula).
-    fn row_level_variance(&self, z: &[f64], rows: &[usize]) -> Result<f64> {
+    fn row_level_variance(
+        &self,
+        z: &[f64],
+        rows: &[usize],
+        present: Option<&[bool]>,
+    ) -> Result<f64> {
         let mut u = vec![0.0; self.n];
         for &k in rows {
             u[k] = self.weights[k] * z[k];
@@ -87,11 +113,13 @@ impl Design {
         for (k, &uk) in u.iter().enumerate() {
             leaf[self.stages[last].unit_of_row[k] as usize] += uk;
         }
-        self.multistage(leaf)
+        self.multistage(leaf, present)
     }
 
-    /// Stratified multistage variance from the totals of the last-stage units.
-    pub(crate) fn multistage(&self, leaf: Vec<f64>) -> Result<f64> {
+    /// Stratified multistage variance from the totals of the last-stage units. `present`
+    /// (see [`Design::strata_present`]): the stage-1 strata `lonely_psu: average` counts;
+    /// `None` = all.
+    pub(crate) fn multistage(&self, leaf: Vec<f64>, present: Option<&[bool]>) -> Result<f64> {
         let ns = self.stages.len();
         let mut totals: Vec<Vec<f64>> = vec![Vec::new(); ns];
         totals[ns - 1] = leaf;
@@ -102,10 +130,8 @@ impl Design {
             }
             totals[s - 1] = up;
         }
-        // grand mean of stage-1 unit totals: the centre of a lonely PSU under `adjust`
-        let centre = totals[0].iter().sum::<f64>() / totals[0].len() as f64;
         let mut mult = vec![1.0; self.stages[0].n_strata()];
-        let mut v = self.one_stage(0, &totals[0], &mult, centre)?;
+        let mut v = self.one_stage(0, &totals[0], &mult, present)?;
         for (s, t) in totals.iter().enumerate().skip(1) {
             let prev = &self.stages[s - 1];
             let Some(frac) = &prev.stratum_fraction else { break };
@@ -117,13 +143,25 @@ impl Design {
                 })
                 .collect();
             mult = next_mult;
-            v += self.one_stage(s, t, &mult, 0.0)?;
+            v += self.one_stage(s, t, &mult, None)?;
         }
         Ok(v)
     }
 
-    /// One stage: Σ_h mult_h · onestrat_h, with R's lonely-PSU rules.
-    fn one_stage(&self, s: usize, t: &[f64], mult: &[f64], centre: f64) -> Result<f64> {
+    /// One stage: Σ_h mult_h · onestrat_h, with R's lonely-PSU rules (`onestrat`):
+    /// - `adjust`: the lonely unit's total is *not* centred, i.e. centred at 0, the
+    ///   population mean of an influence function. R documents this as centring "at the
+    ///   population mean rather than the stratum mean"; for a mean or ratio (influence
+    ///   values summing to 0) it is the grand mean of the PSU totals, for a total it is not.
+    /// - `average`: strata with one unit are dropped and the sum scaled by
+    ///   #strata / #strata with ≥ 2 units, counting only the strata in `present`.
+    fn one_stage(
+        &self,
+        s: usize,
+        t: &[f64],
+        mult: &[f64],
+        present: Option<&[bool]>,
+    ) -> Result<f64> {
         let st = &self.stages[s];
         let nh = st.n_strata();
         let mut sum = vec![0.0; nh];
@@ -138,7 +176,11 @@ impl Design {
         }
         let mut v = 0.0;
         let mut lonely_average = 0usize;
+        let n_counted = present.map_or(nh, |p| p.iter().filter(|&&x| x).count());
         for h in 0..nh {
+            if present.is_some_and(|p| !p[h]) {
+                continue; // no row of this domain: R's subset has no such stratum
+            }
             let f = st.fpc_factor(h);
             if f < 1e-7 || mult[h] == 0.0 {
                 continue; // self-representing stratum (or no weight at this stage)
@@ -151,10 +193,7 @@ impl Design {
             match self.lonely_psu {
                 LonelyPsu::Fail => return Err(lonely_error(st.stratum_labels[h].as_str(), s)),
                 LonelyPsu::Remove | LonelyPsu::Certainty => {}
-                LonelyPsu::Adjust => {
-                    let d = sum[h] - centre;
-                    v += mult[h] * f * d * d;
-                }
+                LonelyPsu::Adjust => v += mult[h] * f * sum[h] * sum[h],
                 LonelyPsu::Average if s == 0 => lonely_average += 1,
                 LonelyPsu::Average => {
                     return Err(Error::method(
@@ -171,14 +210,14 @@ impl Design {
             }
         }
         if lonely_average > 0 {
-            if lonely_average == nh {
+            if lonely_average == n_counted {
                 return Err(Error::method(
                     "variance",
                     "every stratum has a single PSU: lonely_psu: average has nothing to average; \
                      use adjust or merge strata",
                 ));
             }
-            v *= nh as f64 / (nh - lonely_average) as f64;
+            v *= n_counted as f64 / (n_counted - lonely_average) as f64;
         }
         Ok(v)
     }
@@ -238,7 +277,13 @@ impl<'a> FastPath<'a> {
         Some(FastPath { leaf_of_row: &last.unit_of_row, n_leaves: last.n_units, calibration })
     }
 
-    fn variance(&self, design: &Design, z: &[f64], rows: &[usize]) -> Result<f64> {
+    fn variance(
+        &self,
+        design: &Design,
+        z: &[f64],
+        rows: &[usize],
+        present: Option<&[bool]>,
+    ) -> Result<f64> {
         let mut leaf = vec![0.0; self.n_leaves];
         for &k in rows {
             leaf[self.leaf_of_row[k] as usize] += design.weights[k] * z[k];
@@ -252,6 +297,6 @@ impl<'a> FastPath<'a> {
                 *tl -= r.unit_wx.dot(l, b.as_slice());
             }
         }
-        design.multistage(leaf)
+        design.multistage(leaf, present)
     }
 }

@@ -6,6 +6,7 @@ mod calibrate;
 mod estimate;
 mod fej;
 mod nonresponse;
+mod r_check;
 mod replicates;
 mod run;
 mod sample;

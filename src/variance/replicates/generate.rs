@@ -8,8 +8,12 @@
 //! - JK1 (unstratified): replicate i drops PSU i, others × n/(n−1); scale (n−1)/n · (1 − f)
 //!   with the stage-1 fpc (as R `as.svrepdesign`).
 //! - JKn: one replicate per PSU of each stratum with n_h ≥ 2; rscale (n_h−1)/n_h · (1 − f_h).
-//! - BRR / Fay(ρ): strata of exactly 2 PSUs; Hadamard matrix of order K ≥ H + 1 (columns
-//!   1..H); multipliers 2/0 (BRR) or 2−ρ/ρ (Fay); no fpc (as R); scale 1/(K(1−ρ)²).
+//! - BRR / Fay(ρ): strata of exactly 2 PSUs; R `survey`'s Hadamard matrix for H strata
+//!   ([`r_hadamard`](super::r_hadamard), order K ≥ H + 1), read as R's `brrweights` does:
+//!   strata in sorted label order (byte order; R sorts in its locale, which only differs for
+//!   mixed-case or accented labels), stratum j (1-based) on row j + 1, replicate r on column
+//!   r; entry 1 gives the stratum's first PSU (first appearance) multiplier 2 (BRR) or 2−ρ
+//!   (Fay) and the second 0 or ρ, entry 0 the reverse; no fpc (as R); scale 1/(K(1−ρ)²).
 //! - Bootstrap, Rao–Wu rescaled: in each stratum m_h = n_h − 1 PSUs drawn with replacement;
 //!   m = 1 − λ + λ (n_h/m_h) r_hi, λ = √(m_h (1 − f_h)/(n_h − 1)) = √(1 − f_h); scale
 //!   1/(R−1). (R `survey` uses a without-replacement pseudo-population bootstrap when an fpc
@@ -26,6 +30,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::design::{ReplicateDesign, ReplicateKind};
 use super::hadamard::Hadamard;
+use super::r_hadamard::r_hadamard;
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
 
@@ -203,19 +208,23 @@ fn brr(p: &Psus, rho: f64) -> Result<Multipliers> {
             )));
         }
     }
-    let had = Hadamard::at_least(strata.len() + 1);
-    let k = had.order();
-    let mut mult = Vec::with_capacity(k);
-    for r in 0..k {
-        let mut m = vec![1.0; n_psus(p)];
-        for (j, &h) in strata.iter().enumerate() {
-            let plus = had.rows[r][j + 1] > 0;
-            let (a, b) = (p.by_stratum[h][0], p.by_stratum[h][1]);
-            m[a] = if plus { 2.0 - rho } else { rho };
-            m[b] = if plus { rho } else { 2.0 - rho };
-        }
-        mult.push(m);
-    }
+    let mut strata = strata;
+    strata.sort_by(|&a, &b| p.labels[a].cmp(&p.labels[b]));
+    let had = r_hadamard(strata.len());
+    let k = had.len();
+    // replicate r = column r of R's matrix
+    let mult: Vec<Vec<f64>> = (0..k)
+        .map(|r| {
+            let mut m = vec![1.0; n_psus(p)];
+            for (j, &h) in strata.iter().enumerate() {
+                let plus = had[j + 1][r] == 1;
+                let (a, b) = (p.by_stratum[h][0], p.by_stratum[h][1]);
+                m[a] = if plus { 2.0 - rho } else { rho };
+                m[b] = if plus { rho } else { 2.0 - rho };
+            }
+            m
+        })
+        .collect();
     let scale = 1.0 / (k as f64 * (1.0 - rho) * (1.0 - rho));
     Ok((mult, scale, vec![1.0; k]))
 }
