@@ -82,17 +82,17 @@ fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<
     let mut text = super::plain::read_parallel(path).map_err(|e| Error::io(path, e))?;
     trim_trailing_blank_lines(&mut text);
     let plain = PlainText::split(text);
-    if !plain.quoted() {
-        refuse_blank_line(path, plain.first_blank_line())?;
-    }
     let (df, plain) = match plain.parse(sep) {
         Some(df) => (df, Some(plain)),
         None => {
-            if plain.quoted() {
-                // a record may span lines: blank records are found on records
-                let counts = field_counts(plain.bytes(), sep);
-                refuse_blank_line(path, counts.iter().position(|&n| n == 0).map(|i| i + 1))?;
-            }
+            // the splitter declines a blank line: refuse it here, on records when a quoted
+            // value may span lines
+            let blank = if plain.quoted() {
+                field_counts(plain.bytes(), sep).iter().position(|&n| n == 0).map(|i| i + 1)
+            } else {
+                plain.first_blank_line()
+            };
+            refuse_blank_line(path, blank)?;
             // lines that may not be records are not written back verbatim
             let df = read_with_polars(path, plain.bytes(), format)?;
             (df, Some(plain).filter(|p| !p.quoted()))

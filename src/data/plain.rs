@@ -78,7 +78,7 @@ impl PlainText {
     pub(super) fn first_blank_line(&self) -> Option<usize> {
         (0..self.n_lines())
             .into_par_iter()
-            .position_first(|i| self.line(i).is_empty())
+            .position_first(|i| self.starts[i + 1] - self.starts[i] <= 2 && self.line(i).is_empty())
             .map(|i| i + 1)
     }
 
@@ -191,7 +191,13 @@ impl PlainText {
         for row in 0..rows {
             let mut fields = self.line(first + row + 1).split(|&b| b == sep);
             for (typer, buf) in typers.iter_mut().zip(out.iter_mut()) {
-                typer.push(row, self.value(fields.next()?)?, buf);
+                let field = fields.next()?;
+                let value = if self.quoted {
+                    self.value(field)?
+                } else {
+                    (!field.is_empty()).then_some(field)
+                };
+                typer.push(row, value, buf);
             }
             if fields.next().is_some() {
                 return None;

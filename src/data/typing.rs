@@ -60,7 +60,7 @@ impl Typer {
 
     /// Types the value at row `row` of the run (`None`: missing), writing its bits into
     /// `out[row]` (`out` is the run's buffer, zeroed).
-    #[inline]
+    #[inline(always)]
     pub(super) fn push(&mut self, row: usize, value: Option<&[u8]>, out: &mut [u64]) {
         let Some(v) = value else {
             self.nulls.push(self.offset + row);
@@ -74,11 +74,21 @@ impl Typer {
                 }
                 None => self.leave_int(row, v, out),
             },
-            Kind::Float => match strict_decimal(v).map_or_else(|| float_value(v), Ok) {
-                Ok(x) => out[row] = x.to_bits(),
-                Err(kind) => self.kind = kind,
+            Kind::Float => match strict_decimal(v) {
+                Some(x) => out[row] = x.to_bits(),
+                None => self.float_slow(row, v, out),
             },
             Kind::Unsure | Kind::Text => {}
+        }
+    }
+
+    /// A float value outside Clinger's fast path (exponent, many digits), or the end of
+    /// the column's being numeric; kept out of line so that `push` stays small.
+    #[inline(never)]
+    fn float_slow(&mut self, row: usize, v: &[u8], out: &mut [u64]) {
+        match float_value(v) {
+            Ok(x) => out[row] = x.to_bits(),
+            Err(kind) => self.kind = kind,
         }
     }
 
@@ -88,6 +98,8 @@ impl Typer {
         self.kind <= Kind::Float
     }
 
+    #[cold]
+    #[inline(never)]
     fn leave_int(&mut self, row: usize, v: &[u8], out: &mut [u64]) {
         match float_value(v) {
             Ok(_) if self.minus_zero => self.kind = Kind::Unsure,
