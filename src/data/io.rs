@@ -190,6 +190,13 @@ fn check_header(path: &Path, format: FileFormat) -> Result<usize> {
     if line.trim().is_empty() {
         return Err(Error::io(path, "the file is empty: a header row and data rows are needed"));
     }
+    if line.contains('\r') {
+        return Err(Error::io(
+            path,
+            "lines end with a carriage return alone (old Mac text): save the file with \
+             LF or CRLF line ends",
+        ));
+    }
     let sep = format.separator() as char;
     let names: Vec<&str> = line.split(sep).map(|s| s.trim().trim_matches('"')).collect();
     if let [name] = names[..] {
