@@ -104,6 +104,15 @@ fn read_delimited(path: &Path, format: FileFormat) -> Result<(DataFrame, Option<
     Ok((df, plain))
 }
 
+/// The line (from 1) of a quote opened and never closed, if any.
+fn unclosed_quote_line(text: &[u8]) -> Option<usize> {
+    let mut open = None;
+    for p in memchr::memchr_iter(b'"', text) {
+        open = if open.is_some() { None } else { Some(p) };
+    }
+    open.map(|p| 1 + memchr::memchr_iter(b'\n', &text[..p]).count())
+}
+
 /// Drops the line breaks after the last one that ends a line with content.
 fn trim_trailing_blank_lines(text: &mut Vec<u8>) {
     let breaks = text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
@@ -143,7 +152,16 @@ pub(super) fn read_with_polars(path: &Path, text: &[u8], format: FileFormat) -> 
                 let line = 1 + memchr::memchr_iter(b'\n', &text[..bad.valid_up_to()]).count();
                 Error::io(path, format!("line {line} is not UTF-8 text; save the file in UTF-8"))
             }
-            Ok(_) => Error::io(path, csv_message(&e.to_string())),
+            Ok(_) => match unclosed_quote_line(text) {
+                Some(line) => Error::io(
+                    path,
+                    format!(
+                        "line {line} opens a quoted value that is never closed: close the \
+                         quote, or double a quote inside a value (\"\")"
+                    ),
+                ),
+                None => Error::io(path, csv_message(&e.to_string())),
+            },
         })?;
     type_columns(path, text, format.separator(), df)
 }

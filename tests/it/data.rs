@@ -111,6 +111,8 @@ fn blank_lines_wrong_separators_and_other_encodings_are_named() {
     assert!(e.contains("semicolon-separated") && e.contains("`a;b`"), "{e}");
     let e = read_err("a\tb\n1\t2\n", "t.csv");
     assert!(e.contains("tab-separated") && e.contains("`a\\tb`"), "{e}");
+    let e = read_err("a,b\n1,2\n\"x,3\n4,5\n", "q.csv");
+    assert!(e.contains("line 3 opens a quoted value that is never closed"), "{e}");
     let e = read_err("a,b\r1,2\r3,4\r", "m.csv");
     assert!(e.contains("carriage return alone"), "{e}");
     let e = read_err("a,b\n1,2\n", "c.tsv");
