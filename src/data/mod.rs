@@ -168,11 +168,16 @@ impl Table {
     /// The error for a column that does not exist, with a did-you-mean suggestion.
     pub fn unknown_column(&self, name: &str) -> Error {
         let names = self.column_names();
+        // names shown escaped: a stray control character (`d\0`) must be visible
+        let shown = |s: &str| s.escape_debug().to_string();
         let hint = match crate::config::suggest(name, names.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("the columns are: {}", names.join(", ")),
+            Some(s) => format!("did you mean `{}`?", shown(&s)),
+            None => {
+                let all: Vec<String> = names.iter().map(|n| shown(n)).collect();
+                format!("the columns are: {}", all.join(", "))
+            }
         };
-        Error::data(self.source(), format!("no column `{name}` ({hint})"))
+        Error::data(self.source(), format!("no column `{}` ({hint})", shown(name)))
     }
 
     /// A numeric column as `f64`, refusing missing values.

@@ -113,6 +113,10 @@ fn blank_lines_wrong_separators_and_other_encodings_are_named() {
     assert!(e.contains("tab-separated") && e.contains("`a\\tb`"), "{e}");
     let e = read_err("a,b\n1,2\n\"x,3\n4,5\n", "q.csv");
     assert!(e.contains("line 3 opens a quoted value that is never closed"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let t = Table::read(&write(dir.path(), "z.csv", "a,d\0\n1,2\n")).unwrap();
+    let e = t.numeric("d").unwrap_err().to_string();
+    assert!(e.contains("did you mean `d\\0`?"), "a control character is shown: {e}");
     let e = read_err("a,b\r1,2\r3,4\r", "m.csv");
     assert!(e.contains("carriage return alone"), "{e}");
     let e = read_err("a,b\n1,2\n", "c.tsv");
