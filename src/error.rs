@@ -72,6 +72,28 @@ pub enum Error {
     #[error("{step}: {message}")]
     Method { step: &'static str, message: String },
 
+    /// A data value at fault: a missing value, a negative weight, a category the method
+    /// cannot use. `row` is 1-based (as in a spreadsheet, header excluded) when one row is
+    /// named.
+    #[error("{file}: {message}")]
+    Cell { file: String, column: String, row: Option<usize>, message: String },
+
+    /// An iterative method (calibration Newton or IPF, logistic IRLS) stopped before its
+    /// convergence criterion was met after `iterations` iterations.
+    #[error("{step}: {message}")]
+    NotConverged { step: &'static str, iterations: usize, message: String },
+
+    /// Calibration margins that cannot be met within the bounds on g = w/d; `narrowest`
+    /// holds the narrowest feasible bounds [L, U] when they could be computed (`None` when no
+    /// bounds at all make the margins reachable, or the search was not run).
+    #[error("{step}: {message}")]
+    Infeasible { step: &'static str, narrowest: Option<(f64, f64)>, message: String },
+
+    /// A stratum with a single sampled PSU (at stage `stage`, 1-based) under a lonely-PSU
+    /// policy that cannot handle it.
+    #[error("variance: {message}")]
+    LonelyPsu { stratum: String, stage: usize, message: String },
+
     /// A bug in ponder: please report it.
     #[error("internal error (please report): {0}")]
     Internal(String),
@@ -100,8 +122,33 @@ impl Error {
     /// message that names the file already.
     pub fn detail(&self) -> String {
         match self {
-            Error::Data { message, .. } | Error::Io { message, .. } => message.clone(),
+            Error::Data { message, .. }
+            | Error::Io { message, .. }
+            | Error::Cell { message, .. } => message.clone(),
             other => other.to_string(),
+        }
+    }
+
+    /// The same error with `prefix` put before its message (e.g. `replicate 3: `), for
+    /// errors raised while redoing a step on one replicate; the kind is kept.
+    pub fn prefixed(self, prefix: &str) -> Self {
+        match self {
+            Error::Method { step, message } => {
+                Error::Method { step, message: format!("{prefix}{message}") }
+            }
+            Error::NotConverged { step, iterations, message } => {
+                Error::NotConverged { step, iterations, message: format!("{prefix}{message}") }
+            }
+            Error::Infeasible { step, narrowest, message } => {
+                Error::Infeasible { step, narrowest, message: format!("{prefix}{message}") }
+            }
+            Error::LonelyPsu { stratum, stage, message } => {
+                Error::LonelyPsu { stratum, stage, message: format!("{prefix}{message}") }
+            }
+            Error::Cell { file, column, row, message } => {
+                Error::Cell { file, column, row, message: format!("{prefix}{message}") }
+            }
+            other => other,
         }
     }
 

@@ -18,6 +18,7 @@
 //! - [`report`]: JSON/HTML reports and tables.
 //! - [`cli`]: the `ponder` command line (a thin layer over the above).
 
+pub mod bind;
 pub mod calibration;
 pub mod cli;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod data;
 pub mod design;
 pub mod error;
 pub mod estimate;
+pub mod hint;
 pub mod nonresponse;
 pub mod pipeline;
 pub mod report;

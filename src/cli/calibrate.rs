@@ -112,7 +112,7 @@ fn calibrate_replicates(
     problem: &Problem,
 ) -> Result<Vec<(String, Calibration)>> {
     let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
-    let columns = crate::config::replicate_columns(&cfg.file, table, pattern)?;
+    let columns = crate::bind::replicate_columns(&cfg.source, table, pattern)?;
     let role = format!("replicate column (matched by `replicates: \"{pattern}\"` in {})", cfg.file);
     let starts: Vec<Vec<f64>> =
         columns.iter().map(|c| input_weights(table, c, &role)).collect::<Result<_>>()?;

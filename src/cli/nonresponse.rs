@@ -91,6 +91,6 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
 
 fn replicate_columns(cfg: &NonresponseConfig, table: &Table) -> Result<Vec<(String, Vec<f64>)>> {
     let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
-    let names = crate::config::replicate_columns(&cfg.file, table, pattern)?;
+    let names = crate::bind::replicate_columns(&cfg.source, table, pattern)?;
     names.into_iter().map(|n| Ok((n.clone(), table.numeric(&n)?))).collect()
 }

@@ -102,6 +102,8 @@ pub enum MarginSpec {
 pub struct CalibrationConfig {
     /// The configuration file, for messages.
     pub file: String,
+    /// The file and its text, for messages on problems found against the data.
+    pub source: super::Source,
     /// Column of initial weights.
     pub weight: String,
     /// Name of the calibrated weight column.
@@ -168,6 +170,7 @@ impl CalibrationConfig {
         problems.finish()?;
         Ok(CalibrationConfig {
             file: loaded.file.clone(),
+            source: loaded.source(),
             weight: raw.weight.clone(),
             output: raw.output.clone().unwrap_or_else(|| "weight_cal".to_string()),
             options: Options {

@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod sample;
 
 use crate::error::{ConfigProblem, Error, Result};
+pub use crate::hint::suggest;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -24,6 +25,44 @@ pub struct Loaded<T> {
     pub text: String,
     /// The file's path, for messages.
     pub file: String,
+}
+
+impl<T> Loaded<T> {
+    /// The file's path and text, for a spec to keep (line numbers without re-reading).
+    pub fn source(&self) -> Source {
+        Source { file: self.file.clone(), text: self.text.as_str().into() }
+    }
+}
+
+/// A configuration file as read: its path (for messages) and its text, kept by a spec so
+/// that problems found later — when the spec is bound to the data — name the key's line
+/// without reading the file again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    /// The file's path, as given.
+    pub file: String,
+    /// The file's text.
+    pub text: std::sync::Arc<str>,
+}
+
+impl Source {
+    /// The 1-based line of a dotted key path (`margins[2].totals`), when found.
+    pub fn line(&self, key: &str) -> Option<usize> {
+        find_line(&self.text, key)
+    }
+
+    /// An empty collection of problems for this file.
+    pub fn problems(&self) -> Problems<'_> {
+        Problems { file: &self.file, text: &self.text, list: Vec::new() }
+    }
+
+    /// [`Error::Config`] with the single problem `message` at `key` (its line found in the
+    /// text) and an optional hint.
+    pub fn error(&self, key: &str, message: impl Into<String>, hint: Option<String>) -> Error {
+        let mut p = self.problems();
+        p.push(key, message, hint);
+        Error::Config { file: self.file.clone(), problems: p.list }
+    }
 }
 
 /// Reads and parses a YAML file into `T` (with `deny_unknown_fields` on `T`, unknown keys are
@@ -131,24 +170,6 @@ fn unknown_field_hint(message: &str) -> Option<String> {
     let (bad, expected) = rest.split_once('`')?;
     let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     suggest(bad, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))
-}
-
-/// The closest candidate to `name` (Jaro–Winkler ≥ 0.8 or a case-insensitive match), for
-/// did-you-mean hints.
-pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let lower = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let score = if c.to_lowercase() == lower {
-            2.0
-        } else {
-            strsim::jaro_winkler(&lower, &c.to_lowercase())
-        };
-        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
-        }
-    }
-    best.map(|(_, c)| c.to_string())
 }
 
 /// Collects validation problems; fails once with all of them.
@@ -268,30 +289,6 @@ fn find_item(lines: &[&str], start: usize, parent: isize, k: usize) -> Option<us
     None
 }
 
-/// The columns of `table` matching a config's `replicates:` glob.
-///
-/// # Errors
-/// An invalid pattern; no matching column ([`Error::Config`] on the `replicates` key of
-/// `config_file`).
-pub fn replicate_columns(
-    config_file: &str,
-    table: &crate::data::Table,
-    pattern: &str,
-) -> Result<Vec<String>> {
-    let names = table.columns_matching(pattern)?;
-    if names.is_empty() {
-        let text = std::fs::read_to_string(config_file).unwrap_or_default();
-        let mut p = ConfigProblem::new(
-            "replicates",
-            format!("no column of {} matches `{pattern}`", table.source()),
-        )
-        .hint("check the pattern (e.g. \"rep_*\") or remove `replicates:`");
-        p.line = find_line(&text, "replicates");
-        return Err(Error::Config { file: config_file.to_string(), problems: vec![p] });
-    }
-    Ok(names)
-}
-
 /// A column glob (`replicates: "rep_*"`) that does not parse is a problem at `key`.
 pub fn check_glob(key: &str, pattern: Option<&str>, problems: &mut Problems) {
     if let Some(p) = pattern
@@ -405,12 +402,5 @@ mod tests {
         assert_eq!(find_line(text, "margins[1].percentages"), Some(6));
         assert_eq!(find_line(text, "margins[0].totals"), Some(4));
         assert_eq!(find_line(text, "margins[1].variable"), Some(5));
-    }
-
-    #[test]
-    fn suggests_close_names() {
-        let c = ["weight", "margins", "method"];
-        assert_eq!(suggest("wieght", c.iter().copied()), Some("weight".into()));
-        assert_eq!(suggest("zzz", c.iter().copied()), None);
     }
 }

@@ -89,6 +89,8 @@ pub enum ShareSpec {
 pub struct NonresponseConfig {
     /// The file, for messages.
     pub file: String,
+    /// The file and its text, for messages on problems found against the data.
+    pub source: super::Source,
     /// Design weight column.
     pub weight: String,
     /// Adjusted weight column.
@@ -250,6 +252,7 @@ impl NonresponseConfig {
         p.finish()?;
         Ok(NonresponseConfig {
             file: loaded.file.clone(),
+            source: loaded.source(),
             weight: r.weight.clone(),
             output: r.output.clone().unwrap_or_else(|| "weight_nr".to_string()),
             status: r.status.clone(),

@@ -14,6 +14,7 @@
 //! Blank lines after the last row of a CSV/TSV file are not rows; a blank line between
 //! rows is refused.
 
+mod coding;
 mod factor;
 mod io;
 mod plain;
@@ -170,7 +171,7 @@ impl Table {
         let names = self.column_names();
         // names shown escaped: a stray control character (`d\0`) must be visible
         let shown = |s: &str| s.escape_debug().to_string();
-        let hint = match crate::config::suggest(name, names.iter().map(String::as_str)) {
+        let hint = match crate::hint::suggest(name, names.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{}`?", shown(&s)),
             None => {
                 let all: Vec<String> = names.iter().map(|n| shown(n)).collect();
@@ -285,7 +286,7 @@ impl Table {
     /// Unknown column, or an unsupported column type.
     pub fn factor(&self, name: &str) -> Result<Factor> {
         let col = self.column(name)?;
-        factor::from_column(col)
+        coding::from_column(col)
             .map_err(|m| Error::data(self.source(), format!("column `{name}`: {m}")))
     }
 

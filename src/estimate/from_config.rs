@@ -72,7 +72,7 @@ fn run_request(
                             format!("category `{c}` does not occur in column `{}`", req.variable),
                         )
                         .hint(
-                            crate::config::suggest(c, cat.labels.iter().map(String::as_str))
+                            crate::hint::suggest(c, cat.labels.iter().map(String::as_str))
                                 .map(|s| format!("did you mean `{s}`?"))
                                 .unwrap_or_else(|| {
                                     format!("the column has: {}", cat.labels.join(", "))

@@ -7,9 +7,9 @@
 use crate::config::calibrate::MarginSpec;
 use crate::config::pipeline::{PipelineConfig, Start};
 use crate::config::sample::FrameSource;
-use crate::config::suggest;
 use crate::data::column_names_of;
 use crate::error::{ConfigProblem, Error, Result};
+use crate::hint::suggest;
 use std::path::Path;
 
 /// Columns of the synthetic register ([`crate::simulate::PersonFrame::write_csv`],

@@ -1,0 +1,291 @@
+//! Coding a polars column into a [`Factor`]: levels by text form, sorted; fast paths for
+//! small integer codes and short text labels.
+
+use super::factor::{Factor, float_label};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
+    match col.dtype() {
+        DataType::String => {
+            let ca = col.str().map_err(|e| e.to_string())?;
+            Ok(from_strings(ca))
+        }
+        DataType::Boolean => {
+            let ca = col.bool().map_err(|e| e.to_string())?;
+            Ok(from_labels(ca.iter().map(|v| v.map(|b| if b { "true" } else { "false" }))))
+        }
+        DataType::Int64 => {
+            let ca = col.i64().map_err(|e| e.to_string())?;
+            Ok(from_small_integers(ca)
+                .unwrap_or_else(|| from_numbers(ca.iter().map(|v| v.map(|x| x as f64)))))
+        }
+        dt if dt.is_primitive_numeric() => {
+            let cast = col.cast(&DataType::Float64).map_err(|e| e.to_string())?;
+            let ca = cast.f64().map_err(|e| e.to_string())?;
+            Ok(from_numbers(ca.iter()))
+        }
+        DataType::Null => Ok(Factor { codes: vec![Factor::MISSING; col.len()], levels: vec![] }),
+        DataType::Categorical(_, _) | DataType::Enum(_, _) => {
+            let cast = col.cast(&DataType::String).map_err(|e| e.to_string())?;
+            from_column(&cast)
+        }
+        dt => Err(format!("type {dt} cannot be used as a category")),
+    }
+}
+
+fn from_labels<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Factor {
+    let mut interner = Interner::default();
+    let raw: Vec<u32> = values.map(|v| v.map_or(Factor::MISSING, |s| interner.code(s))).collect();
+    finish_labels(raw, interner.labels)
+}
+
+/// [`from_labels`] over a text column, reading each value's 16-byte view: a value of at
+/// most 12 bytes is stored inside its view (length + bytes), so the view itself, with the
+/// bytes past the length masked off, is a key equal exactly when the strings are equal.
+fn from_strings(ca: &StringChunked) -> Factor {
+    let mut interner = Interner::default();
+    let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
+    if ca.null_count() > 0 {
+        raw.extend(ca.iter().map(|v| v.map_or(Factor::MISSING, |s| interner.code(s))));
+        return finish_labels(raw, interner.labels);
+    }
+    for arr in ca.downcast_iter() {
+        for (i, view) in arr.views().iter().enumerate() {
+            let len = view.length as usize;
+            raw.push(if len <= 12 {
+                // low 32 bits: length; then the bytes, zero past the length
+                let mask = u128::MAX >> (128 - 32 - 8 * len);
+                let key = view.as_u128() & mask;
+                interner.code_by_key(key, || arr.value(i))
+            } else {
+                interner.code_long(arr.value(i))
+            });
+        }
+    }
+    finish_labels(raw, interner.labels)
+}
+
+fn finish_labels(raw: Vec<u32>, labels: Vec<&str>) -> Factor {
+    let mut order: Vec<u32> = (0..labels.len() as u32).collect();
+    order.sort_by(|&a, &b| labels[a as usize].cmp(labels[b as usize]));
+    finish(raw, order, |i| labels[i as usize].to_string())
+}
+
+/// First-appearance codes of labels. Short labels (category codes nearly always are) are
+/// keyed by a `u128` (length + bytes) in a small open-addressing table: no per-row hashing
+/// of the bytes, no allocation. Longer labels go through a `HashMap`.
+#[derive(Default)]
+struct Interner<'a> {
+    short: KeyTable,
+    long: HashMap<&'a str, u32>,
+    labels: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    /// Code of a label of any length (keys of labels up to 15 bytes: bytes + length in the
+    /// last byte; a different key space from [`Interner::code_by_key`]'s view keys, so the
+    /// two must not be mixed within one column).
+    #[inline]
+    fn code(&mut self, s: &'a str) -> u32 {
+        let b = s.as_bytes();
+        if b.len() > 15 {
+            return self.code_long(s);
+        }
+        let mut key = [0u8; 16];
+        key[..b.len()].copy_from_slice(b);
+        key[15] = b.len() as u8;
+        self.code_by_key(u128::from_le_bytes(key), || s)
+    }
+
+    /// Code of a label through the `HashMap` (any length).
+    fn code_long(&mut self, s: &'a str) -> u32 {
+        let next = self.labels.len() as u32;
+        *self.long.entry(s).or_insert_with(|| {
+            self.labels.push(s);
+            next
+        })
+    }
+
+    /// Code of a short label by its key; `label` is called for a new key only.
+    #[inline]
+    fn code_by_key(&mut self, key: u128, label: impl FnOnce() -> &'a str) -> u32 {
+        let next = self.labels.len() as u32;
+        let (code, new) = self.short.get_or_insert(key, next);
+        if new {
+            self.labels.push(label());
+        }
+        code
+    }
+}
+
+/// Open-addressing hash table `u128 → u32` with linear probing (Fibonacci hashing on the
+/// high bits of a multiply); kept at most half full.
+#[derive(Default)]
+struct KeyTable {
+    keys: Vec<u128>,
+    /// `u32::MAX` = empty slot.
+    codes: Vec<u32>,
+    len: usize,
+    bits: u32,
+}
+
+impl KeyTable {
+    #[inline]
+    fn slot(&self, key: u128) -> usize {
+        let x = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    /// The code of `key`, inserting `code` when absent (then `true`).
+    #[inline]
+    fn get_or_insert(&mut self, key: u128, code: u32) -> (u32, bool) {
+        if 2 * (self.len + 1) > self.codes.len() {
+            self.grow();
+        }
+        let mask = self.codes.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            match self.codes[i] {
+                u32::MAX => {
+                    self.keys[i] = key;
+                    self.codes[i] = code;
+                    self.len += 1;
+                    return (code, true);
+                }
+                c if self.keys[i] == key => return (c, false),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let old: Vec<(u128, u32)> = self
+            .keys
+            .iter()
+            .zip(&self.codes)
+            .filter(|(_, c)| **c != u32::MAX)
+            .map(|(k, c)| (*k, *c))
+            .collect();
+        self.bits = (self.bits + 1).max(6);
+        self.keys = vec![0; 1 << self.bits];
+        self.codes = vec![u32::MAX; 1 << self.bits];
+        self.len = 0;
+        for (k, c) in old {
+            self.get_or_insert(k, c);
+        }
+    }
+}
+
+fn from_numbers(values: impl Iterator<Item = Option<f64>>) -> Factor {
+    let mut index: HashMap<u64, u32> = HashMap::new();
+    let mut raw: Vec<u32> = Vec::new();
+    let mut distinct: Vec<f64> = Vec::new();
+    for v in values {
+        match v.filter(|x| !x.is_nan()) {
+            None => raw.push(Factor::MISSING),
+            Some(x) => {
+                let x = if x == 0.0 { 0.0 } else { x }; // -0 and 0 are one category
+                let next = distinct.len() as u32;
+                let code = *index.entry(x.to_bits()).or_insert_with(|| {
+                    distinct.push(x);
+                    next
+                });
+                raw.push(code);
+            }
+        }
+    }
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_by(|&a, &b| distinct[a as usize].total_cmp(&distinct[b as usize]));
+    finish(raw, order, |i| float_label(distinct[i as usize]))
+}
+
+/// Integer codes within a range of at most 2^20 values: a lookup table instead of hashing
+/// (the common case of coded categories on millions of rows). `None` for wider ranges.
+fn from_small_integers(ca: &Int64Chunked) -> Option<Factor> {
+    let (lo, hi) = (ca.min()?, ca.max()?);
+    let span = usize::try_from(hi.checked_sub(lo)?).ok()?.checked_add(1)?;
+    if span > 1 << 20 {
+        return None;
+    }
+    let mut seen = vec![false; span];
+    for_each_value(ca, |v| seen[(v - lo) as usize] = true);
+    let mut code = vec![Factor::MISSING; span];
+    let mut levels = Vec::new();
+    for (i, s) in seen.iter().enumerate() {
+        if *s {
+            code[i] = levels.len() as u32;
+            levels.push((lo + i as i64).to_string());
+        }
+    }
+    let codes = if ca.null_count() == 0 {
+        // the common case: straight over the value buffers, no Option per row
+        let mut out = Vec::with_capacity(ca.len());
+        for arr in ca.downcast_iter() {
+            out.extend(arr.values().iter().map(|&x| code[(x - lo) as usize]));
+        }
+        out
+    } else {
+        ca.iter().map(|v| v.map_or(Factor::MISSING, |x| code[(x - lo) as usize])).collect()
+    };
+    Some(Factor { codes, levels })
+}
+
+/// Calls `f` on every non-missing value, over the value buffers when there is no null.
+fn for_each_value(ca: &Int64Chunked, mut f: impl FnMut(i64)) {
+    if ca.null_count() == 0 {
+        for arr in ca.downcast_iter() {
+            arr.values().iter().for_each(|&x| f(x));
+        }
+    } else {
+        ca.iter().flatten().for_each(f);
+    }
+}
+
+/// Renumbers first-appearance codes into sorted-level codes.
+fn finish(raw: Vec<u32>, order: Vec<u32>, label: impl Fn(u32) -> String) -> Factor {
+    let mut rank = vec![0u32; order.len()];
+    for (r, &o) in order.iter().enumerate() {
+        rank[o as usize] = r as u32;
+    }
+    let codes =
+        raw.into_iter().map(|c| if c == Factor::MISSING { c } else { rank[c as usize] }).collect();
+    let levels = order.into_iter().map(label).collect();
+    Factor { codes, levels }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_keys_give_the_same_factor_as_the_labels() {
+        let long = "a label longer than twelve bytes";
+        let values: Vec<&str> = (0..500)
+            .map(|i| match i % 9 {
+                0 => "",
+                1 => "b",
+                2 => "abcdefghijkl",  // 12 bytes: the longest inline view
+                3 => "abcdefghijklm", // 13 bytes: stored outside the view
+                4 => long,
+                5 => "é",
+                6 => "ab",
+                7 => "abcdefghijk\u{d}",
+                _ => "abcdefghijklm\u{d}",
+            })
+            .collect();
+        let ca = StringChunked::from_slice("c".into(), &values);
+        let fast = from_strings(&ca);
+        assert_eq!(fast, from_labels(values.iter().map(|s| Some(*s))));
+        assert_eq!(fast.levels.len(), 9);
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(fast.levels[fast.codes[i] as usize], *v);
+        }
+        // many distinct levels: the table grows
+        let many: Vec<String> = (0..5000).map(|i| format!("L{i}")).collect();
+        let ca = StringChunked::from_iter_values("c".into(), many.iter().map(String::as_str));
+        let f = from_strings(&ca);
+        assert_eq!(f.levels.len(), 5000);
+        assert_eq!(f, from_labels(many.iter().map(|s| Some(s.as_str()))));
+    }
+}
