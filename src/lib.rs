@@ -32,6 +32,7 @@ pub mod pipeline;
 pub mod report;
 pub mod sampling;
 pub mod simulate;
+pub mod tolerance;
 pub mod variance;
 
 pub use error::{ConfigProblem, Error, Result};

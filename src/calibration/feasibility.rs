@@ -13,13 +13,10 @@ use super::distance::Bounds;
 use super::problem::Problem;
 use super::simplex::{Lp, PhaseOne, SparseCol, phase_one};
 use crate::Result;
+use crate::tolerance as tol;
 
 /// Largest LP (nonzeros of the constraint matrix) attempted automatically.
 pub const MAX_LP_NONZEROS: usize = 4_000_000;
-/// Relative precision of the bisection on the width.
-const WIDTH_RTOL: f64 = 1e-7;
-/// Sum of scaled residuals (|Σ d g x − X| / (1 + |X|)) accepted as feasible.
-const FEAS_TOL: f64 = 1e-9;
 /// Widest interval tried before declaring the margins contradictory.
 const MAX_WIDTH: f64 = 1e6;
 
@@ -88,7 +85,7 @@ impl Search<'_> {
         upper[n - 1] = 1.0;
         let lp = Lp { cols: self.cols, b: self.b, lower: &lower, upper: &upper };
         let max_pivots = 20 * (n + self.b.len()) + 1000;
-        match phase_one(&lp, FEAS_TOL, max_pivots) {
+        match phase_one(&lp, tol::BOUNDS_FEASIBLE, max_pivots) {
             PhaseOne::Feasible(x) => Some(x[n - 1]),
             PhaseOne::Infeasible => None,
         }
@@ -109,7 +106,7 @@ impl Search<'_> {
             at_hi = self.feasible(hi);
         }
         let mut l_hi = at_hi.unwrap_or(1.0);
-        while hi - lo > WIDTH_RTOL * hi {
+        while hi - lo > tol::BOUNDS_WIDTH_RTOL * hi {
             let mid = 0.5 * (lo + hi);
             match self.feasible(mid) {
                 Some(l) => {

@@ -4,16 +4,12 @@
 //! several categorical margins carry full dummy sets (each set sums to the intercept). Like
 //! R `survey` (`MASS::ginv`), we use a generalized inverse; to make its relative tolerance
 //! independent of the units of numeric margins we first equilibrate, J̃ = S J S with
-//! S = diag(1/√J_ii), then drop eigenvalues of J̃ below [`RCOND`] × the largest. Any
+//! S = diag(1/√J_ii), then drop eigenvalues of J̃ below [`tol::RANK_RCOND`] × the largest. Any
 //! generalized inverse gives the same Newton step in u = xᵀλ when r lies in the range of J,
 //! so the calibrated weights do not depend on this choice.
 
+use crate::tolerance as tol;
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
-
-/// Relative eigenvalue cut-off of the equilibrated Jacobian. Structurally null directions
-/// come out at about 1e-13 (rounding of sums over millions of rows); genuine directions
-/// below 1e-10 would mean a category carrying less than 1e-10 of another's weight.
-pub(crate) const RCOND: f64 = 1e-10;
 
 /// Result of the solve: the step and the numerical rank of J.
 #[derive(Debug, Clone)]
@@ -38,7 +34,7 @@ pub(crate) fn pinv_solve(jacobian: &[f64], r: &[f64]) -> Solve {
     let mut y = DVector::zeros(p);
     let mut rank = 0;
     for (i, &ev) in eig.eigenvalues.iter().enumerate() {
-        if ev > RCOND * max && ev > 0.0 {
+        if ev > tol::RANK_RCOND * max && ev > 0.0 {
             rank += 1;
             let v = eig.eigenvectors.column(i);
             y += v * (v.dot(&rhs) / ev);

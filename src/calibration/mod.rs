@@ -69,11 +69,12 @@ pub mod report;
 mod simplex;
 mod solve;
 
+pub use crate::tolerance::MARGIN_TOTAL_RTOL;
 pub use distance::{AnyDistance, Bounds, Distance, Linear, Logit, Method, Raking, TruncatedLinear};
 pub use feasibility::{NarrowestBounds, narrowest_bounds};
 pub use margin::{MISSING, Margin, MarginKind};
 pub use options::{Algorithm, Options, SolveOn, StoppingRule};
-pub use problem::{MARGIN_TOTAL_RTOL, ModelColumns, Problem, TargetAdjustment};
+pub use problem::{ModelColumns, Problem, TargetAdjustment};
 pub use replicates::calibrate_replicates;
 pub use report::{CategoryReport, GDistribution, IterationLog, MarginReport, Report, Termination};
 pub use solve::{Calibration, StageWeights, calibrate, solve};

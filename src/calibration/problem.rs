@@ -6,6 +6,7 @@
 //! constraint vector x_k is therefore sparse: one dummy per categorical margin, its numeric
 //! values, and 1 for the total.
 
+use crate::tolerance as tol;
 use std::borrow::Cow;
 
 use rayon::prelude::*;
@@ -14,11 +15,6 @@ use serde::Serialize;
 use super::columns::Columns;
 use super::margin::{MISSING, Margin};
 use crate::{Error, Result};
-
-/// Relative tolerance under which categorical margins (and `Total`) whose totals disagree are
-/// treated as rounding and rescaled to the common total (reported in
-/// [`super::Report::target_adjustments`]); above it, [`Problem::new`] fails.
-pub const MARGIN_TOTAL_RTOL: f64 = 1e-6;
 
 /// What a parameter (one calibration constraint) refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +73,7 @@ impl Problem {
     /// infinite; a categorical margin has a code out of range, a negative/non-finite target,
     /// or a level with positive target but no unit of positive weight; a calibration value is
     /// missing (`MISSING` / NaN / ±∞) on a row of positive weight; categorical margins (and
-    /// `Total`) disagree on the population total by more than [`MARGIN_TOTAL_RTOL`]; two
+    /// `Total`) disagree on the population total by more than [`tol::MARGIN_TOTAL_RTOL`]; two
     /// `Total` margins; no margin.
     pub fn new(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
         if margins.is_empty() {
@@ -190,7 +186,7 @@ impl Problem {
         Columns { d: Cow::Borrowed(d), cats, nums, intercept, p: self.n_params(), stats: None }
     }
 
-    /// Rescales categorical margins to a common total (see [`MARGIN_TOTAL_RTOL`]).
+    /// Rescales categorical margins to a common total (see [`tol::MARGIN_TOTAL_RTOL`]).
     fn harmonize_totals(&mut self) -> Result<()> {
         let mut sums: Vec<(usize, f64)> = Vec::new();
         let mut total = None;
@@ -204,7 +200,9 @@ impl Problem {
         let Some(common) = total.or(sums.first().map(|s| s.1)) else { return Ok(()) };
         let off: Vec<_> = sums
             .iter()
-            .filter(|(_, s)| (s - common).abs() > MARGIN_TOTAL_RTOL * common.abs().max(s.abs()))
+            .filter(|(_, s)| {
+                (s - common).abs() > tol::MARGIN_TOTAL_RTOL * common.abs().max(s.abs())
+            })
             .collect();
         if !off.is_empty() {
             let mut lines: Vec<String> = sums
@@ -219,7 +217,7 @@ impl Problem {
                  fix the totals so every categorical margin sums to the same N, or give \
                  `percentages` with a `population_total`",
                 lines.join(", "),
-                MARGIN_TOTAL_RTOL
+                tol::MARGIN_TOTAL_RTOL
             )));
         }
         for (i, s) in sums {

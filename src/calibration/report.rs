@@ -1,14 +1,12 @@
 //! CALMAR-style calibration report: margins before/after, iteration log, distribution of g,
 //! units at the bounds, weighting design effect.
 
+use crate::tolerance as tol;
 use serde::Serialize;
 
 use super::distance::{Bounds, Method};
 use super::margin::{Margin, MarginKind};
 use super::problem::{Problem, TargetAdjustment};
-
-/// Relative distance (to max(1, |bound|)) under which g counts as sitting at a bound.
-pub const BOUND_TOL: f64 = 1e-9;
 
 /// Probabilities of the reported quantiles of g.
 pub const G_QUANTILES: [f64; 9] = [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0];
@@ -126,7 +124,7 @@ pub struct Report {
     pub margins: Vec<MarginReport>,
     /// Distribution of g over rows with d > 0.
     pub g: GDistribution,
-    /// Rows with g at the lower bound (within [`BOUND_TOL`]).
+    /// Rows with g at the lower bound (within [`tol::AT_BOUND_RTOL`]).
     pub at_lower_bound: usize,
     /// Rows with g at the upper bound.
     pub at_upper_bound: usize,
@@ -332,7 +330,8 @@ fn weighted_select(v: &mut [(f64, f64)], base: f64, ranks: &[f64], out: &mut [f6
 /// (rows at the lower bound, rows at the upper bound).
 pub(crate) fn at_bounds(units: &UnitG<'_>, bounds: Option<Bounds>) -> (usize, usize) {
     let Some(b) = bounds else { return (0, 0) };
-    let near = |g: f64, x: f64| x.is_finite() && (g - x).abs() <= BOUND_TOL * x.abs().max(1.0);
+    let near =
+        |g: f64, x: f64| x.is_finite() && (g - x).abs() <= tol::AT_BOUND_RTOL * x.abs().max(1.0);
     let (mut lo, mut hi) = (0.0, 0.0);
     for k in 0..units.g.len() {
         if units.d[k] > 0.0 {

@@ -7,12 +7,11 @@
 //! pivots (no cycling). The basis inverse is dense (m × m, m = number of constraints, small)
 //! and refactorised every [`REFACTOR`] pivots; columns are sparse.
 
+use crate::tolerance as tol;
 use nalgebra::DMatrix;
 
 /// Pivots between refactorisations of the basis inverse.
 const REFACTOR: usize = 50;
-const PIVOT_TOL: f64 = 1e-11;
-const PRICE_TOL: f64 = 1e-11;
 
 /// A sparse column: (row, value) pairs.
 pub(crate) type SparseCol = Vec<(usize, f64)>;
@@ -163,8 +162,8 @@ impl<'a> State<'a> {
             }
             let rc = -self.lp.cols[j].iter().map(|&(i, v)| y[i] * v).sum::<f64>();
             let dir = match self.status[j] {
-                Status::Lower if rc < -PRICE_TOL => 1.0,
-                Status::Upper if rc > PRICE_TOL => -1.0,
+                Status::Lower if rc < -tol::SIMPLEX_PRICE => 1.0,
+                Status::Upper if rc > tol::SIMPLEX_PRICE => -1.0,
                 _ => continue,
             };
             if bland {
@@ -190,9 +189,9 @@ impl<'a> State<'a> {
             let a = dir * ar;
             let bj = self.basis[r];
             let (lo, hi) = self.bounds(bj);
-            let (limit, to) = if a > PIVOT_TOL {
+            let (limit, to) = if a > tol::SIMPLEX_PIVOT {
                 ((self.x[bj] - lo).max(0.0) / a, Status::Lower)
-            } else if a < -PIVOT_TOL && hi.is_finite() {
+            } else if a < -tol::SIMPLEX_PIVOT && hi.is_finite() {
                 ((hi - self.x[bj]).max(0.0) / -a, Status::Upper)
             } else {
                 continue;

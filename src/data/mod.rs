@@ -19,9 +19,11 @@ mod factor;
 mod io;
 mod plain;
 mod typing;
+pub mod weights;
 
 pub use factor::{Factor, float_label as factor_label};
 pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
+pub use weights::{BadWeights, check_weights, row_list};
 
 use crate::error::{Error, Result};
 use polars::prelude::*;

@@ -71,12 +71,4 @@ impl Numeric {
     }
 }
 
-/// Formats a list of 0-based row indices as 1-based row numbers, at most 10 of them.
-pub(crate) fn row_list(rows: &[usize]) -> String {
-    let shown: Vec<String> = rows.iter().take(10).map(|r| (r + 1).to_string()).collect();
-    if rows.len() > 10 {
-        format!("{} (and {} more)", shown.join(", "), rows.len() - 10)
-    } else {
-        shown.join(", ")
-    }
-}
+pub(crate) use crate::data::row_list;

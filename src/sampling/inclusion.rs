@@ -1,16 +1,11 @@
 //! First-order inclusion probabilities proportional to a size measure, capped at 1.
 
+use crate::tolerance as tol;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::sampling::validate::positive_sizes;
 use crate::sampling::{OUT_OF_SCOPE, Strata};
-
-/// π at least this close to 1 counts as 1 (certainty). Without it, capping the capped
-/// probabilities again could turn 1 into 0.9999999999999998 (Σπ = n only up to rounding);
-/// R's `pik >= 1` has no tolerance, which makes no difference unless a π lies within 1e-10
-/// of 1.
-const CERTAINTY_TOL: f64 = 1e-10;
 
 /// Inclusion probabilities of every frame row (0 for rows out of scope).
 #[derive(Debug, Clone, PartialEq)]
@@ -159,7 +154,7 @@ fn stratified_impl(
             if c == OUT_OF_SCOPE {
                 continue;
             }
-            if *p >= 1.0 - CERTAINTY_TOL {
+            if *p >= 1.0 - tol::CERTAINTY {
                 *p = 1.0;
             } else {
                 rest[c as usize] += *p;
@@ -182,7 +177,7 @@ fn stratified_impl(
     let mut certainty = Vec::new();
     if n_cert.iter().any(|&c| c > 0) {
         for (i, (&c, p)) in codes.iter().zip(pi.iter_mut()).enumerate() {
-            if c != OUT_OF_SCOPE && *p >= 1.0 - CERTAINTY_TOL {
+            if c != OUT_OF_SCOPE && *p >= 1.0 - tol::CERTAINTY {
                 *p = 1.0;
                 certainty.push(i);
             }
@@ -194,7 +189,7 @@ fn stratified_impl(
 fn count_certain(codes: &[u32], pi: &[f64], h_count: usize) -> Vec<usize> {
     let mut n = vec![0; h_count];
     for (&c, &p) in codes.iter().zip(pi) {
-        if c != OUT_OF_SCOPE && p >= 1.0 - CERTAINTY_TOL {
+        if c != OUT_OF_SCOPE && p >= 1.0 - tol::CERTAINTY {
             n[c as usize] += 1;
         }
     }

@@ -1,10 +1,7 @@
 //! Integer rounding of an allocation that keeps the total exact.
 
 use crate::error::{Error, Result};
-
-/// Values closer than this to an integer are taken as that integer before rounding, so that
-/// `2.9999999999999996` (an exact allocation seen through floating point) is not rounded down.
-const INTEGER_SNAP: f64 = 1e-9;
+use crate::tolerance as tol;
 
 /// Largest-remainder (Hamilton) rounding of `x` to integers summing to `total`, without
 /// exceeding `upper[h]`.
@@ -25,7 +22,7 @@ pub fn round_largest_remainder(x: &[f64], total: u64, upper: &[u64]) -> Result<V
     }
     let snapped: Vec<f64> = x
         .iter()
-        .map(|&v| if (v - v.round()).abs() < INTEGER_SNAP { v.round() } else { v })
+        .map(|&v| if (v - v.round()).abs() < tol::INTEGER_SNAP { v.round() } else { v })
         .collect();
     let mut n: Vec<u64> = snapped.iter().map(|v| v.floor() as u64).collect();
     let floor_sum: u64 = n.iter().sum();

@@ -9,6 +9,7 @@
 //! stratum closes its interval at exactly n_h, so rounding in the cumulated sums cannot lose a
 //! unit. One pass over the order, one random start per stratum.
 
+use crate::tolerance as tol;
 use indicatif::ProgressBar;
 use rand_chacha::ChaCha8Rng;
 
@@ -17,9 +18,6 @@ use crate::sampling::progress::Ticker;
 use crate::sampling::rng::uniform;
 use crate::sampling::validate::probabilities;
 use crate::sampling::{OUT_OF_SCOPE, Sample, Strata};
-
-/// Tolerance on Σ_h π_k being an integer (relative to max(1, n_h)).
-const INTEGER_SUM_TOL: f64 = 1e-6;
 
 /// Systematic πps selection within strata.
 ///
@@ -98,7 +96,7 @@ pub(crate) fn integer_sums(pi: &[f64], strata: &Strata) -> Result<Vec<u64>> {
         .enumerate()
         .map(|(h, &s)| {
             let n = s.round();
-            if (s - n).abs() > INTEGER_SUM_TOL * n.max(1.0) {
+            if (s - n).abs() > tol::INTEGER_SUM_RTOL * n.max(1.0) {
                 Err(Error::method(
                     "sampling",
                     format!(

@@ -15,20 +15,10 @@
 //! until every unit is 0 or 1. Each move stays a martingale, so the π_k are exact; only the
 //! dropped constraints can be missed, by at most Σ_{landing units} |a_k|.
 
+use crate::tolerance as tol;
 use rand_chacha::ChaCha8Rng;
 
 use crate::sampling::rng::uniform;
-
-/// Pivot threshold after scaling each row to max |entry| = 1: smaller pivots count as zero
-/// (the column is taken as dependent on the previous ones).
-const PIVOT_TOL: f64 = 1e-10;
-
-/// π this close to 0 or 1 is set to it. Each move leaves rounding residue in the constraint
-/// sums (about 1e-16 of the step, more when a kernel vector is ill-conditioned); over 10^5
-/// moves a stratum's Σπ can drift by 1e-11, enough to leave a unit at 0.99999999996 that no
-/// move can settle, so that the landing phase would drop stratum constraints to round it.
-/// 1e-9 absorbs the drift; the bias on π is below 1e-9.
-const SNAP: f64 = 1e-9;
 
 /// Active units and their constraint vectors.
 pub(crate) struct Flight {
@@ -166,7 +156,7 @@ impl Flight {
         let mut j = 0;
         while j < self.row.len() {
             let p = self.pi[j];
-            if p <= SNAP || p >= 1.0 - SNAP {
+            if p <= tol::CUBE_SNAP || p >= 1.0 - tol::CUBE_SNAP {
                 done(self.row[j], p >= 0.5);
                 self.swap_remove(j);
             } else {
@@ -224,7 +214,7 @@ impl Flight {
                     br = r;
                 }
             }
-            if best <= PIVOT_TOL {
+            if best <= tol::CUBE_PIVOT {
                 free = Some(j);
                 break;
             }

@@ -1,0 +1,54 @@
+//! Every numeric cut-off of the crate, named, with why it has its value.
+//!
+//! A tolerance decides what counts as zero, equal or converged; gathering them here makes
+//! them reviewable together and keeps two modules from using two cut-offs for one notion
+//! (a generalized inverse's rank, a weight sitting at a bound). User-set stopping rules
+//! (`tolerance:` in a calibration file) are options, not constants: their defaults are here.
+
+// ── Calibration ──
+/// Pivot threshold of the simplex (narrowest-bounds LP): smaller pivots count as zero.
+pub const SIMPLEX_PIVOT: f64 = 1e-11;
+/// Reduced cost under which the simplex takes a column as not improving.
+pub const SIMPLEX_PRICE: f64 = 1e-11;
+/// Relative precision of the bisection on the width.
+pub const BOUNDS_WIDTH_RTOL: f64 = 1e-7;
+/// Sum of scaled residuals (|Σ d g x − X| / (1 + |X|)) accepted as feasible.
+pub const BOUNDS_FEASIBLE: f64 = 1e-9;
+/// Relative eigenvalue cut-off of the equilibrated Jacobian. Structurally null directions
+/// come out at about 1e-13 (rounding of sums over millions of rows); genuine directions
+/// below 1e-10 would mean a category carrying less than 1e-10 of another's weight.
+pub const RANK_RCOND: f64 = 1e-10;
+/// Relative distance (to max(1, |bound|)) under which g counts as sitting at a bound.
+pub const AT_BOUND_RTOL: f64 = 1e-9;
+/// Relative tolerance under which categorical margins (and `Total`) whose totals disagree are
+/// treated as rounding and rescaled to the common total (reported in
+/// [`crate::calibration::Report::target_adjustments`]); above it,
+/// [`crate::calibration::Problem::new`] fails.
+pub const MARGIN_TOTAL_RTOL: f64 = 1e-6;
+
+// ── Sampling ──
+/// Values closer than this to an integer are taken as that integer before rounding, so that
+/// `2.9999999999999996` (an exact allocation seen through floating point) is not rounded down.
+pub const INTEGER_SNAP: f64 = 1e-9;
+/// Pivot threshold after scaling each row to max |entry| = 1: smaller pivots count as zero
+/// (the column is taken as dependent on the previous ones).
+pub const CUBE_PIVOT: f64 = 1e-10;
+/// π this close to 0 or 1 is set to it. Each move leaves rounding residue in the constraint
+/// sums (about 1e-16 of the step, more when a kernel vector is ill-conditioned); over 10^5
+/// moves a stratum's Σπ can drift by 1e-11, enough to leave a unit at 0.99999999996 that no
+/// move can settle, so that the landing phase would drop stratum constraints to round it.
+/// 1e-9 absorbs the drift; the bias on π is below 1e-9.
+pub const CUBE_SNAP: f64 = 1e-9;
+/// Tolerance on Σ_h π_k being an integer (relative to max(1, n_h)).
+pub const INTEGER_SUM_RTOL: f64 = 1e-6;
+/// π at least this close to 1 counts as 1 (certainty). Without it, capping the capped
+/// probabilities again could turn 1 into 0.9999999999999998 (Σπ = n only up to rounding);
+/// R's `pik >= 1` has no tolerance, which makes no difference unless a π lies within 1e-10
+/// of 1.
+pub const CERTAINTY: f64 = 1e-10;
+
+// ── Linear algebra, variance ──
+
+/// Weights that must agree (e.g. adjusted weights given twice) agree within this relative
+/// difference (to max(1, |w|)): the rounding of a CSV round trip, not a real difference.
+pub const WEIGHT_MATCH_RTOL: f64 = 1e-9;
