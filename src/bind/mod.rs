@@ -13,6 +13,9 @@
 //! the file again) and build what the compute modules take. `ponder <step>` and the
 //! pipeline (`ponder run`, `ponder simulate`) call the same function for a step.
 
+pub mod calibration;
+pub mod nonresponse;
+
 use crate::config::Source;
 use crate::data::Table;
 use crate::error::Result;

@@ -1,8 +1,9 @@
 //! `ponder calibrate --config C.yaml --input IN --output OUT [--report R.json|R.html]`
 
 use super::Ui;
+use crate::bind::calibration::margins as build_margins;
 use crate::calibration::{self, Calibration, Problem};
-use crate::config::calibrate::{CalibrationConfig, build_margins};
+use crate::config::calibrate::CalibrationConfig;
 use crate::data::{Table, check_output_path, rows_list};
 use crate::error::{Error, Result};
 use crate::report::ReportFormat;

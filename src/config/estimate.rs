@@ -7,8 +7,9 @@
 //! categories) and name the column or category at fault.
 
 use super::{Loaded, Problems, load_yaml, suggest};
+use crate::bind::calibration::margins as build_margins;
 use crate::calibration::{Algorithm, Margin, Problem};
-use crate::config::calibrate::{CalibrationConfig, build_margins};
+use crate::config::calibrate::CalibrationConfig;
 use crate::config::nonresponse::NonresponseConfig;
 use crate::data::Table;
 use crate::design::{
@@ -16,7 +17,6 @@ use crate::design::{
 };
 use crate::error::{ConfigProblem, Error, Result};
 use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule, TwoPhase};
-use crate::nonresponse::Nonresponse;
 use crate::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 use crate::variance::{CalibrationStep, RakeMargin};
 use serde::Deserialize;
@@ -345,8 +345,7 @@ impl EstimateConfig {
         let Some(path) = &self.nonresponse else { return Ok(None) };
         let nr_cfg = NonresponseConfig::load(path)?;
         let d = table.numeric(&nr_cfg.weight)?;
-        let cols = nr_cfg.read_columns(table)?;
-        let adj = Nonresponse::new(nr_cfg.spec(&cols))?.adjust(&d)?;
+        let adj = crate::bind::nonresponse::adjust(&nr_cfg, table, &d)?;
         let cal = self.calibration.as_deref().map(CalibrationConfig::load).transpose()?;
         // Without calibration `weight:` holds the adjusted weights; with it, the calibration's
         // input weights must be them and `weight:` the calibrated ones.

@@ -10,8 +10,9 @@ use super::steps::{
     DrawnSample, SampleReport, add_nonresponse_columns, adjust_nonresponse, draw_sample,
     frame_label,
 };
+use crate::bind::calibration::margins as build_margins;
 use crate::calibration::{self, Calibration, Problem};
-use crate::config::calibrate::{CalibrationConfig, build_margins};
+use crate::config::calibrate::CalibrationConfig;
 use crate::config::pipeline::{PipelineConfig, ReplicateStep, Start, TotalSource};
 use crate::config::sample::FrameSource;
 use crate::data::{ColumnData, Table};

@@ -347,7 +347,7 @@ fn true_margins(
     for m in &mut c.margins {
         match m {
             MarginSpec::Categorical { variables, figures, kind, groups, key } => {
-                let factor = crate::config::calibrate::margin_factor(table, variables, groups)
+                let factor = crate::bind::calibration::margin_factor(table, variables, groups)
                     .map_err(|(k, e)| Error::data(&cfg.file, format!("{key}{k}: {e}")))?;
                 let mut n = vec![0.0; factor.levels.len()];
                 for (&c, _) in factor.codes.iter().zip(target).filter(|(_, t)| **t) {
