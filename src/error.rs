@@ -55,44 +55,94 @@ impl fmt::Display for ConfigProblem {
 pub enum Error {
     /// A file could not be opened, read or written.
     #[error("{}: {message}", path.display())]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong (the system's message, with what ponder was doing).
+        message: String,
+    },
 
     /// A data file is malformed or its content does not fit the task (unknown column,
     /// missing value, bad category...). The message names the column/row/category and the fix.
     #[error("{file}: {message}")]
-    Data { file: String, message: String },
+    Data {
+        /// The data file (or the table's source name).
+        file: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 
     /// A configuration file has one or more problems; all are reported at once.
     #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
-    Config { file: String, problems: Vec<ConfigProblem> },
+    Config {
+        /// The configuration file.
+        file: String,
+        /// Every problem found, in file order.
+        problems: Vec<ConfigProblem>,
+    },
 
     /// A method cannot be carried out on this (valid-looking) input: infeasible calibration,
     /// a stratum with one PSU under `lonely_psu: fail`, separation in a response model...
     /// `step` is the chain step (`calibration`, `variance`, `sampling`, `nonresponse`...).
     #[error("{step}: {message}")]
-    Method { step: &'static str, message: String },
+    Method {
+        /// The chain step.
+        step: &'static str,
+        /// What cannot be done and what to do.
+        message: String,
+    },
 
     /// A data value at fault: a missing value, a negative weight, a category the method
     /// cannot use. `row` is 1-based (as in a spreadsheet, header excluded) when one row is
     /// named.
     #[error("{file}: {message}")]
-    Cell { file: String, column: String, row: Option<usize>, message: String },
+    Cell {
+        /// The data file (or the table's source name).
+        file: String,
+        /// The column at fault.
+        column: String,
+        /// The 1-based row at fault, when one is named.
+        row: Option<usize>,
+        /// What is wrong and what to do.
+        message: String,
+    },
 
     /// An iterative method (calibration Newton or IPF, logistic IRLS) stopped before its
     /// convergence criterion was met after `iterations` iterations.
     #[error("{step}: {message}")]
-    NotConverged { step: &'static str, iterations: usize, message: String },
+    NotConverged {
+        /// The chain step.
+        step: &'static str,
+        /// Iterations run.
+        iterations: usize,
+        /// How far from convergence, and what to do.
+        message: String,
+    },
 
     /// Calibration margins that cannot be met within the bounds on g = w/d; `narrowest`
     /// holds the narrowest feasible bounds [L, U] when they could be computed (`None` when no
     /// bounds at all make the margins reachable, or the search was not run).
     #[error("{step}: {message}")]
-    Infeasible { step: &'static str, narrowest: Option<(f64, f64)>, message: String },
+    Infeasible {
+        /// The chain step.
+        step: &'static str,
+        /// The narrowest feasible bounds [L, U], when computed.
+        narrowest: Option<(f64, f64)>,
+        /// Which margins conflict, and what to do.
+        message: String,
+    },
 
     /// A stratum with a single sampled PSU (at stage `stage`, 1-based) under a lonely-PSU
     /// policy that cannot handle it.
     #[error("variance: {message}")]
-    LonelyPsu { stratum: String, stage: usize, message: String },
+    LonelyPsu {
+        /// The stratum's label.
+        stratum: String,
+        /// The stage (1-based).
+        stage: usize,
+        /// The policies that would work.
+        message: String,
+    },
 
     /// A bug in ponder: please report it.
     #[error("internal error (please report): {0}")]
