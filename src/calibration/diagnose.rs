@@ -1,5 +1,10 @@
-//! Error message for a calibration that did not converge: the constraints furthest from
-//! their targets and the narrowest feasible bounds.
+//! Error for a calibration that did not converge: the constraints furthest from their
+//! targets and the narrowest feasible bounds.
+//!
+//! The kind follows the narrowest bounds: margins out of reach of the method's bounds (or of
+//! any positive weights for a method that keeps g > 0, or of any weights at all) make
+//! [`Error::Infeasible`]; otherwise (reachable, or the search not run) the iterations
+//! just did not get there: [`Error::NotConverged`].
 
 use super::feasibility::{NarrowestBounds, narrowest_bounds_with_weights};
 use super::options::Options;
@@ -20,7 +25,7 @@ pub(crate) fn figure(v: f64) -> String {
     }
 }
 
-/// Builds the non-convergence error.
+/// Builds the non-convergence error ([`Error::NotConverged`] or [`Error::Infeasible`]).
 pub(crate) fn diagnose(
     problem: &Problem,
     d: &[f64],
@@ -67,13 +72,33 @@ pub(crate) fn diagnose(
         list.join("; ")
     );
     msg.push(' ');
-    msg.push_str(&feasibility_hint(problem, d, options));
-    Error::method("calibration", msg)
+    let narrowest = narrowest_bounds_with_weights(problem, d);
+    msg.push_str(&feasibility_hint(&narrowest, options));
+    let step = "calibration";
+    match narrowest {
+        Ok(NarrowestBounds::Feasible { lower, upper, .. }) if !reachable(lower, upper, options) => {
+            Error::Infeasible { step, narrowest: Some((lower, upper)), message: msg }
+        }
+        Ok(NarrowestBounds::Infeasible) => {
+            Error::Infeasible { step, narrowest: None, message: msg }
+        }
+        _ => Error::NotConverged { step, iterations: r.iterations, message: msg },
+    }
 }
 
-fn feasibility_hint(problem: &Problem, d: &[f64], options: &Options) -> String {
-    match narrowest_bounds_with_weights(problem, d) {
+/// Whether g in the narrowest bounds [lower, upper] is allowed by the method: inside the
+/// given bounds, or (without bounds) positive unless the method is linear.
+fn reachable(lower: f64, upper: f64, options: &Options) -> bool {
+    match options.bounds {
+        Some(b) => b.lower <= lower && upper <= b.upper,
+        None => lower > 0.0 || options.method == super::Method::Linear,
+    }
+}
+
+fn feasibility_hint(narrowest: &crate::Result<NarrowestBounds>, options: &Options) -> String {
+    match narrowest {
         Ok(NarrowestBounds::Feasible { lower, upper, suggested }) => {
+            let (lower, upper) = (*lower, *upper);
             let inside = options.bounds.is_none_or(|b| b.lower <= lower && upper <= b.upper);
             let mut s = format!(
                 "The narrowest bounds on g = w/d for which the margins can be met are \
