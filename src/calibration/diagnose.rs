@@ -9,6 +9,7 @@
 use super::feasibility::{NarrowestBounds, narrowest_bounds_with_weights};
 use super::options::Options;
 use super::problem::Problem;
+use super::report::Report;
 use super::solve::Calibration;
 use crate::Error;
 
@@ -33,30 +34,7 @@ pub(crate) fn diagnose(
     cal: &Calibration,
 ) -> Error {
     let r = &cal.report;
-    let mut worst: Vec<(f64, String)> = r
-        .margins
-        .iter()
-        .flat_map(|m| {
-            m.categories.iter().map(move |c| {
-                let what = match &c.category {
-                    Some(cat) => format!("margin `{}`, category `{cat}`", m.name),
-                    None => format!("margin `{}`", m.name),
-                };
-                (
-                    c.relative_error,
-                    format!(
-                        "{what}: target {}, reached {} (before {})",
-                        figure(c.target),
-                        figure(c.after),
-                        figure(c.before)
-                    ),
-                )
-            })
-        })
-        .filter(|(e, _)| *e > options.tolerance)
-        .collect();
-    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let list: Vec<String> = worst.into_iter().take(SHOWN).map(|w| w.1).collect();
+    let list = worst_constraints(r, options.tolerance);
     let bounds_text = match options.bounds {
         Some(b) => format!(" with g in [{}, {}]", b.lower, b.upper),
         None => String::new(),
@@ -84,6 +62,35 @@ pub(crate) fn diagnose(
         }
         _ => Error::NotConverged { step, iterations: r.iterations, message: msg },
     }
+}
+
+/// The constraints furthest from their targets (relative error above `tolerance`), worst
+/// first, at most [`SHOWN`], each as "margin, category: target, reached (before)".
+fn worst_constraints(r: &Report, tolerance: f64) -> Vec<String> {
+    let mut worst: Vec<(f64, String)> = r
+        .margins
+        .iter()
+        .flat_map(|m| {
+            m.categories.iter().map(move |c| {
+                let what = match &c.category {
+                    Some(cat) => format!("margin `{}`, category `{cat}`", m.name),
+                    None => format!("margin `{}`", m.name),
+                };
+                (
+                    c.relative_error,
+                    format!(
+                        "{what}: target {}, reached {} (before {})",
+                        figure(c.target),
+                        figure(c.after),
+                        figure(c.before)
+                    ),
+                )
+            })
+        })
+        .filter(|(e, _)| *e > tolerance)
+        .collect();
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    worst.into_iter().take(SHOWN).map(|w| w.1).collect()
 }
 
 /// Whether g in the narrowest bounds [lower, upper] is allowed by the method: inside the

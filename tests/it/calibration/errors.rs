@@ -85,7 +85,7 @@ fn invalid_input_weights() {
         let mut d = vec![1.0; 6];
         d[4] = bad;
         let msg = err_text(Problem::new(d, vec![sex()]));
-        assert!(msg.contains("row 5") && msg.contains(">= 0"), "{msg}");
+        assert!(msg.contains("rows 5") && msg.contains(">= 0"), "{msg}");
     }
 }
 
