@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ponder::calibration::{Bounds, Margin, Method, Options, Problem, calibrate};
+use ponder::data::Factor;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -49,7 +50,7 @@ fn problem(n: usize, numeric: bool, seed: u64) -> Problem {
             for k in 0..n {
                 targets[codes[k] as usize] += d[k] * h[k];
             }
-            Margin::Categorical { name: format!("m{m}"), codes, levels, targets }
+            Margin::Categorical { name: format!("m{m}"), factor: Factor { codes, levels }, targets }
         })
         .collect();
     if numeric {

@@ -3,6 +3,7 @@
 //! Results are recorded in docs/performance-variance.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ponder::data::Factor;
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{EstimateSpec, Publication, Statistic, VarianceSource, estimate};
 use ponder::variance::CalibrationStep;
@@ -143,7 +144,11 @@ fn bench_reraked(
             targets[*c as usize] += w * 1.05;
         }
         let levels = (0..k).map(|j| j.to_string()).collect();
-        margins.push(Margin::Categorical { name: format!("m{m}"), codes, levels, targets });
+        margins.push(Margin::Categorical {
+            name: format!("m{m}"),
+            factor: Factor { codes, levels },
+            targets,
+        });
     }
     let problem = Problem::new(d, margins).expect("problem");
     let options = Options::new(Method::Raking, None);

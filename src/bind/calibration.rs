@@ -1,4 +1,409 @@
-//! Binding a calibration spec to the data (CONTRACT STUB: to be replaced by the real
-//! implementation; other steps call these two names with these signatures).
+//! Binding a calibration spec to the data: the margins it names, read from a [`Table`]
+//! (categories matched by text form, every mismatch reported at once with the line of its
+//! key), and the calibration step itself ([`run`]) that `ponder calibrate`, the pipeline
+//! (`ponder run`, `ponder simulate`) share: margins → [`Problem`] → solve → replicate
+//! columns.
+//!
+//! A CALMAR margin table (`margins_table:`) is a data file: it is read here, not when the
+//! YAML is loaded.
 
-pub use crate::config::calibrate::{build_margins as margins, margin_factor};
+use std::borrow::Cow;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::calibration::{self, Calibration, Margin, Problem, Report};
+use crate::config::calibrate::{CalibrationConfig, Figures, MarginSpec, check_duplicate_margins};
+use crate::data::{Factor, Table, check_weights, rows_list};
+use crate::error::{ConfigProblem, Error, Result};
+use crate::hint::suggest;
+
+/// Problems found on margins, gathered before they become one [`Error::Config`].
+type Issues = Vec<ConfigProblem>;
+
+/// Builds the calibration margins from a validated config and the input data: matches
+/// categories by text form and reports every mismatch at once.
+///
+/// Rows with weight 0 (non-respondents, ineligibles) do not take part: a category seen only
+/// among them needs no margin, and their missing values are allowed.
+///
+/// # Errors
+/// [`Error::Config`] naming each margin and category that does not match the data (with a
+/// did-you-mean), unknown columns, non-numeric numeric margins, missing values; an
+/// unreadable `margins_table`.
+pub fn margins(cfg: &CalibrationConfig, table: &Table, weights: &[f64]) -> Result<Vec<Margin>> {
+    margins_with_total(cfg, cfg.population_total, table, weights)
+}
+
+/// [`margins`] with the population total `total` (which replaces the config's).
+fn margins_with_total(
+    cfg: &CalibrationConfig,
+    total: Option<f64>,
+    table: &Table,
+    weights: &[f64],
+) -> Result<Vec<Margin>> {
+    let specs = margin_specs(cfg)?;
+    let mut issues: Issues = Vec::new();
+    let mut out = Vec::new();
+    // margins are independent: built in parallel, then taken in config order
+    let built: Vec<Result<Margin, Issues>> =
+        specs.par_iter().map(|spec| build_one(total, spec, table, weights)).collect();
+    for m in built {
+        match m {
+            Ok(m) => out.push(m),
+            Err(mut e) => issues.append(&mut e),
+        }
+    }
+    if let Some(n) = total {
+        out.push(Margin::Total { target: n });
+    }
+    if issues.is_empty() {
+        return Ok(out);
+    }
+    for p in &mut issues {
+        p.line = cfg.source.line(&p.key);
+        p.message = format!("{} (data: {})", p.message, table.source());
+    }
+    Err(Error::Config { file: cfg.file.clone(), problems: issues })
+}
+
+/// The margins of the config: those of the YAML, then those of its `margins_table` (read
+/// now), checked for a variable given twice across both.
+///
+/// # Errors
+/// An unreadable or malformed margin table, or a margin duplicated by it
+/// ([`Error::Config`] on `margins_table`).
+pub fn margin_specs(cfg: &CalibrationConfig) -> Result<Cow<'_, [MarginSpec]>> {
+    let Some(path) = &cfg.margins_table else { return Ok(Cow::Borrowed(&cfg.margins)) };
+    let table = read_calmar_table(path)
+        .map_err(|e| cfg.source.error("margins_table", e.to_string(), None))?;
+    let mut all = cfg.margins.clone();
+    all.extend(table);
+    let mut problems = cfg.source.problems();
+    check_duplicate_margins(&all, &mut problems);
+    problems.finish()?;
+    Ok(Cow::Owned(all))
+}
+
+/// The config with the margins of its `margins_table` merged into `margins` (the table is
+/// read once; the copy has no `margins_table`), e.g. to replace every figure.
+///
+/// # Errors
+/// As [`margin_specs`].
+pub fn with_table_margins(cfg: &CalibrationConfig) -> Result<CalibrationConfig> {
+    let margins = margin_specs(cfg)?.into_owned();
+    Ok(CalibrationConfig { margins, margins_table: None, ..cfg.clone() })
+}
+
+/// Reads a CALMAR-style margin table: columns `var`, `n` (number of categories, 0 for a
+/// numeric variable), `mar1`..`marN` (totals of categories 1..n, or the numeric total in
+/// `mar1`). Categories are the codes `1`..`n`, as in CALMAR.
+fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
+    let t = Table::read(path)?;
+    let var = t.factor("var")?;
+    let n = t.numeric("n")?;
+    let mut out = Vec::new();
+    for row in 0..t.n_rows() {
+        let name = match var.codes[row] {
+            Factor::MISSING => {
+                return Err(Error::data(t.source(), format!("row {}: `var` is empty", row + 1)));
+            }
+            c => var.levels[c as usize].clone(),
+        };
+        let key = format!("margins_table row {} ({name})", row + 1);
+        let k = n[row];
+        if k.fract() != 0.0 || k < 0.0 {
+            return Err(Error::data(t.source(), format!("{key}: `n` must be 0 or a count")));
+        }
+        let figure = |j: usize| -> Result<f64> {
+            let col = format!("mar{j}");
+            let v = t.numeric_opt(&col)?;
+            v[row].ok_or_else(|| Error::data(t.source(), format!("{key}: `{col}` is empty")))
+        };
+        if k == 0.0 {
+            let total = figure(1)?;
+            out.push(MarginSpec::Numeric { key, variable: name, total });
+        } else {
+            let figures = (1..=k as usize)
+                .map(|j| Ok((j.to_string(), figure(j)?)))
+                .collect::<Result<Vec<_>>>()?;
+            out.push(MarginSpec::Categorical {
+                key,
+                variables: vec![name],
+                figures,
+                kind: Figures::Totals,
+                groups: Vec::new(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The categories of a categorical margin in the data: one variable, or the crossing of
+/// several (labels `a,b`), with `groups` merged.
+///
+/// # Errors
+/// (key suffix, message): a column that cannot be read as categories (suffix empty), a
+/// group named like a category outside it (suffix `.groups`).
+pub fn margin_factor(
+    table: &Table,
+    variables: &[String],
+    groups: &[(String, Vec<String>)],
+) -> std::result::Result<Factor, (&'static str, String)> {
+    let factors: Vec<Factor> = variables
+        .iter()
+        .map(|v| table.factor(v))
+        .collect::<Result<_>>()
+        .map_err(|e| ("", e.to_string()))?;
+    let factor = if factors.len() == 1 {
+        factors.into_iter().next().unwrap_or_default()
+    } else {
+        Factor::cross(&factors.iter().collect::<Vec<_>>())
+    };
+    factor.regroup(groups).map_err(|e| (".groups", e))
+}
+
+fn column_issue(table: &Table, key: &str, name: &str) -> ConfigProblem {
+    let names = table.column_names();
+    let hint = suggest(name, names.iter().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("the columns are: {}", names.join(", ")));
+    ConfigProblem::new(key, format!("no column `{name}` in the data")).hint(hint)
+}
+
+/// One margin from its spec; `total` scales percentages.
+fn build_one(
+    total: Option<f64>,
+    spec: &MarginSpec,
+    table: &Table,
+    weights: &[f64],
+) -> Result<Margin, Issues> {
+    match spec {
+        MarginSpec::Numeric { key, variable, total } => {
+            if !table.has_column(variable) {
+                return Err(vec![column_issue(table, key, variable)]);
+            }
+            let values = table
+                .numeric_or_nan(variable)
+                .map_err(|e| vec![ConfigProblem::new(key.as_str(), e.to_string())])?;
+            check_numeric_sign(key, variable, &values, weights, *total)?;
+            Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
+        }
+        MarginSpec::Categorical { key, variables, figures, kind, groups } => {
+            let missing: Issues = variables
+                .iter()
+                .filter(|v| !table.has_column(v))
+                .map(|v| column_issue(table, key, v))
+                .collect();
+            if !missing.is_empty() {
+                return Err(missing);
+            }
+            let factor = margin_factor(table, variables, groups)
+                .map_err(|(k, e)| vec![ConfigProblem::new(format!("{key}{k}"), e)])?;
+            let scale = match kind {
+                Figures::Totals => 1.0,
+                Figures::Percentages => total.unwrap_or(0.0) / 100.0,
+            };
+            match_categories(key, &variables.join(" × "), factor, figures, scale, weights)
+        }
+    }
+}
+
+/// A numeric margin whose values (among rows of positive weight) all have one sign cannot
+/// have a total of the other sign, nor 0 unless every value is 0: no positive weights reach
+/// it, and the solver would only drive every weight towards 0.
+fn check_numeric_sign(
+    key: &str,
+    variable: &str,
+    values: &[f64],
+    weights: &[f64],
+    total: f64,
+) -> Result<(), Issues> {
+    let used = || values.iter().zip(weights).filter(|(_, w)| **w > 0.0).map(|(v, _)| *v);
+    let all_nonneg = used().all(|v| v.is_nan() || v >= 0.0);
+    let all_nonpos = used().all(|v| v.is_nan() || v <= 0.0);
+    let any_nonzero = used().any(|v| v != 0.0 && !v.is_nan());
+    let bad = any_nonzero && ((all_nonneg && total <= 0.0) || (all_nonpos && total >= 0.0));
+    if !bad {
+        return Ok(());
+    }
+    let sign = if all_nonneg { "positive or 0" } else { "negative or 0" };
+    Err(vec![
+        ConfigProblem::new(
+            format!("{key}.total"),
+            format!(
+                "margin `{variable}`: every value among the rows of positive weight is {sign}, \
+                 so its population total cannot be {total}"
+            ),
+        )
+        .hint("check the total (its sign, its unit) or the column"),
+    ])
+}
+
+/// Maps the margin's figures onto the factor's levels (in level order); reports sample
+/// categories (among positive weights) without a figure and figures without a sample
+/// category.
+fn match_categories(
+    key: &str,
+    name: &str,
+    factor: Factor,
+    figures: &[(String, f64)],
+    scale: f64,
+    weights: &[f64],
+) -> Result<Margin, Issues> {
+    let n_levels = factor.levels.len();
+    let mut present = vec![false; n_levels];
+    for (c, w) in factor.codes.iter().zip(weights) {
+        if *c != Factor::MISSING && *w > 0.0 {
+            present[*c as usize] = true;
+        }
+    }
+    let mut issues = Vec::new();
+    let mut targets = vec![0.0; n_levels];
+    let mut given = vec![false; n_levels];
+    for (label, fig) in figures {
+        match factor.level_index(label) {
+            Some(i) => {
+                targets[i as usize] = fig * scale;
+                given[i as usize] = true;
+            }
+            None => issues.push(unknown_category(key, name, label, &factor)),
+        }
+    }
+    for (i, level) in factor.levels.iter().enumerate() {
+        if present[i] && !given[i] {
+            issues.push(
+                ConfigProblem::new(
+                    key,
+                    format!("margin `{name}`: sample category `{level}` has no population figure"),
+                )
+                .hint("add it to the margin, or recode it in the data".to_string()),
+            );
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    Ok(Margin::Categorical { name: name.to_string(), factor, targets })
+}
+
+/// A margin category `label` that no sample unit has.
+fn unknown_category(key: &str, name: &str, label: &str, factor: &Factor) -> ConfigProblem {
+    let hint = suggest(label, factor.levels.iter().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("the data has: {}", factor.levels.join(", ")));
+    ConfigProblem::new(
+        key,
+        format!(
+            "margin `{name}`: category `{label}` has no sample unit in the data (it cannot be \
+             calibrated)"
+        ),
+    )
+    .hint(format!("{hint}; or merge it with a neighbouring category"))
+}
+
+/// The starting weights of `column`: numeric, finite and ≥ 0 (0 = passes through with
+/// weight 0). `role` names the column in messages (`weight column`).
+///
+/// # Errors
+/// [`Error::Data`]: no such column, a non-numeric column, a negative or non-finite weight.
+pub fn input_weights(table: &Table, column: &str, role: &str) -> Result<Vec<f64>> {
+    let d = table.numeric(column).map_err(|e| match e {
+        Error::Data { file, message } => {
+            Error::Data { file, message: format!("{role}: {message}") }
+        }
+        other => other,
+    })?;
+    if let Some(bad) = check_weights(&d) {
+        return Err(Error::data(
+            table.source(),
+            format!(
+                "{role} `{column}` has {} negative or non-finite value(s) ({}, e.g. {}); \
+                 weights must be >= 0 (0 for non-respondents and ineligibles)",
+                bad.rows.len(),
+                rows_list(&bad.rows),
+                bad.first_value
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// Where the replicate weights calibrated with the main weights come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Replicates<'a> {
+    /// The columns of the table matching the config's `replicates:` glob (none without it).
+    Columns,
+    /// Given starting weights, one vector per replicate (the pipeline's previous step).
+    Given(&'a [Vec<f64>]),
+}
+
+/// What [`run`] produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The validated problem (its input weights d: [`Problem::weights`]).
+    pub problem: Problem,
+    /// The calibration of d.
+    pub calibration: Calibration,
+    /// The calibrated replicates, in order.
+    pub replicates: Vec<Calibration>,
+    /// The replicate columns they come from ([`Replicates::Columns`]; empty otherwise).
+    pub replicate_columns: Vec<String>,
+    /// The population total the margins used (after any replacement).
+    pub population_total: Option<f64>,
+}
+
+impl Outcome {
+    /// Per replicate column: its report (for the calibration report).
+    pub fn replicate_reports(&self) -> Vec<(String, Report)> {
+        let names = self.replicate_columns.iter();
+        names.zip(&self.replicates).map(|(c, r)| (c.clone(), r.report.clone())).collect()
+    }
+}
+
+/// The calibration step: the margins of `cfg` on `table` (with `population_total`, when
+/// given, replacing the config's), the problem with input weights `d`, its solve, then the
+/// same calibration of each replicate from its own starting weights.
+///
+/// # Errors
+/// Margins that do not match the data ([`Error::Config`]); the problem's checks; no
+/// convergence ([`Error::NotConverged`]) or margins out of reach ([`Error::Infeasible`]),
+/// for a replicate prefixed by `replicate r: `; replicate columns missing or with bad
+/// weights.
+pub fn run(
+    cfg: &CalibrationConfig,
+    table: &Table,
+    d: Vec<f64>,
+    replicates: Replicates<'_>,
+    population_total: Option<f64>,
+) -> Result<Outcome> {
+    let population_total = population_total.or(cfg.population_total);
+    let margins = margins_with_total(cfg, population_total, table, &d)?;
+    let problem = Problem::new(d, margins)?;
+    let cal = calibration::calibrate(&problem, &cfg.options)?;
+    let (replicate_columns, starts) = match replicates {
+        Replicates::Given(w) => (Vec::new(), Cow::Borrowed(w)),
+        Replicates::Columns => {
+            let (names, w) = replicate_weights(cfg, table)?;
+            (names, Cow::Owned(w))
+        }
+    };
+    let replicates = if starts.is_empty() {
+        Vec::new()
+    } else {
+        calibration::calibrate_replicates(&problem, &starts, &cfg.options)?
+    };
+    Ok(Outcome { problem, calibration: cal, replicates, replicate_columns, population_total })
+}
+
+/// The columns matching `replicates:` and their weights (checked as input weights).
+fn replicate_weights(
+    cfg: &CalibrationConfig,
+    table: &Table,
+) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
+    let Some(pattern) = &cfg.replicates else { return Ok((Vec::new(), Vec::new())) };
+    let columns = super::replicate_columns(&cfg.source, table, pattern)?;
+    let role = format!("replicate column (matched by `replicates: \"{pattern}\"` in {})", cfg.file);
+    let starts = columns.iter().map(|c| input_weights(table, c, &role)).collect::<Result<_>>()?;
+    Ok((columns, starts))
+}

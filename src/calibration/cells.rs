@@ -10,6 +10,11 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::columns::{CHUNK, CellStats, Columns};
+use crate::data::Factor;
+
+/// Cell (or key) of a row in no cell: weight 0, or a missing code. The same missing code
+/// as a [`Factor`]'s, a row's cell being a category of the cross-classification.
+pub(crate) const NO_CELL: u32 = Factor::MISSING;
 
 /// Largest cross-classification for which cells are indexed by a dense key array.
 const DENSE_KEYS: u64 = 1 << 24;
@@ -22,19 +27,19 @@ const ACC_MAX: usize = 1 << 22;
 /// Row → cell assignment of a collapsed problem.
 #[derive(Debug, Clone)]
 pub(crate) enum CellMap {
-    /// Mixed-radix key of each row (`u32::MAX` for rows of weight 0) and key → cell.
+    /// Mixed-radix key of each row ([`NO_CELL`] for rows of weight 0) and key → cell.
     Dense { keys: Vec<u32>, slot: Vec<u32> },
-    /// Cell of each row (`u32::MAX` for rows of weight 0).
+    /// Cell of each row ([`NO_CELL`] for rows of weight 0).
     Rows { row_cell: Vec<u32> },
 }
 
 impl CellMap {
-    /// Cell of row k (`u32::MAX` for rows of weight 0).
+    /// Cell of row k ([`NO_CELL`] for rows of weight 0).
     #[inline]
     pub(crate) fn cell(&self, k: usize) -> u32 {
         match self {
             CellMap::Dense { keys, slot } => match keys[k] {
-                u32::MAX => u32::MAX,
+                NO_CELL => NO_CELL,
                 key => slot[key as usize],
             },
             CellMap::Rows { row_cell } => row_cell[k],
@@ -48,7 +53,7 @@ impl CellMap {
             for (i, wk) in out.iter_mut().enumerate() {
                 let k = c * CHUNK + i;
                 let cell = self.cell(k);
-                if cell != u32::MAX {
+                if cell != NO_CELL {
                     *wk = d[k] * g_cell[cell as usize];
                 }
             }
@@ -63,7 +68,7 @@ impl CellMap {
             n_cells,
             |k| {
                 let c = self.cell(k);
-                (c != u32::MAX).then_some(c as usize)
+                (c != NO_CELL).then_some(c as usize)
             },
             d,
         )
@@ -178,12 +183,12 @@ fn dense_cells(
 ) -> (Vec<u64>, CellMap, Vec<[f64; 3]>) {
     let space = space as usize;
     let (keys, by_key) = keys_and_sums(rows, strides, space);
-    let mut slot = vec![u32::MAX; space];
+    let mut slot = vec![NO_CELL; space];
     match &by_key {
         Some(s) => {
             s.iter().zip(slot.iter_mut()).filter(|(s, _)| s[2] > 0.0).for_each(|(_, x)| *x = 0)
         }
-        None => keys.iter().filter(|&&k| k != u32::MAX).for_each(|&k| slot[k as usize] = 0),
+        None => keys.iter().filter(|&&k| k != NO_CELL).for_each(|&k| slot[k as usize] = 0),
     }
     let mut cell_keys = Vec::new();
     for (k, s) in slot.iter_mut().enumerate() {
@@ -200,7 +205,7 @@ fn dense_cells(
     (cell_keys, map, sums)
 }
 
-/// Key of every row (`u32::MAX` for weight 0) and, when the key space is small enough,
+/// Key of every row ([`NO_CELL`] for weight 0) and, when the key space is small enough,
 /// Σd, Σd², rows per key in the same pass (fixed row blocks added in block order).
 fn keys_and_sums(
     rows: &Columns<'_>,
@@ -208,7 +213,7 @@ fn keys_and_sums(
     space: usize,
 ) -> (Vec<u32>, Option<Vec<[f64; 3]>>) {
     let n = rows.len();
-    let mut keys = vec![u32::MAX; n];
+    let mut keys = vec![NO_CELL; n];
     let fill = |lo: usize, out: &mut [u32], sums: Option<&mut Vec<[f64; 3]>>| {
         let mut sums = sums;
         for (i, kv) in out.iter_mut().enumerate() {
@@ -263,6 +268,6 @@ fn hashed_cells(rows: &Columns<'_>, strides: &[u64]) -> (Vec<u64>, CellMap) {
     cell_keys.dedup();
     let index: HashMap<u64, u32> =
         cell_keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
-    let row_cell = keys.par_iter().map(|k| index.get(k).copied().unwrap_or(u32::MAX)).collect();
+    let row_cell = keys.par_iter().map(|k| index.get(k).copied().unwrap_or(NO_CELL)).collect();
     (cell_keys, CellMap::Rows { row_cell })
 }

@@ -1,9 +1,15 @@
-//! Error message for a calibration that did not converge: the constraints furthest from
-//! their targets and the narrowest feasible bounds.
+//! Error for a calibration that did not converge: the constraints furthest from their
+//! targets and the narrowest feasible bounds.
+//!
+//! The kind follows the narrowest bounds: margins out of reach of the method's bounds (or of
+//! any positive weights for a method that keeps g > 0, or of any weights at all) make
+//! [`Error::Infeasible`]; otherwise (reachable, or the search not run) the iterations
+//! just did not get there: [`Error::NotConverged`].
 
 use super::feasibility::{NarrowestBounds, narrowest_bounds_with_weights};
 use super::options::Options;
 use super::problem::Problem;
+use super::report::Report;
 use super::solve::Calibration;
 use crate::Error;
 
@@ -20,7 +26,7 @@ pub(crate) fn figure(v: f64) -> String {
     }
 }
 
-/// Builds the non-convergence error.
+/// Builds the non-convergence error ([`Error::NotConverged`] or [`Error::Infeasible`]).
 pub(crate) fn diagnose(
     problem: &Problem,
     d: &[f64],
@@ -28,6 +34,39 @@ pub(crate) fn diagnose(
     cal: &Calibration,
 ) -> Error {
     let r = &cal.report;
+    let list = worst_constraints(r, options.tolerance);
+    let bounds_text = match options.bounds {
+        Some(b) => format!(" with g in [{}, {}]", b.lower, b.upper),
+        None => String::new(),
+    };
+    let mut msg = format!(
+        "{} calibration did not reach the margins{bounds_text} ({} after {} iterations, max \
+         relative misfit {:.3e} > tolerance {:e}). Constraints furthest from their targets: {}.",
+        options.method.name(),
+        r.termination,
+        r.iterations,
+        r.max_misfit,
+        options.tolerance,
+        list.join("; ")
+    );
+    msg.push(' ');
+    let narrowest = narrowest_bounds_with_weights(problem, d);
+    msg.push_str(&feasibility_hint(&narrowest, options));
+    let step = "calibration";
+    match narrowest {
+        Ok(NarrowestBounds::Feasible { lower, upper, .. }) if !reachable(lower, upper, options) => {
+            Error::Infeasible { step, narrowest: Some((lower, upper)), message: msg }
+        }
+        Ok(NarrowestBounds::Infeasible) => {
+            Error::Infeasible { step, narrowest: None, message: msg }
+        }
+        _ => Error::NotConverged { step, iterations: r.iterations, message: msg },
+    }
+}
+
+/// The constraints furthest from their targets (relative error above `tolerance`), worst
+/// first, at most [`SHOWN`], each as "margin, category: target, reached (before)".
+fn worst_constraints(r: &Report, tolerance: f64) -> Vec<String> {
     let mut worst: Vec<(f64, String)> = r
         .margins
         .iter()
@@ -48,32 +87,25 @@ pub(crate) fn diagnose(
                 )
             })
         })
-        .filter(|(e, _)| *e > options.tolerance)
+        .filter(|(e, _)| *e > tolerance)
         .collect();
     worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let list: Vec<String> = worst.into_iter().take(SHOWN).map(|w| w.1).collect();
-    let bounds_text = match options.bounds {
-        Some(b) => format!(" with g in [{}, {}]", b.lower, b.upper),
-        None => String::new(),
-    };
-    let mut msg = format!(
-        "{} calibration did not reach the margins{bounds_text} ({} after {} iterations, max \
-         relative misfit {:.3e} > tolerance {:e}). Constraints furthest from their targets: {}.",
-        options.method.name(),
-        r.termination,
-        r.iterations,
-        r.max_misfit,
-        options.tolerance,
-        list.join("; ")
-    );
-    msg.push(' ');
-    msg.push_str(&feasibility_hint(problem, d, options));
-    Error::method("calibration", msg)
+    worst.into_iter().take(SHOWN).map(|w| w.1).collect()
 }
 
-fn feasibility_hint(problem: &Problem, d: &[f64], options: &Options) -> String {
-    match narrowest_bounds_with_weights(problem, d) {
+/// Whether g in the narrowest bounds [lower, upper] is allowed by the method: inside the
+/// given bounds, or (without bounds) positive unless the method is linear.
+fn reachable(lower: f64, upper: f64, options: &Options) -> bool {
+    match options.bounds {
+        Some(b) => b.lower <= lower && upper <= b.upper,
+        None => lower > 0.0 || options.method == super::Method::Linear,
+    }
+}
+
+fn feasibility_hint(narrowest: &crate::Result<NarrowestBounds>, options: &Options) -> String {
+    match narrowest {
         Ok(NarrowestBounds::Feasible { lower, upper, suggested }) => {
+            let (lower, upper) = (*lower, *upper);
             let inside = options.bounds.is_none_or(|b| b.lower <= lower && upper <= b.upper);
             let mut s = format!(
                 "The narrowest bounds on g = w/d for which the margins can be met are \

@@ -1,9 +1,7 @@
-//! Calibration constraints (margins) as the configuration layer hands them over.
+//! Calibration constraints (margins) as the bind layer hands them over.
 
+use crate::data::Factor;
 use serde::Serialize;
-
-/// Code of a missing category in [`Margin::Categorical::codes`].
-pub const MISSING: u32 = u32::MAX;
 
 /// One calibration constraint.
 ///
@@ -15,11 +13,9 @@ pub enum Margin {
     Categorical {
         /// Variable name(s), used in messages and the report.
         name: String,
-        /// Per row: index into `levels`, or [`MISSING`].
-        codes: Vec<u32>,
-        /// Category labels.
-        levels: Vec<String>,
-        /// Population count per level (same order as `levels`).
+        /// The categories of each row ([`Factor::MISSING`] = missing).
+        factor: Factor,
+        /// Population count per level (same order as `factor.levels`).
         targets: Vec<f64>,
     },
     /// Population total of a numeric variable: Σ w_k x_k = target.
@@ -59,7 +55,7 @@ impl Margin {
     /// Number of calibration parameters (constraints) of this margin.
     pub fn n_params(&self) -> usize {
         match self {
-            Margin::Categorical { levels, .. } => levels.len(),
+            Margin::Categorical { factor, .. } => factor.levels.len(),
             _ => 1,
         }
     }

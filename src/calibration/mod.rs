@@ -3,8 +3,8 @@
 //! # Public API (for the configuration / CLI layer)
 //!
 //! ```text
-//! Margin::{Categorical { name, codes, levels, targets }, Numeric { name, values, target },
-//!          Total { target }}                      // codes: u32 per row, MISSING = u32::MAX
+//! Margin::{Categorical { name, factor: data::Factor, targets }, Numeric { name, values, target },
+//!          Total { target }}                      // factor: codes per row + levels
 //! Problem::new(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem>   // pre-checks
 //! Problem::with_weights(&self, Vec<f64>) -> Result<Problem>
 //! Problem::model_columns(&self) -> ModelColumns { names, columns }            // for GREG
@@ -41,11 +41,11 @@
 //! # Example
 //! ```
 //! use ponder::calibration::{calibrate, Margin, Method, Options, Problem};
+//! use ponder::data::Factor;
 //! let d = vec![10.0, 10.0, 10.0, 10.0];
 //! let sex = Margin::Categorical {
 //!     name: "sex".into(),
-//!     codes: vec![0, 0, 1, 1],
-//!     levels: vec!["1".into(), "2".into()],
+//!     factor: Factor { codes: vec![0, 0, 1, 1], levels: vec!["1".into(), "2".into()] },
 //!     targets: vec![30.0, 50.0],
 //! };
 //! let problem = Problem::new(d, vec![sex]).unwrap();
@@ -72,7 +72,7 @@ mod solve;
 pub use crate::tolerance::MARGIN_TOTAL_RTOL;
 pub use distance::{AnyDistance, Bounds, Distance, Linear, Logit, Method, Raking, TruncatedLinear};
 pub use feasibility::{NarrowestBounds, narrowest_bounds};
-pub use margin::{MISSING, Margin, MarginKind};
+pub use margin::{Margin, MarginKind};
 pub use options::{Algorithm, Options, SolveOn, StoppingRule};
 pub use problem::{ModelColumns, Problem, TargetAdjustment};
 pub use replicates::calibrate_replicates;

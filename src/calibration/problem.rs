@@ -13,7 +13,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::columns::Columns;
-use super::margin::{MISSING, Margin};
+use super::margin::Margin;
+use crate::data::{Factor, check_weights};
 use crate::{Error, Result};
 
 /// What a parameter (one calibration constraint) refers to.
@@ -72,7 +73,7 @@ impl Problem {
     /// Column lengths differ from the number of weights; a weight is negative, NaN or
     /// infinite; a categorical margin has a code out of range, a negative/non-finite target,
     /// or a level with positive target but no unit of positive weight; a calibration value is
-    /// missing (`MISSING` / NaN / ±∞) on a row of positive weight; categorical margins (and
+    /// missing ([`Factor::MISSING`] / NaN / ±∞) on a row of positive weight; categorical margins (and
     /// `Total`) disagree on the population total by more than [`tol::MARGIN_TOTAL_RTOL`]; two
     /// `Total` margins; no margin.
     pub fn new(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
@@ -139,8 +140,8 @@ impl Problem {
     pub fn param_label(&self, j: usize) -> String {
         let p = &self.params[j];
         match &self.margins[p.margin] {
-            Margin::Categorical { name, levels, .. } => {
-                format!("{name}={}", levels[p.level.unwrap_or(0)])
+            Margin::Categorical { name, factor, .. } => {
+                format!("{name}={}", factor.levels[p.level.unwrap_or(0)])
             }
             m => m.name().to_string(),
         }
@@ -158,9 +159,9 @@ impl Problem {
             names.push(self.param_label(j));
             let p = &self.params[j];
             columns.push(match &self.margins[p.margin] {
-                Margin::Categorical { codes, .. } => {
+                Margin::Categorical { factor, .. } => {
                     let lev = p.level.unwrap_or(0) as u32;
-                    codes.iter().map(|&c| if c == lev { 1.0 } else { 0.0 }).collect()
+                    factor.codes.iter().map(|&c| if c == lev { 1.0 } else { 0.0 }).collect()
                 }
                 Margin::Numeric { values, .. } => {
                     values.iter().map(|v| if v.is_finite() { *v } else { 0.0 }).collect()
@@ -178,7 +179,9 @@ impl Problem {
         let mut intercept = None;
         for (m, off) in self.margins.iter().zip(&self.offsets) {
             match m {
-                Margin::Categorical { codes, .. } => cats.push((*off, Cow::Borrowed(&codes[..]))),
+                Margin::Categorical { factor, .. } => {
+                    cats.push((*off, Cow::Borrowed(&factor.codes[..])))
+                }
                 Margin::Numeric { values, .. } => nums.push((*off, Cow::Borrowed(&values[..]))),
                 Margin::Total { .. } => intercept = Some(*off),
             }
@@ -241,23 +244,17 @@ impl Problem {
     /// Weight-dependent checks: weights valid, no missing calibration value on a row of
     /// positive weight, no level with positive target and no unit of positive weight.
     pub(crate) fn check_weights(&self, d: &[f64], what: &str) -> Result<()> {
-        if let Some(k) = d.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            let bad = d.iter().filter(|w| !(w.is_finite() && **w >= 0.0)).count();
-            return Err(fail(format!(
-                "{what}: {bad} weight(s) are negative, missing or infinite (first at row {}: \
-                 {}); give every row a finite weight >= 0 (0 for units that must not count)",
-                k + 1,
-                d[k]
-            )));
+        if let Some(bad) = check_weights(d) {
+            return Err(fail(bad.describe(what)));
         }
         // margins are checked in parallel; the first failing one in order is reported
         let checks: Vec<Result<()>> = self
             .margins
             .par_iter()
             .map(|m| match m {
-                Margin::Categorical { name, codes, levels, targets } => {
-                    check_missing(name, d, |k| codes[k] == MISSING)?;
-                    check_levels_present(name, codes, levels, targets, d)
+                Margin::Categorical { name, factor, targets } => {
+                    check_missing(name, d, |k| factor.codes[k] == Factor::MISSING)?;
+                    check_levels_present(name, factor, targets, d)
                 }
                 Margin::Numeric { name, values, .. } => {
                     check_missing(name, d, |k| !values[k].is_finite())
@@ -309,8 +306,9 @@ fn layout(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
             if this {
                 offsets[i] = params.len();
                 match m {
-                    Margin::Categorical { levels, .. } => params
-                        .extend((0..levels.len()).map(|l| Param { margin: i, level: Some(l) })),
+                    Margin::Categorical { factor, .. } => params.extend(
+                        (0..factor.levels.len()).map(|l| Param { margin: i, level: Some(l) }),
+                    ),
                     _ => params.push(Param { margin: i, level: None }),
                 }
             }
@@ -322,7 +320,7 @@ fn layout(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
 
 fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
     match m {
-        Margin::Categorical { name, codes, levels, targets } => {
+        Margin::Categorical { name, factor: Factor { codes, levels }, targets } => {
             if codes.len() != n {
                 return Err(fail(format!("margin `{name}` has {} rows, weights {n}", codes.len())));
             }
@@ -333,7 +331,8 @@ fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
                     targets.len()
                 )));
             }
-            if let Some(k) = codes.iter().position(|&c| c != MISSING && c as usize >= levels.len())
+            if let Some(k) =
+                codes.iter().position(|&c| c != Factor::MISSING && c as usize >= levels.len())
             {
                 return Err(Error::Internal(format!(
                     "margin `{name}`: code {} at row {} is out of range ({} levels)",
@@ -389,13 +388,8 @@ fn check_missing(name: &str, d: &[f64], missing: impl Fn(usize) -> bool) -> Resu
     }
 }
 
-fn check_levels_present(
-    name: &str,
-    codes: &[u32],
-    levels: &[String],
-    targets: &[f64],
-    d: &[f64],
-) -> Result<()> {
+fn check_levels_present(name: &str, factor: &Factor, targets: &[f64], d: &[f64]) -> Result<()> {
+    let Factor { codes, levels } = factor;
     let mut present = vec![false; levels.len()];
     for (&c, &w) in codes.iter().zip(d) {
         if w > 0.0 && (c as usize) < present.len() {

@@ -12,19 +12,25 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::cells::{blocked_sums, collapse};
+use super::cells::{NO_CELL, blocked_sums, collapse};
 use super::columns::{CellStats, Columns};
 use super::distance::AnyDistance;
-use super::margin::{MISSING, Margin};
+use super::margin::Margin;
 use super::options::{Algorithm, Options, SolveOn};
 use super::problem::Problem;
 use super::solve::{Calibration, calibrate_units, calibrate_weights, prepare};
+use crate::data::{Factor, check_weights};
 use crate::{Error, Result};
+
+/// What the weight checks call a replicate's starting weights (after the `replicate r: `
+/// prefix every error of that replicate gets).
+const WHAT: &str = "input weights";
 
 /// Calibrates every replicate column (in parallel; results in input order).
 ///
 /// # Errors
-/// The first failing replicate (in column order), its message prefixed by its number.
+/// The first failing replicate (in column order), its message prefixed by `replicate r: `
+/// (r 1-based), its kind kept.
 pub fn calibrate_replicates(
     problem: &Problem,
     replicate_weights: &[Vec<f64>],
@@ -42,35 +48,33 @@ pub fn calibrate_replicates(
         .par_iter()
         .enumerate()
         .map(|(r, d)| {
-            if d.len() != problem.n_rows() {
-                return Err(Error::method(
-                    "calibration",
-                    format!(
-                        "replicate column {} has {} rows, the data {}",
-                        r + 1,
-                        d.len(),
-                        problem.n_rows()
-                    ),
-                ));
-            }
-            let what = || format!("replicate weight column {}", r + 1);
-            match (&shared, &prepared) {
-                (Some(sh), Some((dist, algorithm))) => {
-                    sh.calibrate(problem, d, options, (dist, *algorithm), what)
-                }
-                _ => problem
-                    .check_weights(d, &what())
-                    .and_then(|()| calibrate_weights(problem, d, options)),
-            }
-            .map_err(|e| match e {
-                Error::Method { step, message } if !message.starts_with("replicate") => {
-                    Error::Method { step, message: format!("replicate {}: {message}", r + 1) }
-                }
-                e => e,
-            })
+            calibrate_one(problem, d, options, shared.as_ref().zip(prepared.as_ref()))
+                .map_err(|e| e.prefixed(&format!("replicate {}: ", r + 1)))
         })
         .collect();
     results.into_iter().collect()
+}
+
+/// Calibrates one replicate column `d` (on the shared cells when given); errors name no
+/// replicate (the caller prefixes them).
+fn calibrate_one(
+    problem: &Problem,
+    d: &[f64],
+    options: &Options,
+    shared: Option<(&SharedCells, &(AnyDistance, Algorithm))>,
+) -> Result<Calibration> {
+    if d.len() != problem.n_rows() {
+        return Err(Error::method(
+            "calibration",
+            format!("the weight column has {} rows, the data {}", d.len(), problem.n_rows()),
+        ));
+    }
+    match shared {
+        Some((sh, (dist, algorithm))) => sh.calibrate(problem, d, options, (dist, *algorithm)),
+        None => {
+            problem.check_weights(d, WHAT).and_then(|()| calibrate_weights(problem, d, options))
+        }
+    }
 }
 
 /// The cells of every row that could carry weight (all codes present), shared by the
@@ -78,7 +82,7 @@ pub fn calibrate_replicates(
 struct SharedCells {
     /// Cells in increasing key order, with their codes (weights unused).
     cells: Columns<'static>,
-    /// Cell of each row (`u32::MAX` when a code is missing).
+    /// Cell of each row ([`NO_CELL`] when a code is missing).
     row_cell: Vec<u32>,
 }
 
@@ -93,9 +97,9 @@ impl SharedCells {
         // of any replicate are a subset, numbered in the same (key) order.
         let mut ind = vec![1.0; n];
         for m in &problem.margins {
-            if let Margin::Categorical { codes, .. } = m {
-                for (w, &c) in ind.iter_mut().zip(codes) {
-                    if c == MISSING {
+            if let Margin::Categorical { factor, .. } = m {
+                for (w, &c) in ind.iter_mut().zip(&factor.codes) {
+                    if c == Factor::MISSING {
                         *w = 0.0;
                     }
                 }
@@ -114,23 +118,20 @@ impl SharedCells {
         d: &[f64],
         options: &Options,
         prepared: (&AnyDistance, Algorithm),
-        what: impl Fn() -> String,
     ) -> Result<Calibration> {
         let row_cell = &self.row_cell;
-        // A weight that is negative / not finite, or positive on a row with a missing code:
-        // the full check builds the message.
-        let bad = d
-            .iter()
-            .zip(row_cell)
-            .any(|(&w, &c)| !(w.is_finite() && w >= 0.0) || (w > 0.0 && c == u32::MAX));
+        // A weight that is negative / not finite, or positive on a row in no cell (a missing
+        // code): the full check builds the message.
+        let bad = check_weights(d).is_some()
+            || d.iter().zip(row_cell).any(|(&w, &c)| w > 0.0 && c == NO_CELL);
         if bad {
-            return Err(self.check_failed(problem, d, &what()));
+            return Err(self.check_failed(problem, d));
         }
         let n_all = self.cells.len();
         let sums =
             blocked_sums(d.len(), n_all, |k| (d[k] > 0.0).then_some(row_cell[k] as usize), d);
         // Cells of positive weight, in key order (as `collapse` of this replicate).
-        let mut compact = vec![u32::MAX; n_all];
+        let mut compact = vec![NO_CELL; n_all];
         let mut kept = Vec::with_capacity(n_all);
         for (c, s) in sums.iter().enumerate() {
             if s[2] > 0.0 {
@@ -139,7 +140,7 @@ impl SharedCells {
             }
         }
         if kept.is_empty() || !self.levels_present(problem, &kept) {
-            return Err(self.check_failed(problem, d, &what()));
+            return Err(self.check_failed(problem, d));
         }
         let cats = self
             .cells
@@ -184,12 +185,12 @@ impl SharedCells {
     }
 
     /// The error of the full weight check, which the quick checks showed must fail.
-    fn check_failed(&self, problem: &Problem, d: &[f64], what: &str) -> Error {
-        match problem.check_weights(d, what) {
+    fn check_failed(&self, problem: &Problem, d: &[f64]) -> Error {
+        match problem.check_weights(d, WHAT) {
             Err(e) => e,
-            Ok(()) => Error::Internal(format!(
-                "{what}: the replicate weight pre-check failed but the full check passed"
-            )),
+            Ok(()) => Error::Internal(
+                "the replicate weight pre-check failed but the full check passed".into(),
+            ),
         }
     }
 }

@@ -170,7 +170,9 @@ pub(crate) fn margin_reports(
         .zip(&problem.offsets)
         .map(|(m, &off)| {
             let labels: Vec<Option<String>> = match m {
-                Margin::Categorical { levels, .. } => levels.iter().cloned().map(Some).collect(),
+                Margin::Categorical { factor, .. } => {
+                    factor.levels.iter().cloned().map(Some).collect()
+                }
                 _ => vec![None],
             };
             let categories = labels

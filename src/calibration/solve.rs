@@ -277,7 +277,8 @@ fn check_zero_targets(problem: &Problem, units: &Columns<'_>, dist: &AnyDistance
     let (mut cat, mut num) = (0, 0);
     for m in &problem.margins {
         match m {
-            Margin::Categorical { name, levels, targets, .. } => {
+            Margin::Categorical { name, factor, targets } => {
+                let levels = &factor.levels;
                 let codes = &units.cats[cat].1;
                 cat += 1;
                 if zero_ok {

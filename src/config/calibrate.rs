@@ -22,12 +22,13 @@
 //!   - variables: [sex, age_group]
 //!     totals: {"1,18-29": 4700000, ...}
 //! ```
+//!
+//! This module reads and validates the YAML only: the spec holds no data. Matching the
+//! margins against a table, and reading a `margins_table`, is [`crate::bind::calibration`]'s.
 
 use super::{Loaded, Problems, load_yaml, scalar_label, suggest};
-use crate::calibration::{Algorithm, Bounds, Margin, Method, Options, StoppingRule};
-use crate::data::{Factor, Table};
-use crate::error::{Error, Result};
-use rayon::prelude::*;
+use crate::calibration::{Algorithm, Bounds, Method, Options, StoppingRule};
+use crate::error::Result;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -114,8 +115,12 @@ pub struct CalibrationConfig {
     pub population_total: Option<f64>,
     /// Glob of replicate weight columns to calibrate too.
     pub replicates: Option<String>,
-    /// The margins.
+    /// The margins given in the YAML.
     pub margins: Vec<MarginSpec>,
+    /// A CALMAR margin table (path resolved against the config's folder), whose margins
+    /// come after `margins`; read when the spec is bound to data
+    /// ([`crate::bind::calibration::margin_specs`]).
+    pub margins_table: Option<PathBuf>,
 }
 
 const METHODS: [&str; 4] = ["linear", "raking", "logit", "truncated_linear"];
@@ -132,14 +137,7 @@ impl CalibrationConfig {
         let method = validate_method(raw, &mut problems);
         let stopping = validate_stopping(raw, &mut problems);
         let algorithm = validate_algorithm(raw, &mut problems);
-        let mut margins = validate_margins(raw, &mut problems);
-        if let Some(t) = &raw.margins_table {
-            let table_path = resolve(path, t);
-            match read_calmar_table(&table_path) {
-                Ok(m) => margins.extend(m),
-                Err(e) => problems.push("margins_table", e.to_string(), None),
-            }
-        }
+        let margins = validate_margins(raw, &mut problems);
         if raw.margins.is_empty() && raw.margins_table.is_none() && raw.population_total.is_none() {
             problems.push(
                 "margins",
@@ -185,6 +183,7 @@ impl CalibrationConfig {
             population_total: raw.population_total,
             replicates: raw.replicates.clone(),
             margins,
+            margins_table: raw.margins_table.as_deref().map(|t| resolve(path, t)),
         })
     }
 }
@@ -203,15 +202,18 @@ fn validate_method(raw: &RawConfig, problems: &mut Problems) -> Option<(Method, 
     let bounds = match raw.bounds.as_deref() {
         None => None,
         Some([l, u]) => {
-            if !(l.is_finite() && u.is_finite() && *l >= 0.0 && *l < 1.0 && *u > 1.0) {
-                problems.push(
-                    "bounds",
-                    format!("bounds [L, U] on g = w/d need 0 <= L < 1 < U, got [{l}, {u}]"),
-                    Some("e.g. bounds: [0.4, 2.5]".into()),
-                );
-                return None;
+            // the rule of every bounds (L < 1 < U), plus what a file may ask: finite, L >= 0
+            match Bounds::new(*l, *u) {
+                Ok(b) if b.is_finite() && b.lower >= 0.0 => Some(b),
+                _ => {
+                    problems.push(
+                        "bounds",
+                        format!("bounds [L, U] on g = w/d need 0 <= L < 1 < U, got [{l}, {u}]"),
+                        Some("e.g. bounds: [0.4, 2.5]".into()),
+                    );
+                    return None;
+                }
             }
-            Some(Bounds { lower: *l, upper: *u })
         }
         Some(other) => {
             problems.push(
@@ -304,7 +306,7 @@ fn validate_margins(raw: &RawConfig, problems: &mut Problems) -> Vec<MarginSpec>
 
 /// Two margins on the same variable (or the same crossing), or a variable crossed with
 /// itself: a copy-paste slip that would silently over-constrain the calibration.
-fn check_duplicate_margins(margins: &[MarginSpec], problems: &mut Problems) {
+pub fn check_duplicate_margins(margins: &[MarginSpec], problems: &mut Problems) {
     let vars = |m: &MarginSpec| -> (String, Vec<String>) {
         match m {
             MarginSpec::Categorical { key, variables, .. } => {
@@ -523,255 +525,4 @@ fn check_percentages(raw: &RawConfig, margins: &[MarginSpec], problems: &mut Pro
             }
         }
     }
-}
-
-/// Reads a CALMAR-style margin table: columns `var`, `n` (number of categories, 0 for a
-/// numeric variable), `mar1`..`marN` (totals of categories 1..n, or the numeric total in
-/// `mar1`). Categories are the codes `1`..`n`, as in CALMAR.
-fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
-    let t = Table::read(path)?;
-    let var = t.factor("var")?;
-    let n = t.numeric("n")?;
-    let mut out = Vec::new();
-    for row in 0..t.n_rows() {
-        let name = match var.codes[row] {
-            Factor::MISSING => {
-                return Err(Error::data(t.source(), format!("row {}: `var` is empty", row + 1)));
-            }
-            c => var.levels[c as usize].clone(),
-        };
-        let key = format!("margins_table row {} ({name})", row + 1);
-        let k = n[row];
-        if k.fract() != 0.0 || k < 0.0 {
-            return Err(Error::data(t.source(), format!("{key}: `n` must be 0 or a count")));
-        }
-        let figure = |j: usize| -> Result<f64> {
-            let col = format!("mar{j}");
-            let v = t.numeric_opt(&col)?;
-            v[row].ok_or_else(|| Error::data(t.source(), format!("{key}: `{col}` is empty")))
-        };
-        if k == 0.0 {
-            let total = figure(1)?;
-            out.push(MarginSpec::Numeric { key, variable: name, total });
-        } else {
-            let figures = (1..=k as usize)
-                .map(|j| Ok((j.to_string(), figure(j)?)))
-                .collect::<Result<Vec<_>>>()?;
-            out.push(MarginSpec::Categorical {
-                key,
-                variables: vec![name],
-                figures,
-                kind: Figures::Totals,
-                groups: Vec::new(),
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Builds the calibration margins from a validated config and the input data: matches
-/// categories by text form and reports every mismatch at once.
-///
-/// Rows with weight 0 (non-respondents, ineligibles) do not take part: a category seen only
-/// among them needs no margin, and their missing values are allowed.
-///
-/// # Errors
-/// [`Error::Config`] naming each margin and category that does not match the data (with a
-/// did-you-mean), unknown columns, non-numeric numeric margins, missing values.
-pub fn build_margins(
-    cfg: &CalibrationConfig,
-    table: &Table,
-    weights: &[f64],
-) -> Result<Vec<Margin>> {
-    let mut issues: Vec<crate::error::ConfigProblem> = Vec::new();
-    let mut out = Vec::new();
-    // margins are independent: built in parallel, then taken in config order
-    let built: Vec<Result<Margin, Issues>> =
-        cfg.margins.par_iter().map(|spec| build_one(cfg, spec, table, weights)).collect();
-    for m in built {
-        match m {
-            Ok(m) => out.push(m),
-            Err(mut e) => issues.append(&mut e),
-        }
-    }
-    if let Some(n) = cfg.population_total {
-        out.push(Margin::Total { target: n });
-    }
-    if issues.is_empty() {
-        Ok(out)
-    } else {
-        let text = std::fs::read_to_string(&cfg.file).unwrap_or_default();
-        for p in &mut issues {
-            p.line = super::find_line(&text, &p.key);
-            p.message = format!("{} (data: {})", p.message, table.source());
-        }
-        Err(Error::Config { file: cfg.file.clone(), problems: issues })
-    }
-}
-
-type Issues = Vec<crate::error::ConfigProblem>;
-
-/// The categories of a categorical margin in the data: one variable, or the crossing of
-/// several (labels `a,b`), with `groups` merged.
-///
-/// # Errors
-/// (key suffix, message): a column that cannot be read as categories (suffix empty), a
-/// group named like a category outside it (suffix `.groups`).
-pub fn margin_factor(
-    table: &Table,
-    variables: &[String],
-    groups: &[(String, Vec<String>)],
-) -> std::result::Result<Factor, (&'static str, String)> {
-    let factors: Vec<Factor> = variables
-        .iter()
-        .map(|v| table.factor(v))
-        .collect::<Result<_>>()
-        .map_err(|e| ("", e.to_string()))?;
-    let factor = if factors.len() == 1 {
-        factors.into_iter().next().unwrap_or_default()
-    } else {
-        Factor::cross(&factors.iter().collect::<Vec<_>>())
-    };
-    factor.regroup(groups).map_err(|e| (".groups", e))
-}
-
-fn column_issue(table: &Table, key: &str, name: &str) -> crate::error::ConfigProblem {
-    let names = table.column_names();
-    let hint = suggest(name, names.iter().map(String::as_str))
-        .map(|s| format!("did you mean `{s}`?"))
-        .unwrap_or_else(|| format!("the columns are: {}", names.join(", ")));
-    crate::error::ConfigProblem::new(key, format!("no column `{name}` in the data")).hint(hint)
-}
-
-fn build_one(
-    cfg: &CalibrationConfig,
-    spec: &MarginSpec,
-    table: &Table,
-    weights: &[f64],
-) -> Result<Margin, Issues> {
-    match spec {
-        MarginSpec::Numeric { key, variable, total } => {
-            if !table.has_column(variable) {
-                return Err(vec![column_issue(table, key, variable)]);
-            }
-            let values = table
-                .numeric_or_nan(variable)
-                .map_err(|e| vec![crate::error::ConfigProblem::new(key.as_str(), e.to_string())])?;
-            check_numeric_sign(key, variable, &values, weights, *total)?;
-            Ok(Margin::Numeric { name: variable.clone(), values, target: *total })
-        }
-        MarginSpec::Categorical { key, variables, figures, kind, groups } => {
-            let missing: Issues = variables
-                .iter()
-                .filter(|v| !table.has_column(v))
-                .map(|v| column_issue(table, key, v))
-                .collect();
-            if !missing.is_empty() {
-                return Err(missing);
-            }
-            let factor = margin_factor(table, variables, groups)
-                .map_err(|(k, e)| vec![crate::error::ConfigProblem::new(format!("{key}{k}"), e)])?;
-            let scale = match kind {
-                Figures::Totals => 1.0,
-                Figures::Percentages => cfg.population_total.unwrap_or(0.0) / 100.0,
-            };
-            match_categories(key, &variables.join(" × "), factor, figures, scale, weights)
-        }
-    }
-}
-
-/// A numeric margin whose values (among rows of positive weight) all have one sign cannot
-/// have a total of the other sign, nor 0 unless every value is 0: no positive weights reach
-/// it, and the solver would only drive every weight towards 0.
-fn check_numeric_sign(
-    key: &str,
-    variable: &str,
-    values: &[f64],
-    weights: &[f64],
-    total: f64,
-) -> Result<(), Issues> {
-    let used = || values.iter().zip(weights).filter(|(_, w)| **w > 0.0).map(|(v, _)| *v);
-    let all_nonneg = used().all(|v| v.is_nan() || v >= 0.0);
-    let all_nonpos = used().all(|v| v.is_nan() || v <= 0.0);
-    let any_nonzero = used().any(|v| v != 0.0 && !v.is_nan());
-    let bad = any_nonzero && ((all_nonneg && total <= 0.0) || (all_nonpos && total >= 0.0));
-    if bad {
-        let sign = if all_nonneg { "positive or 0" } else { "negative or 0" };
-        return Err(vec![
-            crate::error::ConfigProblem::new(
-                format!("{key}.total"),
-                format!(
-                    "margin `{variable}`: every value among the rows of positive weight is {sign}, \
-                     so its population total cannot be {total}"
-                ),
-            )
-            .hint("check the total (its sign, its unit) or the column"),
-        ]);
-    }
-    Ok(())
-}
-
-/// Maps the margin's figures onto the factor's levels (in level order); reports sample
-/// categories (among positive weights) without a figure and figures without a sample
-/// category.
-fn match_categories(
-    key: &str,
-    name: &str,
-    factor: Factor,
-    figures: &[(String, f64)],
-    scale: f64,
-    weights: &[f64],
-) -> Result<Margin, Issues> {
-    let mut present = vec![false; factor.levels.len()];
-    for (c, w) in factor.codes.iter().zip(weights) {
-        if *c != Factor::MISSING && *w > 0.0 {
-            present[*c as usize] = true;
-        }
-    }
-    let mut issues = Vec::new();
-    let mut targets = vec![0.0; factor.levels.len()];
-    let mut given = vec![false; factor.levels.len()];
-    for (label, fig) in figures {
-        match factor.level_index(label) {
-            Some(i) => {
-                targets[i as usize] = fig * scale;
-                given[i as usize] = true;
-            }
-            None => {
-                let hint = suggest(label, factor.levels.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("the data has: {}", factor.levels.join(", ")));
-                issues.push(
-                    crate::error::ConfigProblem::new(
-                        key,
-                        format!(
-                            "margin `{name}`: category `{label}` has no sample unit in the data \
-                             (it cannot be calibrated)"
-                        ),
-                    )
-                    .hint(format!("{hint}; or merge it with a neighbouring category")),
-                );
-            }
-        }
-    }
-    for (i, level) in factor.levels.iter().enumerate() {
-        if present[i] && !given[i] {
-            issues.push(
-                crate::error::ConfigProblem::new(
-                    key,
-                    format!("margin `{name}`: sample category `{level}` has no population figure"),
-                )
-                .hint("add it to the margin, or recode it in the data".to_string()),
-            );
-        }
-    }
-    if !issues.is_empty() {
-        return Err(issues);
-    }
-    Ok(Margin::Categorical {
-        name: name.to_string(),
-        codes: factor.codes,
-        levels: factor.levels,
-        targets,
-    })
 }

@@ -561,7 +561,7 @@ fn rake_step(problem: &Problem, cal: &CalibrationConfig) -> Result<CalibrationSt
         .stage_weights
         .ok_or_else(|| Error::Internal("IPF raking returned no per-margin weights".to_string()))?;
     let codes = problem.margins().iter().filter_map(|m| match m {
-        Margin::Categorical { codes, .. } => Some(codes.clone()),
+        Margin::Categorical { factor, .. } => Some(factor.codes.clone()),
         _ => None,
     });
     let margins =

@@ -10,9 +10,10 @@ use super::steps::{
     DrawnSample, SampleReport, add_nonresponse_columns, adjust_nonresponse, draw_sample,
     frame_label,
 };
-use crate::bind::calibration::margins as build_margins;
-use crate::calibration::{self, Calibration, Problem};
+use crate::bind::calibration::{self as bind_calibration, Replicates};
+use crate::calibration::Calibration;
 use crate::config::calibrate::CalibrationConfig;
+use crate::config::pipeline::CalibrationStep;
 use crate::config::pipeline::{PipelineConfig, ReplicateStep, Start, TotalSource};
 use crate::config::sample::FrameSource;
 use crate::data::{ColumnData, Table};
@@ -218,30 +219,16 @@ pub fn weigh(
     let mut calibration = None;
     let mut population_total = None;
     if let Some(step) = &cfg.calibration {
-        let mut c = opts.calibration.clone().unwrap_or_else(|| step.config.clone());
-        if opts.calibration.is_none() {
-            match step.population_total {
-                TotalSource::Config => {}
-                TotalSource::Value(v) => c.population_total = Some(v),
-                TotalSource::Frame => c.population_total = n_in_scope.map(|n| n as f64),
-            }
-        }
-        population_total = c.population_total;
-        let margins = build_margins(&c, &table, &current.1)?;
-        let problem = Problem::new(current.1.clone(), margins)?;
-        let cal = calibration::calibrate(&problem, &c.options)?;
-        let rep_w = if current.2.is_empty() {
-            Vec::new()
-        } else {
-            calibration::calibrate_replicates(&problem, &current.2, &c.options)?
-                .into_iter()
-                .map(|r| r.weights)
-                .collect()
-        };
+        let (c, total) = calibration_spec(step, opts, n_in_scope);
+        let given = Replicates::Given(&current.2);
+        let out = bind_calibration::run(c, &table, current.1.clone(), given, total)?;
+        population_total = out.population_total;
+        let cal = out.calibration;
+        let rep_w = out.replicates.into_iter().map(|r| r.weights).collect();
         table.add_column(&c.output, ColumnData::from_f64(&cal.weights))?;
         let prev = std::mem::replace(&mut current, (c.output.clone(), cal.weights.clone(), rep_w));
         replicates.push((if nonresponse.is_some() { "nonresponse" } else { "design" }, prev.2));
-        calibration = Some((cal, problem.weights().to_vec()));
+        calibration = Some((cal, out.problem.weights().to_vec()));
         lap("calibration", &mut timings);
     }
     replicates.push((
@@ -268,6 +255,25 @@ pub fn weigh(
         timings,
         notes,
     })
+}
+
+/// The calibration spec of a pass (the pass's own margins, or the step's) and the
+/// population total replacing the spec's (`population_total: N | frame` of the step; never
+/// with the pass's own margins).
+fn calibration_spec<'a>(
+    step: &'a CalibrationStep,
+    opts: &'a PassOptions,
+    n_in_scope: Option<usize>,
+) -> (&'a CalibrationConfig, Option<f64>) {
+    if let Some(c) = &opts.calibration {
+        return (c, None);
+    }
+    let total = match step.population_total {
+        TotalSource::Config => None,
+        TotalSource::Value(v) => Some(v),
+        TotalSource::Frame => n_in_scope.map(|n| n as f64),
+    };
+    (&step.config, total)
 }
 
 /// Bootstrap (Rao–Wu) replicates of the design weights, strata from the sample step.

@@ -342,7 +342,7 @@ fn true_margins(
     table: &Table,
     target: &[bool],
 ) -> Result<CalibrationConfig> {
-    let mut c = cfg.clone();
+    let mut c = crate::bind::calibration::with_table_margins(cfg)?;
     c.population_total = None;
     for m in &mut c.margins {
         match m {

@@ -58,7 +58,6 @@ pub fn write_report(path: &Path, run: &CalibrationRun) -> Result<()> {
 }
 
 fn html(run: &CalibrationRun) -> String {
-    let r = &run.report;
     let mut body = format!(
         "<p>Input <code>{}</code>, weights <code>{}</code> → <code>{}</code> in <code>{}</code> \
          (config <code>{}</code>).</p>\n",
@@ -68,8 +67,24 @@ fn html(run: &CalibrationRun) -> String {
         escape(&run.output),
         escape(&run.config)
     );
+    body.push_str(&summary_table(run));
+    body.push_str("<h2>Margins</h2>\n");
+    body.push_str(&margins_table(&run.report));
+    body.push_str("<h2>Distribution of g = w / d</h2>\n");
+    body.push_str(&g_section(run));
+    if !run.replicates.is_empty() {
+        body.push_str("<h2>Replicates</h2>\n");
+        body.push_str(&replicates_table(&run.replicates));
+    }
+    page("ponder — calibration report", &body)
+}
+
+/// Method, bounds, convergence, sizes, design effect and timings.
+fn summary_table(run: &CalibrationRun) -> String {
+    let r = &run.report;
     let bounds = r.bounds.map_or("none".to_string(), |b| format!("[{}, {}]", b.lower, b.upper));
-    body.push_str(&table(
+    let t = &run.timings;
+    table(
         &["", "value"],
         &[
             vec!["method".into(), r.method.name().into()],
@@ -86,15 +101,15 @@ fn html(run: &CalibrationRun) -> String {
             vec!["weighting design effect 1 + CV²(w)".into(), num(r.design_effect)],
             vec![
                 "time read / solve / write (s)".into(),
-                format!(
-                    "{:.3} / {:.3} / {:.3}",
-                    run.timings.read, run.timings.solve, run.timings.write
-                ),
+                format!("{:.3} / {:.3} / {:.3}", t.read, t.solve, t.write),
             ],
         ],
         1,
-    ));
-    body.push_str("<h2>Margins</h2>\n");
+    )
+}
+
+/// One row per margin category: before, target, after, error.
+fn margins_table(r: &Report) -> String {
     let mut rows = Vec::new();
     for m in &r.margins {
         for c in &m.categories {
@@ -108,38 +123,42 @@ fn html(run: &CalibrationRun) -> String {
             ]);
         }
     }
-    body.push_str(&table(&["margin", "category", "before", "target", "after", "error"], &rows, 2));
-    body.push_str("<h2>Distribution of g = w / d</h2>\n");
+    table(&["margin", "category", "before", "target", "after", "error"], &rows, 2)
+}
+
+/// Quantiles of g and its histogram (rows with d > 0), the bounds marked.
+fn g_section(run: &CalibrationRun) -> String {
+    let r = &run.report;
     let g = &r.g;
-    body.push_str(&table(
+    let mut out = table(
         &["min", "p1", "p5", "p25", "p50", "p75", "p95", "p99", "max"],
         &[[g.min, g.p1, g.p5, g.p25, g.p50, g.p75, g.p95, g.p99, g.max]
             .iter()
             .map(|v| num(*v))
             .collect()],
         0,
-    ));
+    );
     let gs: Vec<f64> =
         run.g.iter().zip(&run.d).filter(|(_, d)| **d > 0.0).map(|(g, _)| *g).collect();
     let marks: Vec<f64> = r.bounds.map(|b| vec![b.lower, b.upper]).unwrap_or_default();
     let marks: Vec<f64> = marks.into_iter().filter(|m| m.is_finite()).collect();
-    body.push_str(&histogram_svg(&gs, 40, "g = w / d (rows with d > 0)", "g", &marks));
-    if !run.replicates.is_empty() {
-        body.push_str("<h2>Replicates</h2>\n");
-        let rows: Vec<Vec<String>> = run
-            .replicates
-            .iter()
-            .map(|(c, r)| {
-                vec![
-                    c.clone(),
-                    r.iterations.to_string(),
-                    format!("{:.2e}", r.max_misfit),
-                    num(r.g.min),
-                    num(r.g.max),
-                ]
-            })
-            .collect();
-        body.push_str(&table(&["column", "iterations", "max error", "g min", "g max"], &rows, 1));
-    }
-    page("ponder — calibration report", &body)
+    out.push_str(&histogram_svg(&gs, 40, "g = w / d (rows with d > 0)", "g", &marks));
+    out
+}
+
+/// One row per replicate column: iterations, max error, range of g.
+fn replicates_table(replicates: &[(String, Report)]) -> String {
+    let rows: Vec<Vec<String>> = replicates
+        .iter()
+        .map(|(c, r)| {
+            vec![
+                c.clone(),
+                r.iterations.to_string(),
+                format!("{:.2e}", r.max_misfit),
+                num(r.g.min),
+                num(r.g.max),
+            ]
+        })
+        .collect();
+    table(&["column", "iterations", "max error", "g min", "g max"], &rows, 1)
 }

@@ -1,16 +1,16 @@
 //! Pre-check errors (each names the margin / category and the fix) and infeasibility
 //! diagnostics (narrowest feasible bounds).
 
+use ponder::Error;
 use ponder::calibration::{
-    Bounds, MISSING, Margin, Method, NarrowestBounds, Options, Problem, calibrate,
-    narrowest_bounds, solve,
+    Bounds, Margin, Method, NarrowestBounds, Options, Problem, calibrate, narrowest_bounds, solve,
 };
+use ponder::data::Factor;
 
 fn cat(name: &str, codes: Vec<u32>, levels: &[&str], targets: Vec<f64>) -> Margin {
     Margin::Categorical {
         name: name.into(),
-        codes,
-        levels: levels.iter().map(|s| s.to_string()).collect(),
+        factor: Factor { codes, levels: levels.iter().map(|s| s.to_string()).collect() },
         targets,
     }
 }
@@ -60,7 +60,7 @@ fn category_with_target_but_no_respondent() {
 
 #[test]
 fn missing_calibration_values_on_positive_weights() {
-    let m = cat("sex", vec![0, 1, MISSING, 1, 0, 1], &["1", "2"], vec![30.0, 30.0]);
+    let m = cat("sex", vec![0, 1, Factor::MISSING, 1, 0, 1], &["1", "2"], vec![30.0, 30.0]);
     let msg = err_text(Problem::new(vec![1.0; 6], vec![m.clone()]));
     assert!(msg.contains("`sex`") && msg.contains("row 3") && msg.contains("weight 0"), "{msg}");
     // With weight 0 the row passes through with weight 0.
@@ -85,7 +85,7 @@ fn invalid_input_weights() {
         let mut d = vec![1.0; 6];
         d[4] = bad;
         let msg = err_text(Problem::new(d, vec![sex()]));
-        assert!(msg.contains("row 5") && msg.contains(">= 0"), "{msg}");
+        assert!(msg.contains("rows 5") && msg.contains(">= 0"), "{msg}");
     }
 }
 
@@ -104,7 +104,7 @@ fn zero_weight_rows_do_not_influence_the_solve() {
     d2.extend([0.0, 0.0]);
     let mut x2 = x.clone();
     x2.extend([f64::NAN, 1e9]);
-    let p2 = Problem::new(d2, margins(vec![0, 1, 0, 1, 0, 1, MISSING, 0], x2)).unwrap();
+    let p2 = Problem::new(d2, margins(vec![0, 1, 0, 1, 0, 1, Factor::MISSING, 0], x2)).unwrap();
     for m in [Method::Linear, Method::Raking] {
         let a = calibrate(&p, &Options::new(m, None)).unwrap();
         let b = calibrate(&p2, &Options::new(m, None)).unwrap();
@@ -161,7 +161,13 @@ fn infeasible_bounds_report_the_narrowest_feasible_ones() {
     };
     assert!((lower - 0.4).abs() < 1e-6 && (upper - 1.6).abs() < 1e-6, "[{lower}, {upper}]");
     let tight = Bounds::new(0.5, 1.5).unwrap();
-    let msg = calibrate(&p, &Options::new(Method::Logit, Some(tight))).unwrap_err().to_string();
+    let err = calibrate(&p, &Options::new(Method::Logit, Some(tight))).unwrap_err();
+    let Error::Infeasible { step: "calibration", narrowest: Some((l, u)), .. } = err else {
+        panic!("expected Infeasible with the narrowest bounds, got {err:?}")
+    };
+    assert!((l - lower).abs() < 1e-12 && (u - upper).abs() < 1e-12, "[{l}, {u}]");
+    assert!((l - 0.4).abs() < 1e-6 && (u - 1.6).abs() < 1e-6, "[{l}, {u}]");
+    let msg = err.to_string();
     assert!(msg.contains("margin `A`, category `a`"), "{msg}");
     assert!(msg.contains("[0.400000, 1.600000]") && msg.contains("widen `bounds`"), "{msg}");
     // The non-converged result is still available with its log.
@@ -233,6 +239,25 @@ fn contradictory_margins_are_reported_as_such() {
     );
     let p = Problem::new(vec![1.0; 4], vec![sexm, crossed]).unwrap();
     assert_eq!(narrowest_bounds(&p).unwrap(), NarrowestBounds::Infeasible);
-    let msg = calibrate(&p, &Options::new(Method::Linear, None)).unwrap_err().to_string();
+    let err = calibrate(&p, &Options::new(Method::Linear, None)).unwrap_err();
+    assert!(matches!(err, Error::Infeasible { narrowest: None, .. }), "{err:?}");
+    let msg = err.to_string();
     assert!(msg.contains("contradict"), "{msg}");
+}
+
+/// Margins reachable within the bounds, but too few iterations: not converged, not
+/// infeasible.
+#[test]
+fn too_few_iterations_is_not_converged() {
+    let p = skewed();
+    let wide = Bounds::new(0.3, 2.0).unwrap();
+    let o = Options { max_iterations: 1, ..Options::new(Method::Logit, Some(wide)) };
+    let err = calibrate(&p, &o).unwrap_err();
+    assert!(
+        matches!(err, Error::NotConverged { step: "calibration", iterations: 1, .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.starts_with("calibration: logit calibration did not reach"), "{msg}");
+    assert!(msg.contains("inside the given bounds"), "{msg}");
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ponder::calibration::{MISSING, Margin};
+use ponder::calibration::Margin;
+use ponder::data::Factor;
 use serde_json::Value;
 
 pub fn dir(case: &str) -> PathBuf {
@@ -64,9 +65,11 @@ pub fn load(case: &str) -> Case {
                 let targets = totals.values().map(|v| v.as_f64().expect("total")).collect();
                 let codes = data[&name]
                     .iter()
-                    .map(|v| levels.iter().position(|l| l == v).map_or(MISSING, |p| p as u32))
+                    .map(|v| {
+                        levels.iter().position(|l| l == v).map_or(Factor::MISSING, |p| p as u32)
+                    })
                     .collect();
-                Margin::Categorical { name, codes, levels, targets }
+                Margin::Categorical { name, factor: Factor { codes, levels }, targets }
             }
             "numeric" => {
                 let name = m["variable"].as_str().expect("variable").to_string();

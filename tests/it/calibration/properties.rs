@@ -5,6 +5,7 @@
 use ponder::calibration::{
     Algorithm, Bounds, Distance, Margin, Method, Options, Problem, SolveOn, calibrate,
 };
+use ponder::data::Factor;
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -52,7 +53,11 @@ fn sample(seed: u64, n_cat: usize, numeric: bool, total: bool) -> Sample {
         }
         let targets = (0..n_levels).map(|l| target(&|k| f64::from(codes[k] == l as u32))).collect();
         let levels = (0..n_levels).map(|l| format!("c{l}")).collect();
-        margins.push(Margin::Categorical { name: format!("m{m}"), codes, levels, targets });
+        margins.push(Margin::Categorical {
+            name: format!("m{m}"),
+            factor: Factor { codes, levels },
+            targets,
+        });
     }
     if numeric {
         let values: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..50.0)).collect();
@@ -69,7 +74,7 @@ fn sample(seed: u64, n_cat: usize, numeric: bool, total: bool) -> Sample {
 fn assert_margins_met(margins: &[Margin], w: &[f64]) {
     for m in margins {
         let pairs: Vec<(f64, f64)> = match m {
-            Margin::Categorical { codes, targets, .. } => targets
+            Margin::Categorical { factor: Factor { codes, .. }, targets, .. } => targets
                 .iter()
                 .enumerate()
                 .map(|(l, t)| {
@@ -127,9 +132,9 @@ proptest! {
         }
         let d2: Vec<f64> = perm.iter().map(|&k| s.d[k]).collect();
         let m2: Vec<Margin> = s.margins.iter().map(|m| match m {
-            Margin::Categorical { name, codes, levels, targets } => Margin::Categorical {
-                name: name.clone(), codes: perm.iter().map(|&k| codes[k]).collect(),
-                levels: levels.clone(), targets: targets.clone() },
+            Margin::Categorical { name, factor: Factor { codes, levels }, targets } => Margin::Categorical {
+                name: name.clone(), factor: Factor { codes: perm.iter().map(|&k| codes[k]).collect(),
+                levels: levels.clone() }, targets: targets.clone() },
             Margin::Numeric { name, values, target } => Margin::Numeric {
                 name: name.clone(), values: perm.iter().map(|&k| values[k]).collect(), target: *target },
             Margin::Total { target } => Margin::Total { target: *target },
@@ -148,8 +153,8 @@ proptest! {
     fn scaling_weights_and_margins_leaves_g_unchanged(seed in any::<u64>(), c in 0.01f64..100.0) {
         let s = sample(seed, 2, true, true);
         let scaled: Vec<Margin> = s.margins.iter().map(|m| match m {
-            Margin::Categorical { name, codes, levels, targets } => Margin::Categorical {
-                name: name.clone(), codes: codes.clone(), levels: levels.clone(),
+            Margin::Categorical { name, factor: Factor { codes, levels }, targets } => Margin::Categorical {
+                name: name.clone(), factor: Factor { codes: codes.clone(), levels: levels.clone() },
                 targets: targets.iter().map(|t| t * c).collect() },
             Margin::Numeric { name, values, target } => Margin::Numeric {
                 name: name.clone(), values: values.clone(), target: target * c },
@@ -268,7 +273,11 @@ fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
             targets[codes[k] as usize] += d[k] * h[k];
         }
         let levels = (0..nl).map(|l| l.to_string()).collect();
-        margins.push(Margin::Categorical { name: format!("m{m}"), codes, levels, targets });
+        margins.push(Margin::Categorical {
+            name: format!("m{m}"),
+            factor: Factor { codes, levels },
+            targets,
+        });
     }
     let p = Problem::new(d.clone(), margins).unwrap();
     let o = opts(Method::Raking, None);
@@ -309,7 +318,11 @@ fn sparse_cross_classifications_collapse_correctly() {
                     targets[codes[k] as usize] += d[k] * h[k];
                 }
                 let levels = (0..nl).map(|l| l.to_string()).collect();
-                Margin::Categorical { name: format!("m{m}"), codes, levels, targets }
+                Margin::Categorical {
+                    name: format!("m{m}"),
+                    factor: Factor { codes, levels },
+                    targets,
+                }
             })
             .collect();
         let p = Problem::new(d.clone(), margins).unwrap();

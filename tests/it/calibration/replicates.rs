@@ -4,6 +4,7 @@
 use ponder::calibration::{
     Algorithm, Margin, Method, Options, Problem, calibrate, calibrate_replicates,
 };
+use ponder::data::Factor;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,8 +35,7 @@ fn setup(seed: u64) -> (Problem, Vec<Vec<f64>>) {
         .into_iter()
         .map(|(name, codes, levels, targets, s)| Margin::Categorical {
             name,
-            codes,
-            levels,
+            factor: Factor { codes, levels },
             targets: targets.iter().map(|t| t * total / s).collect(),
         })
         .chain([Margin::Total { target: total }])
@@ -80,7 +80,9 @@ fn replicate_errors_name_the_replicate_and_the_cause() {
     assert!(e.contains("replicate 2") && e.contains("m1"), "{e}");
     // A category with a positive target left without any unit of positive weight.
     let (problem, mut reps) = setup(4);
-    let Margin::Categorical { codes, .. } = &problem.margins()[0] else { unreachable!() };
+    let Margin::Categorical { factor: Factor { codes, .. }, .. } = &problem.margins()[0] else {
+        unreachable!()
+    };
     for (w, c) in reps[2].iter_mut().zip(codes) {
         if *c == 2 {
             *w = 0.0;
@@ -92,5 +94,25 @@ fn replicate_errors_name_the_replicate_and_the_cause() {
     let (problem, mut reps) = setup(4);
     reps[0][5] = -1.0;
     let e = calibrate_replicates(&problem, &reps, &o).unwrap_err().to_string();
-    assert!(e.contains("replicate weight column 1") && e.contains("negative"), "{e}");
+    assert!(e.contains("replicate 1: input weights") && e.contains("negative"), "{e}");
+    assert!(e.contains("rows 6;"), "the row at fault is named: {e}");
+}
+
+/// A replicate that does not converge keeps the kind of its error, prefixed once by its
+/// number.
+#[test]
+fn replicate_errors_keep_their_kind() {
+    let (problem, reps) = setup(3);
+    let o = Options { max_iterations: 1, ..Options::new(Method::Raking, None) };
+    let main = ponder::calibration::solve(&problem, &o).unwrap();
+    if main.converged() {
+        return; // one Newton step met the margins: nothing to check on this sample
+    }
+    match calibrate_replicates(&problem, &reps, &o).unwrap_err() {
+        ponder::Error::NotConverged { step: "calibration", iterations: 1, message } => {
+            assert!(message.starts_with("replicate 1: raking calibration did not"), "{message}");
+            assert_eq!(message.matches("replicate 1: ").count(), 1, "{message}");
+        }
+        e => panic!("expected NotConverged, got {e:?}"),
+    }
 }

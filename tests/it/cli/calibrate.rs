@@ -101,6 +101,26 @@ fn grouped_categories_meet_the_merged_margin() {
     assert_eq!(t.factor("age").unwrap().levels, ["a", "b", "c"]);
 }
 
+/// A CALMAR margin table (`margins_table:`) is read when the spec meets the data: its
+/// margins are met, a margin given twice (YAML and table) or a missing table is refused.
+#[test]
+fn calmar_margin_table_is_read_when_binding() {
+    let s = setup("weight: d\noutput: w\nmargins_table: m.csv\n");
+    s.write("m.csv", "var,n,mar1,mar2\nsex,2,50,46\n");
+    let o = s.run(&ARGS);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = Table::read(&s.path("out.csv")).unwrap();
+    for (cat, total) in sums(&t, "w", "sex") {
+        let target = if cat == "1" { 50.0 } else { 46.0 };
+        assert!((total - target).abs() < 1e-8, "sex {cat}: {total}");
+    }
+    let s = setup(&format!("{CONFIG}margins_table: m.csv\n"));
+    s.write("m.csv", "var,n,mar1,mar2\nsex,2,50,46\n");
+    assert_refused(&s, &ARGS, &["margins_table row 1 (sex)", "already has a margin"]);
+    let s = setup(&format!("{CONFIG}margins_table: none.csv\n"));
+    assert_refused(&s, &ARGS, &["margins_table", "none.csv"]);
+}
+
 #[test]
 fn bad_configs_are_refused() {
     let cases: Vec<(&str, Vec<&str>)> = vec![

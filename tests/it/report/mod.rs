@@ -3,6 +3,7 @@
 //! escaping, missing values and determinism.
 
 use ponder::calibration::{self, Bounds, Margin, Problem};
+use ponder::data::Factor;
 use ponder::design::{Categorical as DCat, Design, DesignSpec, Numeric};
 use ponder::estimate::{
     EstimateRow, EstimateSpec, Flags, Publication, Statistic, VarianceSource, estimate,
@@ -102,14 +103,12 @@ fn run() -> Run {
     let margins = vec![
         Margin::Categorical {
             name: "sexe".into(),
-            codes: resp.iter().map(|&i| sex[i]).collect(),
-            levels: sex_l.clone(),
+            factor: Factor { codes: resp.iter().map(|&i| sex[i]).collect(), levels: sex_l.clone() },
             targets: vec![0.48 * total, 0.52 * total],
         },
         Margin::Categorical {
             name: "age".into(),
-            codes: resp.iter().map(|&i| age[i]).collect(),
-            levels: age_l.clone(),
+            factor: Factor { codes: resp.iter().map(|&i| age[i]).collect(), levels: age_l.clone() },
             targets: vec![0.28 * total, 0.40 * total, 0.32 * total],
         },
     ];
