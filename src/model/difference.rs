@@ -44,7 +44,10 @@ pub(crate) struct MeanItem<'a> {
 }
 
 /// Domain means with their design covariance (linearization or replicates).
-pub(crate) fn means_covariance(var: Variance, items: &[MeanItem]) -> Result<(Vec<f64>, DMatrix<f64>)> {
+pub(crate) fn means_covariance(
+    var: Variance,
+    items: &[MeanItem],
+) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let w = var.weights();
     let theta: Vec<f64> = items.iter().map(|it| weighted_mean(it, w)).collect();
     match var {
@@ -54,7 +57,9 @@ pub(crate) fn means_covariance(var: Variance, items: &[MeanItem]) -> Result<(Vec
                 .zip(&theta)
                 .map(|(it, &t)| {
                     let nd: f64 = (0..w.len()).filter(|&k| it.domain[k]).map(|k| w[k]).sum();
-                    (0..w.len()).map(|k| if it.domain[k] { (it.y[k] - t) / nd } else { 0.0 }).collect()
+                    (0..w.len())
+                        .map(|k| if it.domain[k] { (it.y[k] - t) / nd } else { 0.0 })
+                        .collect()
                 })
                 .collect();
             let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
@@ -118,7 +123,10 @@ pub fn domain_difference(
             *d = false;
         }
         if !domain.iter().zip(var.weights()).any(|(&d, &w)| d && w > 0.0) {
-            return Err(Error::method(STEP, format!("domain `{}={l}` has no row with a weight", by.0)));
+            return Err(Error::method(
+                STEP,
+                format!("domain `{}={l}` has no row with a weight", by.0),
+            ));
         }
         items.push(MeanItem { y: yv, domain });
     }

@@ -57,7 +57,11 @@ impl CovarianceEngine for Design {
 /// Replicate covariance of p estimates (R `svrVar`):
 /// `scale Σ_r rscale_r (θ_r − c)(θ_r − c)ᵀ`, c the mean of the replicates (or θ̂ with
 /// `mse`). `thetas[r]` holds the p estimates of replicate r.
-pub fn replicate_covariance(rep: &ReplicateDesign, thetas: &[Vec<f64>], full: &[f64]) -> DMatrix<f64> {
+pub fn replicate_covariance(
+    rep: &ReplicateDesign,
+    thetas: &[Vec<f64>],
+    full: &[f64],
+) -> DMatrix<f64> {
     let p = full.len();
     let r = thetas.len().max(1) as f64;
     let centre: Vec<f64> = if rep.mse() {

@@ -161,7 +161,9 @@ fn check_separation(spec: &ModelSpec, mm: &ModelMatrix, prior: &[f64]) -> Result
         let Column::Factor(f) = v.column else { continue };
         for (i, level) in fl.levels.iter().enumerate() {
             let ys = (0..mm.n)
-                .filter(|&k| prior[k] > 0.0 && fl.of_code.get(f.codes[k] as usize) == Some(&Some(i)))
+                .filter(|&k| {
+                    prior[k] > 0.0 && fl.of_code.get(f.codes[k] as usize) == Some(&Some(i))
+                })
                 .map(|k| mm.y[k]);
             let (mut zeros, mut ones, mut all) = (true, true, 0usize);
             for y in ys {
@@ -246,8 +248,7 @@ fn replicate_refits(
         .par_iter()
         .enumerate()
         .map(|(r, wr)| {
-            let prior: Vec<f64> =
-                (0..mm.n).map(|k| if mm.rows[k] { wr[k] } else { 0.0 }).collect();
+            let prior: Vec<f64> = (0..mm.n).map(|k| if mm.rows[k] { wr[k] } else { 0.0 }).collect();
             let prior = rescale(&prior, &mm.rows, true);
             irls(mm, &prior, family, Some(beta), ctl)
                 .map(|f| f.beta)

@@ -103,7 +103,13 @@ fn deviance(family: Family, y: &[f64], mu: &[f64], prior: &[f64]) -> f64 {
 }
 
 /// Working weights and response.
-fn working(family: Family, y: &[f64], eta: &[f64], mu: &[f64], prior: &[f64]) -> (Vec<f64>, Vec<f64>) {
+fn working(
+    family: Family,
+    y: &[f64],
+    eta: &[f64],
+    mu: &[f64],
+    prior: &[f64],
+) -> (Vec<f64>, Vec<f64>) {
     let n = y.len();
     let (mut w, mut z) = (vec![0.0; n], vec![0.0; n]);
     for k in (0..n).filter(|&k| prior[k] > 0.0) {
@@ -187,7 +193,7 @@ pub(crate) fn aliasing_error(mm: &ModelMatrix, g: &DMatrix<f64>) -> Error {
 pub(crate) fn first_aliased(g: &DMatrix<f64>) -> Option<(usize, Vec<usize>)> {
     let p = g.nrows();
     for j in 0..p {
-        if !(g[(j, j)] > 0.0) {
+        if g[(j, j)].is_nan() || g[(j, j)] <= 0.0 {
             return Some((j, vec![]));
         }
         let prev: Vec<usize> = (0..j).collect();

@@ -11,7 +11,9 @@
 //! - "F" (second order, R's default): `F = X² / tr Δ` on
 //!   `(d₀, d₀ ν)`, `d₀ = (tr Δ)² / tr(Δ²)`, ν = #PSU − #strata of the whole design
 //!   (replicates: the replicate df).
-//! - "Chisq" (first order): `X² / mean(diag Δ)` on (r − 1)(c − 1) df.
+//! - "Chisq" (first order): p-value of `X² / mean(diag Δ)` on (r − 1)(c − 1) df. As R
+//!   `survey` 4.1 does, the statistic reported is the *unadjusted* Pearson X²; the adjusted
+//!   one is [`ChisqTest::adjusted`].
 
 use nalgebra::DMatrix;
 
@@ -35,8 +37,10 @@ pub enum ChisqStatistic {
 /// Result of a Rao–Scott test.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChisqTest {
-    /// F or corrected χ².
+    /// The statistic R reports: F, or for "Chisq" the unadjusted Pearson X².
     pub statistic: f64,
+    /// The statistic the p-value is computed from: F, or X² / mean(diag Δ).
+    pub adjusted: f64,
     /// Numerator df (d₀ for F, (r − 1)(c − 1) for χ²).
     pub df1: f64,
     /// Denominator df (F only).
@@ -61,8 +65,9 @@ pub fn rao_scott(
     let w = var.weights();
     let n = w.len();
     let (nr, nc) = (a.1.levels.len(), b.1.levels.len());
-    let complete: Vec<bool> =
-        (0..n).map(|k| a.1.codes[k] != Factor::MISSING && b.1.codes[k] != Factor::MISSING).collect();
+    let complete: Vec<bool> = (0..n)
+        .map(|k| a.1.codes[k] != Factor::MISSING && b.1.codes[k] != Factor::MISSING)
+        .collect();
     let cell = |k: usize| a.1.codes[k] as usize + nr * b.1.codes[k] as usize;
     let mut table = vec![0.0; nr * nc];
     for k in (0..n).filter(|&k| complete[k]) {
@@ -84,12 +89,26 @@ pub fn rao_scott(
             let nu = var.degrees_of_freedom(&|_| true);
             let d0 = tr * tr / tr2;
             let f = pearson / tr;
-            ChisqTest { statistic: f, df1: d0, df2: Some(d0 * nu), p_value: f_upper(f, d0, d0 * nu), pearson }
+            ChisqTest {
+                statistic: f,
+                adjusted: f,
+                df1: d0,
+                df2: Some(d0 * nu),
+                p_value: f_upper(f, d0, d0 * nu),
+                pearson,
+            }
         }
         ChisqStatistic::Chisq => {
             let df = ((nr - 1) * (nc - 1)) as f64;
             let x = pearson / (tr / df);
-            ChisqTest { statistic: x, df1: df, df2: None, p_value: chisq_upper(x, df), pearson }
+            ChisqTest {
+                statistic: pearson,
+                adjusted: x,
+                df1: df,
+                df2: None,
+                p_value: chisq_upper(x, df),
+                pearson,
+            }
         }
     })
 }
@@ -110,7 +129,10 @@ fn check_margins(a: (&str, &Factor), b: (&str, &Factor), table: &[f64]) -> Resul
     match empty {
         Some((v, i)) => Err(Error::method(
             STEP,
-            format!("category `{}` of `{}` has no weight in the table: drop or merge it", v.1.levels[i], v.0),
+            format!(
+                "category `{}` of `{}` has no weight in the table: drop or merge it",
+                v.1.levels[i], v.0
+            ),
         )),
         None => Ok(()),
     }

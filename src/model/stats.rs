@@ -8,7 +8,7 @@ use statrs::function::gamma::gamma_ur;
 
 /// Two-sided p-value of t on `df` degrees of freedom: `I_{df/(df+t²)}(df/2, 1/2)`.
 pub(crate) fn t_two_sided(t: f64, df: f64) -> f64 {
-    if !t.is_finite() || !(df > 0.0) {
+    if !t.is_finite() || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
     beta_reg(df / 2.0, 0.5, df / (df + t * t))
@@ -21,7 +21,7 @@ pub(crate) fn z_two_sided(z: f64) -> f64 {
 
 /// Upper tail of F(d1, d2): `I_{d2/(d2+d1 F)}(d2/2, d1/2)`.
 pub(crate) fn f_upper(f: f64, d1: f64, d2: f64) -> f64 {
-    if !(f >= 0.0) || !(d1 > 0.0) || !(d2 > 0.0) {
+    if [f, d1, d2].iter().any(|v| v.is_nan()) || f < 0.0 || d1 <= 0.0 || d2 <= 0.0 {
         return f64::NAN;
     }
     beta_reg(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
@@ -29,7 +29,7 @@ pub(crate) fn f_upper(f: f64, d1: f64, d2: f64) -> f64 {
 
 /// Upper tail of χ²(df): `Q(df/2, x/2)`.
 pub(crate) fn chisq_upper(x: f64, df: f64) -> f64 {
-    if !(x >= 0.0) || !(df > 0.0) {
+    if x.is_nan() || df.is_nan() || x < 0.0 || df <= 0.0 {
         return f64::NAN;
     }
     gamma_ur(df / 2.0, x / 2.0)

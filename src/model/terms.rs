@@ -224,7 +224,9 @@ fn term_index(spec: &ModelSpec, name: &str) -> Result<usize> {
     spec.terms.iter().position(|t| t.name == name).ok_or_else(|| {
         Error::method(
             STEP,
-            format!("interaction with `{name}`, which is not a term of the model: add it to the terms"),
+            format!(
+                "interaction with `{name}`, which is not a term of the model: add it to the terms"
+            ),
         )
     })
 }
@@ -269,7 +271,9 @@ fn fit_rows(spec: &ModelSpec, n: usize) -> Result<Vec<bool>> {
     }
     let mut rows: Vec<bool> = match spec.domain {
         Some(d) if d.len() == n => d.to_vec(),
-        Some(d) => return Err(Error::Internal(format!("model: domain of {} rows for {n}", d.len()))),
+        Some(d) => {
+            return Err(Error::Internal(format!("model: domain of {} rows for {n}", d.len())));
+        }
         None => vec![true; n],
     };
     for (k, r) in rows.iter_mut().enumerate().filter(|(_, r)| **r) {

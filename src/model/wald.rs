@@ -35,7 +35,10 @@ impl GlmFit {
             let have: Vec<&str> = self.terms.iter().map(|t| t.name.as_str()).collect();
             Error::method(
                 STEP,
-                format!("test of `{term}`, which is not a term of the model (terms: {})", have.join(", ")),
+                format!(
+                    "test of `{term}`, which is not a term of the model (terms: {})",
+                    have.join(", ")
+                ),
             )
         })?;
         let idx: Vec<usize> = t.columns.clone().collect();
@@ -43,7 +46,10 @@ impl GlmFit {
         let v = nalgebra::DMatrix::from_fn(q, q, |i, j| self.covariance[(idx[i], idx[j])]);
         let b = nalgebra::DVector::from_fn(q, |i, _| self.coefficients[idx[i]]);
         let vi = scaled_inverse(&v).ok_or_else(|| {
-            Error::method(STEP, format!("the covariance of the coefficients of `{term}` is singular"))
+            Error::method(
+                STEP,
+                format!("the covariance of the coefficients of `{term}` is singular"),
+            )
         })?;
         let f = b.dot(&(&vi * &b)) / q as f64;
         Ok(TermTest {

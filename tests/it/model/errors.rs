@@ -2,9 +2,7 @@
 
 use ponder::data::Factor;
 use ponder::error::Error;
-use ponder::model::{
-    Column, Family, GlmOptions, Missing, ModelSpec, Variable, Variance, fit_glm,
-};
+use ponder::model::{Column, Family, GlmOptions, Missing, ModelSpec, Variable, Variance, fit_glm};
 
 use super::fixtures::{factor_of, srs_design};
 
@@ -40,7 +38,10 @@ fn aliased_column_is_named() {
         Variable { name: "x2", column: Column::Numeric(&x2) },
     ];
     let e = fit(&spec(Family::Gaussian, &y, terms), 20).unwrap_err();
-    assert!(matches!(&e, Error::Method { step: "model", message } if message.contains("`x2` is aliased") && message.contains("`x`")), "{e}");
+    assert!(
+        matches!(&e, Error::Method { step: "model", message } if message.contains("`x2` is aliased") && message.contains("`x`")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -84,7 +85,10 @@ fn single_level_in_domain_is_an_error() {
     let mut s = spec(Family::Gaussian, &y, terms);
     s.domain = Some(&dom);
     let e = fit(&s, 8).unwrap_err();
-    assert!(matches!(&e, Error::Method { message, .. } if message.contains("term `g` has a single level")), "{e}");
+    assert!(
+        matches!(&e, Error::Method { message, .. } if message.contains("term `g` has a single level")),
+        "{e}"
+    );
 }
 
 #[test]

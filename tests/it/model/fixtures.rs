@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use ponder::data::Factor;
-use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource};
+use ponder::design::{
+    Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource,
+};
 use serde_json::Value;
 
 pub fn case_dir(case: &str) -> PathBuf {
@@ -71,7 +73,13 @@ pub fn factor_of(values: &[Option<String>]) -> Factor {
 }
 
 /// A design from fixture columns.
-pub fn design(csv: &Csv, strata: Option<&str>, ids: &[&str], fpc: &[&str], weights: &str) -> Design {
+pub fn design(
+    csv: &Csv,
+    strata: Option<&str>,
+    ids: &[&str],
+    fpc: &[&str],
+    weights: &str,
+) -> Design {
     let spec = DesignSpec {
         weights: WeightSource::Weights(Numeric::new(weights, csv.num(weights))),
         strata: strata.map(|s| csv.cat(s)),

@@ -20,12 +20,8 @@ fn apiclus1(case: &str) -> (Csv, Design) {
 
 /// Checks every coefficient of `model` against expected.json.
 fn check_coefficients(fit: &GlmFit, exp: &Value, model: &str) {
-    let rows: Vec<&Value> = exp["coefficients"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["model"] == model)
-        .collect();
+    let rows: Vec<&Value> =
+        exp["coefficients"].as_array().unwrap().iter().filter(|c| c["model"] == model).collect();
     let got = fit.summary(0.95);
     assert_eq!(got.len(), rows.len(), "{model}: number of coefficients");
     for (c, e) in got.iter().zip(rows) {
@@ -34,10 +30,18 @@ fn check_coefficients(fit: &GlmFit, exp: &Value, model: &str) {
         let f = |k: &str| e[k].as_f64().unwrap();
         assert_relative_eq!(c.estimate, f("estimate"), max_relative = 1e-7);
         for (v, k) in [(c.se, "se"), (c.statistic, "statistic"), (c.p_value, "p_value")] {
-            assert!(approx::relative_eq!(v, f(k), max_relative = 1e-6), "{what}: {k} {v} vs {}", f(k));
+            assert!(
+                approx::relative_eq!(v, f(k), max_relative = 1e-6),
+                "{what}: {k} {v} vs {}",
+                f(k)
+            );
         }
         for (v, k) in [(c.ci_low, "ci_low"), (c.ci_high, "ci_high")] {
-            assert!(approx::relative_eq!(v, f(k), max_relative = 1e-6), "{what}: {k} {v} vs {}", f(k));
+            assert!(
+                approx::relative_eq!(v, f(k), max_relative = 1e-6),
+                "{what}: {k} {v} vs {}",
+                f(k)
+            );
         }
         assert_eq!(c.df, f("df"), "{what}: df");
         match fit.family {
@@ -67,7 +71,11 @@ fn check_chisq(var: Variance, csv: &Csv, exp: &Value) {
         let name = e["name"].as_str().unwrap();
         let f = |k: &str| e[k].as_f64().unwrap();
         for (v, k) in [(t.statistic, "statistic"), (t.df1, "df1"), (t.p_value, "p_value")] {
-            assert!(approx::relative_eq!(v, f(k), max_relative = 1e-6), "{name}: {k} {v} vs {}", f(k));
+            assert!(
+                approx::relative_eq!(v, f(k), max_relative = 1e-6),
+                "{name}: {k} {v} vs {}",
+                f(k)
+            );
         }
         match e["df2"].as_f64() {
             Some(d) => assert_relative_eq!(t.df2.unwrap(), d, max_relative = 1e-6),
@@ -78,7 +86,8 @@ fn check_chisq(var: Variance, csv: &Csv, exp: &Value) {
 
 fn check_difference(var: Variance, y: (&str, &[f64]), csv: &Csv, e: &Value) {
     let by = csv.factor(e["by"].as_str().unwrap());
-    let l: Vec<&str> = e["levels"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let l: Vec<&str> =
+        e["levels"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     let d = domain_difference(var, y, ("stype", &by), [l[0], l[1]], Missing::Fail, 0.95)
         .expect("difference");
     let f = |k: &str| e[k].as_f64().unwrap();
@@ -134,7 +143,11 @@ fn p14a_gaussian_stratified_with_term_test_and_chisq() {
     check_chisq(Variance::Linearization(&d), &csv, &exp);
 }
 
-fn logit_terms<'a>(csv_ell: &'a [f64], meals: &'a [f64], stype: Option<&'a ponder::data::Factor>) -> Vec<Variable<'a>> {
+fn logit_terms<'a>(
+    csv_ell: &'a [f64],
+    meals: &'a [f64],
+    stype: Option<&'a ponder::data::Factor>,
+) -> Vec<Variable<'a>> {
     let mut t = vec![num("ell", csv_ell), num("meals", meals)];
     if let Some(f) = stype {
         t.push(Variable { name: "stype", column: Column::Factor(f) });
@@ -150,7 +163,8 @@ fn p14b_quasibinomial_one_stage_cluster_and_mean_differences() {
     let (ell, meals, api00) = (csv.num("ell"), csv.num("meals"), csv.num("api00"));
     let (sw, stype) = (csv.factor("sch.wide"), csv.factor("stype"));
     let response = Variable { name: "sch.wide", column: Column::Factor(&sw) };
-    let s = spec(Family::QuasiBinomial, response, Some("Yes"), logit_terms(&ell, &meals, Some(&stype)));
+    let s =
+        spec(Family::QuasiBinomial, response, Some("Yes"), logit_terms(&ell, &meals, Some(&stype)));
     let fit = fit_glm(&s, Variance::Linearization(&d), &GlmOptions::default()).expect("fit");
     check_coefficients(&fit, &exp, "schwide_logit");
     check_term_test(&fit, &exp, "stype");
@@ -172,7 +186,8 @@ fn p14c_gaussian_on_raked_design_uses_calibration_residuals() {
     let rk = d.calibrated(w, CalibrationStep::RakeBackfitting { margins }).expect("rake");
     let (api00, ell, meals, stype) =
         (csv.num("api00"), csv.num("ell"), csv.num("meals"), csv.factor("stype"));
-    let s = spec(Family::Gaussian, num("api00", &api00), None, logit_terms(&ell, &meals, Some(&stype)));
+    let s =
+        spec(Family::Gaussian, num("api00", &api00), None, logit_terms(&ell, &meals, Some(&stype)));
     let fit = fit_glm(&s, Variance::Linearization(&rk), &GlmOptions::default()).expect("fit");
     check_coefficients(&fit, &exp, "api_linear_raked");
 }
