@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod data;
 mod estimation;
+mod model;
 mod nonresponse;
 mod report;
 mod sampling;

@@ -1,0 +1,86 @@
+//! The covariance step: design covariance of several totals of influence values.
+//!
+//! [`CovarianceEngine`] is the seam with the crate's variance engine. This file implements
+//! it for [`Design`] with what the engine offers today, [`Design::variance`] of one
+//! influence vector: off-diagonal terms by polarization,
+//! `Cov(a, b) = (V(a + b) − V(a − b)) / 4` (exact for a quadratic form, calibration
+//! residuals included).
+
+use nalgebra::DMatrix;
+
+use crate::design::Design;
+use crate::error::Result;
+use crate::variance::replicates::ReplicateDesign;
+
+/// Design covariance of totals `t_j = Σ_k w_k z_jk` of influence values (linearization).
+pub trait CovarianceEngine: Sync {
+    /// Full-sample analysis weights w_k.
+    fn weights(&self) -> &[f64];
+
+    /// Covariance matrix of the totals `Σ_k w_k z_jk`, one per slice of `z` (each of length
+    /// n, zero for rows outside an estimate's domain).
+    ///
+    /// # Errors
+    /// Wrong lengths; a lonely PSU the design's policy cannot handle.
+    fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>>;
+
+    /// Design degrees of freedom (#PSU − #strata) among the rows where `keep` holds.
+    fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64;
+}
+
+impl CovarianceEngine for Design {
+    fn weights(&self) -> &[f64] {
+        Design::weights(self)
+    }
+
+    fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        let p = z.len();
+        let mut v = DMatrix::zeros(p, p);
+        for i in 0..p {
+            v[(i, i)] = self.variance(z[i])?;
+            for j in 0..i {
+                let plus: Vec<f64> = z[i].iter().zip(z[j]).map(|(a, b)| a + b).collect();
+                let minus: Vec<f64> = z[i].iter().zip(z[j]).map(|(a, b)| a - b).collect();
+                let c = (self.variance(&plus)? - self.variance(&minus)?) / 4.0;
+                v[(i, j)] = c;
+                v[(j, i)] = c;
+            }
+        }
+        Ok(v)
+    }
+
+    fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
+        self.degrees_of_freedom_where(keep)
+    }
+}
+
+/// Replicate covariance of p estimates (R `svrVar`):
+/// `scale Σ_r rscale_r (θ_r − c)(θ_r − c)ᵀ`, c the mean of the replicates (or θ̂ with
+/// `mse`). `thetas[r]` holds the p estimates of replicate r.
+pub fn replicate_covariance(
+    rep: &ReplicateDesign,
+    thetas: &[Vec<f64>],
+    full: &[f64],
+) -> DMatrix<f64> {
+    let p = full.len();
+    let r = thetas.len().max(1) as f64;
+    let centre: Vec<f64> = if rep.mse() {
+        full.to_vec()
+    } else {
+        (0..p).map(|j| thetas.iter().map(|t| t[j]).sum::<f64>() / r).collect()
+    };
+    let mut v = DMatrix::zeros(p, p);
+    for (t, s) in thetas.iter().zip(rep.rscales()) {
+        for i in 0..p {
+            for j in 0..=i {
+                v[(i, j)] += s * (t[i] - centre[i]) * (t[j] - centre[j]);
+            }
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            v[(j, i)] = v[(i, j)];
+        }
+    }
+    v * rep.scale()
+}

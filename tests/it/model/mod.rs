@@ -1,0 +1,7 @@
+//! Design-based models and tests (`ponder::model`): R reference cases P14–P15, properties,
+//! errors.
+
+mod errors;
+mod fixtures;
+mod properties;
+mod reference;
