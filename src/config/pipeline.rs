@@ -17,7 +17,7 @@
 //! Checks made by [`PipelineConfig::load`]: known step names, the canonical order
 //! (sample | input → collection → nonresponse → calibration → replicates → estimates), no
 //! step twice, every referenced file exists and is valid. The result is a plain spec (no
-//! library object): the pipeline layer ([`crate::pipeline`]) checks the weight chain across
+//! library object): the pipeline layer (`src/pipeline/`) checks the weight chain across
 //! the steps and the columns, and turns the spec into the simulator's and the report's types.
 
 mod build;

@@ -142,12 +142,19 @@ pub fn bar_chart(
 /// Five-number summary (plus p5 / p95) of positive values, for a box plot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoxStats {
+    /// Smallest value.
     pub min: f64,
+    /// 5th percentile (end of the lower whisker).
     pub p5: f64,
+    /// First quartile (bottom of the box).
     pub q1: f64,
+    /// Median.
     pub median: f64,
+    /// Third quartile (top of the box).
     pub q3: f64,
+    /// 95th percentile (end of the upper whisker).
     pub p95: f64,
+    /// Largest value.
     pub max: f64,
 }
 
@@ -278,9 +285,11 @@ fn draw_box(
 pub struct Dot {
     /// Row label.
     pub label: String,
-    /// Estimate, interval (NaN: not drawn, "n.d." shown).
+    /// Estimate (NaN: not drawn, "n.d." shown).
     pub estimate: f64,
+    /// Lower end of the interval (NaN: no interval drawn).
     pub low: f64,
+    /// Upper end of the interval (NaN: no interval drawn).
     pub high: f64,
     /// Flagged (drawn hollow, orange).
     pub flagged: bool,
