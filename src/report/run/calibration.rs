@@ -75,7 +75,7 @@ fn margins(s: &mut String, lang: Lang, r: &CalReport) {
             ]);
         }
     }
-    let header = ["margin", "category", "before", "target", "after", "error"].map(l);
+    let header = [l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")];
     s.push_str(&table(&header, &rows, 2));
 }
 

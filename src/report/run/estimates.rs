@@ -129,6 +129,7 @@ fn dot(lang: Lang, r: &EstimateRow, separator: bool) -> Dot {
 
 /// The table of every estimate row (flagged rows with class `flag`).
 fn estimates_table(lang: Lang, rows: &[EstimateRow]) -> String {
+    let l = |k| label(lang, k);
     let value =
         |r: &EstimateRow, v: f64| if is_proportion(r) { percent(lang, v) } else { number(lang, v) };
     let table_rows: Vec<Vec<String>> = rows
@@ -152,10 +153,19 @@ fn estimates_table(lang: Lang, rows: &[EstimateRow]) -> String {
         .collect();
     let classes: Vec<Option<&str>> = rows.iter().map(|r| is_flagged(r).then_some("flag")).collect();
     let header = [
-        "name", "stat", "variable", "category", "domain", "estimate", "se", "ci_low", "ci_high",
-        "cv", "n", "flags",
-    ]
-    .map(|k| label(lang, k));
+        l("name"),
+        l("stat"),
+        l("variable"),
+        l("category"),
+        l("domain"),
+        l("estimate"),
+        l("se"),
+        l("ci_low"),
+        l("ci_high"),
+        l("cv"),
+        l("n"),
+        l("flags"),
+    ];
     table_with_classes(&header, &table_rows, 5, &classes)
 }
 

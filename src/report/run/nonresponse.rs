@@ -148,17 +148,16 @@ fn groups(s: &mut String, lang: Lang, nr: &NrReport) {
         })
         .collect();
     let header = [
-        "group",
-        "p_range",
-        "mean_p",
-        "eligible",
-        "respondents",
-        "web",
-        "phone",
-        "weighted_rate",
-        "factor",
-    ]
-    .map(l);
+        l("group"),
+        l("p_range"),
+        l("mean_p"),
+        l("eligible"),
+        l("respondents"),
+        l("web"),
+        l("phone"),
+        l("weighted_rate"),
+        l("factor"),
+    ];
     s.push_str(&table(&header, &rows, 1));
 }
 
@@ -183,7 +182,8 @@ fn partial_r(s: &mut String, lang: Lang, nr: &NrReport) {
             ]);
         }
     }
-    let header = ["variable", "category", "n", "weight_share", "mean_p", "partial"].map(l);
+    let header =
+        [l("variable"), l("category"), l("n"), l("weight_share"), l("mean_p"), l("partial")];
     s.push_str(&table(&header, &rows, 2));
 }
 

@@ -71,7 +71,16 @@ pub(super) fn section(lang: Lang, steps: &[WeightStep]) -> String {
     let _ = writeln!(s, "<p class=\"caption\">{}</p>", escape(l("box_caption")));
     let rows: Vec<Vec<String>> =
         steps.iter().zip(&stats).map(|(st, w)| stats_row(lang, st.key, w)).collect();
-    let header = ["step", "n_positive", "sum", "min", "median", "max", "cv", "kish_deff"].map(l);
+    let header = [
+        l("step"),
+        l("n_positive"),
+        l("sum"),
+        l("min"),
+        l("median"),
+        l("max"),
+        l("cv"),
+        l("kish_deff"),
+    ];
     s.push_str(&table(&header, &rows, 1));
     s
 }
