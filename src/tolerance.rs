@@ -52,3 +52,12 @@ pub const CERTAINTY: f64 = 1e-10;
 /// Weights that must agree (e.g. adjusted weights given twice) agree within this relative
 /// difference (to max(1, |w|)): the rounding of a CSV round trip, not a real difference.
 pub const WEIGHT_MATCH_RTOL: f64 = 1e-9;
+
+// ── Report plots ──
+
+/// A tick 10^t of a log axis is drawn when t lies within this distance of the axis range
+/// (in decades): `log10(1000)` is 2.9999999999999996, and the end ticks must not be lost.
+pub const PLOT_LOG_TICK: f64 = 1e-9;
+/// Relative width (to the axis span) under which an axis range counts as a single value
+/// (it is then widened) and a tick value counts as 0 (so that `-0` or `1e-17` print `0`).
+pub const PLOT_ZERO_RTOL: f64 = 1e-12;

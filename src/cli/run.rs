@@ -51,7 +51,7 @@ pub fn load(path: Option<&PathBuf>) -> Result<PipelineConfig> {
              from the project folder: cd there or give the pipeline's path",
         ));
     }
-    PipelineConfig::load(&path)
+    crate::pipeline::load(&path)
 }
 
 /// Runs the pipeline.

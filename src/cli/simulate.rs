@@ -3,7 +3,7 @@
 use super::Ui;
 use crate::error::{Error, Result};
 use crate::pipeline::run::seed_of;
-use crate::pipeline::simulation::{SimulationOptions, simulate};
+use crate::pipeline::simulation::{Simulation, SimulationOptions, simulate};
 use std::path::PathBuf;
 
 /// Arguments of `ponder simulate`.
@@ -42,22 +42,7 @@ pub struct Args {
 /// Bad pipeline or options (before any work), then any replication's error.
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = super::run::load(args.pipeline.as_ref())?;
-    if args.replications < 2 || args.replicates < 2 {
-        return Err(Error::data(
-            "command line",
-            "--replications and --replicates must be at least 2",
-        ));
-    }
-    if args.sample_size == 0 || args.population == 0 || args.sample_size > args.population as u64 {
-        return Err(Error::data(
-            "command line",
-            format!(
-                "--sample-size {} and --population {}: both must be at least 1 and the sample no \
-                 larger than the population (in-scope persons are about 3/4 of it)",
-                args.sample_size, args.population
-            ),
-        ));
-    }
+    check_args(args)?;
     super::run::check_out_folder(&args.out)?;
     let files: Vec<PathBuf> = ["simulation.csv", "simulation.md", "simulation.json"]
         .iter()
@@ -79,33 +64,65 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             seed,
         };
         let sim = simulate(&cfg, &opts, ui)?;
-        let table = sim.table()?;
-        // the three files under temporary names, named only when all three are written
-        let tmp: Vec<PathBuf> = files
-            .iter()
-            .map(|f| {
-                f.with_file_name(format!(
-                    ".tmp-{}",
-                    f.file_name().unwrap_or_default().to_string_lossy()
-                ))
-            })
-            .collect();
-        let written = (|| -> Result<()> {
-            table.write(&tmp[0])?;
-            crate::report::write_text(&tmp[1], &table.to_markdown())?;
-            crate::report::write_json(&tmp[2], &sim)?;
-            for (t, f) in tmp.iter().zip(&files) {
-                std::fs::rename(t, f).map_err(|e| Error::io(f, e))?;
-            }
-            Ok(())
-        })();
-        for t in &tmp {
-            let _ = std::fs::remove_file(t);
-        }
-        written?;
+        write_files(&sim, &files)?;
         Ok(sim)
     })()
     .inspect_err(|_| super::run::remove_if_new(&args.out, existed))?;
+    summary(ui, &sim, &files);
+    Ok(())
+}
+
+/// Counts and sizes that make a simulation.
+fn check_args(args: &Args) -> Result<()> {
+    if args.replications < 2 || args.replicates < 2 {
+        return Err(Error::data(
+            "command line",
+            "--replications and --replicates must be at least 2",
+        ));
+    }
+    if args.sample_size == 0 || args.population == 0 || args.sample_size > args.population as u64 {
+        return Err(Error::data(
+            "command line",
+            format!(
+                "--sample-size {} and --population {}: both must be at least 1 and the sample no \
+                 larger than the population (in-scope persons are about 3/4 of it)",
+                args.sample_size, args.population
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The three files (CSV, Markdown, JSON) under temporary names, named only when all three
+/// are written.
+fn write_files(sim: &Simulation, files: &[PathBuf]) -> Result<()> {
+    let table = sim.table()?;
+    let tmp: Vec<PathBuf> = files
+        .iter()
+        .map(|f| {
+            f.with_file_name(format!(
+                ".tmp-{}",
+                f.file_name().unwrap_or_default().to_string_lossy()
+            ))
+        })
+        .collect();
+    let written = (|| -> Result<()> {
+        table.write(&tmp[0])?;
+        crate::report::write_text(&tmp[1], &table.to_markdown())?;
+        crate::report::write_json(&tmp[2], sim)?;
+        for (t, f) in tmp.iter().zip(files) {
+            std::fs::rename(t, f).map_err(|e| Error::io(f, e))?;
+        }
+        Ok(())
+    })();
+    for t in &tmp {
+        let _ = std::fs::remove_file(t);
+    }
+    written
+}
+
+/// The summary on the terminal: sizes, bias and coverage per step, files written.
+fn summary(ui: &Ui, sim: &Simulation, files: &[PathBuf]) {
     ui.say(format!(
         "{} replications on a register of {} persons ({} in the target population), {} replicates each",
         sim.replications, sim.population, sim.target_population, sim.replicates
@@ -121,5 +138,4 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         "wrote {}",
         files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
     ));
-    Ok(())
 }

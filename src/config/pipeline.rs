@@ -16,18 +16,19 @@
 //!
 //! Checks made by [`PipelineConfig::load`]: known step names, the canonical order
 //! (sample | input → collection → nonresponse → calibration → replicates → estimates), no
-//! step twice, every referenced file exists and is valid, and the weight chain: each step's
-//! input weight column is produced by an earlier step, the estimates use the last weights and
-//! the replicate columns the pipeline writes.
+//! step twice, every referenced file exists and is valid. The result is a plain spec (no
+//! library object): the pipeline layer (`src/pipeline/`) checks the weight chain across
+//! the steps and the columns, and turns the spec into the simulator's and the report's types.
+
+mod build;
 
 use super::calibrate::CalibrationConfig;
 use super::estimate::EstimateConfig;
 use super::nonresponse::NonresponseConfig;
 use super::sample::SampleConfig;
-use super::{Loaded, Problems, load_yaml, suggest};
-use crate::error::{Error, Result};
-use crate::report::run::Lang;
-use crate::simulate::collection::CollectionModel;
+use super::{Loaded, Problems, Source, load_yaml, suggest};
+use crate::error::Result;
+use build::Builder;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -57,7 +58,7 @@ struct RawOutputs {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCollection {
-    synthetic: CollectionModel,
+    synthetic: CollectionSpec,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +77,67 @@ struct RawReplicates {
     seed: Option<u64>,
     strata: Option<String>,
     weight: Option<String>,
+}
+
+/// Parameters of the synthetic field work (`collection: {synthetic: {...}}`), as written
+/// (the simulator's model is built from it by the pipeline).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectionSpec {
+    /// Shift δ on the logit of the positive opinion answers of telephone respondents.
+    pub mode_effect: f64,
+    /// Web non-respondents with a usable number are called (default true).
+    pub phone_relaunch: bool,
+    /// Share of sampled persons whose eligibility stays unknown (default 0.03).
+    pub unknown_rate: f64,
+}
+
+impl Default for CollectionSpec {
+    fn default() -> Self {
+        CollectionSpec { mode_effect: 0.0, phone_relaunch: true, unknown_rate: 0.03 }
+    }
+}
+
+impl CollectionSpec {
+    /// The first problem of the parameters: `mode_effect` not finite, `unknown_rate`
+    /// outside [0, 1).
+    pub fn problem(&self) -> Option<String> {
+        if !self.mode_effect.is_finite() {
+            return Some(format!(
+                "collection: mode_effect must be a finite number, got {}",
+                self.mode_effect
+            ));
+        }
+        if !(0.0..1.0).contains(&self.unknown_rate) {
+            return Some(format!(
+                "collection: unknown_rate must be in [0, 1), got {}; give the share of sampled \
+                 persons whose eligibility stays unknown, e.g. 0.03",
+                self.unknown_rate
+            ));
+        }
+        None
+    }
+}
+
+/// Language of the report's labels (`report: lang:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportLang {
+    /// `fr` (default).
+    #[default]
+    Fr,
+    /// `en`.
+    En,
+}
+
+impl ReportLang {
+    /// `"fr"` or `"en"` (case-insensitive).
+    pub fn parse(s: &str) -> Option<ReportLang> {
+        match s.to_ascii_lowercase().as_str() {
+            "fr" => Some(ReportLang::Fr),
+            "en" => Some(ReportLang::En),
+            _ => None,
+        }
+    }
 }
 
 /// Step names in their only possible order (`sample` and `input` are alternatives).
@@ -129,7 +191,7 @@ pub struct ReplicateStep {
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
     /// Language of labels.
-    pub lang: Lang,
+    pub lang: ReportLang,
     /// Title.
     pub title: String,
     /// Estimate (by region) shown on the map.
@@ -141,12 +203,16 @@ pub struct ReportOptions {
 pub struct PipelineConfig {
     /// The pipeline file.
     pub file: String,
+    /// The pipeline file's path and text (line numbers of later problems, no re-read).
+    pub source: Source,
+    /// Step names as written (`steps[i]` of messages).
+    pub steps: Vec<String>,
     /// Master seed (`--seed` replaces it).
     pub seed: Option<u64>,
     /// First step.
     pub start: Start,
     /// Synthetic collection (only after `sample`).
-    pub collection: Option<CollectionModel>,
+    pub collection: Option<CollectionSpec>,
     /// Nonresponse correction.
     pub nonresponse: Option<NonresponseConfig>,
     /// Calibration.
@@ -193,29 +259,23 @@ impl PipelineConfig {
                 Some("start with `- sample: design.yaml` or `- input: collected.csv`".into()),
             );
         }
-        let Builder { mut problems, nested, mut cfg, .. } = b;
-        if problems.is_empty() && nested.is_empty() {
-            check_chain(&cfg, &steps, &mut problems);
-        }
+        let Builder { problems, nested, mut cfg, .. } = b;
         problems.finish()?;
         if let Some(e) = nested.into_iter().next() {
             return Err(e);
         }
         cfg.seed = loaded.raw.seed;
+        cfg.steps = steps.iter().map(|s| s.name.clone()).collect();
         Ok(cfg)
     }
 
-    /// `report: map:` names an estimate of the `estimates` step: checked by `ponder run`
-    /// before any work (after the columns, so that those problems are reported first).
-    ///
-    /// # Errors
-    /// [`Error::Config`] on `report.map`, with a did-you-mean.
-    pub fn check_report_map(&self) -> Result<()> {
-        let text = std::fs::read_to_string(&self.file).unwrap_or_default();
-        let loaded = Loaded { raw: (), text, file: self.file.clone() };
-        let mut p = Problems::new(&loaded);
-        check_map(self, &mut p);
-        p.finish()
+    /// The key of step `name` in messages (`steps[3].calibration`), `steps` when the
+    /// pipeline has no such step.
+    pub fn step_key(&self, name: &str) -> String {
+        self.steps
+            .iter()
+            .position(|s| s == name)
+            .map_or_else(|| "steps".to_string(), |i| format!("steps[{i}].{name}"))
     }
 
     /// Weight column of the design (`design_weight`, or the replicate step's `weight`).
@@ -238,6 +298,8 @@ impl PipelineConfig {
 fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
     PipelineConfig {
         file: loaded.file.clone(),
+        source: loaded.source(),
+        steps: Vec::new(),
         seed: None,
         start: Start::Input(PathBuf::new()),
         collection: None,
@@ -245,7 +307,7 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
         calibration: None,
         replicates: None,
         estimates: None,
-        report: ReportOptions { lang: Lang::Fr, title: String::new(), map: None },
+        report: ReportOptions { lang: ReportLang::Fr, title: String::new(), map: None },
         weighted_formats: vec!["parquet".into(), "csv".into()],
     }
 }
@@ -323,360 +385,12 @@ fn check_order(steps: &[RawStep], p: &mut Problems) {
     }
 }
 
-struct Builder<'a> {
-    base: &'a Path,
-    problems: Problems<'a>,
-    /// Errors of the step configurations (reported after the pipeline's own problems).
-    nested: Vec<Error>,
-    cfg: PipelineConfig,
-}
-
-impl Builder<'_> {
-    /// A step's file: resolved against the pipeline folder, and must exist.
-    fn file(&mut self, key: &str, value: &serde_yaml::Value) -> Option<PathBuf> {
-        let Some(s) = value.as_str() else {
-            self.problems.push(key, "expected a file path", None);
-            return None;
-        };
-        self.existing(key, Path::new(s))
-    }
-
-    fn existing(&mut self, key: &str, rel: &Path) -> Option<PathBuf> {
-        let path = if rel.is_absolute() { rel.to_path_buf() } else { self.base.join(rel) };
-        if path.is_file() {
-            Some(path)
-        } else {
-            self.problems.push(
-                key,
-                format!("file `{}` does not exist", path.display()),
-                Some("paths are relative to the pipeline file's folder".into()),
-            );
-            None
-        }
-    }
-
-    fn nested<T>(&mut self, r: Result<T>) -> Option<T> {
-        r.map_err(|e| self.nested.push(e)).ok()
-    }
-
-    fn parse<T: serde::de::DeserializeOwned>(
-        &mut self,
-        key: &str,
-        v: &serde_yaml::Value,
-    ) -> Option<T> {
-        match serde_yaml::from_value(v.clone()) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let msg = e.to_string();
-                let hint = msg
-                    .strip_prefix("unknown field `")
-                    .and_then(|r| r.split_once('`'))
-                    .and_then(|(bad, rest)| {
-                        let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-                        suggest(bad, names.into_iter())
-                    })
-                    .map(|s| format!("did you mean `{s}`?"));
-                self.problems.push(key, super::plain_words(&msg), hint);
-                None
-            }
-        }
-    }
-
-    fn step(&mut self, s: &RawStep) {
-        let key = format!("steps[{}].{}", s.index, s.name);
-        match s.name.as_str() {
-            "sample" => {
-                if let Some(f) = self.file(&key, s.value)
-                    && let Some(c) = self.nested(SampleConfig::load(&f))
-                {
-                    self.cfg.start = Start::Sample(Box::new(c));
-                }
-            }
-            "input" => {
-                if let Some(f) = self.file(&key, s.value) {
-                    self.cfg.start = Start::Input(f);
-                }
-            }
-            "collection" => {
-                if let Some(c) = self.parse::<RawCollection>(&key, s.value) {
-                    if let Err(e) = c.synthetic.validate() {
-                        self.problems.push(&format!("{key}.synthetic"), e.to_string(), None);
-                    }
-                    self.cfg.collection = Some(c.synthetic);
-                }
-            }
-            "nonresponse" => {
-                if let Some(f) = self.file(&key, s.value) {
-                    self.cfg.nonresponse = self.nested(NonresponseConfig::load(&f));
-                }
-            }
-            "calibration" => self.calibration(&key, s.value),
-            "replicates" => self.replicates(&key, s.value),
-            _ => {
-                if let Some(f) = self.file(&key, s.value) {
-                    self.cfg.estimates = self.nested(EstimateConfig::load(&f));
-                }
-            }
-        }
-    }
-
-    fn calibration(&mut self, key: &str, v: &serde_yaml::Value) {
-        let (path, total) = match v {
-            serde_yaml::Value::String(p) => (PathBuf::from(p), None),
-            serde_yaml::Value::Mapping(_) => {
-                let Some(raw) = self.parse::<RawCalibrationFull>(key, v) else { return };
-                (raw.config, raw.population_total)
-            }
-            _ => {
-                self.problems.push(
-                    key,
-                    "expected a file path or `{config: file, population_total: frame | config | N}`",
-                    None,
-                );
-                return;
-            }
-        };
-        let total = match total {
-            None => TotalSource::Config,
-            Some(serde_yaml::Value::String(s)) if s == "frame" => TotalSource::Frame,
-            Some(serde_yaml::Value::String(s)) if s == "config" => TotalSource::Config,
-            Some(serde_yaml::Value::Number(n))
-                if n.as_f64().is_some_and(|x| x > 0.0 && x.is_finite()) =>
-            {
-                TotalSource::Value(n.as_f64().unwrap_or(1.0))
-            }
-            Some(other) => {
-                self.problems.push(
-                    &format!("{key}.population_total"),
-                    format!(
-                        "`{}` is not `frame`, `config` or a positive number",
-                        super::show(&other)
-                    ),
-                    None,
-                );
-                TotalSource::Config
-            }
-        };
-        let Some(file) = self.existing(key, &path) else { return };
-        if let Some(config) = self.nested(CalibrationConfig::load(&file)) {
-            if config.replicates.is_some() {
-                self.problems.push(
-                    key,
-                    format!("{} has `replicates:`; in a pipeline the `replicates` step redoes the calibration on every replicate", config.file),
-                    Some("remove `replicates:` from the calibration file".into()),
-                );
-            }
-            if total != TotalSource::Config && config.population_total.is_none() {
-                self.problems.push(
-                    &format!("{key}.population_total"),
-                    format!("{} has no `population_total:` to replace", config.file),
-                    Some("give the margins as `percentages:` of a `population_total:`".into()),
-                );
-            }
-            self.cfg.calibration = Some(CalibrationStep { config, population_total: total });
-        }
-    }
-
-    fn replicates(&mut self, key: &str, v: &serde_yaml::Value) {
-        let Some(r) = self.parse::<RawReplicates>(key, v) else { return };
-        if r.kind != "bootstrap" {
-            self.problems.push(
-                &format!("{key}.type"),
-                format!("replicate type `{}` is not available in a pipeline", r.kind),
-                Some("`bootstrap` (Rao–Wu): the jackknives would need one replicate per sampled person here".into()),
-            );
-        }
-        if r.count < 2 {
-            self.problems.push(&format!("{key}.count"), "at least 2 replicates are needed", None);
-        }
-        self.cfg.replicates = Some(ReplicateStep {
-            count: r.count,
-            seed: r.seed,
-            strata: r.strata.unwrap_or_else(|| "stratum".into()),
-            weight: r.weight.unwrap_or_else(|| "design_weight".into()),
-        });
-    }
-
-    fn report(&mut self, raw: Option<&RawReport>) {
-        let r = &mut self.cfg.report;
-        r.title = "Les Français et la justice".into();
-        let Some(raw) = raw else { return };
-        if let Some(t) = &raw.title {
-            r.title.clone_from(t);
-        }
-        r.map.clone_from(&raw.map);
-        if let Some(l) = &raw.lang {
-            match Lang::parse(l) {
-                Some(lang) => r.lang = lang,
-                None => self.problems.push(
-                    "report.lang",
-                    format!("unknown language `{l}`"),
-                    Some("`fr` or `en`".into()),
-                ),
-            }
-        }
-    }
-
-    fn outputs(&mut self, raw: Option<&RawOutputs>) {
-        let Some(raw) = raw else { return };
-        for f in &raw.weighted {
-            if f != "csv" && f != "parquet" {
-                self.problems.push(
-                    "outputs.weighted",
-                    format!("unknown format `{f}`"),
-                    Some("`csv` and/or `parquet`".into()),
-                );
-            }
-        }
-        if raw.weighted.is_empty() {
-            self.problems.push(
-                "outputs.weighted",
-                "no format given",
-                Some("[parquet, csv]".into()),
-            );
-        }
-        self.cfg.weighted_formats.clone_from(&raw.weighted);
-    }
-}
-
-/// `report: map:` names an estimate of the `estimates` step (checked before any work).
-fn check_map(cfg: &PipelineConfig, p: &mut Problems) {
-    let Some(map) = &cfg.report.map else { return };
-    match &cfg.estimates {
-        None => p.push(
-            "report.map",
-            format!("the map shows estimate `{map}`, but the pipeline has no `estimates` step"),
-            Some("add an `estimates` step or remove `map`".into()),
-        ),
-        Some(e) if !e.requests.iter().any(|r| &r.name == map) => {
-            let names: Vec<&str> = e.requests.iter().map(|r| r.name.as_str()).collect();
-            let hint = suggest(map, names.iter().copied()).map_or_else(
-                || format!("estimates of {}: {}", e.file, names.join(", ")),
-                |s| format!("did you mean `{s}`?"),
-            );
-            p.push("report.map", format!("no estimate named `{map}` in {}", e.file), Some(hint));
-        }
-        Some(_) => {}
-    }
-}
-
-/// The weight chain: every step reads a weight an earlier step wrote.
-fn check_chain(cfg: &PipelineConfig, steps: &[RawStep], p: &mut Problems) {
-    let key = |name: &str| {
-        steps
-            .iter()
-            .find(|s| s.name == name)
-            .map_or_else(|| "steps".to_string(), |s| format!("steps[{}].{name}", s.index))
-    };
-    let sampled = matches!(cfg.start, Start::Sample(_));
-    if cfg.collection.is_some() && !sampled {
-        p.push(
-            &key("collection"),
-            "a synthetic collection needs a drawn sample (`sample` step), not an `input` file",
-            None,
-        );
-    }
-    if let Start::Sample(s) = &cfg.start
-        && cfg.nonresponse.is_some()
-        && cfg.collection.is_none()
-    {
-        p.push(
-            &key("nonresponse"),
-            format!("nothing produces the collection outcome: {} draws a sample without outcomes", s.file),
-            Some("add `- collection: {synthetic: {}}` before `nonresponse`, or start from `- input: collected.csv`".into()),
-        );
-    }
-    let mut available: Vec<String> = vec![cfg.design_weight().to_string()];
-    if let Some(n) = &cfg.nonresponse {
-        need(p, &key("nonresponse"), &n.file, "weight", &n.weight, &available);
-        available.push(n.output.clone());
-    }
-    if let Some(c) = &cfg.calibration {
-        need(p, &key("calibration"), &c.config.file, "weight", &c.config.weight, &available);
-        if c.population_total == TotalSource::Frame && !sampled {
-            p.push(
-                &key("calibration"),
-                "`population_total: frame` needs a drawn sample (`sample` step)",
-                None,
-            );
-        }
-        available.push(c.config.output.clone());
-    }
-    let Some(e) = &cfg.estimates else { return };
-    let last = cfg.final_weight();
-    let w = e.weight_column();
-    if w.as_deref() != Some(last) {
-        p.push(
-            &key("estimates"),
-            format!(
-                "{} estimates with weight `{}` but the pipeline's final weight is `{last}`",
-                e.file,
-                w.as_deref().unwrap_or("(none)")
-            ),
-            Some(format!("set `design: weight: {last}` in {}", e.file)),
-        );
-    }
-    match (&e.replicates, &cfg.replicates) {
-        (Some(r), Some(step)) => {
-            let first = format!("{last}_rep_1");
-            let matches = glob::Pattern::new(&r.columns).is_ok_and(|g| g.matches(&first));
-            if !matches {
-                p.push(
-                    &key("estimates"),
-                    format!("{}: replicate columns `{}` do not match the pipeline's `{last}_rep_1` … `{last}_rep_{}`", e.file, r.columns, step.count),
-                    Some(format!("set `design: replicates: columns: \"{last}_rep_*\"`")),
-                );
-            }
-            if let Some(n) = r.options.expected_count
-                && n != step.count
-            {
-                p.push(
-                    &key("estimates"),
-                    format!(
-                        "{} declares {n} replicates but the `replicates` step makes {}",
-                        e.file, step.count
-                    ),
-                    Some("make `count:` agree (or drop it from the estimates file)".into()),
-                );
-            }
-            if r.options.kind != crate::variance::replicates::ReplicateKind::Bootstrap {
-                p.push(
-                    &key("estimates"),
-                    format!(
-                        "{}: replicate type is `{}` but the pipeline makes bootstrap replicates",
-                        e.file,
-                        r.options.kind.r_type()
-                    ),
-                    Some("`type: bootstrap`".into()),
-                );
-            }
-        }
-        (Some(_), None) => p.push(
-            &key("estimates"),
-            format!("{} uses replicate weights but the pipeline has no `replicates` step", e.file),
-            Some("add `- replicates: {type: bootstrap, count: 500}` before `estimates`".into()),
-        ),
-        _ => {}
-    }
-}
-
-fn need(p: &mut Problems, key: &str, file: &str, what: &str, column: &str, available: &[String]) {
-    if !available.iter().any(|a| a == column) {
-        p.push(
-            key,
-            format!("{file} reads {what} `{column}`, which no earlier step produces"),
-            Some(format!("earlier steps produce: {}", available.join(", "))),
-        );
-    }
-}
-
 /// When `path` is a pipeline file (a top-level `steps:` list), the file of its step `step`
 /// (resolved against the pipeline's folder): lets `ponder sample --design` and `ponder
 /// nonresponse --config` take the pipeline file itself.
 pub fn step_file(path: &Path, step: &str) -> Option<PathBuf> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_yaml::Value = serde_yaml::from_str(&text).ok()?;
-    let steps = value.get("steps")?.as_sequence()?;
+    let loaded: Loaded<serde_yaml::Value> = load_yaml(path).ok()?;
+    let steps = loaded.raw.get("steps")?.as_sequence()?;
     let file = steps.iter().find_map(|s| s.get(step)?.as_str())?;
     let base = path.parent().unwrap_or(Path::new("."));
     Some(base.join(file))

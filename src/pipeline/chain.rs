@@ -181,7 +181,7 @@ pub fn weigh(
         (&cfg.collection, &world.frame, &world.population)
     {
         let mut rng = stream(opts.seed, 1);
-        let got = collection::collect(pop, frame, &rows, model, &mut rng);
+        let got = collection::collect(pop, frame, &rows, &model.into(), &mut rng);
         for (name, col) in collection::survey_columns(pop, &rows, &got) {
             table.add_column(&name, col)?;
         }

@@ -21,6 +21,44 @@ pub mod steps;
 
 pub use frame::frame_table;
 
+use crate::config::pipeline::{CollectionSpec, PipelineConfig, ReportLang};
+use crate::error::Result;
+use crate::report::run::Lang;
+use crate::simulate::CollectionModel;
+use std::path::Path;
+
+/// Reads a pipeline file and every configuration it points to
+/// ([`PipelineConfig::load`]), then checks the weight chain across the steps
+/// ([`schema::check_chain`]).
+///
+/// # Errors
+/// [`crate::Error::Config`] listing the problems of the pipeline file; the first invalid
+/// step configuration.
+pub fn load(path: &Path) -> Result<PipelineConfig> {
+    let cfg = PipelineConfig::load(path)?;
+    schema::check_chain(&cfg)?;
+    Ok(cfg)
+}
+
+impl From<&CollectionSpec> for CollectionModel {
+    fn from(s: &CollectionSpec) -> Self {
+        CollectionModel {
+            mode_effect: s.mode_effect,
+            phone_relaunch: s.phone_relaunch,
+            unknown_rate: s.unknown_rate,
+        }
+    }
+}
+
+impl From<ReportLang> for Lang {
+    fn from(l: ReportLang) -> Self {
+        match l {
+            ReportLang::Fr => Lang::Fr,
+            ReportLang::En => Lang::En,
+        }
+    }
+}
+
 /// Where the pipeline reports progress (the CLI's terminal, or nothing).
 pub trait Progress: Sync {
     /// A line of summary.

@@ -156,7 +156,7 @@ struct CalibrationJson<'a> {
 /// every step succeeded.
 pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result<RunSummary> {
     super::schema::check(cfg, opts.frame.as_deref())?;
-    cfg.check_report_map()?;
+    super::schema::check_report_map(cfg)?;
     let seed = seed_of(cfg, opts.seed)?;
     let files = prepare_out(cfg, opts)?;
     let t0 = Instant::now();
@@ -184,7 +184,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     let finish = || -> Result<Vec<EstimateRow>> {
         written?;
         let estimates = estimates?;
-        let lang = opts.lang.unwrap_or(cfg.report.lang);
+        let lang = opts.lang.unwrap_or(cfg.report.lang.into());
         let html = report_html(cfg, &w, &estimates, seed, &world.label, lang)?;
         write_small(cfg, &opts.out, &w, &estimates, &html)?;
         for (_, tmp, path) in &big {

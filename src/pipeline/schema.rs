@@ -2,14 +2,17 @@
 //! (the synthetic register's fixed columns, or a file's header), the sample step's, the
 //! synthetic collection's, and the weights each step writes. [`check`] refuses a step
 //! configuration naming a column that nothing provides — before the frame is built or the
-//! sample drawn.
+//! sample drawn; [`check_chain`] checks the weights across the steps (each step reads a
+//! weight an earlier one wrote), [`check_report_map`] the estimate the map shows.
 
+use crate::config::Problems;
 use crate::config::calibrate::MarginSpec;
-use crate::config::pipeline::{PipelineConfig, Start};
+use crate::config::pipeline::{PipelineConfig, Start, TotalSource};
 use crate::config::sample::FrameSource;
 use crate::data::column_names_of;
 use crate::error::{ConfigProblem, Error, Result};
 use crate::hint::suggest;
+use crate::variance::replicates::ReplicateKind;
 use std::path::Path;
 
 /// Columns of the synthetic register ([`crate::simulate::PersonFrame::write_csv`],
@@ -119,4 +122,171 @@ pub fn check(cfg: &PipelineConfig, frame: Option<&Path>) -> Result<()> {
         e.check_column_names(&cols, "the pipeline's weighted file")?;
     }
     Ok(())
+}
+
+/// The weight chain of a pipeline: every step reads a weight an earlier step wrote, the
+/// estimates use the final weight and the replicate columns the pipeline writes; a synthetic
+/// collection and `population_total: frame` need a drawn sample.
+///
+/// # Errors
+/// [`Error::Config`] on the pipeline file listing every problem, each at its step's key.
+pub fn check_chain(cfg: &PipelineConfig) -> Result<()> {
+    let mut p = cfg.source.problems();
+    collection_problems(cfg, &mut p);
+    weight_problems(cfg, &mut p);
+    if let Some(e) = &cfg.estimates {
+        estimate_weight_problems(cfg, e, &mut p);
+        estimate_replicate_problems(cfg, e, &mut p);
+    }
+    p.finish()
+}
+
+/// A synthetic collection needs a drawn sample; a drawn sample needs it before nonresponse.
+fn collection_problems(cfg: &PipelineConfig, p: &mut Problems) {
+    if cfg.collection.is_some() && !matches!(cfg.start, Start::Sample(_)) {
+        p.push(
+            &cfg.step_key("collection"),
+            "a synthetic collection needs a drawn sample (`sample` step), not an `input` file",
+            None,
+        );
+    }
+    if let Start::Sample(s) = &cfg.start
+        && cfg.nonresponse.is_some()
+        && cfg.collection.is_none()
+    {
+        p.push(
+            &cfg.step_key("nonresponse"),
+            format!("nothing produces the collection outcome: {} draws a sample without outcomes", s.file),
+            Some("add `- collection: {synthetic: {}}` before `nonresponse`, or start from `- input: collected.csv`".into()),
+        );
+    }
+}
+
+/// Nonresponse and calibration read a weight written by an earlier step.
+fn weight_problems(cfg: &PipelineConfig, p: &mut Problems) {
+    let mut available: Vec<String> = vec![cfg.design_weight().to_string()];
+    if let Some(n) = &cfg.nonresponse {
+        need_weight(p, &cfg.step_key("nonresponse"), &n.file, &n.weight, &available);
+        available.push(n.output.clone());
+    }
+    if let Some(c) = &cfg.calibration {
+        let key = cfg.step_key("calibration");
+        need_weight(p, &key, &c.config.file, &c.config.weight, &available);
+        if c.population_total == TotalSource::Frame && !matches!(cfg.start, Start::Sample(_)) {
+            p.push(&key, "`population_total: frame` needs a drawn sample (`sample` step)", None);
+        }
+    }
+}
+
+fn need_weight(p: &mut Problems, key: &str, file: &str, column: &str, available: &[String]) {
+    if !available.iter().any(|a| a == column) {
+        p.push(
+            key,
+            format!("{file} reads weight `{column}`, which no earlier step produces"),
+            Some(format!("earlier steps produce: {}", available.join(", "))),
+        );
+    }
+}
+
+/// The estimates use the pipeline's final weight.
+fn estimate_weight_problems(
+    cfg: &PipelineConfig,
+    e: &crate::config::estimate::EstimateConfig,
+    p: &mut Problems,
+) {
+    let last = cfg.final_weight();
+    let w = e.weight_column();
+    if w.as_deref() != Some(last) {
+        p.push(
+            &cfg.step_key("estimates"),
+            format!(
+                "{} estimates with weight `{}` but the pipeline's final weight is `{last}`",
+                e.file,
+                w.as_deref().unwrap_or("(none)")
+            ),
+            Some(format!("set `design: weight: {last}` in {}", e.file)),
+        );
+    }
+}
+
+/// Replicate weights in the estimates are the pipeline's: its columns, count and type.
+fn estimate_replicate_problems(
+    cfg: &PipelineConfig,
+    e: &crate::config::estimate::EstimateConfig,
+    p: &mut Problems,
+) {
+    let key = cfg.step_key("estimates");
+    let last = cfg.final_weight();
+    let (r, step) = match (&e.replicates, &cfg.replicates) {
+        (Some(r), Some(step)) => (r, step),
+        (Some(_), None) => {
+            return p.push(
+                &key,
+                format!(
+                    "{} uses replicate weights but the pipeline has no `replicates` step",
+                    e.file
+                ),
+                Some("add `- replicates: {type: bootstrap, count: 500}` before `estimates`".into()),
+            );
+        }
+        _ => return,
+    };
+    let first = format!("{last}_rep_1");
+    if !glob::Pattern::new(&r.columns).is_ok_and(|g| g.matches(&first)) {
+        p.push(
+            &key,
+            format!("{}: replicate columns `{}` do not match the pipeline's `{last}_rep_1` … `{last}_rep_{}`", e.file, r.columns, step.count),
+            Some(format!("set `design: replicates: columns: \"{last}_rep_*\"`")),
+        );
+    }
+    if let Some(n) = r.options.expected_count
+        && n != step.count
+    {
+        p.push(
+            &key,
+            format!(
+                "{} declares {n} replicates but the `replicates` step makes {}",
+                e.file, step.count
+            ),
+            Some("make `count:` agree (or drop it from the estimates file)".into()),
+        );
+    }
+    if r.options.kind != ReplicateKind::Bootstrap {
+        p.push(
+            &key,
+            format!(
+                "{}: replicate type is `{}` but the pipeline makes bootstrap replicates",
+                e.file,
+                r.options.kind.r_type()
+            ),
+            Some("`type: bootstrap`".into()),
+        );
+    }
+}
+
+/// `report: map:` names an estimate of the `estimates` step: checked by `ponder run`
+/// before any work (after the columns, so that those problems are reported first).
+///
+/// # Errors
+/// [`Error::Config`] on `report.map`, with a did-you-mean.
+pub fn check_report_map(cfg: &PipelineConfig) -> Result<()> {
+    let mut p = cfg.source.problems();
+    let Some(map) = &cfg.report.map else { return Ok(()) };
+    match &cfg.estimates {
+        None => p.push(
+            "report.map",
+            format!("the map shows estimate `{map}`, but the pipeline has no `estimates` step"),
+            Some("add an `estimates` step or remove `map`".into()),
+        ),
+        Some(e) if !e.requests.iter().any(|r| &r.name == map) => {
+            let names: Vec<&str> = e.requests.iter().map(|r| r.name.as_str()).collect();
+            let hint = suggest(map, names.iter().copied()).map_or_else(
+                || format!("estimates of {}: {}", e.file, names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            p.push("report.map", format!("no estimate named `{map}` in {}", e.file), Some(hint));
+        }
+        Some(_) => {}
+    }
+    p.finish()
 }

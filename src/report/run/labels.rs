@@ -268,7 +268,15 @@ mod tests {
     /// Every literal key passed to `l(..)` / `label(lang, ..)` in the report sources exists.
     #[test]
     fn every_key_used_in_the_sources_is_in_the_table() {
-        let sources = [include_str!("../run.rs"), include_str!("svg.rs"), include_str!("map.rs")];
+        let sources = [
+            include_str!("../run.rs"),
+            include_str!("svg.rs"),
+            include_str!("map.rs"),
+            include_str!("nonresponse.rs"),
+            include_str!("weights.rs"),
+            include_str!("calibration.rs"),
+            include_str!("estimates.rs"),
+        ];
         let mut checked = 0;
         for src in sources {
             for pat in ["l(\"", "label(lang, \""] {

@@ -5,6 +5,7 @@
 use super::Lang;
 use super::labels::{fixed, na, number, percent};
 use crate::report::html::escape;
+use crate::tolerance as tol;
 use std::fmt::Write;
 
 /// Colours of the series (Tableau 10, colour-blind friendly enough for 2–4 series).
@@ -141,12 +142,19 @@ pub fn bar_chart(
 /// Five-number summary (plus p5 / p95) of positive values, for a box plot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoxStats {
+    /// Smallest value.
     pub min: f64,
+    /// 5th percentile (end of the lower whisker).
     pub p5: f64,
+    /// First quartile (bottom of the box).
     pub q1: f64,
+    /// Median.
     pub median: f64,
+    /// Third quartile (top of the box).
     pub q3: f64,
+    /// 95th percentile (end of the upper whisker).
     pub p95: f64,
+    /// Largest value.
     pub max: f64,
 }
 
@@ -163,37 +171,16 @@ pub fn box_plot(
     let w = (left + right + slot * boxes.len() as f64).max(360.0);
     let h = 340.0;
     let ph = h - top - bottom;
-    let ok = |b: &BoxStats| b.min > 0.0 && b.max.is_finite() && b.min.is_finite();
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for b in boxes.iter().filter_map(|(_, b)| b.as_ref()).filter(|b| ok(b)) {
-        lo = lo.min(b.min);
-        hi = hi.max(b.max);
-    }
     let mut s = open(w, h, title);
-    if !lo.is_finite() {
+    let Some((l0, l1)) = log_range(boxes) else {
         text(&mut s, w / 2.0, h / 2.0, "middle", "", &na(lang));
         s.push_str("</svg>\n");
         return s;
-    }
-    let (mut l0, mut l1) = (lo.log10().floor(), hi.log10().ceil());
-    if l1 - l0 < 1.0 {
-        l0 -= 0.5;
-        l1 += 0.5;
-    }
+    };
     let y = |v: f64| top + ph * (1.0 - (v.log10() - l0) / (l1 - l0));
-    // Ticks at 1, 2, 5 × 10^k when the range is short, powers of ten otherwise.
-    let mults: &[f64] = if l1 - l0 <= 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
-    let mut k = l0.floor() as i32;
-    while f64::from(k) <= l1 {
-        for m in mults {
-            let t = m * 10f64.powi(k);
-            let lt = t.log10();
-            if lt >= l0 - 1e-9 && lt <= l1 + 1e-9 {
-                line(&mut s, left, y(t), w - right, y(t), "stroke=\"#ddd\"");
-                text(&mut s, left - 5.0, y(t) + 4.0, "end", "", &number(lang, t));
-            }
-        }
-        k += 1;
+    for t in log_ticks(l0, l1) {
+        line(&mut s, left, y(t), w - right, y(t), "stroke=\"#ddd\"");
+        text(&mut s, left - 5.0, y(t) + 4.0, "end", "", &number(lang, t));
     }
     let _ = writeln!(
         s,
@@ -204,55 +191,105 @@ pub fn box_plot(
     for (i, (name, b)) in boxes.iter().enumerate() {
         let cx = left + slot * (i as f64 + 0.5);
         text(&mut s, cx, top + ph + 20.0, "middle", "", name);
-        let Some(b) = b.filter(ok) else {
-            text(&mut s, cx, top + ph / 2.0, "middle", "", &na(lang));
-            continue;
-        };
-        let col = PALETTE[i % PALETTE.len()];
-        let bw = 50.0;
-        line(&mut s, cx, y(b.p5), cx, y(b.q1), "stroke=\"#333\"");
-        line(&mut s, cx, y(b.q3), cx, y(b.p95), "stroke=\"#333\"");
-        line(&mut s, cx - 12.0, y(b.p5), cx + 12.0, y(b.p5), "stroke=\"#333\"");
-        line(&mut s, cx - 12.0, y(b.p95), cx + 12.0, y(b.p95), "stroke=\"#333\"");
-        let _ = writeln!(
-            s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bw}\" height=\"{:.1}\" fill=\"{col}\" \
-             fill-opacity=\"0.5\" stroke=\"{col}\"><title>{}: {} – {}</title></rect>",
-            cx - bw / 2.0,
-            y(b.q3),
-            (y(b.q1) - y(b.q3)).max(1.0),
-            escape(name),
-            escape(&number(lang, b.q1)),
-            escape(&number(lang, b.q3))
-        );
-        line(
-            &mut s,
-            cx - bw / 2.0,
-            y(b.median),
-            cx + bw / 2.0,
-            y(b.median),
-            "stroke=\"#000\" stroke-width=\"2\"",
-        );
-        for v in [b.min, b.max] {
-            let _ = writeln!(
-                s,
-                "<circle cx=\"{cx:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{col}\"><title>{}</title></circle>",
-                y(v),
-                escape(&number(lang, v))
-            );
+        match b.filter(drawable) {
+            Some(b) => draw_box(&mut s, lang, (cx, PALETTE[i % PALETTE.len()]), name, &b, &y),
+            None => text(&mut s, cx, top + ph / 2.0, "middle", "", &na(lang)),
         }
     }
     s.push_str("</svg>\n");
     s
 }
 
+/// A box with positive finite extremes (drawable on a log axis).
+fn drawable(b: &BoxStats) -> bool {
+    b.min > 0.0 && b.max.is_finite() && b.min.is_finite()
+}
+
+/// The log10 range [l0, l1] of the drawable boxes, whole decades at least one wide;
+/// None when no box is drawable.
+fn log_range(boxes: &[(String, Option<BoxStats>)]) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for b in boxes.iter().filter_map(|(_, b)| b.as_ref()).filter(|b| drawable(b)) {
+        lo = lo.min(b.min);
+        hi = hi.max(b.max);
+    }
+    if !lo.is_finite() {
+        return None;
+    }
+    let (mut l0, mut l1) = (lo.log10().floor(), hi.log10().ceil());
+    if l1 - l0 < 1.0 {
+        l0 -= 0.5;
+        l1 += 0.5;
+    }
+    Some((l0, l1))
+}
+
+/// Ticks of a log axis over [10^l0, 10^l1]: at 1, 2, 5 × 10^k when the range is short,
+/// powers of ten otherwise.
+fn log_ticks(l0: f64, l1: f64) -> Vec<f64> {
+    let mults: &[f64] = if l1 - l0 <= 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let mut ticks = Vec::new();
+    let mut k = l0.floor() as i32;
+    while f64::from(k) <= l1 {
+        for m in mults {
+            let t = m * 10f64.powi(k);
+            let lt = t.log10();
+            if lt >= l0 - tol::PLOT_LOG_TICK && lt <= l1 + tol::PLOT_LOG_TICK {
+                ticks.push(t);
+            }
+        }
+        k += 1;
+    }
+    ticks
+}
+
+/// One box at abscissa `cx` in colour `col`: whiskers p5–p95, box q1–q3, median, min and
+/// max as dots; `y` maps a value to its ordinate.
+fn draw_box(
+    s: &mut String,
+    lang: Lang,
+    (cx, col): (f64, &str),
+    name: &str,
+    b: &BoxStats,
+    y: &dyn Fn(f64) -> f64,
+) {
+    let bw = 50.0;
+    line(s, cx, y(b.p5), cx, y(b.q1), "stroke=\"#333\"");
+    line(s, cx, y(b.q3), cx, y(b.p95), "stroke=\"#333\"");
+    line(s, cx - 12.0, y(b.p5), cx + 12.0, y(b.p5), "stroke=\"#333\"");
+    line(s, cx - 12.0, y(b.p95), cx + 12.0, y(b.p95), "stroke=\"#333\"");
+    let _ = writeln!(
+        s,
+        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bw}\" height=\"{:.1}\" fill=\"{col}\" \
+         fill-opacity=\"0.5\" stroke=\"{col}\"><title>{}: {} – {}</title></rect>",
+        cx - bw / 2.0,
+        y(b.q3),
+        (y(b.q1) - y(b.q3)).max(1.0),
+        escape(name),
+        escape(&number(lang, b.q1)),
+        escape(&number(lang, b.q3))
+    );
+    let (x0, x1, ym) = (cx - bw / 2.0, cx + bw / 2.0, y(b.median));
+    line(s, x0, ym, x1, ym, "stroke=\"#000\" stroke-width=\"2\"");
+    for v in [b.min, b.max] {
+        let _ = writeln!(
+            s,
+            "<circle cx=\"{cx:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{col}\"><title>{}</title></circle>",
+            y(v),
+            escape(&number(lang, v))
+        );
+    }
+}
+
 /// One line of a dot-and-whisker chart.
 pub struct Dot {
     /// Row label.
     pub label: String,
-    /// Estimate, interval (NaN: not drawn, "n.d." shown).
+    /// Estimate (NaN: not drawn, "n.d." shown).
     pub estimate: f64,
+    /// Lower end of the interval (NaN: no interval drawn).
     pub low: f64,
+    /// Upper end of the interval (NaN: no interval drawn).
     pub high: f64,
     /// Flagged (drawn hollow, orange).
     pub flagged: bool,
@@ -275,6 +312,39 @@ pub fn dot_whisker(
     let w = 900.0;
     let h = top + bottom + row * dots.len().max(1) as f64;
     let scale = if percent_scale { 100.0 } else { 1.0 };
+    let (lo, hi) = dot_range(dots, scale, percent_scale);
+    let mut s = open(w, h, title);
+    let pw = w - left - right;
+    for t in nice_ticks(lo, hi, 6) {
+        let tx = left + pw * (t - lo) / (hi - lo);
+        line(&mut s, tx, top - 5.0, tx, h - bottom, "stroke=\"#ddd\"");
+        let t = if t.abs() < tol::PLOT_ZERO_RTOL * (hi - lo) { 0.0 } else { t };
+        text(&mut s, tx, h - bottom + 15.0, "middle", "", &number(lang, t));
+    }
+    text(&mut s, left + pw / 2.0, h - 8.0, "middle", "", x_label);
+    let chart = DotChart {
+        lang,
+        w,
+        right,
+        x: &|v: f64| left + pw * (v * scale - lo) / (hi - lo),
+        shown: &|v: f64| if percent_scale { percent(lang, v) } else { number(lang, v) },
+    };
+    for (i, d) in dots.iter().enumerate() {
+        let cy = top + row * (i as f64 + 0.5);
+        if d.separator && i > 0 {
+            let style = "stroke=\"#999\" stroke-dasharray=\"3,3\"";
+            line(&mut s, 5.0, cy - row / 2.0, w - 5.0, cy - row / 2.0, style);
+        }
+        text(&mut s, left - 8.0, cy + 4.0, "end", "", &d.label);
+        chart.dot(&mut s, d, cy);
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The axis range of a dot-and-whisker chart (in shown units: × `scale`): the finite
+/// values, padded by 5 %; percentages start at 0 (or below for negative values).
+fn dot_range(dots: &[Dot], scale: f64, percent_scale: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for d in dots {
         for v in [d.estimate, d.low, d.high] {
@@ -284,7 +354,6 @@ pub fn dot_whisker(
             }
         }
     }
-    let mut s = open(w, h, title);
     if !lo.is_finite() {
         lo = 0.0;
         hi = 1.0;
@@ -293,48 +362,36 @@ pub fn dot_whisker(
         lo = lo.clamp(-100.0, 0.0);
         hi = hi.max(lo + 1.0);
     }
-    if hi - lo < 1e-12 * hi.abs().max(1.0) {
+    if hi - lo < tol::PLOT_ZERO_RTOL * hi.abs().max(1.0) {
         lo -= 0.5 * lo.abs().max(1.0);
         hi += 0.5 * hi.abs().max(1.0);
     }
     let pad = 0.05 * (hi - lo);
-    let (lo, hi) = (lo - if percent_scale && lo == 0.0 { 0.0 } else { pad }, hi + pad);
-    let pw = w - left - right;
-    let x = |v: f64| left + pw * (v * scale - lo) / (hi - lo);
-    for t in nice_ticks(lo, hi, 6) {
-        let tx = left + pw * (t - lo) / (hi - lo);
-        line(&mut s, tx, top - 5.0, tx, h - bottom, "stroke=\"#ddd\"");
-        let t = if t.abs() < 1e-12 * (hi - lo) { 0.0 } else { t };
-        text(&mut s, tx, h - bottom + 15.0, "middle", "", &number(lang, t));
-    }
-    text(&mut s, left + pw / 2.0, h - 8.0, "middle", "", x_label);
-    for (i, d) in dots.iter().enumerate() {
-        let cy = top + row * (i as f64 + 0.5);
-        if d.separator && i > 0 {
-            line(
-                &mut s,
-                5.0,
-                cy - row / 2.0,
-                w - 5.0,
-                cy - row / 2.0,
-                "stroke=\"#999\" stroke-dasharray=\"3,3\"",
-            );
-        }
-        text(&mut s, left - 8.0, cy + 4.0, "end", "", &d.label);
+    (lo - if percent_scale && lo == 0.0 { 0.0 } else { pad }, hi + pad)
+}
+
+/// What draws one line of a dot-and-whisker chart.
+struct DotChart<'a> {
+    lang: Lang,
+    w: f64,
+    right: f64,
+    /// Abscissa of a value.
+    x: &'a dyn Fn(f64) -> f64,
+    /// A value as text.
+    shown: &'a dyn Fn(f64) -> String,
+}
+
+impl DotChart<'_> {
+    /// The interval, the dot and the value of `d` at ordinate `cy`.
+    fn dot(&self, s: &mut String, d: &Dot, cy: f64) {
+        let (x, shown) = (self.x, self.shown);
         let col = if d.flagged { "#e8710a" } else { PALETTE[0] };
         if d.low.is_finite() && d.high.is_finite() {
-            line(
-                &mut s,
-                x(d.low),
-                cy,
-                x(d.high),
-                cy,
-                &format!("stroke=\"{col}\" stroke-width=\"2\""),
-            );
-            line(&mut s, x(d.low), cy - 4.0, x(d.low), cy + 4.0, &format!("stroke=\"{col}\""));
-            line(&mut s, x(d.high), cy - 4.0, x(d.high), cy + 4.0, &format!("stroke=\"{col}\""));
+            line(s, x(d.low), cy, x(d.high), cy, &format!("stroke=\"{col}\" stroke-width=\"2\""));
+            line(s, x(d.low), cy - 4.0, x(d.low), cy + 4.0, &format!("stroke=\"{col}\""));
+            line(s, x(d.high), cy - 4.0, x(d.high), cy + 4.0, &format!("stroke=\"{col}\""));
         }
-        let shown = |v: f64| if percent_scale { percent(lang, v) } else { number(lang, v) };
+        let tx = self.w - self.right + 8.0;
         if d.estimate.is_finite() {
             let fill = if d.flagged { "#fff" } else { col };
             let _ = writeln!(
@@ -347,13 +404,11 @@ pub fn dot_whisker(
                 escape(&shown(d.low)),
                 escape(&shown(d.high))
             );
-            text(&mut s, w - right + 8.0, cy + 4.0, "start", " fill=\"#333\"", &shown(d.estimate));
+            text(s, tx, cy + 4.0, "start", " fill=\"#333\"", &shown(d.estimate));
         } else {
-            text(&mut s, w - right + 8.0, cy + 4.0, "start", " fill=\"#999\"", &na(lang));
+            text(s, tx, cy + 4.0, "start", " fill=\"#999\"", &na(self.lang));
         }
     }
-    s.push_str("</svg>\n");
-    s
 }
 
 #[cfg(test)]

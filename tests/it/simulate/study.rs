@@ -3,7 +3,6 @@
 //! (replicates redoing nonresponse and calibration) cover about 95 %; the uncorrected
 //! design-weighted estimators of response-related answers are not.
 
-use ponder::config::pipeline::PipelineConfig;
 use ponder::pipeline::Silent;
 use ponder::pipeline::simulation::{Simulation, SimulationOptions, simulate};
 
@@ -25,7 +24,7 @@ fn run(k: usize, seed: u64) -> Simulation {
     );
     let path = dir.path().join("p.yaml");
     std::fs::write(&path, pipeline).unwrap();
-    let cfg = PipelineConfig::load(&path).unwrap();
+    let cfg = ponder::pipeline::load(&path).unwrap();
     let opts = SimulationOptions {
         replications: k,
         population: 60_000,

@@ -1,0 +1,109 @@
+//! Section « Calibration » of the run report: summary of the solve, rescaled targets,
+//! margins before and after, distribution and histogram of the ratios g.
+
+use super::labels::{fixed, label, na, number, sci};
+use super::{Lang, notes, yes_no};
+use crate::calibration::Report as CalReport;
+use crate::report::html::{histogram_svg_labelled, table};
+use std::fmt::Write;
+
+/// The whole section; `g` are the ratios w_cal / w_in of the respondents.
+pub(super) fn section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
+    let mut s = summary(lang, r);
+    rescaled(&mut s, lang, r);
+    margins(&mut s, lang, r);
+    g_distribution(&mut s, lang, r, g);
+    s
+}
+
+/// Method, bounds, algorithm, convergence, fit and design effect.
+fn summary(lang: Lang, r: &CalReport) -> String {
+    let l = |k| label(lang, k);
+    let bounds = r.bounds.map_or(l("none").to_string(), |b| {
+        format!("[{} ; {}]", number(lang, b.lower), number(lang, b.upper))
+    });
+    let rows = vec![
+        vec![l("cal_method").to_string(), r.method.name().to_string()],
+        vec![l("bounds").to_string(), bounds],
+        vec![l("algorithm").to_string(), format!("{} ({})", r.algorithm, r.solved_on)],
+        vec![l("iterations").to_string(), r.iterations.to_string()],
+        vec![
+            l("converged").to_string(),
+            format!("{} ({})", yes_no(lang, r.converged), r.termination),
+        ],
+        vec![l("max_misfit").to_string(), sci(lang, r.max_misfit)],
+        vec![l("rows_positive").to_string(), format!("{} ({})", r.n_rows, r.n_positive)],
+        vec![l("at_bounds").to_string(), format!("{} / {}", r.at_lower_bound, r.at_upper_bound)],
+        vec![l("cal_deff").to_string(), fixed(lang, r.design_effect, 3)],
+    ];
+    table(&[l("item"), l("value")], &rows, 1)
+}
+
+/// Margins whose totals were rescaled to the common total, as notes.
+fn rescaled(s: &mut String, lang: Lang, r: &CalReport) {
+    let adj: Vec<String> = r
+        .target_adjustments
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} : {} → {} (× {})",
+                label(lang, "rescaled"),
+                a.margin,
+                number(lang, a.given_total),
+                number(lang, a.common_total),
+                fixed(lang, a.factor, 6)
+            )
+        })
+        .collect();
+    notes(s, lang, &adj);
+}
+
+/// Every margin category: before, target, after, error.
+fn margins(s: &mut String, lang: Lang, r: &CalReport) {
+    let l = |k| label(lang, k);
+    let _ = writeln!(s, "<h3>{}</h3>", l("margins"));
+    let mut rows = Vec::new();
+    for m in &r.margins {
+        for c in &m.categories {
+            rows.push(vec![
+                m.name.clone(),
+                c.category.clone().unwrap_or_default(),
+                number(lang, c.before),
+                number(lang, c.target),
+                number(lang, c.after),
+                sci(lang, c.error),
+            ]);
+        }
+    }
+    let header = [l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")];
+    s.push_str(&table(&header, &rows, 2));
+}
+
+/// Quantiles of g and its histogram (bounds marked).
+fn g_distribution(s: &mut String, lang: Lang, r: &CalReport, g: &[f64]) {
+    let l = |k| label(lang, k);
+    let _ = writeln!(s, "<h3>{}</h3>", l("g_dist"));
+    let q = &r.g;
+    s.push_str(&table(
+        &["min", "p1", "p5", "p25", "p50", "p75", "p95", "p99", "max"],
+        &[[q.min, q.p1, q.p5, q.p25, q.p50, q.p75, q.p95, q.p99, q.max]
+            .iter()
+            .map(|v| number(lang, *v))
+            .collect()],
+        0,
+    ));
+    let marks: Vec<f64> = r
+        .bounds
+        .map(|b| vec![b.lower, b.upper])
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.is_finite())
+        .collect();
+    let hist =
+        histogram_svg_labelled(g, 40, l("g_dist"), l("g_axis"), l("respondents_count"), &marks);
+    if hist.is_empty() {
+        let _ = writeln!(s, "<p>{}</p>", na(lang));
+    } else {
+        s.push_str(&hist);
+    }
+}
