@@ -5,7 +5,7 @@
 //! `{column, type: categorical}` entries in `model`/`classes`.
 //!
 //! [`NonresponseConfig::load`] reads and validates the YAML into a plain spec that holds
-//! no data; [`crate::bind::nonresponse`] reads the columns it names and builds the
+//! no data; `bind::nonresponse` reads the columns it names and builds the
 //! library's `NonresponseSpec`.
 
 use super::{Loaded, Problems, load_yaml, scalar_labels, suggest};

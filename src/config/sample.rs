@@ -2,7 +2,7 @@
 //! allocation, selection method, seed. See `interface.md` and `designs/fej2024.yaml`.
 //!
 //! [`SampleConfig::load`] reads and validates the file on its own (every problem at once)
-//! into a plain spec that holds no data; [`crate::bind::sample`] meets it with the frame
+//! into a plain spec that holds no data; `bind::sample` meets it with the frame
 //! (columns, labels of strata in `oversample`/`response_rate`, filter values).
 
 use super::{Loaded, Problems, Source, load_yaml, scalar_label, scalar_labels, suggest};
@@ -138,7 +138,7 @@ pub enum Cost {
 }
 
 /// A validated `allocation:` block (the method's inputs, not yet aligned on the strata of
-/// a frame: that is [`crate::bind::sample::allocation`]).
+/// a frame: that is `bind::sample::allocation`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Allocation {
     /// `given`, `equal`, `proportional`, `neyman` or `optimal`.
@@ -163,7 +163,7 @@ pub struct Allocation {
     pub basis: SizeBasis,
 }
 
-/// A validated sample design: a plain spec, no data (see [`crate::bind::sample`]).
+/// A validated sample design: a plain spec, no data (see `bind::sample`).
 #[derive(Debug, Clone)]
 pub struct SampleConfig {
     /// The file, for messages.

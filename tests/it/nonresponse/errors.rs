@@ -177,8 +177,11 @@ fn bad_weights_and_sequential_without_modes_are_errors() {
     let mut s = spec(&status, Method::Classes(vec![Variable::categorical("g", &g)]));
     s.codes = StatusCodes::binary("1", "0");
     let nr = Nonresponse::new(s).unwrap();
-    assert!(message(nr.adjust(&[1.0, f64::NAN, 1.0, 1.0])).contains("row 2"));
-    assert!(message(nr.adjust(&[1.0, -1.0, 1.0, 1.0])).contains(">= 0"));
+    assert!(message(nr.adjust(&[1.0, f64::NAN, 1.0, 1.0])).contains("rows 2"));
+    let e = nr.adjust(&[1.0, -1.0, 1.0, -2.0]).unwrap_err();
+    assert!(matches!(e, ponder::Error::Method { step: "nonresponse", .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains(">= 0") && msg.contains("rows 2, 4"), "{msg}");
     let x = [1.0, 2.0, 3.0, 4.0];
     let phone = [true; 4];
     let mut m = model(vec![Predictor::new(Variable::numeric("x", &x))]);
@@ -190,4 +193,22 @@ fn bad_weights_and_sequential_without_modes_are_errors() {
     s.codes = StatusCodes::binary("1", "0");
     let msg = message(Nonresponse::new(s));
     assert!(msg.contains("sequential") && msg.contains("web"), "{msg}");
+}
+
+#[test]
+fn a_logistic_fit_stopped_early_is_not_converged() {
+    let n = 60;
+    let labels: Vec<&str> = (0..n).map(|i| if (i * 7) % 5 < 2 { "web" } else { "nr" }).collect();
+    let status = status_factor(&labels);
+    let x: Vec<f64> = (0..n).map(|i| ((i * 13) % 11) as f64).collect();
+    let mut m = model(vec![Predictor::new(Variable::numeric("x", &x))]);
+    m.options.max_iterations = 1;
+    let nr = Nonresponse::new(spec(&status, Method::Propensity(m))).unwrap();
+    let e = nr.adjust(&vec![1.0; n]).unwrap_err();
+    assert!(
+        matches!(e, ponder::Error::NotConverged { step: "nonresponse", iterations: 1, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().starts_with("nonresponse: "), "{e}");
+    assert!(e.to_string().contains("did not converge in 1 Newton iterations"), "{e}");
 }
