@@ -19,7 +19,7 @@ fn model<'a>(predictors: Vec<Predictor<'a>>) -> ResponseModel<'a> {
 fn spec<'a>(status: &'a Factor, method: Method<'a>) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "outcome",
-        status: &status,
+        status,
         codes: mixed_codes(),
         eligibility_classes: vec![],
         method,

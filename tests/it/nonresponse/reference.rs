@@ -57,12 +57,12 @@ fn p11b_spec<'a>(
 ) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "resp",
-        status: &csv_status,
+        status: csv_status,
         codes: StatusCodes::binary("1", "0"),
         eligibility_classes: vec![],
         method: Method::Propensity(ResponseModel {
             predictors: vec![
-                Predictor::new(Variable::categorical("stype", &stype)),
+                Predictor::new(Variable::categorical("stype", stype)),
                 Predictor::new(Variable::numeric("api99", api99)),
             ],
             weighting,
