@@ -3,9 +3,10 @@
 //! 500 replicate weight columns. Results: docs/performance-nonresponse.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ponder::data::Factor;
 use ponder::nonresponse::{
-    Categorical, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
-    PhoneShare, Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
+    FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, PhoneShare,
+    Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
 };
 use rand::{RngExt, SeedableRng};
 use std::hint::black_box;
@@ -14,21 +15,22 @@ const N: usize = 100_000;
 const REPLICATES: usize = 500;
 
 struct Data {
-    cats: Vec<(String, Vec<u32>, Vec<String>)>,
+    cats: Vec<(String, Factor)>,
     nums: Vec<(String, Vec<f64>)>,
     phone: Vec<bool>,
-    status: (Vec<u32>, Vec<String>),
+    status: Factor,
     d: Vec<f64>,
 }
 
 fn data() -> Data {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let sizes = [("age", 5u32), ("diploma", 4), ("region", 6), ("sex", 2)];
-    let cats: Vec<(String, Vec<u32>, Vec<String>)> = sizes
+    let cats: Vec<(String, Factor)> = sizes
         .iter()
         .map(|&(name, k)| {
             let codes = (0..N).map(|_| rng.random_range(0..k)).collect();
-            (name.to_string(), codes, (0..k).map(|l| format!("{name}{l}")).collect())
+            let levels = (0..k).map(|l| format!("{name}{l}")).collect();
+            (name.to_string(), Factor { codes, levels })
         })
         .collect();
     let nums: Vec<(String, Vec<f64>)> = (0..6)
@@ -37,9 +39,10 @@ fn data() -> Data {
     let mut status = Vec::with_capacity(N);
     let mut phone = Vec::with_capacity(N);
     for i in 0..N {
-        let eta_web =
-            -0.5 + 0.3 * f64::from(cats[0].1[i]) - 0.2 * f64::from(cats[1].1[i]) + nums[0].1[i];
-        let eta_tel = -1.0 + 0.4 * f64::from(cats[1].1[i]) + 0.5 * nums[1].1[i];
+        let eta_web = -0.5 + 0.3 * f64::from(cats[0].1.codes[i])
+            - 0.2 * f64::from(cats[1].1.codes[i])
+            + nums[0].1[i];
+        let eta_tel = -1.0 + 0.4 * f64::from(cats[1].1.codes[i]) + 0.5 * nums[1].1[i];
         let has = rng.random::<f64>() < 0.7;
         phone.push(has);
         let s = if rng.random::<f64>() < 0.03 {
@@ -55,17 +58,17 @@ fn data() -> Data {
     }
     let levels = ["nr", "phone", "out", "web"].map(String::from).to_vec();
     let d = (0..N).map(|_| 50.0 + 100.0 * rng.random::<f64>()).collect();
-    Data { cats, nums, phone, status: (status, levels), d }
+    Data { cats, nums, phone, status: Factor { codes: status, levels }, d }
 }
 
 fn spec(data: &Data) -> NonresponseSpec<'_> {
     let mut predictors: Vec<Predictor<'_>> =
-        data.cats.iter().map(|(n, c, l)| Predictor::new(Variable::categorical(n, c, l))).collect();
+        data.cats.iter().map(|(n, f)| Predictor::new(Variable::categorical(n, f))).collect();
     predictors.extend(data.nums.iter().map(|(n, x)| Predictor::new(Variable::numeric(n, x))));
-    let age = Variable::categorical(&data.cats[0].0, &data.cats[0].1, &data.cats[0].2);
+    let age = Variable::categorical(&data.cats[0].0, &data.cats[0].1);
     NonresponseSpec {
         status_name: "outcome",
-        status: Categorical::new(&data.status.0, &data.status.1),
+        status: &data.status,
         codes: StatusCodes {
             web: vec!["web".into()],
             phone: vec!["phone".into()],

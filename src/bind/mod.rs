@@ -15,6 +15,7 @@
 
 pub mod calibration;
 pub mod nonresponse;
+pub mod sample;
 
 use crate::config::Source;
 use crate::data::Table;

@@ -1,6 +1,7 @@
 //! `ponder nonresponse --config N.yaml --input SAMPLE --output ADJUSTED [--report R.json]`
 
 use super::Ui;
+use crate::bind;
 use crate::config::nonresponse::NonresponseConfig;
 use crate::data::{Table, check_output_path};
 use crate::error::Result;
@@ -49,21 +50,8 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         crate::report::check_report_path(r, &[&args.input, &args.config, &args.output])?;
     }
     let mut table = Table::read(&args.input)?;
-    let d = table.numeric(&cfg.weight)?;
-    if let Some(i) = d.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        return Err(crate::error::Error::data(
-            table.source(),
-            format!(
-                "weight column `{}` (`weight:` in {}) is {} on row {}: design weights must be \
-                 finite and >= 0; fix the value or choose another column",
-                cfg.weight,
-                cfg.file,
-                d[i],
-                i + 1
-            ),
-        ));
-    }
-    let reps = replicate_columns(&cfg, &table)?;
+    let d = bind::nonresponse::design_weights(&cfg, &table)?;
+    let reps = bind::nonresponse::replicate_weights(&cfg, &table)?;
     let (adj, rep_adj) = adjust_nonresponse(&cfg, &table, &d, &reps)?;
     let o = &cfg.output;
     let names: Vec<String> = reps.iter().map(|(n, _)| n.clone()).collect();
@@ -87,10 +75,4 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         crate::report::write_json(path, &report)?;
     }
     Ok(())
-}
-
-fn replicate_columns(cfg: &NonresponseConfig, table: &Table) -> Result<Vec<(String, Vec<f64>)>> {
-    let Some(pattern) = &cfg.replicates else { return Ok(Vec::new()) };
-    let names = crate::bind::replicate_columns(&cfg.source, table, pattern)?;
-    names.into_iter().map(|n| Ok((n.clone(), table.numeric(&n)?))).collect()
 }

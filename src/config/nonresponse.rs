@@ -4,15 +4,15 @@
 //! `profile`, `quantiles` (`unweighted` | `weighted`), `collinearity` (`drop` | `fail`),
 //! `{column, type: categorical}` entries in `model`/`classes`.
 //!
-//! Columns are read once into [`Columns`], which the library's borrowed
-//! [`NonresponseSpec`] then points into.
+//! [`NonresponseConfig::load`] reads and validates the YAML into a plain spec that holds
+//! no data; `bind::nonresponse` reads the columns it names and builds the
+//! library's `NonresponseSpec`.
 
 use super::{Loaded, Problems, load_yaml, scalar_labels, suggest};
-use crate::data::{Factor, Table};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nonresponse::{
-    Collinearity, FitOptions, GroupFactor, Method, ModelWeighting, NonresponseSpec, Phases,
-    PhoneShare, Predictor, QuantileWeighting, ResponseModel, ScoreGroups, StatusCodes, Variable,
+    Collinearity, FitOptions, GroupFactor, ModelWeighting, QuantileWeighting, ScoreGroups,
+    StatusCodes,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -84,7 +84,7 @@ pub enum ShareSpec {
     Observed,
 }
 
-/// A validated nonresponse configuration.
+/// A validated nonresponse configuration: a plain spec, no data.
 #[derive(Debug, Clone)]
 pub struct NonresponseConfig {
     /// The file, for messages.
@@ -99,17 +99,28 @@ pub struct NonresponseConfig {
     pub status: String,
     /// Declared codes.
     pub codes: StatusCodes,
-    method: String,
-    classes: Vec<ColumnUse>,
-    model: Vec<ColumnUse>,
-    weighting: ModelWeighting,
-    sequential: bool,
-    phone_number: Option<String>,
-    share: ShareSpec,
-    groups: ScoreGroups,
-    fit: FitOptions,
-    eligibility_classes: Vec<ColumnUse>,
-    profile: Vec<ColumnUse>,
+    /// `classes`, `score` or `propensity`.
+    pub method: String,
+    /// Weighting class columns (`method: classes`).
+    pub classes: Vec<ColumnUse>,
+    /// Response model predictors (`score`, `propensity`).
+    pub model: Vec<ColumnUse>,
+    /// Weights of the model fit.
+    pub weighting: ModelWeighting,
+    /// `phases: sequential` (web model × phone model × share).
+    pub sequential: bool,
+    /// Usable phone number column (sequential phases).
+    pub phone_number: Option<String>,
+    /// How the share of phone relaunches is estimated (sequential phases).
+    pub share: ShareSpec,
+    /// Score groups (`method: score`).
+    pub groups: ScoreGroups,
+    /// Options of the logistic fit.
+    pub fit: FitOptions,
+    /// Classes sharing the weight of units of unknown eligibility.
+    pub eligibility_classes: Vec<ColumnUse>,
+    /// Variables profiled in the report.
+    pub profile: Vec<ColumnUse>,
     /// Replicate columns to adjust too.
     pub replicates: Option<String>,
 }
@@ -120,7 +131,7 @@ impl NonresponseConfig {
     /// Reads and validates a nonresponse YAML file, reporting every problem at once.
     ///
     /// # Errors
-    /// [`Error::Config`] with each problem's key, line and hint.
+    /// [`crate::Error::Config`] with each problem's key, line and hint.
     pub fn load(path: &Path) -> Result<NonresponseConfig> {
         if let Some(step) = super::pipeline::step_file(path, "nonresponse")
             && step != path
@@ -130,125 +141,33 @@ impl NonresponseConfig {
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut p = Problems::new(&loaded);
         let r = &loaded.raw;
-        if !METHODS.contains(&r.method.as_str()) {
-            let hint = suggest(&r.method, METHODS.iter().copied())
-                .map_or_else(|| METHODS.join(", "), |s| format!("did you mean `{s}`?"));
-            p.push("method", format!("unknown method `{}`", r.method), Some(hint));
-        }
-        if r.method == "classes" && r.classes.is_empty() {
-            p.push("classes", "`method: classes` needs `classes:` (weighting class columns)", None);
-        }
-        if r.method != "classes" && METHODS.contains(&r.method.as_str()) && r.model.is_empty() {
-            p.push(
-                "model",
-                format!("`method: {}` needs `model:` (predictor columns)", r.method),
-                None,
-            );
-        }
+        validate_method(r, &mut p);
         let codes = codes(&r.codes, &mut p);
-        let weighting = match r.model_weights.as_deref() {
-            None | Some("design") => ModelWeighting::Design,
-            Some("none") => ModelWeighting::Unweighted,
-            Some(o) => {
-                p.push(
-                    "model_weights",
-                    format!("unknown `{o}`"),
-                    Some("`design` or `none`".into()),
-                );
-                ModelWeighting::Design
-            }
-        };
-        let sequential = match r.phases.as_deref() {
-            None | Some("global") => false,
-            Some("sequential") => true,
-            Some(o) => {
-                p.push("phases", format!("unknown `{o}`"), Some("`global` or `sequential`".into()));
-                false
-            }
-        };
-        if sequential && r.phone_number.is_none() {
-            p.push("phone_number", "`phases: sequential` needs `phone_number:` (a column: 1/true when a usable number was found)", None);
-        }
-        if sequential && (codes.web.is_empty() || codes.phone.is_empty()) {
-            p.push("codes", "`phases: sequential` needs `web` and `phone` codes", None);
-        }
+        let weighting = choice(
+            &mut p,
+            "model_weights",
+            r.model_weights.as_deref(),
+            &[("design", ModelWeighting::Design), ("none", ModelWeighting::Unweighted)],
+            "`design` or `none`",
+        );
+        let sequential = phases(r, &codes, &mut p);
         let share = share(r.phone_share.as_ref(), &mut p);
-        let mut groups = ScoreGroups::default();
-        groups.groups = r.score_groups.unwrap_or(groups.groups);
-        groups.min_respondents = r.min_respondents.unwrap_or(groups.min_respondents);
-        groups.min_response_rate = r.min_response_rate.unwrap_or(groups.min_response_rate);
-        if groups.groups == 0 {
-            p.push("score_groups", "must be at least 1", None);
-        }
-        if !(0.0..1.0).contains(&groups.min_response_rate) {
-            p.push("min_response_rate", "must be in [0, 1)", None);
-        }
-        groups.factor = match r.factor.as_deref() {
-            None | Some("weighted_rate") => GroupFactor::WeightedRate,
-            Some("mean_propensity") => GroupFactor::MeanPropensity,
-            Some(o) => {
-                p.push(
-                    "factor",
-                    format!("unknown `{o}`"),
-                    Some("`weighted_rate` or `mean_propensity`".into()),
-                );
-                GroupFactor::WeightedRate
-            }
-        };
-        groups.quantiles = match r.quantiles.as_deref() {
-            None | Some("unweighted") => QuantileWeighting::Unweighted,
-            Some("weighted") => QuantileWeighting::Weighted,
-            Some(o) => {
-                p.push(
-                    "quantiles",
-                    format!("unknown `{o}`"),
-                    Some("`unweighted` or `weighted`".into()),
-                );
-                QuantileWeighting::Unweighted
-            }
-        };
-        let collinearity = match r.collinearity.as_deref() {
-            None | Some("drop") => Collinearity::Drop,
-            Some("fail") => Collinearity::Fail,
-            Some(o) => {
-                p.push(
-                    "collinearity",
-                    format!("unknown `{o}`"),
-                    Some("`drop` (reported) or `fail`".into()),
-                );
-                Collinearity::Drop
-            }
-        };
+        let groups = score_groups(r, &mut p);
+        let collinearity = choice(
+            &mut p,
+            "collinearity",
+            r.collinearity.as_deref(),
+            &[("drop", Collinearity::Drop), ("fail", Collinearity::Fail)],
+            "`drop` (reported) or `fail`",
+        );
         let fit = FitOptions { collinearity, ..FitOptions::default() };
-        let cols = |v: &[serde_yaml::Value], key: &str, p: &mut Problems| -> Vec<ColumnUse> {
-            let out: Vec<ColumnUse> = v
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| column_use(c, &format!("{key}[{i}]"), p))
-                .collect();
-            super::check_names(key, out.iter().map(|c| c.column.as_str()), p);
-            out
-        };
-        let classes = cols(&r.classes, "classes", &mut p);
-        let model = cols(&r.model, "model", &mut p);
-        let eligibility_classes = cols(&r.eligibility_classes, "eligibility_classes", &mut p);
-        let profile = cols(&r.profile, "profile", &mut p);
+        let classes = column_list(&r.classes, "classes", &mut p);
+        let model = column_list(&r.model, "model", &mut p);
+        let eligibility_classes =
+            column_list(&r.eligibility_classes, "eligibility_classes", &mut p);
+        let profile = column_list(&r.profile, "profile", &mut p);
         unused_options(r, &codes, sequential, &mut p);
-        for (key, name) in [
-            ("weight", Some(&r.weight)),
-            ("status", Some(&r.status)),
-            ("output", r.output.as_ref()),
-            ("phone_number", r.phone_number.as_ref()),
-        ] {
-            if name.is_some_and(|n| n.trim().is_empty()) {
-                p.push(
-                    key,
-                    "the column name is empty",
-                    Some(format!("write `{key}: <column name>`")),
-                );
-            }
-        }
-        super::check_glob("replicates", r.replicates.as_deref(), &mut p);
+        check_column_names(r, &mut p);
         p.finish()?;
         Ok(NonresponseConfig {
             file: loaded.file.clone(),
@@ -272,141 +191,147 @@ impl NonresponseConfig {
         })
     }
 
-    /// Every column the configuration reads (for the up-front check).
     /// Every column the adjustment reads (weight, status, classes, model, eligibility
-    /// classes, profile, phone share classes, phone number).
+    /// classes, profile, phone share classes, phone number), for the up-front check.
     pub fn columns(&self) -> Vec<&str> {
         let mut v = vec![self.weight.as_str(), self.status.as_str()];
-        for c in self
-            .classes
-            .iter()
-            .chain(&self.model)
-            .chain(&self.eligibility_classes)
-            .chain(&self.profile)
-        {
-            v.push(&c.column);
-        }
-        if let ShareSpec::Classes(cs) = &self.share {
-            v.extend(cs.iter().map(|c| c.column.as_str()));
-        }
+        v.extend(self.variables().into_iter().map(|c| c.column.as_str()));
         if let Some(c) = &self.phone_number {
             v.push(c);
         }
         v
     }
 
-    /// Reads the columns the adjustment needs, checking them all at once.
-    ///
-    /// # Errors
-    /// Unknown columns (every one, with did-you-mean), unreadable values.
-    pub fn read_columns(&self, table: &Table) -> Result<Columns> {
-        let unknown: Vec<String> = self
-            .columns()
-            .into_iter()
-            .filter(|c| !table.has_column(c))
-            .map(|c| table.unknown_column(c).to_string())
-            .collect();
-        if !unknown.is_empty() {
-            return Err(Error::data(
-                table.source(),
-                format!("{} (config {})", unknown.join("; "), self.file),
-            ));
-        }
-        let mut cols = Columns { status: table.factor(&self.status)?, ..Columns::default() };
-        let all: Vec<&ColumnUse> = self
+    /// Every class, model, eligibility, profile and phone share column, in that order
+    /// (a column may appear more than once).
+    pub fn variables(&self) -> Vec<&ColumnUse> {
+        let mut v: Vec<&ColumnUse> = self
             .classes
             .iter()
             .chain(&self.model)
             .chain(&self.eligibility_classes)
             .chain(&self.profile)
             .collect();
-        let shares = match &self.share {
-            ShareSpec::Classes(cs) => cs.iter().collect(),
-            _ => Vec::new(),
-        };
-        for c in all.into_iter().chain(shares) {
-            if cols.data.contains_key(&c.column) {
-                continue;
-            }
-            let numeric = table.numeric_opt(&c.column).is_ok();
-            let data = if c.categorical.unwrap_or(!numeric) {
-                Owned::Factor(table.factor(&c.column)?)
-            } else {
-                Owned::Numeric(
-                    table
-                        .numeric_opt(&c.column)?
-                        .into_iter()
-                        .map(|v| v.unwrap_or(f64::NAN))
-                        .collect(),
-                )
-            };
-            cols.data.insert(c.column.clone(), data);
+        if let ShareSpec::Classes(cs) = &self.share {
+            v.extend(cs);
         }
-        if let Some(c) = &self.phone_number {
-            cols.phone = table.flags(c, None)?;
-        }
-        Ok(cols)
+        v
     }
+}
 
-    /// The library's specification, borrowing `cols`.
-    pub fn spec<'a>(&'a self, cols: &'a Columns) -> NonresponseSpec<'a> {
-        let var = |c: &'a ColumnUse| cols.variable(&c.column);
-        let vars = |v: &'a [ColumnUse]| v.iter().map(var).collect::<Vec<_>>();
-        let model = || ResponseModel {
-            predictors: self.model.iter().map(|c| Predictor::new(var(c))).collect(),
-            weighting: self.weighting,
-            phases: if self.sequential {
-                Phases::Sequential {
-                    phone_number: &cols.phone,
-                    share: match &self.share {
-                        ShareSpec::Classes(cs) => PhoneShare::Classes(vars(cs)),
-                        ShareSpec::Model => PhoneShare::Model,
-                        ShareSpec::Observed => PhoneShare::Observed,
-                    },
-                }
-            } else {
-                Phases::Global
-            },
-            options: self.fit,
-        };
-        let method = match self.method.as_str() {
-            "classes" => Method::Classes(vars(&self.classes)),
-            "score" => Method::Score { model: model(), groups: self.groups },
-            _ => Method::Propensity(model()),
-        };
-        NonresponseSpec {
-            status_name: &self.status,
-            status: crate::nonresponse::Categorical::new(&cols.status.codes, &cols.status.levels),
-            codes: self.codes.clone(),
-            eligibility_classes: vars(&self.eligibility_classes),
-            method,
-            profile: vars(&self.profile),
+/// `method:` and the column lists it needs.
+fn validate_method(r: &RawConfig, p: &mut Problems) {
+    if !METHODS.contains(&r.method.as_str()) {
+        let hint = suggest(&r.method, METHODS.iter().copied())
+            .map_or_else(|| METHODS.join(", "), |s| format!("did you mean `{s}`?"));
+        p.push("method", format!("unknown method `{}`", r.method), Some(hint));
+    }
+    if r.method == "classes" && r.classes.is_empty() {
+        p.push("classes", "`method: classes` needs `classes:` (weighting class columns)", None);
+    }
+    if r.method != "classes" && METHODS.contains(&r.method.as_str()) && r.model.is_empty() {
+        p.push("model", format!("`method: {}` needs `model:` (predictor columns)", r.method), None);
+    }
+}
+
+/// One of a few words (`options`, the first is the default when `value` is absent); an
+/// unknown word is a problem at `key` with `hint`.
+fn choice<T: Copy>(
+    p: &mut Problems,
+    key: &str,
+    value: Option<&str>,
+    options: &[(&str, T)],
+    hint: &str,
+) -> T {
+    let default = options[0].1;
+    let Some(v) = value else { return default };
+    match options.iter().find(|(name, _)| *name == v) {
+        Some((_, t)) => *t,
+        None => {
+            p.push(key, format!("unknown `{v}`"), Some(hint.into()));
+            default
         }
     }
 }
 
-/// The columns read for an adjustment.
-#[derive(Debug, Default)]
-pub struct Columns {
-    status: Factor,
-    data: BTreeMap<String, Owned>,
-    phone: Vec<bool>,
+/// `phases: global | sequential` (true = sequential) and what sequential phases need.
+fn phases(r: &RawConfig, codes: &StatusCodes, p: &mut Problems) -> bool {
+    let sequential = choice(
+        p,
+        "phases",
+        r.phases.as_deref(),
+        &[("global", false), ("sequential", true)],
+        "`global` or `sequential`",
+    );
+    if sequential && r.phone_number.is_none() {
+        p.push(
+            "phone_number",
+            "`phases: sequential` needs `phone_number:` (a column: 1/true when a usable number was found)",
+            None,
+        );
+    }
+    if sequential && (codes.web.is_empty() || codes.phone.is_empty()) {
+        p.push("codes", "`phases: sequential` needs `web` and `phone` codes", None);
+    }
+    sequential
 }
 
-#[derive(Debug)]
-enum Owned {
-    Factor(Factor),
-    Numeric(Vec<f64>),
+/// `score_groups`, `min_respondents`, `min_response_rate`, `factor`, `quantiles`.
+fn score_groups(r: &RawConfig, p: &mut Problems) -> ScoreGroups {
+    let mut groups = ScoreGroups::default();
+    groups.groups = r.score_groups.unwrap_or(groups.groups);
+    groups.min_respondents = r.min_respondents.unwrap_or(groups.min_respondents);
+    groups.min_response_rate = r.min_response_rate.unwrap_or(groups.min_response_rate);
+    if groups.groups == 0 {
+        p.push("score_groups", "must be at least 1", None);
+    }
+    if !(0.0..1.0).contains(&groups.min_response_rate) {
+        p.push("min_response_rate", "must be in [0, 1)", None);
+    }
+    groups.factor = choice(
+        p,
+        "factor",
+        r.factor.as_deref(),
+        &[
+            ("weighted_rate", GroupFactor::WeightedRate),
+            ("mean_propensity", GroupFactor::MeanPropensity),
+        ],
+        "`weighted_rate` or `mean_propensity`",
+    );
+    groups.quantiles = choice(
+        p,
+        "quantiles",
+        r.quantiles.as_deref(),
+        &[("unweighted", QuantileWeighting::Unweighted), ("weighted", QuantileWeighting::Weighted)],
+        "`unweighted` or `weighted`",
+    );
+    groups
 }
 
-impl Columns {
-    fn variable<'a>(&'a self, name: &'a str) -> Variable<'a> {
-        match self.data.get(name) {
-            Some(Owned::Factor(f)) => Variable::categorical(name, &f.codes, &f.levels),
-            Some(Owned::Numeric(v)) => Variable::numeric(name, v),
-            None => Variable::numeric(name, &[]),
+/// A list of column entries at `key`, each checked, names not empty nor repeated.
+fn column_list(v: &[serde_yaml::Value], key: &str, p: &mut Problems) -> Vec<ColumnUse> {
+    let out: Vec<ColumnUse> = v
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| column_use(c, &format!("{key}[{i}]"), p))
+        .collect();
+    super::check_names(key, out.iter().map(|c| c.column.as_str()), p);
+    out
+}
+
+/// `weight`, `status`, `output`, `phone_number` not empty; `replicates` a valid glob.
+fn check_column_names(r: &RawConfig, p: &mut Problems) {
+    for (key, name) in [
+        ("weight", Some(&r.weight)),
+        ("status", Some(&r.status)),
+        ("output", r.output.as_ref()),
+        ("phone_number", r.phone_number.as_ref()),
+    ] {
+        if name.is_some_and(|n| n.trim().is_empty()) {
+            p.push(key, "the column name is empty", Some(format!("write `{key}: <column name>`")));
         }
     }
+    super::check_glob("replicates", r.replicates.as_deref(), p);
 }
 
 fn codes(raw: &RawCodes, p: &mut Problems) -> StatusCodes {

@@ -1,17 +1,13 @@
 //! The sample design (`ponder sample --design D.yaml`): frame, scope filters, strata,
 //! allocation, selection method, seed. See `interface.md` and `designs/fej2024.yaml`.
 //!
-//! [`SampleConfig::load`] validates the file on its own (every problem at once);
-//! [`SampleConfig::scope`], [`SampleConfig::strata`] and [`SampleConfig::allocation`] meet the frame: columns, labels of strata in
-//! `oversample`/`response_rate`, filter values.
+//! [`SampleConfig::load`] reads and validates the file on its own (every problem at once)
+//! into a plain spec that holds no data; `bind::sample` meets it with the frame
+//! (columns, labels of strata in `oversample`/`response_rate`, filter values).
 
-use super::{Loaded, Problems, load_yaml, scalar_label, scalar_labels, suggest};
-use crate::data::{Factor, Table, rows_list};
-use crate::error::{Error, Result};
-use crate::sampling::{
-    AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, CubeOrder, SelectionMethod,
-    SizeBasis, SizeColumn, SortKey, Strata, stratum_constant, stratum_sd,
-};
+use super::{Loaded, Problems, Source, load_yaml, scalar_label, scalar_labels, suggest};
+use crate::error::Result;
+use crate::sampling::{CubeOrder, SizeBasis};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Not;
@@ -120,9 +116,6 @@ pub enum Filter {
     },
 }
 
-/// A scope filter (as text) and the number of frame rows it removed.
-pub type FilterCount = (String, usize);
-
 /// How a balancing column is used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Balance {
@@ -132,11 +125,51 @@ pub struct Balance {
     pub categorical: Option<bool>,
 }
 
-/// A validated sample design.
+/// Values per stratum label (`{stratum label: number}`), labels in text form.
+pub type StratumValues = BTreeMap<String, f64>;
+
+/// The cost of a unit for `allocation: optimal`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cost {
+    /// A frame column, constant within each stratum.
+    Column(String),
+    /// One value per stratum label.
+    PerStratum(StratumValues),
+}
+
+/// A validated `allocation:` block (the method's inputs, not yet aligned on the strata of
+/// a frame: that is `bind::sample::allocation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation {
+    /// `given`, `equal`, `proportional`, `neyman` or `optimal`.
+    pub method: String,
+    /// Frame column whose within-stratum standard deviation gives S_h (Neyman, optimal).
+    pub variable: Option<String>,
+    /// S_h per stratum (Neyman, optimal).
+    pub sd: Option<StratumValues>,
+    /// n_h per stratum (`given`).
+    pub sizes: Option<StratumValues>,
+    /// Unit cost (optimal).
+    pub cost: Option<Cost>,
+    /// Expected response rate per stratum (default 1).
+    pub response_rate: Option<StratumValues>,
+    /// Oversampling factor per stratum (default 1).
+    pub oversample: Option<StratumValues>,
+    /// Minimum n_h (default 1).
+    pub min: Option<u64>,
+    /// Maximum n_h.
+    pub max: Option<u64>,
+    /// Whether the sizes count drawn units or expected respondents.
+    pub basis: SizeBasis,
+}
+
+/// A validated sample design: a plain spec, no data (see `bind::sample`).
 #[derive(Debug, Clone)]
 pub struct SampleConfig {
     /// The file, for messages.
     pub file: String,
+    /// The file and its text, for messages on problems found against the frame.
+    pub source: Source,
     /// Frame (overridden by `--frame`).
     pub frame: Option<FrameSource>,
     /// Scope.
@@ -145,7 +178,8 @@ pub struct SampleConfig {
     pub strata: Vec<String>,
     /// Total size.
     pub n: u64,
-    raw_allocation: Option<RawAllocation>,
+    /// Allocation between strata (`None`: proportional, one stratum only).
+    pub allocation: Option<Allocation>,
     /// Selection method name.
     pub method: String,
     /// Size measure (πps).
@@ -162,12 +196,13 @@ pub struct SampleConfig {
 
 const METHODS: [&str; 4] = ["srswor", "systematic", "poisson", "cube"];
 const ALLOCATIONS: [&str; 5] = ["given", "equal", "proportional", "neyman", "optimal"];
+const FRAME_HINT: &str = "`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`";
 
 impl SampleConfig {
     /// Reads and validates a sample design file.
     ///
     /// # Errors
-    /// [`Error::Config`] listing every problem with key, line and hint.
+    /// [`crate::Error::Config`] listing every problem with key, line and hint.
     pub fn load(path: &Path) -> Result<SampleConfig> {
         if let Some(step) = super::pipeline::step_file(path, "sample")
             && step != path
@@ -188,83 +223,21 @@ impl SampleConfig {
         if raw.n == 0 {
             p.push("n", "the sample size must be at least 1", None);
         }
-        let sel = &raw.selection;
-        if !METHODS.contains(&sel.method.as_str()) {
-            let hint = suggest(&sel.method, METHODS.iter().copied())
-                .map_or_else(|| METHODS.join(", "), |s| format!("did you mean `{s}`?"));
-            p.push(
-                "selection.method",
-                format!("unknown selection method `{}`", sel.method),
-                Some(hint),
-            );
-        }
-        if sel.method == "srswor" && sel.size.is_some() {
-            p.push(
-                "selection.size",
-                "`size` does not apply to srswor (equal probabilities)",
-                Some("use systematic, poisson or cube for πps".into()),
-            );
-        }
-        if sel.method != "systematic" && !sel.sort.is_empty() {
-            p.push("selection.sort", "`sort` applies to systematic selection only", None);
-        }
-        if sel.method != "cube" && !sel.balance.is_empty() {
-            p.push("selection.balance", "`balance` applies to cube selection only", None);
-        }
-        let order = match sel.order.as_deref() {
-            None | Some("random") => CubeOrder::Random,
-            Some("frame") => CubeOrder::Frame,
-            Some(o) => {
-                p.push(
-                    "selection.order",
-                    format!("unknown order `{o}`"),
-                    Some("`random` or `frame`".into()),
-                );
-                CubeOrder::Random
-            }
-        };
-        let mut balance = Vec::new();
-        for (i, b) in sel.balance.iter().enumerate() {
-            let key = format!("selection.balance[{i}]");
-            let Some((column, kind)) = super::typed_column(&key, b, &mut p) else { continue };
-            let categorical = match kind.as_deref() {
-                None => None,
-                Some("categorical") => Some(true),
-                Some("numeric") => Some(false),
-                Some(t) => {
-                    p.push(
-                        &key,
-                        format!("unknown type `{t}` for `{column}`"),
-                        Some("`categorical` or `numeric`".into()),
-                    );
-                    continue;
-                }
-            };
-            balance.push(Balance { column, categorical });
-        }
-        super::check_names(
-            "selection.balance",
-            balance.iter().map(|b: &Balance| b.column.as_str()),
-            &mut p,
-        );
-        super::check_names("strata", raw.strata.iter().map(String::as_str), &mut p);
-        super::check_names("selection.sort", sel.sort.iter().map(String::as_str), &mut p);
-        if sel.size.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            p.push(
-                "selection.size",
-                "the column name is empty",
-                Some("name the size measure column".into()),
-            );
-        }
-        validate_allocation(raw, &mut p);
+        validate_selection(&raw.selection, &mut p);
+        let order = cube_order(raw.selection.order.as_deref(), &mut p);
+        let balance = balance(&raw.selection.balance, &mut p);
+        check_columns(raw, &balance, &mut p);
+        let allocation = raw.allocation.as_ref().map(|a| validate_allocation(raw, a, &mut p));
         p.finish()?;
+        let sel = &raw.selection;
         Ok(SampleConfig {
             file: loaded.file.clone(),
+            source: loaded.source(),
             frame,
             filters,
             strata: raw.strata.clone(),
             n: raw.n,
-            raw_allocation: raw.allocation.clone(),
+            allocation,
             method: sel.method.clone(),
             size: sel.size.clone(),
             sort: sel.sort.clone(),
@@ -273,251 +246,86 @@ impl SampleConfig {
             seed: raw.seed,
         })
     }
+}
 
-    /// The in-scope mask of the frame rows, with the count each filter removed.
-    ///
-    /// # Errors
-    /// Unknown columns; missing values in a filter column; listed values absent from the
-    /// frame (a likely typo, with did-you-mean).
-    pub fn scope(&self, frame: &Table) -> Result<(Vec<bool>, Vec<FilterCount>)> {
-        let mut keep = vec![true; frame.n_rows()];
-        let mut removed = Vec::new();
-        for f in &self.filters {
-            let before = keep.iter().filter(|k| **k).count();
-            match f {
-                Filter::Range { column, min, max } => {
-                    let v = frame.numeric(column).map_err(|e| {
-                        self.data_err(frame, &format!("filter on `{column}`: {}", e.detail()))
-                    })?;
-                    for (k, x) in keep.iter_mut().zip(&v) {
-                        *k &= min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m);
-                    }
-                }
-                Filter::Values { column, labels, keep: keep_listed } => {
-                    let fac = frame.factor(column)?;
-                    let missing = fac.missing_rows();
-                    if !missing.is_empty() {
-                        return Err(self.data_err(frame, &format!("filter on `{column}`: {} missing value(s) ({}); the scope cannot be decided for them", missing.len(), rows_list(&missing))));
-                    }
-                    let mut listed = vec![false; fac.levels.len()];
-                    for l in labels {
-                        let Some(i) = fac.level_index(l) else {
-                            let hint = suggest(l, fac.levels.iter().map(String::as_str))
-                                .map_or_else(
-                                    || format!("the frame has: {}", fac.levels.join(", ")),
-                                    |s| format!("did you mean `{s}`?"),
-                                );
-                            return Err(self.data_err(frame, &format!("filter on `{column}`: value `{l}` does not occur in the frame ({hint})")));
-                        };
-                        listed[i as usize] = true;
-                    }
-                    for (k, c) in keep.iter_mut().zip(&fac.codes) {
-                        *k &= listed[*c as usize] == *keep_listed;
-                    }
-                }
-            }
-            let after = keep.iter().filter(|k| **k).count();
-            removed.push((filter_text(f), before - after));
-        }
-        if frame.n_rows() > 0 && !keep.iter().any(|k| *k) {
-            let each: Vec<String> =
-                removed.iter().map(|(f, n)| format!("`{f}` removes {n}")).collect();
-            return Err(self.data_err(
-                frame,
-                &format!(
-                    "no unit of the frame ({} rows) is in scope after the filters ({}): loosen \
-                     `filters:`",
-                    frame.n_rows(),
-                    each.join(", ")
-                ),
-            ));
-        }
-        Ok((keep, removed))
+/// The method and the keys that apply to some methods only.
+fn validate_selection(sel: &RawSelection, p: &mut Problems) {
+    if !METHODS.contains(&sel.method.as_str()) {
+        let hint = suggest(&sel.method, METHODS.iter().copied())
+            .map_or_else(|| METHODS.join(", "), |s| format!("did you mean `{s}`?"));
+        p.push(
+            "selection.method",
+            format!("unknown selection method `{}`", sel.method),
+            Some(hint),
+        );
     }
-
-    fn data_err(&self, frame: &Table, msg: &str) -> Error {
-        Error::data(frame.source(), format!("{msg} (design {})", self.file))
+    if sel.method == "srswor" && sel.size.is_some() {
+        p.push(
+            "selection.size",
+            "`size` does not apply to srswor (equal probabilities)",
+            Some("use systematic, poisson or cube for πps".into()),
+        );
     }
-
-    /// The strata of the frame (one stratum when none is declared).
-    ///
-    /// # Errors
-    /// Unknown columns; missing values in a stratification column.
-    pub fn strata(&self, frame: &Table) -> Result<Strata> {
-        let parts: Vec<Strata> = self
-            .strata
-            .iter()
-            .map(|c| {
-                let f = frame.factor(c)?;
-                let missing = f.missing_rows();
-                if !missing.is_empty() {
-                    return Err(self.data_err(
-                        frame,
-                        &format!(
-                            "stratification column `{c}` has {} missing value(s) ({})",
-                            missing.len(),
-                            rows_list(&missing)
-                        ),
-                    ));
-                }
-                Strata::from_codes(c, f.codes, f.levels)
-            })
-            .collect::<Result<_>>()?;
-        match parts.len() {
-            0 => Ok(Strata::single(frame.n_rows())),
-            1 => Ok(parts.into_iter().next().unwrap_or_else(|| Strata::single(frame.n_rows()))),
-            _ => Strata::cross(&parts.iter().collect::<Vec<_>>()),
-        }
+    if sel.method != "systematic" && !sel.sort.is_empty() {
+        p.push("selection.sort", "`sort` applies to systematic selection only", None);
     }
-
-    /// The allocation specification aligned on `strata`.
-    ///
-    /// # Errors
-    /// Unknown stratum labels in maps, unknown columns for Neyman / optimal.
-    pub fn allocation(&self, strata: &Strata, frame: &Table) -> Result<AllocationSpec> {
-        let Some(a) = &self.raw_allocation else {
-            if strata.n_strata() > 1 {
-                return Err(self.data_err(frame, "stratified designs need an `allocation:` block"));
-            }
-            return Ok(AllocationSpec::new(self.n, AllocationMethod::Proportional));
-        };
-        let map = |key: &str, m: &Option<serde_yaml::Mapping>, default: f64| -> Result<Vec<f64>> {
-            match m {
-                None => Ok(vec![default; strata.n_strata()]),
-                Some(m) => strata.per_stratum(key, &labelled(key, m)?, default),
-            }
-        };
-        let sd = || -> Result<Vec<f64>> {
-            match (&a.variable, &a.sd) {
-                (Some(v), _) => stratum_sd(&frame.numeric(v)?, strata, v),
-                (None, Some(m)) => strata.per_stratum("sd", &labelled("sd", m)?, f64::NAN),
-                (None, None) => Err(self.data_err(frame, "neyman/optimal allocation needs `variable:` (a frame column) or `sd:` per stratum")),
-            }
-        };
-        let method = match a.method.as_str() {
-            "given" => {
-                let sizes = map("sizes", &a.sizes, f64::NAN)?;
-                if sizes.iter().any(|s| !s.is_finite() || *s < 0.0 || s.fract() != 0.0) {
-                    return Err(self.data_err(
-                        frame,
-                        "allocation `given` needs a whole size for every stratum in `sizes:`",
-                    ));
-                }
-                AllocationMethod::Given(sizes.iter().map(|s| *s as u64).collect())
-            }
-            "equal" => AllocationMethod::Equal,
-            "proportional" => AllocationMethod::Proportional,
-            "neyman" => AllocationMethod::Neyman { sd: sd()? },
-            _ => {
-                let cost = match &a.cost {
-                    Some(serde_yaml::Value::String(c)) => {
-                        stratum_constant(&frame.numeric(c)?, strata, c)?
-                    }
-                    Some(serde_yaml::Value::Mapping(m)) => {
-                        strata.per_stratum("cost", &labelled("cost", m)?, f64::NAN)?
-                    }
-                    _ => return Err(self.data_err(
-                        frame,
-                        "optimal allocation needs `cost:` (a frame column or a value per stratum)",
-                    )),
-                };
-                AllocationMethod::Optimal { sd: sd()?, cost }
-            }
-        };
-        let mut spec = AllocationSpec::new(self.n, method);
-        spec.basis = if a.basis.as_deref() == Some("respondents") {
-            SizeBasis::Respondents
-        } else {
-            SizeBasis::Drawn
-        };
-        spec.response_rate = map("response_rate", &a.response_rate, 1.0)?;
-        spec.oversample = map("oversample", &a.oversample, 1.0)?;
-        spec.min = vec![a.min.unwrap_or(1); strata.n_strata()];
-        spec.max = vec![a.max; strata.n_strata()];
-        Ok(spec)
+    if sel.method != "cube" && !sel.balance.is_empty() {
+        p.push("selection.balance", "`balance` applies to cube selection only", None);
     }
 }
 
-/// Columns of the frame the selection method reads, owned so the method can borrow them.
-#[derive(Debug, Default)]
-pub struct SelectionColumns {
-    size: Option<(String, Vec<f64>)>,
-    sort: Vec<(String, Vec<u32>)>,
-    balance: Vec<(String, BalanceData)>,
+/// `selection.order`: `random` (default) or `frame`.
+fn cube_order(order: Option<&str>, p: &mut Problems) -> CubeOrder {
+    match order {
+        None | Some("random") => CubeOrder::Random,
+        Some("frame") => CubeOrder::Frame,
+        Some(o) => {
+            p.push(
+                "selection.order",
+                format!("unknown order `{o}`"),
+                Some("`random` or `frame`".into()),
+            );
+            CubeOrder::Random
+        }
+    }
 }
 
-#[derive(Debug)]
-enum BalanceData {
-    Numeric(Vec<f64>),
-    Categorical(Factor),
-}
-
-impl SelectionColumns {
-    /// Reads the size, sort and balancing columns of the frame.
-    ///
-    /// # Errors
-    /// Unknown columns, non-numeric size measures.
-    pub fn read(cfg: &SampleConfig, frame: &Table) -> Result<SelectionColumns> {
-        let size = match &cfg.size {
+/// `selection.balance`: column names or `{column, type}` entries.
+fn balance(entries: &[serde_yaml::Value], p: &mut Problems) -> Vec<Balance> {
+    let mut balance = Vec::new();
+    for (i, b) in entries.iter().enumerate() {
+        let key = format!("selection.balance[{i}]");
+        let Some((column, kind)) = super::typed_column(&key, b, p) else { continue };
+        let categorical = match kind.as_deref() {
             None => None,
-            Some(c) => Some((
-                c.clone(),
-                frame.numeric_opt(c)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
-            )),
+            Some("categorical") => Some(true),
+            Some("numeric") => Some(false),
+            Some(t) => {
+                p.push(
+                    &key,
+                    format!("unknown type `{t}` for `{column}`"),
+                    Some("`categorical` or `numeric`".into()),
+                );
+                continue;
+            }
         };
-        let sort = cfg
-            .sort
-            .iter()
-            .map(|c| Ok((c.clone(), frame.factor(c)?.codes)))
-            .collect::<Result<_>>()?;
-        let balance = cfg
-            .balance
-            .iter()
-            .map(|b| {
-                let numeric_type = frame.numeric_opt(&b.column).is_ok();
-                let data = match b.categorical.unwrap_or(!numeric_type) {
-                    true => BalanceData::Categorical(frame.factor(&b.column)?),
-                    false => BalanceData::Numeric(frame.numeric(&b.column)?),
-                };
-                Ok((b.column.clone(), data))
-            })
-            .collect::<Result<_>>()?;
-        Ok(SelectionColumns { size, sort, balance })
+        balance.push(Balance { column, categorical });
     }
+    balance
+}
 
-    /// The selection method over these columns.
-    pub fn method<'a>(&'a self, cfg: &SampleConfig) -> SelectionMethod<'a> {
-        let size = self.size.as_ref().map(|(name, values)| SizeColumn { name, values });
-        match cfg.method.as_str() {
-            "srswor" => SelectionMethod::Srswor,
-            "systematic" => SelectionMethod::Systematic {
-                size,
-                sort: self
-                    .sort
-                    .iter()
-                    .map(|(name, codes)| SortKey::Codes { name, codes })
-                    .collect(),
-            },
-            "poisson" => SelectionMethod::Poisson { size },
-            _ => SelectionMethod::Cube {
-                size,
-                balance: self
-                    .balance
-                    .iter()
-                    .map(|(name, d)| match d {
-                        BalanceData::Numeric(v) => {
-                            BalanceVar::Numeric { name: name.clone(), values: v }
-                        }
-                        BalanceData::Categorical(f) => BalanceVar::Categorical {
-                            name: name.clone(),
-                            codes: &f.codes,
-                            levels: f.levels.clone(),
-                        },
-                    })
-                    .collect(),
-                options: CubeOptions { order: cfg.order },
-            },
-        }
+/// Column names: not empty, not listed twice.
+fn check_columns(raw: &RawConfig, balance: &[Balance], p: &mut Problems) {
+    let sel = &raw.selection;
+    super::check_names("selection.balance", balance.iter().map(|b| b.column.as_str()), p);
+    super::check_names("strata", raw.strata.iter().map(String::as_str), p);
+    super::check_names("selection.sort", sel.sort.iter().map(String::as_str), p);
+    if sel.size.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        p.push(
+            "selection.size",
+            "the column name is empty",
+            Some("name the size measure column".into()),
+        );
     }
 }
 
@@ -538,11 +346,7 @@ fn frame_source(v: &serde_yaml::Value, base: &Path, p: &mut Problems) -> Option<
                     Some(FrameSource::Synthetic { rows: f.synthetic.rows, seed: f.synthetic.seed })
                 }
                 Err(e) => {
-                    p.push(
-                        "frame",
-                        super::plain_words(&e.to_string()),
-                        Some("`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into()),
-                    );
+                    p.push("frame", super::plain_words(&e.to_string()), Some(FRAME_HINT.into()));
                     None
                 }
             }
@@ -551,36 +355,15 @@ fn frame_source(v: &serde_yaml::Value, base: &Path, p: &mut Problems) -> Option<
             p.push(
                 "frame",
                 format!("`{}` is not a frame", super::show(other)),
-                Some(
-                    "`frame: path/to/frame.csv` or `frame: {synthetic: {rows: N, seed: S}}`".into(),
-                ),
+                Some(FRAME_HINT.into()),
             );
             None
         }
     }
 }
 
-/// A YAML map `{stratum label: number}` with labels in text form.
-fn labelled(key: &str, m: &serde_yaml::Mapping) -> Result<BTreeMap<String, f64>> {
-    m.iter()
-        .map(|(k, v)| {
-            let label = scalar_label(k);
-            match (label, v.as_f64()) {
-                (Some(l), Some(x)) if x.is_finite() => Ok((l, x)),
-                _ => Err(Error::method(
-                    "sampling",
-                    format!(
-                        "allocation.{key}: entry `{}: {}` must be a stratum label and a number",
-                        super::show(k),
-                        super::show(v)
-                    ),
-                )),
-            }
-        })
-        .collect()
-}
-
-fn filter_text(f: &Filter) -> String {
+/// A filter as text, for reports (`age >= 18`, `region in [11, 24]`).
+pub fn filter_text(f: &Filter) -> String {
     match f {
         Filter::Range { column, min, max } => format!(
             "{column}{}{}",
@@ -640,8 +423,42 @@ fn validate_filter(i: usize, f: &RawFilter, p: &mut Problems) -> Option<Filter> 
     })
 }
 
-fn validate_allocation(raw: &RawConfig, p: &mut Problems) {
-    let Some(a) = &raw.allocation else { return };
+/// The `allocation:` block: every problem, and the validated spec.
+fn validate_allocation(raw: &RawConfig, a: &RawAllocation, p: &mut Problems) -> Allocation {
+    allocation_method(a, p);
+    allocation_keys(a, p);
+    let maps = [
+        ("sizes", &a.sizes),
+        ("sd", &a.sd),
+        ("response_rate", &a.response_rate),
+        ("oversample", &a.oversample),
+    ];
+    let [sizes, sd, response_rate, oversample] =
+        maps.map(|(key, m)| m.as_ref().map(|m| stratum_values(key, m, p)));
+    let cost = a.cost.as_ref().and_then(|c| cost(c, p));
+    allocation_options(a, p);
+    if raw.strata.is_empty() && (a.oversample.is_some() || a.response_rate.is_some()) {
+        p.push("allocation", "`oversample` and `response_rate` need `strata:`", None);
+    }
+    Allocation {
+        method: a.method.clone(),
+        variable: a.variable.clone(),
+        sd,
+        sizes,
+        cost,
+        response_rate,
+        oversample,
+        min: a.min,
+        max: a.max,
+        basis: if a.basis.as_deref() == Some("respondents") {
+            SizeBasis::Respondents
+        } else {
+            SizeBasis::Drawn
+        },
+    }
+}
+
+fn allocation_method(a: &RawAllocation, p: &mut Problems) {
     if !ALLOCATIONS.contains(&a.method.as_str()) {
         let hint = suggest(&a.method, ALLOCATIONS.iter().copied())
             .map_or_else(|| ALLOCATIONS.join(", "), |s| format!("did you mean `{s}`?"));
@@ -650,7 +467,10 @@ fn validate_allocation(raw: &RawConfig, p: &mut Problems) {
     if a.method == "given" && a.sizes.is_none() {
         p.push("allocation.sizes", "allocation `given` needs `sizes:` per stratum", None);
     }
-    // keys read by one method only: anywhere else they would be silently ignored
+}
+
+/// Keys read by one method only: anywhere else they would be silently ignored.
+fn allocation_keys(a: &RawAllocation, p: &mut Problems) {
     let neyman_or_optimal = a.method == "neyman" || a.method == "optimal";
     for (key, given, applies, which) in [
         ("sizes", a.sizes.is_some(), a.method == "given", "`method: given`"),
@@ -669,26 +489,51 @@ fn validate_allocation(raw: &RawConfig, p: &mut Problems) {
     if a.variable.is_some() && a.sd.is_some() {
         p.push("allocation.sd", "give `variable` (S_h from the frame) or `sd`, not both", None);
     }
-    for (key, m) in [
-        ("sizes", &a.sizes),
-        ("sd", &a.sd),
-        ("response_rate", &a.response_rate),
-        ("oversample", &a.oversample),
-    ] {
-        for (k, v) in m.iter().flatten() {
-            if super::scalar_label(k).is_none() || !v.as_f64().is_some_and(f64::is_finite) {
-                p.push(
-                    &format!("allocation.{key}"),
-                    format!(
-                        "entry `{}: {}` must be a stratum label and a number",
-                        super::show(k),
-                        super::show(v)
-                    ),
-                    Some(format!("e.g. `{key}: {{\"11\": 0.5}}`")),
-                );
+}
+
+/// A YAML map `{stratum label: number}` with labels in text form; a bad entry is a problem.
+fn stratum_values(key: &str, m: &serde_yaml::Mapping, p: &mut Problems) -> StratumValues {
+    let mut out = StratumValues::new();
+    for (k, v) in m {
+        match (scalar_label(k), v.as_f64()) {
+            (Some(l), Some(x)) if x.is_finite() => {
+                out.insert(l, x);
             }
+            _ => p.push(
+                &format!("allocation.{key}"),
+                format!(
+                    "entry `{}: {}` must be a stratum label and a number",
+                    super::show(k),
+                    super::show(v)
+                ),
+                Some(format!("e.g. `{key}: {{\"11\": 0.5}}`")),
+            ),
         }
     }
+    out
+}
+
+/// `cost:` is a frame column or a map `{stratum label: cost}`.
+fn cost(c: &serde_yaml::Value, p: &mut Problems) -> Option<Cost> {
+    match c {
+        serde_yaml::Value::String(col) => Some(Cost::Column(col.clone())),
+        serde_yaml::Value::Mapping(m) => Some(Cost::PerStratum(stratum_values("cost", m, p))),
+        other => {
+            p.push(
+                "allocation.cost",
+                format!(
+                    "`{}` is neither a frame column nor a value per stratum",
+                    super::show(other)
+                ),
+                Some("e.g. `cost: cost_column` or `cost: {\"11\": 1.5}`".into()),
+            );
+            None
+        }
+    }
+}
+
+/// `rounding`, `basis`, `min` ≤ `max`.
+fn allocation_options(a: &RawAllocation, p: &mut Problems) {
     if let Some(r) = &a.rounding
         && r != "largest_remainder"
     {
@@ -712,8 +557,5 @@ fn validate_allocation(raw: &RawConfig, p: &mut Problems) {
         && lo > hi
     {
         p.push("allocation.min", format!("min {lo} is above max {hi}"), None);
-    }
-    if raw.strata.is_empty() && (a.oversample.is_some() || a.response_rate.is_some()) {
-        p.push("allocation", "`oversample` and `response_rate` need `strata:`", None);
     }
 }

@@ -4,13 +4,12 @@
 use super::diagnostics::{kish_deff, largest_factors, phase_rates, profiles, r_indicator};
 use super::eligibility::{EligibilityClass, redistribute};
 use super::groups::{Grouping, ScoreGroups, score_groups, weighting_classes};
-use super::input::{
-    Categorical, MISSING, Values, Variable, check_complete, check_lengths, cross_classify, restrict,
-};
+use super::input::{Values, Variable, check_complete, check_lengths, cross_classify, restrict};
 use super::logistic::Fitted;
 use super::propensity::{Phases, PreparedModel, Propensities, ResponseModel, summaries};
 use super::report::{OutcomeCount, Report};
 use super::status::{Outcome, StatusCodes, classify};
+use crate::data::Factor;
 use crate::error::{Error, Result};
 
 /// The adjustment method.
@@ -37,7 +36,7 @@ pub struct NonresponseSpec<'a> {
     /// Name of the status column (messages).
     pub status_name: &'a str,
     /// The status column.
-    pub status: Categorical<'a>,
+    pub status: &'a Factor,
     /// Declared codes of the status column.
     pub codes: StatusCodes,
     /// Classes within which unknown-eligibility weight is shared (empty: one class).
@@ -195,7 +194,7 @@ impl<'a> Nonresponse<'a> {
         let group = core
             .grouping
             .as_ref()
-            .map(|g| g.group.iter().map(|&c| (c != MISSING).then_some(c)).collect())
+            .map(|g| g.group.iter().map(|&c| (c != Factor::MISSING).then_some(c)).collect())
             .unwrap_or_else(|| vec![None; d.len()]);
         Ok(Adjustment {
             propensity: core.p.iter().map(|&v| v.is_finite().then_some(v)).collect(),
@@ -273,7 +272,7 @@ impl<'a> Nonresponse<'a> {
             Prepared::Classes { class, labels } => {
                 let g = weighting_classes(class, labels, &dprime, o)?;
                 let mut p = vec![f64::NAN; n];
-                for i in (0..n).filter(|&i| class[i] != MISSING) {
+                for i in (0..n).filter(|&i| class[i] != Factor::MISSING) {
                     let s = &g.stats[class[i] as usize];
                     p[i] = s.weighted_response_rate;
                     if resp(i) {
@@ -344,7 +343,7 @@ impl<'a> Nonresponse<'a> {
         let label = |i: usize| {
             core.grouping.as_ref().and_then(|g| {
                 let c = g.group[i];
-                (c != MISSING).then(|| g.stats[c as usize].group.clone())
+                (c != Factor::MISSING).then(|| g.stats[c as usize].group.clone())
             })
         };
         Report {
@@ -400,25 +399,12 @@ fn check_weights(d: &[f64], n: usize, what: &str) -> Result<()> {
             format!("{what} has {} values but the status column has {n}", d.len()),
         ));
     }
-    if let Some(i) = d.iter().position(|&v| !(v.is_finite() && v >= 0.0)) {
-        return Err(Error::method(
-            "nonresponse",
-            format!(
-                "{what} of row {} is {} ; weights must be finite and >= 0 (missing weights are \
-                 not allowed)",
-                i + 1,
-                d[i]
-            ),
-        ));
+    if let Some(bad) = crate::data::check_weights(d) {
+        return Err(Error::method("nonresponse", bad.describe(what)));
     }
     Ok(())
 }
 
 fn in_replicate(e: Error, name: &str) -> Error {
-    match e {
-        Error::Method { step, message } => {
-            Error::Method { step, message: format!("replicate `{name}`: {message}") }
-        }
-        other => other,
-    }
+    e.prefixed(&format!("replicate `{name}`: "))
 }

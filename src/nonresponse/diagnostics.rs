@@ -3,7 +3,7 @@
 //! design effect. All weighted quantities use the eligibility-adjusted design weights d'
 //! over eligible units.
 
-use super::input::{Values, Variable};
+use super::input::{Values, Variable, missing_at};
 use super::status::Outcome;
 use serde::Serialize;
 
@@ -133,7 +133,7 @@ pub(crate) fn profiles(vars: &[Variable<'_>], outcomes: &[Outcome], d: &[f64]) -
             Values::Categorical(c) => {
                 for (l, level) in c.levels.iter().enumerate() {
                     let item = profile_item(v.name, Some(level), &present, outcomes, d, |i| {
-                        (!c.is_missing(i)).then(|| f64::from(u8::from(c.codes[i] as usize == l)))
+                        (!missing_at(c, i)).then(|| f64::from(u8::from(c.codes[i] as usize == l)))
                     });
                     items.push(item);
                 }
@@ -250,7 +250,7 @@ pub(crate) fn r_indicator(
         let Values::Categorical(c) = v.values else { continue };
         let nl = c.levels.len();
         let (mut w, mut wp, mut n) = (vec![0.0; nl], vec![0.0; nl], vec![0usize; nl]);
-        for i in (0..p.len()).filter(|&i| elig(i) && !c.is_missing(i)) {
+        for i in (0..p.len()).filter(|&i| elig(i) && !missing_at(c, i)) {
             let l = c.codes[i] as usize;
             w[l] += d[i];
             wp[l] += d[i] * p[i];

@@ -13,8 +13,8 @@
 //!
 //! Weighting classes are the same weighted-rate factor within given classes, with no model.
 
-use super::input::MISSING;
 use super::status::Outcome;
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -98,7 +98,7 @@ pub struct GroupStat {
     pub factor: f64,
 }
 
-/// Group of every unit (MISSING outside eligible units), the stats and factors.
+/// Group of every unit (Factor::MISSING outside eligible units), the stats and factors.
 #[derive(Debug, Clone)]
 pub(crate) struct Grouping {
     pub group: Vec<u32>,
@@ -262,7 +262,7 @@ pub(crate) fn score_groups(
             *gi = (segs.len() - 1) as u32;
         }
     }
-    let mut group = vec![MISSING; p.len()];
+    let mut group = vec![Factor::MISSING; p.len()];
     for &i in &eligible {
         group[i] = group_of_initial[initial_of[i] as usize];
     }
@@ -357,7 +357,7 @@ fn group_factor(a: &Acc, kind: GroupFactor, label: &str, score: bool) -> Result<
     })
 }
 
-/// Weighting classes: `class` holds a code for each eligible unit (MISSING elsewhere).
+/// Weighting classes: `class` holds a code for each eligible unit (Factor::MISSING elsewhere).
 ///
 /// # Errors
 /// A class with eligible weight and no respondent.
@@ -368,7 +368,7 @@ pub(crate) fn weighting_classes(
     outcomes: &[Outcome],
 ) -> Result<Grouping> {
     let mut accs = vec![Acc::empty(); labels.len()];
-    for i in (0..class.len()).filter(|&i| class[i] != MISSING) {
+    for i in (0..class.len()).filter(|&i| class[i] != Factor::MISSING) {
         accs[class[i] as usize].add(outcomes[i], d[i], 0.0);
     }
     let mut stats = Vec::with_capacity(labels.len());

@@ -1,56 +1,26 @@
-//! Borrowed input columns: categorical (codes + levels) and numeric, with explicit missing.
-//!
-//! The data layer's `Factor { codes, levels }` maps onto [`Categorical`] without a copy
-//! (`Categorical::new(&f.codes, &f.levels)`); a numeric column is a `&[f64]` with `NaN` for a
-//! missing value.
+//! Borrowed input columns: categorical (the data layer's [`Factor`], codes + levels) and
+//! numeric (a `&[f64]` with `NaN` for a missing value).
 
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 
-/// Code of a missing value in a [`Categorical`] (same as the data layer's `Factor::MISSING`).
-pub const MISSING: u32 = u32::MAX;
-
-/// A categorical column: one code per sampled unit indexing `levels`, [`MISSING`] when missing.
-#[derive(Debug, Clone, Copy)]
-pub struct Categorical<'a> {
-    /// Per-unit level index, or [`MISSING`].
-    pub codes: &'a [u32],
-    /// Level labels (text form of the values).
-    pub levels: &'a [String],
+/// True when unit `i` of `f` has a missing (or invalid) code.
+#[inline]
+pub(crate) fn missing_at(f: &Factor, i: usize) -> bool {
+    f.codes[i] as usize >= f.levels.len()
 }
 
-impl<'a> Categorical<'a> {
-    /// A view on codes and levels.
-    pub fn new(codes: &'a [u32], levels: &'a [String]) -> Self {
-        Categorical { codes, levels }
-    }
-
-    /// Number of units.
-    pub fn len(&self) -> usize {
-        self.codes.len()
-    }
-
-    /// True when there is no unit.
-    pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
-    }
-
-    /// Label of unit `i`, `None` when missing (or out of range).
-    pub fn label(&self, i: usize) -> Option<&'a str> {
-        self.levels.get(self.codes[i] as usize).map(String::as_str)
-    }
-
-    /// True when unit `i` has a missing (or invalid) code.
-    pub fn is_missing(&self, i: usize) -> bool {
-        self.codes[i] as usize >= self.levels.len()
-    }
+/// Label of unit `i` of `f`, `None` when missing (or out of range).
+pub(crate) fn label_at(f: &Factor, i: usize) -> Option<&str> {
+    f.levels.get(f.codes[i] as usize).map(String::as_str)
 }
 
 /// The values of a variable: categorical or numeric (`NaN` = missing).
 #[derive(Debug, Clone, Copy)]
 pub enum Values<'a> {
-    /// Categories.
-    Categorical(Categorical<'a>),
+    /// Categories ([`Factor::MISSING`] = missing).
+    Categorical(&'a Factor),
     /// Numbers; `NaN` marks a missing value.
     Numeric(&'a [f64]),
 }
@@ -72,7 +42,7 @@ impl Values<'_> {
     /// True when unit `i` has no usable value.
     pub fn is_missing(&self, i: usize) -> bool {
         match self {
-            Values::Categorical(c) => c.is_missing(i),
+            Values::Categorical(c) => missing_at(c, i),
             Values::Numeric(v) => !v[i].is_finite(),
         }
     }
@@ -89,8 +59,8 @@ pub struct Variable<'a> {
 
 impl<'a> Variable<'a> {
     /// A categorical variable.
-    pub fn categorical(name: &'a str, codes: &'a [u32], levels: &'a [String]) -> Self {
-        Variable { name, values: Values::Categorical(Categorical::new(codes, levels)) }
+    pub fn categorical(name: &'a str, factor: &'a Factor) -> Self {
+        Variable { name, values: Values::Categorical(factor) }
     }
 
     /// A numeric variable (`NaN` = missing).
@@ -139,14 +109,14 @@ pub(crate) fn check_complete(var: &Variable<'_>, needed: &[bool], role: &str) ->
     ))
 }
 
-/// Cross-classification of categorical variables: one class code per unit ([`MISSING`] when
+/// Cross-classification of categorical variables: one class code per unit ([`Factor::MISSING`] when
 /// any component is missing) and labels joined by `,` in the order of the components' codes.
 /// Only combinations present among the units are kept. An empty list gives one class `all`.
 pub(crate) fn cross_classify(vars: &[Variable<'_>], n: usize) -> Result<(Vec<u32>, Vec<String>)> {
     if vars.is_empty() {
         return Ok((vec![0; n], vec!["all".to_string()]));
     }
-    let cats: Vec<Categorical<'_>> = vars
+    let cats: Vec<&Factor> = vars
         .iter()
         .map(|v| match v.values {
             Values::Categorical(c) => Ok(c),
@@ -162,14 +132,14 @@ pub(crate) fn cross_classify(vars: &[Variable<'_>], n: usize) -> Result<(Vec<u32
         .collect::<Result<_>>()?;
     let mut keys: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
     for i in 0..n {
-        keys.push(cats.iter().map(|c| (!c.is_missing(i)).then(|| c.codes[i])).collect());
+        keys.push(cats.iter().map(|c| (!missing_at(c, i)).then(|| c.codes[i])).collect());
     }
     let mut distinct: Vec<Vec<u32>> = keys.iter().flatten().cloned().collect();
     distinct.sort_unstable();
     distinct.dedup();
     let index: HashMap<&Vec<u32>, u32> =
         distinct.iter().enumerate().map(|(i, k)| (k, i as u32)).collect();
-    let codes = keys.iter().map(|k| k.as_ref().map_or(MISSING, |k| index[k])).collect();
+    let codes = keys.iter().map(|k| k.as_ref().map_or(Factor::MISSING, |k| index[k])).collect();
     let labels = distinct
         .iter()
         .map(|k| {
@@ -183,18 +153,18 @@ pub(crate) fn cross_classify(vars: &[Variable<'_>], n: usize) -> Result<(Vec<u32
     Ok((codes, labels))
 }
 
-/// Sets the codes of units outside `keep` to [`MISSING`] and keeps only the levels still
+/// Sets the codes of units outside `keep` to [`Factor::MISSING`] and keeps only the levels still
 /// used (in their order), re-indexing the codes.
 pub(crate) fn restrict(codes: &mut [u32], labels: Vec<String>, keep: &[bool]) -> Vec<String> {
     let mut used = vec![false; labels.len()];
     for (c, &k) in codes.iter_mut().zip(keep) {
         if !k {
-            *c = MISSING;
-        } else if *c != MISSING {
+            *c = Factor::MISSING;
+        } else if *c != Factor::MISSING {
             used[*c as usize] = true;
         }
     }
-    let mut remap = vec![MISSING; labels.len()];
+    let mut remap = vec![Factor::MISSING; labels.len()];
     let mut out = Vec::new();
     for (l, label) in labels.into_iter().enumerate() {
         if used[l] {
@@ -202,7 +172,7 @@ pub(crate) fn restrict(codes: &mut [u32], labels: Vec<String>, keep: &[bool]) ->
             out.push(label);
         }
     }
-    for c in codes.iter_mut().filter(|c| **c != MISSING) {
+    for c in codes.iter_mut().filter(|c| **c != Factor::MISSING) {
         *c = remap[*c as usize];
     }
     out

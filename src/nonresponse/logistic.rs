@@ -220,14 +220,15 @@ fn not_converged(
         .copied()
         .max_by(|&a, &b| beta[a].abs().total_cmp(&beta[b].abs()))
         .map_or_else(String::new, |j| set.x.names[j].clone());
-    Error::method(
-        "nonresponse",
-        format!(
+    Error::NotConverged {
+        step: "nonresponse",
+        iterations: opts.max_iterations,
+        message: format!(
             "the {label} did not converge in {} Newton iterations (largest coefficient `{worst}`); \
              this usually signals (quasi-)separation: merge sparse categories or drop predictors",
             opts.max_iterations
         ),
-    )
+    }
 }
 
 fn check_outcome_varies(label: &str, event: &str, n_units: usize, n_events: usize) -> Result<()> {

@@ -19,7 +19,7 @@
 //! # Public API (for the CLI / config layer)
 //!
 //! ```text
-//! Nonresponse::new(NonresponseSpec { status_name, status: Categorical, codes: StatusCodes,
+//! Nonresponse::new(NonresponseSpec { status_name, status: &Factor, codes: StatusCodes,
 //!                  eligibility_classes: Vec<Variable>, method: Method, profile: Vec<Variable> })
 //!     -> Result<Nonresponse>
 //! Nonresponse::adjust(&self, design_weights: &[f64]) -> Result<Adjustment>
@@ -31,14 +31,14 @@
 //! Adjustment::response_probabilities() -> Vec<Option<f64>>     // p̂_k = d_k / w_k, respondents
 //! ```
 //!
-//! YAML → types: `status`/`codes` → [`Categorical`] + [`StatusCodes`] (a 0/1 column:
+//! YAML → types: `status`/`codes` → a [`Factor`] + [`StatusCodes`] (a 0/1 column:
 //! [`StatusCodes::binary`]); `method: classes` → [`Method::Classes`]; `method: score` →
 //! [`Method::Score`] with [`ScoreGroups`] (`score_groups`, `min_respondents`,
 //! `min_response_rate`, `factor: weighted_rate | mean_propensity` → [`GroupFactor`]);
 //! `method: propensity` → [`Method::Propensity`]; `model` → [`Predictor`]s; `model_weights:
 //! design | none` → [`ModelWeighting`]; `phases: global | sequential` → [`Phases`] (sequential
 //! needs the phone-number column and a [`PhoneShare`]); a data-layer `Factor` maps onto
-//! [`Categorical::new`]`(&f.codes, &f.levels)`, a numeric column onto [`Variable::numeric`]
+//! [`Variable::categorical`]`(name, &factor)`, a numeric column onto [`Variable::numeric`]
 //! (NaN = missing).
 //!
 //! # Conventions (documented choices)
@@ -72,7 +72,7 @@ pub mod status;
 
 pub use adjust::{Adjustment, Method, Nonresponse, NonresponseSpec, ReplicateAdjustment};
 pub use groups::{GroupFactor, GroupStat, QuantileWeighting, ScoreGroups};
-pub use input::{Categorical, MISSING, Values, Variable};
+pub use input::{Values, Variable};
 pub use logistic::{Coefficient, Collinearity, FitOptions, ModelFit};
 pub use model_matrix::Predictor;
 pub use propensity::{ModelWeighting, Phases, PhoneShare, PhoneShareClass, ResponseModel};

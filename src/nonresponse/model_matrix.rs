@@ -9,7 +9,8 @@
 //! of O(p²), with the numeric block vectorizable. Internally columns are ordered
 //! [intercept, dummies…, numerics…]; `perm` maps internal → R order.
 
-use super::input::{Categorical, Values, Variable, check_complete};
+use super::input::{Values, Variable, check_complete};
+use crate::data::Factor;
 use crate::error::{Error, Result};
 
 /// A predictor of a response model.
@@ -53,7 +54,7 @@ impl Source {
 #[derive(Debug, Clone)]
 pub(crate) struct FactorInfo<'a> {
     pub name: &'a str,
-    pub cat: Categorical<'a>,
+    pub cat: &'a Factor,
     /// Levels that occur among the units the model is built on.
     pub present: Vec<u32>,
 }
@@ -300,7 +301,7 @@ impl<'a> ModelMatrix<'a> {
 /// reference).
 fn factor_levels<'a>(
     name: &'a str,
-    c: Categorical<'a>,
+    c: &'a Factor,
     reference: Option<&str>,
     needed: &[bool],
 ) -> Result<(FactorInfo<'a>, Vec<u32>)> {

@@ -11,10 +11,11 @@
 //! q is estimated among eligible web non-respondents, weighted by the eligibility-adjusted
 //! design weights d' (see [`PhoneShare`]).
 
-use super::input::{MISSING, Variable, cross_classify, restrict};
+use super::input::{Variable, cross_classify, restrict};
 use super::logistic::{FitCall, FitOptions, Fitted, ModelFit, fit};
 use super::model_matrix::{ModelMatrix, Predictor};
 use super::status::Outcome;
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -323,7 +324,7 @@ fn class_shares(
     let (mut tot, mut num) = (vec![0.0; nc], vec![0.0; nc]);
     let (mut n_tot, mut n_num) = (vec![0usize; nc], vec![0usize; nc]);
     let mut elig = vec![0.0; nc];
-    for i in (0..class.len()).filter(|&i| class[i] != MISSING) {
+    for i in (0..class.len()).filter(|&i| class[i] != Factor::MISSING) {
         elig[class[i] as usize] += dprime[i];
         if !web_nr[i] {
             continue;
@@ -365,7 +366,7 @@ fn class_shares(
     }
     let q = class
         .iter()
-        .map(|&c| if c == MISSING { f64::NAN } else { rep[c as usize].share })
+        .map(|&c| if c == Factor::MISSING { f64::NAN } else { rep[c as usize].share })
         .collect();
     rep.retain(|r| !r.share.is_nan());
     Ok((q, rep))

@@ -3,7 +3,8 @@
 //! Every value of the status column must be declared in exactly one list; an undeclared
 //! value is an error listing all of them (it is never counted as a respondent).
 
-use super::input::Categorical;
+use super::input::label_at;
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -131,11 +132,7 @@ impl StatusCodes {
 /// # Errors
 /// A missing status, a status value declared nowhere (all such values are listed with their
 /// counts), a code declared twice, or `respondent` mixed with `web`/`phone`.
-pub fn classify(
-    status_name: &str,
-    status: Categorical<'_>,
-    codes: &StatusCodes,
-) -> Result<Vec<Outcome>> {
+pub fn classify(status_name: &str, status: &Factor, codes: &StatusCodes) -> Result<Vec<Outcome>> {
     let map = codes.map()?;
     let level_outcome: Vec<Option<Outcome>> =
         status.levels.iter().map(|l| map.get(l.as_str()).copied()).collect();
@@ -143,7 +140,7 @@ pub fn classify(
     let mut missing: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(status.len());
     for i in 0..status.len() {
-        match status.label(i) {
+        match label_at(status, i) {
             None => {
                 missing.push(i);
                 out.push(Outcome::Unknown);

@@ -297,7 +297,7 @@ fn population_table(cfg: &PipelineConfig, world: &World) -> Result<(Table, Vec<b
     let (Some(pop), Start::Sample(sample)) = (&world.population, &cfg.start) else {
         return Err(Error::Internal("simulation world without population".into()));
     };
-    let (scope, _) = sample.scope(&world.table)?;
+    let (scope, _) = crate::bind::sample::scope(sample, &world.table)?;
     let target: Vec<bool> = scope.iter().zip(&pop.eligible).map(|(s, e)| *s && *e).collect();
     let mut table = world.table.clone();
     for (name, col) in true_answers(pop) {

@@ -1,11 +1,11 @@
 //! The weighting steps as functions on in-memory tables, shared by the step commands
 //! (`ponder sample`, `ponder nonresponse`) and by `ponder run` / `ponder simulate`.
 
-use crate::config::sample::{FrameSource, SampleConfig, SelectionColumns};
+use crate::config::sample::{FrameSource, SampleConfig};
 use crate::data::{ColumnData, Table};
 use crate::error::Result;
-use crate::nonresponse::{Adjustment, Nonresponse, ReplicateAdjustment};
-use crate::sampling::{DesignReport, SamplingPlan, draw};
+use crate::nonresponse::{Adjustment, ReplicateAdjustment};
+use crate::sampling::{DesignReport, draw};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
@@ -67,14 +67,9 @@ pub fn draw_sample(
     rng: &mut ChaCha8Rng,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<DrawnSample> {
-    let (scope, filters) = cfg.scope(frame)?;
-    let mut strata = cfg.strata(frame)?;
-    strata.restrict(&scope)?;
-    let (strata, dropped) = strata.drop_empty();
-    let allocation = cfg.allocation(&strata, frame)?;
-    let columns = SelectionColumns::read(cfg, frame)?;
-    let plan = SamplingPlan { strata: &strata, allocation, method: columns.method(cfg) };
-    let drawn = draw(&plan, rng, bar)?;
+    let bound = crate::bind::sample::bind(cfg, frame)?;
+    let drawn = draw(&bound.plan(), rng, bar)?;
+    let strata = &bound.strata;
     let s = &drawn.sample;
     let mut out = frame.take_rows(&s.rows)?;
     out.add_column("pi", ColumnData::from_f64(&s.pi))?;
@@ -95,8 +90,8 @@ pub fn draw_sample(
             frame: frame_label,
             seed,
             frame_rows: frame.n_rows(),
-            filters,
-            dropped_strata: dropped,
+            filters: bound.filters,
+            dropped_strata: bound.dropped_strata,
             draw: drawn.report,
         },
     })
@@ -138,15 +133,5 @@ pub fn adjust_nonresponse(
     d: &[f64],
     replicates: &[(String, Vec<f64>)],
 ) -> Result<(Adjustment, Option<ReplicateAdjustment>)> {
-    let cols = cfg.read_columns(table)?;
-    let nr = Nonresponse::new(cfg.spec(&cols))?;
-    let adj = nr.adjust(d)?;
-    let reps = if replicates.is_empty() {
-        None
-    } else {
-        let refs: Vec<(&str, &[f64])> =
-            replicates.iter().map(|(n, w)| (n.as_str(), w.as_slice())).collect();
-        Some(nr.adjust_replicates(&adj, &refs)?)
-    };
-    Ok((adj, reps))
+    crate::bind::nonresponse::adjust_with_replicates(cfg, table, d, replicates)
 }

@@ -47,7 +47,7 @@
 //! `stratum` (code into `strata.labels()`), `certainty`.
 //!
 //! # Conventions
-//! - Missing numeric values are NaN; missing codes are `u32::MAX` (as `data::Factor`).
+//! - Missing numeric values are NaN; missing codes are `data::Factor::MISSING`.
 //! - Errors are `Error::Method { step: "sampling", .. }` naming the stratum / column / rows and
 //!   what to do; nothing is clamped silently (bounds hit are reported per stratum).
 //! - Same seed → same sample, independent of the thread count (selection is sequential).

@@ -1,5 +1,6 @@
 //! Sort order of a frame for systematic sampling (implicit stratification).
 
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use crate::sampling::strata::rows_phrase;
 use crate::sampling::validate::same_length;
@@ -22,7 +23,7 @@ pub enum SortKey<'a> {
 /// one counter per code.
 ///
 /// # Errors
-/// A missing code (`u32::MAX`) or a NaN value, naming the column and rows; more rows than
+/// A missing code ([`Factor::MISSING`]) or a NaN value, naming the column and rows; more rows than
 /// `u32::MAX`.
 pub fn sort_order(n_rows: usize, keys: &[SortKey<'_>]) -> Result<Vec<u32>> {
     if n_rows > u32::MAX as usize {
@@ -72,7 +73,7 @@ fn composite_order(n_rows: usize, keys: &[SortKey<'_>]) -> Result<Option<Vec<u32
             return Ok(None);
         };
         same_length(codes.len(), n_rows, name)?;
-        let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == u32::MAX).collect();
+        let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == Factor::MISSING).collect();
         if !bad.is_empty() {
             return Err(missing(name, &bad));
         }
@@ -109,7 +110,7 @@ fn missing(name: &str, rows: &[usize]) -> Error {
 }
 
 fn counting_sort(order: &[u32], codes: &[u32], name: &str, out: &mut [u32]) -> Result<()> {
-    let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == u32::MAX).collect();
+    let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == Factor::MISSING).collect();
     if !bad.is_empty() {
         return Err(missing(name, &bad));
     }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::data::Factor;
 use crate::error::{Error, Result};
 
 /// Stratum code of a row that is not part of the sampling frame (outside the survey scope).
@@ -43,7 +44,7 @@ impl Strata {
     /// them. `column` names the frame column(s) in messages.
     ///
     /// # Errors
-    /// A missing value (`u32::MAX`) or a code without label: the message lists the rows.
+    /// A missing value ([`Factor::MISSING`]) or a code without label: the message lists the rows.
     pub fn from_codes(column: &str, codes: Vec<u32>, labels: Vec<String>) -> Result<Strata> {
         let k = labels.len() as u32;
         let bad: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] >= k).collect();
@@ -80,8 +81,10 @@ impl Strata {
         labels.dedup();
         let index: BTreeMap<&str, u32> =
             labels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-        let codes =
-            values.iter().map(|v| index.get(v.as_ref()).copied().unwrap_or(u32::MAX)).collect();
+        let codes = values
+            .iter()
+            .map(|v| index.get(v.as_ref()).copied().unwrap_or(Factor::MISSING))
+            .collect();
         Strata::from_codes(column, codes, labels)
     }
 

@@ -20,6 +20,7 @@
 use indicatif::ProgressBar;
 use rand_chacha::ChaCha8Rng;
 
+use crate::data::Factor;
 use crate::error::Result;
 use crate::sampling::order::{SortKey, sort_order};
 use crate::sampling::progress::Ticker;
@@ -83,7 +84,7 @@ fn bucket_layout<'a>(strata: &Strata, keys: &[SortKey<'a>]) -> Result<Option<Lay
         };
         same_length(c.len(), codes.len(), name)?;
         // A missing code in scope: let `sort_order` report it.
-        if (0..c.len()).any(|i| codes[i] != OUT_OF_SCOPE && c[i] == u32::MAX) {
+        if (0..c.len()).any(|i| codes[i] != OUT_OF_SCOPE && c[i] == Factor::MISSING) {
             return Ok(None);
         }
         let range = (0..c.len())

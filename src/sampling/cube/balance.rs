@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use crate::sampling::strata::rows_phrase;
 use crate::sampling::validate::{finite_in_scope, same_length};
@@ -14,7 +15,7 @@ pub enum BalanceVar<'a> {
     Numeric { name: String, values: &'a [f64] },
     /// A categorical column, balanced through the indicator of every level (e.g. sex × age
     /// group): the sample reproduces the frame count of every level.
-    Categorical { name: String, codes: &'a [u32], levels: Vec<String> },
+    Categorical { name: String, factor: &'a Factor },
 }
 
 /// One column of the balancing matrix: a numeric variable or one level's indicator.
@@ -63,7 +64,9 @@ pub(crate) fn expand<'a>(vars: &[BalanceVar<'a>], codes: &[u32]) -> Result<Vec<B
                     source: Source::Numeric(values),
                 });
             }
-            BalanceVar::Categorical { name, codes: cat, levels } => {
+            BalanceVar::Categorical { name, factor } => {
+                let factor: &'a Factor = factor;
+                let (cat, levels) = (factor.codes.as_slice(), &factor.levels);
                 same_length(cat.len(), codes.len(), name)?;
                 let k = levels.len() as u32;
                 let bad: Vec<usize> =

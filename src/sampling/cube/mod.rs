@@ -79,6 +79,42 @@ pub fn select_cube(
     progress: Option<&ProgressBar>,
 ) -> Result<(Sample, BalanceReport)> {
     let codes = strata.codes();
+    check_inputs(pi, codes)?;
+    let cols = balance::expand(balance, codes)?;
+    let order = visiting_order(codes, options.order, rng);
+    let x = Scaled { cols: &cols, pi };
+    let mut out = Outcome::new(codes, strata.n_strata());
+    let (mut flights, mut moves) = fly_strata(&x, &order, &mut out, rng, progress);
+    let size_drift = correct_drift(&mut flights, pi, &mut out);
+    let landing = fly_union(&x, &flights, &mut out, rng);
+    moves += landing.moves;
+    let dropped_in_landing = landing
+        .dropped_rows
+        .iter()
+        .map(|&r| match landing.active.get(r) {
+            Some(&h) => format!("stratum={}", strata.labels()[h]),
+            None => cols[r - landing.active.len()].label(),
+        })
+        .collect();
+    let rows: Vec<usize> = (0..codes.len()).filter(|&k| out.selected[k]).collect();
+    let sample = Sample::from_rows(rows, strata, |r| pi[r]);
+    let report = BalanceReport {
+        checks: balance::checks(&cols, pi, codes, &sample),
+        landing_units: landing.units,
+        dropped_in_landing,
+        moves,
+        order: match options.order {
+            CubeOrder::Random => "random".into(),
+            CubeOrder::Frame => "frame".into(),
+        },
+        size_drift_corrected: size_drift,
+        landing_method: "suppression of variables (last listed dropped first, stratum sizes last)",
+    };
+    Ok((sample, report))
+}
+
+/// π > 0 in scope (the method balances on x/π) and a frame small enough for `u32` rows.
+fn check_inputs(pi: &[f64], codes: &[u32]) -> Result<()> {
     probabilities(pi, codes)?;
     let zero: Vec<usize> =
         (0..pi.len()).filter(|&k| codes[k] != OUT_OF_SCOPE && pi[k] == 0.0).collect();
@@ -102,31 +138,49 @@ pub fn select_cube(
             ),
         ));
     }
-    let cols = balance::expand(balance, codes)?;
-    let p = cols.len();
-    let order = visiting_order(codes, options.order, rng);
+    Ok(())
+}
 
-    let mut out = Outcome::new(codes, strata.n_strata());
-    let fill_x = |k: usize, dst: &mut [f64]| {
-        for (o, c) in dst.iter_mut().zip(&cols) {
-            *o = c.value(k) / pi[k];
+/// The balancing columns divided by π: a_k = x_k / π_k.
+struct Scaled<'c, 'a> {
+    cols: &'c [balance::BalanceColumn<'a>],
+    pi: &'c [f64],
+}
+
+impl Scaled<'_, '_> {
+    fn width(&self) -> usize {
+        self.cols.len()
+    }
+
+    fn fill(&self, k: usize, dst: &mut [f64]) {
+        for (o, c) in dst.iter_mut().zip(self.cols) {
+            *o = c.value(k) / self.pi[k];
         }
-    };
+    }
+}
 
-    // Stage 1: flight within each stratum on (1, x/π). Strata are independent: each flies
-    // on its own units (in the visiting order) with its own ChaCha8 generator seeded from
-    // `rng` in stratum order, in parallel; decisions are applied in stratum order, so the
-    // sample does not depend on the thread count.
-    let n_strata = strata.n_strata();
-    let mut units: Vec<Vec<u32>> = vec![Vec::new(); n_strata];
-    for &k in &order {
+/// Stage 1: flight within each stratum on (1, x/π). Strata are independent: each flies on
+/// its own units (in the visiting order) with its own ChaCha8 generator seeded from `rng`
+/// in stratum order, in parallel; decisions are applied in stratum order, so the sample
+/// does not depend on the thread count. Certainty units (π ≥ 1) are taken directly.
+/// Returns the flights (with their undecided units) and the number of moves.
+fn fly_strata(
+    x: &Scaled<'_, '_>,
+    order: &[u32],
+    out: &mut Outcome<'_>,
+    rng: &mut ChaCha8Rng,
+    progress: Option<&ProgressBar>,
+) -> (Vec<Flight>, u64) {
+    let (pi, p) = (x.pi, x.width());
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); out.selected_h.len()];
+    for &k in order {
         if pi[k as usize] >= 1.0 {
             out.record(k as usize, true);
         } else {
-            units[codes[k as usize] as usize].push(k);
+            units[out.codes[k as usize] as usize].push(k);
         }
     }
-    let seeds: Vec<[u8; 32]> = (0..n_strata).map(|_| rng.random()).collect();
+    let seeds: Vec<[u8; 32]> = (0..units.len()).map(|_| rng.random()).collect();
     let stage1: Vec<(Flight, Vec<(usize, bool)>)> = units
         .par_iter()
         .zip(seeds.par_iter())
@@ -140,7 +194,7 @@ pub fn select_cube(
                 ticker.tick();
                 let k = k as usize;
                 buf[0] = 1.0;
-                fill_x(k, &mut buf[1..]);
+                x.fill(k, &mut buf[1..]);
                 f.push(k, pi[k], &buf);
                 f.fly_while_full(&mut rng, &mut |k, s| decided.push((k, s)));
             }
@@ -149,7 +203,7 @@ pub fn select_cube(
         })
         .collect();
     let mut moves = 0;
-    let mut flights = Vec::with_capacity(n_strata);
+    let mut flights = Vec::with_capacity(stage1.len());
     for (f, decided) in stage1 {
         for (k, s) in decided {
             out.record(k, s);
@@ -157,9 +211,14 @@ pub fn select_cube(
         moves += f.steps;
         flights.push(f);
     }
-    // Each stratum's remaining π must sum to Σ_h π − (units already selected) exactly: remove
-    // the rounding drift of the many moves (see `Flight::correct_sum`).
-    let targets = stratum_sums(pi, codes, strata.n_strata());
+    (flights, moves)
+}
+
+/// Each stratum's remaining π must sum to Σ_h π − (units already selected) exactly: removes
+/// the rounding drift of the many moves (see `Flight::correct_sum`). Returns the largest
+/// correction.
+fn correct_drift(flights: &mut [Flight], pi: &[f64], out: &mut Outcome<'_>) -> f64 {
+    let targets = stratum_sums(pi, out.codes, flights.len());
     let mut size_drift = 0.0f64;
     for (h, f) in flights.iter_mut().enumerate() {
         if f.len() > 0 {
@@ -167,52 +226,46 @@ pub fn select_cube(
             size_drift = size_drift.max(f.correct_sum(target, &mut |k, s| out.record(k, s)));
         }
     }
+    size_drift
+}
 
-    // Stage 2: flight on the union on (stratum indicators, x/π), then landing.
+/// What stage 2 did.
+struct Landing {
+    /// Strata that still had fractional units (the first rows of the union's constraints).
+    active: Vec<usize>,
+    /// Units still fractional after the union's flight.
+    units: usize,
+    /// Constraint rows dropped by the landing phase, in order.
+    dropped_rows: Vec<usize>,
+    /// Moves of the union's flight and landing.
+    moves: u64,
+}
+
+/// Stage 2: flight on the union of the remaining units on (stratum indicators, x/π), then
+/// landing by suppression of variables.
+fn fly_union(
+    x: &Scaled<'_, '_>,
+    flights: &[Flight],
+    out: &mut Outcome<'_>,
+    rng: &mut ChaCha8Rng,
+) -> Landing {
     let active: Vec<usize> = (0..flights.len()).filter(|&h| flights[h].len() > 0).collect();
-    let width = active.len() + p;
+    let width = active.len() + x.width();
     let mut union = Flight::new(width);
-    let mut buf2 = vec![0.0; width];
+    let mut buf = vec![0.0; width];
     for (slot, &h) in active.iter().enumerate() {
         for (k, pk) in flights[h].remaining() {
-            buf2.iter_mut().take(active.len()).for_each(|v| *v = 0.0);
-            buf2[slot] = 1.0;
-            fill_x(k, &mut buf2[active.len()..]);
-            union.push(k, pk, &buf2);
+            buf.iter_mut().take(active.len()).for_each(|v| *v = 0.0);
+            buf[slot] = 1.0;
+            x.fill(k, &mut buf[active.len()..]);
+            union.push(k, pk, &buf);
             union.fly_while_full(rng, &mut |k, s| out.record(k, s));
         }
     }
     union.fly_to_end(rng, &mut |k, s| out.record(k, s));
-    let landing_units = union.len();
+    let units = union.len();
     let dropped_rows = union.land(rng, &mut |k, s| out.record(k, s));
-    moves += union.steps;
-    let dropped_in_landing = dropped_rows
-        .iter()
-        .map(|&r| {
-            if r < active.len() {
-                format!("stratum={}", strata.labels()[active[r]])
-            } else {
-                cols[r - active.len()].label()
-            }
-        })
-        .collect();
-
-    let selected = out.selected;
-    let rows: Vec<usize> = (0..codes.len()).filter(|&k| selected[k]).collect();
-    let sample = Sample::from_rows(rows, strata, |r| pi[r]);
-    let report = BalanceReport {
-        checks: balance::checks(&cols, pi, codes, &sample),
-        landing_units,
-        dropped_in_landing,
-        moves,
-        order: match options.order {
-            CubeOrder::Random => "random".into(),
-            CubeOrder::Frame => "frame".into(),
-        },
-        size_drift_corrected: size_drift,
-        landing_method: "suppression of variables (last listed dropped first, stratum sizes last)",
-    };
-    Ok((sample, report))
+    Landing { active, units, dropped_rows, moves: union.steps }
 }
 
 /// Final 0/1 outcome of every unit, and the number selected per stratum.

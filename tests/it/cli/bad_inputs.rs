@@ -320,7 +320,7 @@ fn nonresponse_configs() {
     refused(
         &s,
         &["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "out.csv"],
-        &["d.csv", "`pw`", "-10", "row 1"],
+        &["d.csv", "`pw`", "-10", "rows 1"],
     );
 }
 

@@ -2,6 +2,7 @@
 //! `ponder estimate` on the respondents as R computed the SEs; bad inputs refused.
 
 use super::{Scratch, assert_refused, expected, fixture, rel, stderr};
+use ponder::config::nonresponse::NonresponseConfig;
 use ponder::data::{ColumnData, Table};
 use serde_json::Value;
 
@@ -135,6 +136,21 @@ fn bad_nonresponse_inputs_are_refused() {
         &s,
         &["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "out.csv"],
         &["`x`", "5"],
+    );
+    // a bad design weight: refused with the column and the rows named
+    s.write("d3.csv", "id,g,resp,pw\n1,a,1,10\n2,a,0,-1\n3,a,0,-5\n4,a,1,10\n");
+    s.write("n3.yaml", "weight: pw\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [g]\n");
+    assert_refused(
+        &s,
+        &["nonresponse", "-c", "n3.yaml", "-i", "d3.csv", "-o", "out.csv"],
+        &["weight column `pw`", "rows 2, 3"],
+    );
+    let cfg = NonresponseConfig::load(&s.path("n3.yaml")).unwrap();
+    let t = Table::read(&s.path("d3.csv")).unwrap();
+    let e = ponder::bind::nonresponse::design_weights(&cfg, &t).unwrap_err();
+    assert!(
+        matches!(&e, ponder::Error::Cell { column, row: Some(2), .. } if column == "pw"),
+        "{e:?}"
     );
     // a group without respondents
     s.write("d2.csv", "id,g,resp,pw\n1,a,1,10\n2,a,0,10\n3,b,0,10\n4,b,0,10\n");

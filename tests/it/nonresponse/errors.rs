@@ -1,9 +1,10 @@
 //! Errors on bad input: each names the culprit and says what to do.
 
 use super::{mixed_codes, status_factor};
+use ponder::data::Factor;
 use ponder::nonresponse::{
-    Categorical, Collinearity, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec,
-    Phases, Predictor, ResponseModel, StatusCodes, Variable,
+    Collinearity, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
+    Predictor, ResponseModel, StatusCodes, Variable,
 };
 
 fn model<'a>(predictors: Vec<Predictor<'a>>) -> ResponseModel<'a> {
@@ -15,10 +16,10 @@ fn model<'a>(predictors: Vec<Predictor<'a>>) -> ResponseModel<'a> {
     }
 }
 
-fn spec<'a>(status: &'a (Vec<u32>, Vec<String>), method: Method<'a>) -> NonresponseSpec<'a> {
+fn spec<'a>(status: &'a Factor, method: Method<'a>) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "outcome",
-        status: Categorical::new(&status.0, &status.1),
+        status,
         codes: mixed_codes(),
         eligibility_classes: vec![],
         method,
@@ -36,11 +37,8 @@ fn message<T>(r: ponder::Result<T>) -> String {
 #[test]
 fn undeclared_status_codes_are_listed_and_never_respondents() {
     let status = status_factor(&["web", "phone", "nr", "moved", "web", "moved", "??"]);
-    let (gc, gl) = status_factor(&["a"; 7]);
-    let r = Nonresponse::new(spec(
-        &status,
-        Method::Classes(vec![Variable::categorical("g", &gc, &gl)]),
-    ));
+    let g = status_factor(&["a"; 7]);
+    let r = Nonresponse::new(spec(&status, Method::Classes(vec![Variable::categorical("g", &g)])));
     let msg = message(r);
     assert!(msg.contains("`moved` (2 unit(s))") && msg.contains("`??` (1 unit(s))"), "{msg}");
     assert!(msg.contains("outcome"), "{msg}");
@@ -51,8 +49,8 @@ fn a_code_declared_twice_is_an_error() {
     let status = status_factor(&["1", "0", "1"]);
     let mut codes = StatusCodes::binary("1", "0");
     codes.ineligible = vec!["1".into()];
-    let (gc, gl) = status_factor(&["a"; 3]);
-    let mut s = spec(&status, Method::Classes(vec![Variable::categorical("g", &gc, &gl)]));
+    let g = status_factor(&["a"; 3]);
+    let mut s = spec(&status, Method::Classes(vec![Variable::categorical("g", &g)]));
     s.codes = codes;
     let msg = message(Nonresponse::new(s));
     assert!(msg.contains("`1`") && msg.contains("both"), "{msg}");
@@ -61,10 +59,9 @@ fn a_code_declared_twice_is_an_error() {
 #[test]
 fn a_class_without_respondents_is_named() {
     let status = status_factor(&["web", "nr", "phone", "nr", "nr", "web"]);
-    let (gc, gl) = status_factor(&["A", "A", "B", "B", "C", "C"]);
-    let (hc, hl) = status_factor(&["x", "x", "x", "x", "y", "x"]);
-    let classes =
-        vec![Variable::categorical("region", &gc, &gl), Variable::categorical("sex", &hc, &hl)];
+    let g = status_factor(&["A", "A", "B", "B", "C", "C"]);
+    let h = status_factor(&["x", "x", "x", "x", "y", "x"]);
+    let classes = vec![Variable::categorical("region", &g), Variable::categorical("sex", &h)];
     let nr = Nonresponse::new(spec(&status, Method::Classes(classes))).unwrap();
     let msg = message(nr.adjust(&[1.0; 6]));
     assert!(
@@ -119,7 +116,7 @@ fn quasi_separation_in_a_category_names_it() {
     let labels = ["web", "nr", "web", "nr", "web", "web", "phone", "web"];
     let status = status_factor(&labels);
     let dip = status_factor(&["none", "none", "bac", "bac", "sup", "sup", "sup", "sup"]);
-    let m = model(vec![Predictor::new(Variable::categorical("diploma", &dip.0, &dip.1))]);
+    let m = model(vec![Predictor::new(Variable::categorical("diploma", &dip))]);
     let nr = Nonresponse::new(spec(&status, Method::Propensity(m))).unwrap();
     let msg = message(nr.adjust(&[1.0; 8]));
     assert!(
@@ -141,7 +138,7 @@ fn missing_predictors_for_eligible_units_are_an_error() {
         "{msg}"
     );
     let dip = status_factor(&["a", "", "b", "a", "b", "b"]);
-    let m = model(vec![Predictor::new(Variable::categorical("diploma", &dip.0, &dip.1))]);
+    let m = model(vec![Predictor::new(Variable::categorical("diploma", &dip))]);
     let msg = message(Nonresponse::new(spec(&status, Method::Propensity(m))));
     assert!(msg.contains("`diploma`") && msg.contains("rows 2"), "{msg}");
 }
@@ -176,12 +173,15 @@ fn aliased_columns_are_reported_or_fail() {
 #[test]
 fn bad_weights_and_sequential_without_modes_are_errors() {
     let status = status_factor(&["1", "0", "1", "0"]);
-    let (gc, gl) = status_factor(&["a"; 4]);
-    let mut s = spec(&status, Method::Classes(vec![Variable::categorical("g", &gc, &gl)]));
+    let g = status_factor(&["a"; 4]);
+    let mut s = spec(&status, Method::Classes(vec![Variable::categorical("g", &g)]));
     s.codes = StatusCodes::binary("1", "0");
     let nr = Nonresponse::new(s).unwrap();
-    assert!(message(nr.adjust(&[1.0, f64::NAN, 1.0, 1.0])).contains("row 2"));
-    assert!(message(nr.adjust(&[1.0, -1.0, 1.0, 1.0])).contains(">= 0"));
+    assert!(message(nr.adjust(&[1.0, f64::NAN, 1.0, 1.0])).contains("rows 2"));
+    let e = nr.adjust(&[1.0, -1.0, 1.0, -2.0]).unwrap_err();
+    assert!(matches!(e, ponder::Error::Method { step: "nonresponse", .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains(">= 0") && msg.contains("rows 2, 4"), "{msg}");
     let x = [1.0, 2.0, 3.0, 4.0];
     let phone = [true; 4];
     let mut m = model(vec![Predictor::new(Variable::numeric("x", &x))]);
@@ -193,4 +193,22 @@ fn bad_weights_and_sequential_without_modes_are_errors() {
     s.codes = StatusCodes::binary("1", "0");
     let msg = message(Nonresponse::new(s));
     assert!(msg.contains("sequential") && msg.contains("web"), "{msg}");
+}
+
+#[test]
+fn a_logistic_fit_stopped_early_is_not_converged() {
+    let n = 60;
+    let labels: Vec<&str> = (0..n).map(|i| if (i * 7) % 5 < 2 { "web" } else { "nr" }).collect();
+    let status = status_factor(&labels);
+    let x: Vec<f64> = (0..n).map(|i| ((i * 13) % 11) as f64).collect();
+    let mut m = model(vec![Predictor::new(Variable::numeric("x", &x))]);
+    m.options.max_iterations = 1;
+    let nr = Nonresponse::new(spec(&status, Method::Propensity(m))).unwrap();
+    let e = nr.adjust(&vec![1.0; n]).unwrap_err();
+    assert!(
+        matches!(e, ponder::Error::NotConverged { step: "nonresponse", iterations: 1, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().starts_with("nonresponse: "), "{e}");
+    assert!(e.to_string().contains("did not converge in 1 Newton iterations"), "{e}");
 }

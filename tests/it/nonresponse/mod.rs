@@ -7,6 +7,7 @@ mod reference;
 mod replicate_coverage;
 mod simulation;
 
+use ponder::data::Factor;
 use std::collections::BTreeSet;
 
 /// A tiny CSV reader for the fixtures (header, commas, empty = missing, no quoted commas).
@@ -37,7 +38,7 @@ impl Csv {
             .collect()
     }
 
-    pub fn factor(&self, name: &str) -> (Vec<u32>, Vec<String>) {
+    pub fn factor(&self, name: &str) -> Factor {
         let j = self.col(name);
         factor_of(&self.rows.iter().map(|r| r[j].clone()).collect::<Vec<_>>())
     }
@@ -48,7 +49,7 @@ fn split(line: &str) -> Vec<String> {
 }
 
 /// Codes + sorted levels of string values ("" = missing).
-pub fn factor_of(values: &[String]) -> (Vec<u32>, Vec<String>) {
+pub fn factor_of(values: &[String]) -> Factor {
     let levels: Vec<String> = values
         .iter()
         .filter(|v| !v.is_empty())
@@ -58,9 +59,9 @@ pub fn factor_of(values: &[String]) -> (Vec<u32>, Vec<String>) {
         .collect();
     let codes = values
         .iter()
-        .map(|v| levels.iter().position(|l| l == v).map_or(u32::MAX, |p| p as u32))
+        .map(|v| levels.iter().position(|l| l == v).map_or(Factor::MISSING, |p| p as u32))
         .collect();
-    (codes, levels)
+    Factor { codes, levels }
 }
 
 /// Reads a case's expected.json.
@@ -80,7 +81,7 @@ pub fn max_rel(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Text levels of an outcome vector for a status column.
-pub fn status_factor(labels: &[&str]) -> (Vec<u32>, Vec<String>) {
+pub fn status_factor(labels: &[&str]) -> Factor {
     factor_of(&labels.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
 
@@ -102,11 +103,11 @@ pub fn mixed_codes() -> ponder::nonresponse::StatusCodes {
 /// non-respondents with a number) rises with diploma; having a number rises with age. The
 /// study variable y depends on age and diploma. Design weights differ by age (60+ oversampled).
 pub struct Synth {
-    pub age: (Vec<u32>, Vec<String>),
-    pub diploma: (Vec<u32>, Vec<String>),
+    pub age: Factor,
+    pub diploma: Factor,
     pub income: Vec<f64>,
     pub phone: Vec<bool>,
-    pub status: (Vec<u32>, Vec<String>),
+    pub status: Factor,
     pub d: Vec<f64>,
     pub y: Vec<f64>,
 }

@@ -3,8 +3,8 @@
 
 use super::{Synth, draw, max_rel, mixed_codes, population};
 use ponder::nonresponse::{
-    Categorical, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Outcome, Phases,
-    PhoneShare, Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
+    FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Outcome, Phases, PhoneShare,
+    Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
 };
 use rand::SeedableRng;
 
@@ -17,8 +17,8 @@ fn sample(seed: u64, inel: f64, unk: f64) -> Synth {
 fn sequential<'a>(s: &'a Synth, share: PhoneShare<'a>) -> ResponseModel<'a> {
     ResponseModel {
         predictors: vec![
-            Predictor::new(Variable::categorical("age", &s.age.0, &s.age.1)),
-            Predictor::new(Variable::categorical("diploma", &s.diploma.0, &s.diploma.1)),
+            Predictor::new(Variable::categorical("age", &s.age)),
+            Predictor::new(Variable::categorical("diploma", &s.diploma)),
             Predictor::new(Variable::numeric("income", &s.income)),
         ],
         weighting: ModelWeighting::Design,
@@ -30,12 +30,12 @@ fn sequential<'a>(s: &'a Synth, share: PhoneShare<'a>) -> ResponseModel<'a> {
 fn spec<'a>(s: &'a Synth, method: Method<'a>) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "outcome",
-        status: Categorical::new(&s.status.0, &s.status.1),
+        status: &s.status,
         codes: mixed_codes(),
-        eligibility_classes: vec![Variable::categorical("age", &s.age.0, &s.age.1)],
+        eligibility_classes: vec![Variable::categorical("age", &s.age)],
         method,
         profile: vec![
-            Variable::categorical("diploma", &s.diploma.0, &s.diploma.1),
+            Variable::categorical("diploma", &s.diploma),
             Variable::numeric("income", &s.income),
         ],
     }
@@ -50,7 +50,7 @@ fn global_p(
 ) -> Vec<Option<f64>> {
     let labels: Vec<String> = (0..s.d.len())
         .map(|i| {
-            let l = &s.status.1[s.status.0[i] as usize];
+            let l = &s.status.levels[s.status.codes[i] as usize];
             if !base(i) {
                 "skip".into()
             } else if target.contains(&l.as_str()) {
@@ -71,7 +71,7 @@ fn global_p(
     model.phases = Phases::Global;
     let spec = NonresponseSpec {
         status_name: "t",
-        status: Categorical::new(&st.0, &st.1),
+        status: &st,
         codes,
         eligibility_classes: vec![],
         method: Method::Propensity(model),
@@ -83,7 +83,7 @@ fn global_p(
 #[test]
 fn sequential_propensity_combines_web_phone_and_number_share() {
     let s = sample(11, 0.04, 0.05);
-    let age = [Variable::categorical("age", &s.age.0, &s.age.1)];
+    let age = [Variable::categorical("age", &s.age)];
     let nr = Nonresponse::new(spec(
         &s,
         Method::Propensity(sequential(&s, PhoneShare::Classes(age.to_vec()))),
@@ -98,7 +98,7 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
     // q per age class among eligible web non-respondents.
     let mut q = [(0.0, 0.0); 3];
     for i in (0..o.len()).filter(|&i| elig(i) && o[i] != Outcome::Web) {
-        let a = s.age.0[i] as usize;
+        let a = s.age.codes[i] as usize;
         q[a].0 += dp[i] * f64::from(u8::from(s.phone[i]));
         q[a].1 += dp[i];
     }
@@ -109,7 +109,7 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
         let pw = p_web[i].unwrap();
         let p = adj.propensity[i].unwrap();
         if let Some(pt) = p_tel[i] {
-            let qa = q[s.age.0[i] as usize].0 / q[s.age.0[i] as usize].1;
+            let qa = q[s.age.codes[i] as usize].0 / q[s.age.codes[i] as usize].1;
             let want = pw + (1.0 - pw) * qa * pt;
             assert!((p - want).abs() < 1e-9, "unit {i}: {p} vs {want}");
             checked += 1;
@@ -118,7 +118,7 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
     }
     assert!(checked > 100);
     for c in &adj.report.phone_share {
-        let a = s.age.1.iter().position(|l| *l == c.class).unwrap();
+        let a = s.age.levels.iter().position(|l| *l == c.class).unwrap();
         assert!((c.share - q[a].0 / q[a].1).abs() < 1e-12);
     }
     // Inverse propensity: w = d' / p̂ for respondents, 0 elsewhere.
@@ -143,12 +143,12 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
 #[test]
 fn eligibility_shares_unknown_weight_and_ineligibles_leave() {
     let s = sample(12, 0.05, 0.08);
-    let age = vec![Variable::categorical("age", &s.age.0, &s.age.1)];
+    let age = vec![Variable::categorical("age", &s.age)];
     let nr = Nonresponse::new(spec(&s, Method::Classes(age))).unwrap();
     let adj = nr.adjust(&s.d).unwrap();
     let o = nr.outcomes();
     for a in 0..3u32 {
-        let in_a = |i: &usize| s.age.0[*i] == a;
+        let in_a = |i: &usize| s.age.codes[*i] == a;
         let total: f64 = (0..o.len()).filter(in_a).map(|i| s.d[i]).sum();
         let known: f64 = (0..o.len()).filter(in_a).map(|i| adj.eligibility_weights[i]).sum();
         assert!((total - known).abs() < 1e-9 * total);

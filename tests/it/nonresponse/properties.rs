@@ -1,9 +1,10 @@
 //! Properties: group totals, equal propensities, row-order invariance.
 
 use super::{factor_of, mixed_codes};
+use ponder::data::Factor;
 use ponder::nonresponse::{
-    Categorical, FitOptions, GroupFactor, Method, ModelWeighting, Nonresponse, NonresponseSpec,
-    Phases, Predictor, QuantileWeighting, ResponseModel, ScoreGroups, Variable,
+    FitOptions, GroupFactor, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
+    Predictor, QuantileWeighting, ResponseModel, ScoreGroups, Variable,
 };
 use proptest::prelude::*;
 
@@ -41,8 +42,8 @@ fn data() -> impl Strategy<Value = Data> {
 }
 
 struct Cols {
-    status: (Vec<u32>, Vec<String>),
-    cat: (Vec<u32>, Vec<String>),
+    status: Factor,
+    cat: Factor,
 }
 
 fn cols(d: &Data) -> Cols {
@@ -52,7 +53,7 @@ fn cols(d: &Data) -> Cols {
 fn model<'a>(c: &'a Cols, x: &'a [f64], with_predictors: bool) -> ResponseModel<'a> {
     let predictors = if with_predictors {
         vec![
-            Predictor::new(Variable::categorical("cat", &c.cat.0, &c.cat.1)),
+            Predictor::new(Variable::categorical("cat", &c.cat)),
             Predictor::new(Variable::numeric("x", x)),
         ]
     } else {
@@ -69,11 +70,11 @@ fn model<'a>(c: &'a Cols, x: &'a [f64], with_predictors: bool) -> ResponseModel<
 fn spec<'a>(c: &'a Cols, method: Method<'a>) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "status",
-        status: Categorical::new(&c.status.0, &c.status.1),
+        status: &c.status,
         codes: mixed_codes(),
         eligibility_classes: vec![],
         method,
-        profile: vec![Variable::categorical("cat", &c.cat.0, &c.cat.1)],
+        profile: vec![Variable::categorical("cat", &c.cat)],
     }
 }
 

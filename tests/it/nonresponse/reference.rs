@@ -2,25 +2,26 @@
 //! on stype + api99, design-weighted) against R survey.
 
 use super::{Csv, expected, f64s, max_rel};
+use ponder::data::Factor;
 use ponder::nonresponse::{
-    Categorical, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
-    Predictor, ResponseModel, StatusCodes, Variable,
+    FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, Predictor,
+    ResponseModel, StatusCodes, Variable,
 };
 
 #[test]
 fn p11a_weighting_classes_match_r() {
     let case = "P11a_nonresponse_rhg";
     let csv = Csv::read(case);
-    let (rc, rl) = csv.factor("resp");
-    let (sc, sl) = csv.factor("stype");
+    let r = csv.factor("resp");
+    let st = csv.factor("stype");
     let pw = csv.numeric("pw");
     let api99 = csv.numeric("api99");
     let spec = NonresponseSpec {
         status_name: "resp",
-        status: Categorical::new(&rc, &rl),
+        status: &r,
         codes: StatusCodes::binary("1", "0"),
         eligibility_classes: vec![],
-        method: Method::Classes(vec![Variable::categorical("stype", &sc, &sl)]),
+        method: Method::Classes(vec![Variable::categorical("stype", &st)]),
         profile: vec![Variable::numeric("api99", &api99)],
     };
     let nr = Nonresponse::new(spec).unwrap();
@@ -49,19 +50,19 @@ fn p11a_weighting_classes_match_r() {
 }
 
 fn p11b_spec<'a>(
-    csv_status: &'a (Vec<u32>, Vec<String>),
-    stype: &'a (Vec<u32>, Vec<String>),
+    csv_status: &'a Factor,
+    stype: &'a Factor,
     api99: &'a [f64],
     weighting: ModelWeighting,
 ) -> NonresponseSpec<'a> {
     NonresponseSpec {
         status_name: "resp",
-        status: Categorical::new(&csv_status.0, &csv_status.1),
+        status: csv_status,
         codes: StatusCodes::binary("1", "0"),
         eligibility_classes: vec![],
         method: Method::Propensity(ResponseModel {
             predictors: vec![
-                Predictor::new(Variable::categorical("stype", &stype.0, &stype.1)),
+                Predictor::new(Variable::categorical("stype", stype)),
                 Predictor::new(Variable::numeric("api99", api99)),
             ],
             weighting,

@@ -3,11 +3,10 @@
 //! time. Response depends on age (MAR given the weighting classes), so the respondent mean
 //! is biased and the class adjustment is not.
 
+use ponder::data::Factor;
 use ponder::design::{Design, DesignSpec};
 use ponder::estimate::{EstimateSpec, Publication, Statistic, VarianceSource, estimate};
-use ponder::nonresponse::{
-    Categorical, Method, Nonresponse, NonresponseSpec, StatusCodes, Variable,
-};
+use ponder::nonresponse::{Method, Nonresponse, NonresponseSpec, StatusCodes, Variable};
 use ponder::variance::replicates::{ReplicateKind, generate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -45,12 +44,14 @@ fn bootstrap_replicates_redoing_the_adjustment_cover_the_mean() {
         let reps =
             generate(&design, ReplicateKind::Bootstrap, Some(100), false, &mut rng).unwrap().design;
 
+        let resp_f = Factor { codes: resp.clone(), levels: status_levels.clone() };
+        let age_f = Factor { codes: a.clone(), levels: age_levels.clone() };
         let nr = Nonresponse::new(NonresponseSpec {
             status_name: "resp",
-            status: Categorical::new(&resp, &status_levels),
+            status: &resp_f,
             codes: StatusCodes::binary("1", "0"),
             eligibility_classes: vec![],
-            method: Method::Classes(vec![Variable::categorical("age", &a, &age_levels)]),
+            method: Method::Classes(vec![Variable::categorical("age", &age_f)]),
             profile: vec![],
         })
         .unwrap();

@@ -3,8 +3,8 @@
 
 use super::{draw, mixed_codes, population};
 use ponder::nonresponse::{
-    Categorical, FitOptions, GroupFactor, Method, ModelWeighting, Nonresponse, NonresponseSpec,
-    Phases, PhoneShare, Predictor, QuantileWeighting, ResponseModel, ScoreGroups, Variable,
+    FitOptions, GroupFactor, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
+    PhoneShare, Predictor, QuantileWeighting, ResponseModel, ScoreGroups, Variable,
 };
 use rand::SeedableRng;
 
@@ -41,18 +41,18 @@ fn sequential_adjustment_removes_the_nonresponse_bias() {
         let s = draw(&pop, &mut rng, 0.0, 0.0);
         let o: Vec<bool> = s
             .status
-            .0
+            .codes
             .iter()
-            .map(|&c| matches!(s.status.1[c as usize].as_str(), "web" | "phone"))
+            .map(|&c| matches!(s.status.levels[c as usize].as_str(), "web" | "phone"))
             .collect();
         let d_resp: Vec<f64> = s.d.iter().zip(&o).map(|(&d, &r)| if r { d } else { 0.0 }).collect();
         full.errors.push(weighted_mean(&s.d, &s.y) - truth);
         raw.errors.push(weighted_mean(&d_resp, &s.y) - truth);
-        let age_class = [Variable::categorical("age", &s.age.0, &s.age.1)];
+        let age_class = [Variable::categorical("age", &s.age)];
         let model = || ResponseModel {
             predictors: vec![
-                Predictor::new(Variable::categorical("age", &s.age.0, &s.age.1)),
-                Predictor::new(Variable::categorical("diploma", &s.diploma.0, &s.diploma.1)),
+                Predictor::new(Variable::categorical("age", &s.age)),
+                Predictor::new(Variable::categorical("diploma", &s.diploma)),
             ],
             weighting: ModelWeighting::Design,
             phases: Phases::Sequential {
@@ -63,7 +63,7 @@ fn sequential_adjustment_removes_the_nonresponse_bias() {
         };
         let spec = |method| NonresponseSpec {
             status_name: "outcome",
-            status: Categorical::new(&s.status.0, &s.status.1),
+            status: &s.status,
             codes: mixed_codes(),
             eligibility_classes: vec![],
             method,

@@ -9,8 +9,8 @@ use ponder::estimate::{
     EstimateRow, EstimateSpec, Flags, Publication, Statistic, VarianceSource, estimate,
 };
 use ponder::nonresponse::{
-    Categorical, FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
-    Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
+    FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, Predictor,
+    ResponseModel, ScoreGroups, StatusCodes, Variable,
 };
 use ponder::report::run::{Lang, RunReport, WeightStep, render};
 use rand::{RngExt, SeedableRng};
@@ -65,15 +65,18 @@ fn run() -> Run {
     let age_l = levels(&["18-34", "35-59", "60+"]);
     let sex_l = levels(&["homme", "femme"]);
     let st_l = levels(&["web", "tel", "nr", "hc"]);
+    let age_f = Factor { codes: age.clone(), levels: age_l.clone() };
+    let sex_f = Factor { codes: sex.clone(), levels: sex_l.clone() };
+    let status_f = Factor { codes: status.clone(), levels: st_l };
     let predictors = || {
         vec![
-            Predictor::new(Variable::categorical("age", &age, &age_l)),
-            Predictor::new(Variable::categorical("sexe", &sex, &sex_l)),
+            Predictor::new(Variable::categorical("age", &age_f)),
+            Predictor::new(Variable::categorical("sexe", &sex_f)),
         ]
     };
     let spec = NonresponseSpec {
         status_name: "statut",
-        status: Categorical::new(&status, &st_l),
+        status: &status_f,
         codes: StatusCodes {
             web: levels(&["web"]),
             phone: levels(&["tel"]),
@@ -91,10 +94,7 @@ fn run() -> Run {
             },
             groups: ScoreGroups::default(),
         },
-        profile: vec![
-            Variable::categorical("age", &age, &age_l),
-            Variable::categorical("sexe", &sex, &sex_l),
-        ],
+        profile: vec![Variable::categorical("age", &age_f), Variable::categorical("sexe", &sex_f)],
     };
     let adj = Nonresponse::new(spec).unwrap().adjust(&d).unwrap();
     let resp: Vec<usize> = (0..n).filter(|&i| adj.weights[i] > 0.0).collect();

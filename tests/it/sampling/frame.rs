@@ -1,5 +1,6 @@
 //! The synthetic register: margins, determinism, scope, CSV.
 
+use ponder::data::Factor;
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, SamplingPlan, SelectionMethod, draw,
 };
@@ -75,7 +76,8 @@ fn fej_design_on_a_synthetic_register() {
     strata.restrict(&f.fej_scope()).unwrap();
     let (strata, dropped) = strata.drop_empty();
     assert_eq!(dropped, vec!["976".to_string()]);
-    let (sex_age, levels) = f.sex_age();
+    let (codes, levels) = f.sex_age();
+    let sex_age = Factor { codes, levels };
     let hh = f.household_size_f64();
     let mut allocation = AllocationSpec::new(2500, AllocationMethod::Proportional);
     let dom = std::collections::BTreeMap::from(
@@ -89,7 +91,7 @@ fn fej_design_on_a_synthetic_register() {
         method: SelectionMethod::Cube {
             size: None,
             balance: vec![
-                BalanceVar::Categorical { name: "sex_age".into(), codes: &sex_age, levels },
+                BalanceVar::Categorical { name: "sex_age".into(), factor: &sex_age },
                 BalanceVar::Numeric { name: "household_size".into(), values: &hh },
             ],
             options: CubeOptions::default(),
@@ -177,9 +179,11 @@ fn fej2024_yaml_design_draws_25000_balanced() {
     spec.oversample = strata.per_stratum("oversample", &oversample, 1.0).unwrap();
     spec.min = vec![alloc["min"].as_u64().unwrap(); strata.n_strata()];
 
-    let (sex_age, sex_age_levels) = f.sex_age();
+    let (codes, levels) = f.sex_age();
+    let sex_age = Factor { codes, levels };
     let hh_codes = PersonFrame::codes_u32(&f.household_size);
     let hh_levels: Vec<String> = (0..=6).map(|s| s.to_string()).collect();
+    let hh = Factor { codes: hh_codes, levels: hh_levels };
     let balance = y["selection"]["balance"].as_sequence().unwrap();
     assert_eq!(balance[0].as_str(), Some("sex_age"));
     assert_eq!(balance[1]["column"].as_str(), Some("household_size"));
@@ -189,16 +193,8 @@ fn fej2024_yaml_design_draws_25000_balanced() {
         method: SelectionMethod::Cube {
             size: None,
             balance: vec![
-                BalanceVar::Categorical {
-                    name: "sex_age".into(),
-                    codes: &sex_age,
-                    levels: sex_age_levels,
-                },
-                BalanceVar::Categorical {
-                    name: "household_size".into(),
-                    codes: &hh_codes,
-                    levels: hh_levels,
-                },
+                BalanceVar::Categorical { name: "sex_age".into(), factor: &sex_age },
+                BalanceVar::Categorical { name: "household_size".into(), factor: &hh },
             ],
             options: CubeOptions::default(),
         },

@@ -2,6 +2,7 @@
 //! bounds, Bonferroni over all units and methods), and balanced samples reproduce their
 //! balancing totals.
 
+use ponder::data::Factor;
 use ponder::sampling::{
     BalanceVar, CubeOptions, CubeOrder, Sample, SortKey, Strata,
     inclusion_probabilities_stratified, select_cube, select_poisson, select_srswor,
@@ -132,9 +133,10 @@ fn poisson_frequencies_match_pi() {
 fn cube_frequencies_match_pi() {
     let f = frame();
     let levels: Vec<String> = (0..4).map(|l| l.to_string()).collect();
+    let cat_f = Factor { codes: f.cat.clone(), levels };
     let bal = [
         BalanceVar::Numeric { name: "y".into(), values: &f.y },
-        BalanceVar::Categorical { name: "cat".into(), codes: &f.cat, levels },
+        BalanceVar::Categorical { name: "cat".into(), factor: &cat_f },
     ];
     for order in [CubeOrder::Random, CubeOrder::Frame] {
         let opts = CubeOptions { order };
@@ -157,10 +159,11 @@ fn cube_samples_reproduce_the_balancing_totals() {
     let n_h = [60, 40, 50];
     let pi = inclusion_probabilities_stratified(&x, &strata, &n_h, "x").unwrap().pi;
     let levels: Vec<String> = (0..5).map(|l| l.to_string()).collect();
+    let cat_f = Factor { codes: cat.clone(), levels };
     let bal = [
         BalanceVar::Numeric { name: "x".into(), values: &x },
         BalanceVar::Numeric { name: "z".into(), values: &z },
-        BalanceVar::Categorical { name: "cat".into(), codes: &cat, levels },
+        BalanceVar::Categorical { name: "cat".into(), factor: &cat_f },
     ];
     let total_z: f64 = z.iter().sum();
     let (mut cube_sq, mut poisson_sq) = (0.0, 0.0);
