@@ -13,6 +13,7 @@ use super::steps::{
 use crate::bind::calibration::{self as bind_calibration, Replicates};
 use crate::calibration::Calibration;
 use crate::config::calibrate::CalibrationConfig;
+use crate::config::nonresponse::NonresponseConfig;
 use crate::config::pipeline::CalibrationStep;
 use crate::config::pipeline::{PipelineConfig, ReplicateStep, Start, TotalSource};
 use crate::config::sample::FrameSource;
@@ -157,104 +158,173 @@ pub fn weigh(
     opts: &PassOptions,
     ui: &dyn Progress,
 ) -> Result<Weighted> {
-    let mut timings = Vec::new();
-    let mut notes = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
-        let secs = clock.elapsed().as_secs_f64();
-        ui.say(&format!("{name}: {secs:.2} s"));
-        timings.push((name, secs));
-        clock = Instant::now();
-    };
-    let (mut table, sample, n_in_scope, rows) = match &cfg.start {
-        Start::Sample(s) => {
-            let mut rng = stream(opts.seed, 0);
-            let DrawnSample { table, rows, n_in_scope, report, .. } =
-                draw_sample(s, &world.table, world.label.clone(), opts.seed, &mut rng, None)?;
-            notes.extend(report.draw.notes.iter().cloned());
-            (table, Some(report), Some(n_in_scope), rows)
-        }
-        Start::Input(_) => (world.table.clone(), None, None, Vec::new()),
-    };
-    lap("sample", &mut timings);
-    if let (Some(model), Some(frame), Some(pop)) =
-        (&cfg.collection, &world.frame, &world.population)
-    {
-        let mut rng = stream(opts.seed, 1);
-        let got = collection::collect(pop, frame, &rows, &model.into(), &mut rng);
-        for (name, col) in collection::survey_columns(pop, &rows, &got) {
-            table.add_column(&name, col)?;
-        }
-        lap("collection", &mut timings);
-    }
-    let collected = cfg.collection.as_ref().map(|_| table.clone());
-    let design_col = cfg.design_weight().to_string();
-    let d = table.numeric(&design_col)?;
-    let reps = match &cfg.replicates {
-        Some(r) => design_replicates(r, &table, &d, opts, cfg)?,
-        None => Vec::new(),
-    };
-    lap("replicates", &mut timings);
-    let mut replicates: Vec<(&'static str, Vec<Vec<f64>>)> = Vec::new();
-    let rep_names: Vec<String> = (1..=reps.len()).map(|k| format!("rep_{k}")).collect();
-    let mut current = (design_col.clone(), d, reps);
-    let mut nonresponse = None;
+    let (mut pass, rows) = Pass::start(cfg, world, opts, ui)?;
+    pass.collect(cfg, world, opts, &rows)?;
+    pass.replicates(cfg, opts)?;
     if let Some(nr) = &cfg.nonresponse {
-        let named: Vec<(String, Vec<f64>)> =
-            rep_names.iter().cloned().zip(current.2.iter().cloned()).collect();
-        let (adj, rep_adj) = adjust_nonresponse(nr, &table, &current.1, &named)?;
-        add_nonresponse_columns(&mut table, &nr.output, &adj, None)?;
-        let rep_w = rep_adj.map(|r: ReplicateAdjustment| {
-            notes.extend(r.notes);
-            r.weights
-        });
-        let prev = std::mem::replace(
-            &mut current,
-            (nr.output.clone(), adj.weights.clone(), rep_w.unwrap_or_default()),
-        );
-        replicates.push(("design", prev.2));
-        nonresponse = Some(adj);
-        lap("nonresponse", &mut timings);
+        pass.nonresponse(nr)?;
     }
-    let mut calibration = None;
-    let mut population_total = None;
     if let Some(step) = &cfg.calibration {
-        let (c, total) = calibration_spec(step, opts, n_in_scope);
-        let given = Replicates::Given(&current.2);
-        let out = bind_calibration::run(c, &table, current.1.clone(), given, total)?;
-        population_total = out.population_total;
-        let cal = out.calibration;
-        let rep_w = out.replicates.into_iter().map(|r| r.weights).collect();
-        table.add_column(&c.output, ColumnData::from_f64(&cal.weights))?;
-        let prev = std::mem::replace(&mut current, (c.output.clone(), cal.weights.clone(), rep_w));
-        replicates.push((if nonresponse.is_some() { "nonresponse" } else { "design" }, prev.2));
-        calibration = Some((cal, out.problem.weights().to_vec()));
-        lap("calibration", &mut timings);
+        pass.calibrate(step, opts)?;
     }
-    replicates.push((
-        if calibration.is_some() {
+    pass.finish(cfg, opts)
+}
+
+/// The state of one pass between steps: what the steps produced so far, and the current
+/// weights (column name, full-sample values, replicate values) the next step starts from.
+struct Pass<'a> {
+    out: Weighted,
+    current: (String, Vec<f64>, Vec<Vec<f64>>),
+    clock: Instant,
+    ui: &'a dyn Progress,
+}
+
+impl<'a> Pass<'a> {
+    /// The sample step (drawn, or the input file as is); also returns the frame rows drawn.
+    fn start(
+        cfg: &PipelineConfig,
+        world: &World,
+        opts: &PassOptions,
+        ui: &'a dyn Progress,
+    ) -> Result<(Pass<'a>, Vec<usize>)> {
+        let clock = Instant::now();
+        let mut notes = Vec::new();
+        let (table, sample, n_in_scope, rows) = match &cfg.start {
+            Start::Sample(s) => {
+                let mut rng = stream(opts.seed, 0);
+                let DrawnSample { table, rows, n_in_scope, report, .. } =
+                    draw_sample(s, &world.table, world.label.clone(), opts.seed, &mut rng, None)?;
+                notes.extend(report.draw.notes.iter().cloned());
+                (table, Some(report), Some(n_in_scope), rows)
+            }
+            Start::Input(_) => (world.table.clone(), None, None, Vec::new()),
+        };
+        let out = Weighted {
+            table,
+            collected: None,
+            sample,
+            n_in_scope,
+            nonresponse: None,
+            calibration: None,
+            population_total: None,
+            replicates: Vec::new(),
+            timings: Vec::new(),
+            notes,
+        };
+        let mut pass = Pass { out, current: Default::default(), clock, ui };
+        pass.lap("sample");
+        Ok((pass, rows))
+    }
+
+    /// Records the time of the step just done (and says it).
+    fn lap(&mut self, name: &'static str) {
+        let secs = self.clock.elapsed().as_secs_f64();
+        self.ui.say(&format!("{name}: {secs:.2} s"));
+        self.out.timings.push((name, secs));
+        self.clock = Instant::now();
+    }
+
+    /// The synthetic field work (synthetic frames only), then the collected file's copy.
+    fn collect(
+        &mut self,
+        cfg: &PipelineConfig,
+        world: &World,
+        opts: &PassOptions,
+        rows: &[usize],
+    ) -> Result<()> {
+        if let (Some(model), Some(frame), Some(pop)) =
+            (&cfg.collection, &world.frame, &world.population)
+        {
+            let mut rng = stream(opts.seed, 1);
+            let got = collection::collect(pop, frame, rows, &model.into(), &mut rng);
+            for (name, col) in collection::survey_columns(pop, rows, &got) {
+                self.out.table.add_column(&name, col)?;
+            }
+            self.lap("collection");
+        }
+        self.out.collected = cfg.collection.as_ref().map(|_| self.out.table.clone());
+        Ok(())
+    }
+
+    /// The design weights and their replicates, which every later step redoes.
+    fn replicates(&mut self, cfg: &PipelineConfig, opts: &PassOptions) -> Result<()> {
+        let design_col = cfg.design_weight().to_string();
+        let d = self.out.table.numeric(&design_col)?;
+        let reps = match &cfg.replicates {
+            Some(r) => design_replicates(r, &self.out.table, &d, opts, cfg)?,
+            None => Vec::new(),
+        };
+        self.current = (design_col, d, reps);
+        self.lap("replicates");
+        Ok(())
+    }
+
+    /// The name of the step whose weights are current.
+    fn current_step(&self) -> &'static str {
+        if self.out.calibration.is_some() {
             "calibration"
-        } else if nonresponse.is_some() {
+        } else if self.out.nonresponse.is_some() {
             "nonresponse"
         } else {
             "design"
-        },
-        current.2,
-    ));
-    add_replicate_columns(&mut table, cfg, &replicates, opts.all_replicate_columns)?;
-    lap("replicate columns", &mut timings);
-    Ok(Weighted {
-        table,
-        collected,
-        sample,
-        n_in_scope,
-        nonresponse,
-        calibration,
-        population_total,
-        replicates,
-        timings,
-        notes,
-    })
+        }
+    }
+
+    /// Makes `next` the current weights; the previous step's replicates are kept.
+    fn advance(&mut self, next: (String, Vec<f64>, Vec<Vec<f64>>)) {
+        let step = self.current_step();
+        let prev = std::mem::replace(&mut self.current, next);
+        self.out.replicates.push((step, prev.2));
+    }
+
+    /// The nonresponse correction of the current weights and of each replicate.
+    fn nonresponse(&mut self, nr: &NonresponseConfig) -> Result<()> {
+        let named: Vec<(String, Vec<f64>)> = (1..=self.current.2.len())
+            .map(|k| format!("rep_{k}"))
+            .zip(self.current.2.iter().cloned())
+            .collect();
+        let (adj, rep_adj) = adjust_nonresponse(nr, &self.out.table, &self.current.1, &named)?;
+        add_nonresponse_columns(&mut self.out.table, &nr.output, &adj, None)?;
+        let rep_w = rep_adj.map(|r: ReplicateAdjustment| {
+            self.out.notes.extend(r.notes);
+            r.weights
+        });
+        let next = (nr.output.clone(), adj.weights.clone(), rep_w.unwrap_or_default());
+        self.advance(next);
+        self.out.nonresponse = Some(adj);
+        self.lap("nonresponse");
+        Ok(())
+    }
+
+    /// The calibration of the current weights and of each replicate.
+    fn calibrate(&mut self, step: &CalibrationStep, opts: &PassOptions) -> Result<()> {
+        let (c, total) = calibration_spec(step, opts, self.out.n_in_scope);
+        let given = Replicates::Given(&self.current.2);
+        let out = bind_calibration::run(c, &self.out.table, self.current.1.clone(), given, total)?;
+        self.out.population_total = out.population_total;
+        let cal = out.calibration;
+        let rep_w = out.replicates.into_iter().map(|r| r.weights).collect();
+        self.out.table.add_column(&c.output, ColumnData::from_f64(&cal.weights))?;
+        self.advance((c.output.clone(), cal.weights.clone(), rep_w));
+        self.out.calibration = Some((cal, out.problem.weights().to_vec()));
+        self.lap("calibration");
+        Ok(())
+    }
+
+    /// The last step's replicates, the replicate columns, and the pass's result.
+    fn finish(mut self, cfg: &PipelineConfig, opts: &PassOptions) -> Result<Weighted> {
+        let step = self.current_step();
+        let last = std::mem::take(&mut self.current.2);
+        self.out.replicates.push((step, last));
+        add_replicate_columns(
+            &mut self.out.table,
+            cfg,
+            &self.out.replicates,
+            opts.all_replicate_columns,
+        )?;
+        self.lap("replicate columns");
+        Ok(self.out)
+    }
 }
 
 /// The calibration spec of a pass (the pass's own margins, or the step's) and the
