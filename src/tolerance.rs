@@ -52,3 +52,14 @@ pub const CERTAINTY: f64 = 1e-10;
 /// Weights that must agree (e.g. adjusted weights given twice) agree within this relative
 /// difference (to max(1, |w|)): the rounding of a CSV round trip, not a real difference.
 pub const WEIGHT_MATCH_RTOL: f64 = 1e-9;
+
+/// A stratum whose finite population factor f = 1 − n_h/N_h is below this is
+/// self-representing (all its units sampled): it contributes no variance at that stage. The
+/// fraction comes from a division of counts, so a census stratum gives f ≈ 1e-16, never 0.
+pub const SELF_REPRESENTING: f64 = 1e-7;
+/// A sampling fraction n_h/N_h above 1 by no more than this is rounding and taken as 1
+/// (fractions given in an fpc column are decimal); above it the fpc is an error.
+pub const FRACTION_EXCESS: f64 = 1e-12;
+/// An adjusted weight w below the design weight d by no more than this relative amount is
+/// rounding (p̂ = d/w ≤ 1 up to a CSV round trip) and accepted by the nonresponse phase.
+pub const RESPONSE_PROBABILITY_EXCESS: f64 = 1e-12;

@@ -22,14 +22,14 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use crate::design::MISSING;
+use crate::data::Factor;
 use crate::error::{Error, Result};
 use crate::linalg::SymmetricPinv;
 
 /// One margin of a `rake()`-style backfitting variance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RakeMargin {
-    /// Category code of each row for this margin ([`MISSING`] not allowed).
+    /// Category code of each row for this margin ([`Factor::MISSING`] not allowed).
     pub codes: Vec<u32>,
     /// Weights after the last post-stratification on this margin (R's `attr(, "weights")`).
     pub weights: Vec<f64>,
@@ -273,7 +273,7 @@ fn check_codes(codes: &[u32], n: usize, what: &str) -> Result<()> {
     if codes.len() != n {
         return Err(err(format!("{what}: {} codes for {n} rows", codes.len())));
     }
-    if let Some(k) = codes.iter().position(|&c| c == MISSING) {
+    if let Some(k) = codes.iter().position(|&c| c == Factor::MISSING) {
         return Err(err(format!("{what}: category missing at row {}", k + 1)));
     }
     Ok(())
