@@ -3,8 +3,8 @@
 //!
 //! [`EstimateConfig::load`] reads and checks the file on its own (keys, names of methods,
 //! levels, ranges) and reports every problem at once; checking it against the data (columns,
-//! categories) and building the design is [`crate::bind::design`]'s and
-//! [`crate::bind::estimate`]'s job, with the key's line from [`EstimateConfig::source`].
+//! categories) and building the design is the bind layer's job (`bind::design`,
+//! `bind::estimate`), with the key's line from [`EstimateConfig::source`].
 
 mod request;
 
@@ -139,7 +139,7 @@ pub struct Replicates {
 }
 
 /// The columns of the `design:` block (names only: checked against the data by
-/// [`crate::bind::design`]).
+/// the bind layer).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DesignColumns {
     /// Full-sample weight column.

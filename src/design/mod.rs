@@ -7,7 +7,7 @@
 //! - [`LonelyPsu`], [`PpsVariance`], [`WeightSource`].
 //! - [`Design`] accessors: weights, PSUs, strata, `degrees_of_freedom()`; new designs from
 //!   [`Design::with_weights`]. The linearization variance of a design (and of its
-//!   calibration) is the variance engine's: `crate::variance::Linearization`.
+//!   calibration) is the variance engine's (`variance::Linearization`).
 //!
 //! Conventions follow R `survey`'s `svydesign`: later-stage clusters are nested in their
 //! parent; fpc columns are population counts (> 1) or fractions (≤ 1); without weights the
