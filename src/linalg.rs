@@ -116,9 +116,9 @@ mod tests {
             assert!((s - v).abs() < 1e-10 * (1.0 + v.abs()), "{s} vs {v}");
         }
         // A x = b (b lies in the range of A)
-        for i in 0..4 {
+        for (i, bi) in b.iter().enumerate() {
             let ax: f64 = (0..4).map(|j| a(i, j) * sol[j]).sum();
-            assert!((ax - b[i]).abs() < 1e-9 * (1.0 + b[i].abs()));
+            assert!((ax - bi).abs() < 1e-9 * (1.0 + bi.abs()));
         }
     }
 }
