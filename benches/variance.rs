@@ -6,8 +6,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ponder::data::Factor;
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{EstimateSpec, Publication, Statistic, VarianceSource, estimate};
-use ponder::variance::CalibrationStep;
 use ponder::variance::replicates::{ReplicateKind, generate};
+use ponder::variance::{CalibrationStep, Linearization};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -18,7 +18,7 @@ const PSUS: usize = 1_000;
 const REGIONS: usize = 20;
 
 struct Data {
-    design: Design,
+    design: Linearization,
     region: Categorical,
     age: Categorical,
     vars: Vec<Numeric>,
@@ -26,7 +26,7 @@ struct Data {
 }
 
 fn cat(name: &str, codes: Vec<u32>, k: usize) -> Categorical {
-    Categorical { name: name.into(), codes, labels: (0..k).map(|i| format!("{i:02}")).collect() }
+    Categorical::new(name, Factor { codes, levels: (0..k).map(|i| format!("{i:02}")).collect() })
 }
 
 fn data() -> Data {
@@ -59,7 +59,9 @@ fn data() -> Data {
             model.push(codes.iter().map(|&c| if c as usize == j { 1.0 } else { 0.0 }).collect());
         }
     }
-    let design = base.calibrated(w, CalibrationStep::Regression { model }).expect("calibrated");
+    let design = Linearization::new(base)
+        .calibrated(w, CalibrationStep::Regression { model })
+        .expect("calibrated");
     Data { design, region: cat("region", region, REGIONS), age: cat("age", age, 8), vars, yes }
 }
 
@@ -99,14 +101,20 @@ fn bench(c: &mut Criterion) {
     };
     for r in [200usize, 1000] {
         let mut rng = ChaCha8Rng::seed_from_u64(r as u64);
-        let g = generate(&data.design, ReplicateKind::Bootstrap, Some(r), false, &mut rng)
+        let g = generate(data.design.design(), ReplicateKind::Bootstrap, Some(r), false, &mut rng)
             .expect("bootstrap");
         c.bench_function(&format!("bootstrap_{r}_generation"), |b| {
             b.iter(|| {
                 let mut rng = ChaCha8Rng::seed_from_u64(r as u64);
                 black_box(
-                    generate(&data.design, ReplicateKind::Bootstrap, Some(r), false, &mut rng)
-                        .expect("g"),
+                    generate(
+                        data.design.design(),
+                        ReplicateKind::Bootstrap,
+                        Some(r),
+                        false,
+                        &mut rng,
+                    )
+                    .expect("g"),
                 )
             })
         });

@@ -27,6 +27,7 @@ pub mod design;
 pub mod error;
 pub mod estimate;
 pub mod hint;
+pub mod linalg;
 pub mod model;
 pub mod nonresponse;
 pub mod pipeline;

@@ -61,3 +61,14 @@ pub const PLOT_LOG_TICK: f64 = 1e-9;
 /// Relative width (to the axis span) under which an axis range counts as a single value
 /// (it is then widened) and a tick value counts as 0 (so that `-0` or `1e-17` print `0`).
 pub const PLOT_ZERO_RTOL: f64 = 1e-12;
+
+/// A stratum whose finite population factor f = 1 − n_h/N_h is below this is
+/// self-representing (all its units sampled): it contributes no variance at that stage. The
+/// fraction comes from a division of counts, so a census stratum gives f ≈ 1e-16, never 0.
+pub const SELF_REPRESENTING: f64 = 1e-7;
+/// A sampling fraction n_h/N_h above 1 by no more than this is rounding and taken as 1
+/// (fractions given in an fpc column are decimal); above it the fpc is an error.
+pub const FRACTION_EXCESS: f64 = 1e-12;
+/// An adjusted weight w below the design weight d by no more than this relative amount is
+/// rounding (p̂ = d/w ≤ 1 up to a CSV round trip) and accepted by the nonresponse phase.
+pub const RESPONSE_PROBABILITY_EXCESS: f64 = 1e-12;

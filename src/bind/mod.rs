@@ -14,6 +14,8 @@
 //! pipeline (`ponder run`, `ponder simulate`) call the same function for a step.
 
 pub mod calibration;
+pub mod design;
+pub mod estimate;
 pub mod nonresponse;
 pub mod sample;
 

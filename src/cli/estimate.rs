@@ -31,7 +31,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = EstimateConfig::load(&args.config)?;
     crate::report::table::check_table_path(&args.output, &[&args.input, &args.config])?;
     let table = Table::read(&args.input)?;
-    cfg.check_columns(&table)?;
+    crate::bind::estimate::check_columns(&cfg, &table)?;
     if let Some(w) = cfg.weight_column()
         && let Ok(values) = table.numeric(&w)
         && !values.is_empty()
@@ -47,7 +47,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             ),
         ));
     }
-    let rows = crate::estimate::from_config::compute(&cfg, &table)?;
+    let rows = crate::bind::estimate::compute(&cfg, &table)?;
     write_estimates(&args.output, &rows)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())

@@ -71,7 +71,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let kind = parse_kind(&args.kind, args.rho)?;
     let mut table = Table::read(&args.input)?;
     check_size(args.replicates, table.n_rows())?;
-    let design = cfg.design(&table)?;
+    let design = crate::bind::design::design(&cfg, &table)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
     let rep = &generated.design;
@@ -150,16 +150,11 @@ fn refuse_unused_design_keys(cfg: &EstimateConfig) -> Result<()> {
     if bad.is_empty() {
         return Ok(());
     }
-    let text = std::fs::read_to_string(&cfg.file).unwrap_or_default();
-    let problems = bad
-        .into_iter()
-        .map(|(key, msg, hint)| {
-            let mut p = crate::error::ConfigProblem::new(key, msg).hint(hint);
-            p.line = crate::config::find_line(&text, key);
-            p
-        })
-        .collect();
-    Err(Error::Config { file: cfg.file.clone(), problems })
+    let mut problems = cfg.source.problems();
+    for (key, msg, hint) in bad {
+        problems.push(key, msg, Some(hint.to_string()));
+    }
+    problems.finish()
 }
 
 fn parse_kind(kind: &str, rho: Option<f64>) -> Result<ReplicateKind> {

@@ -2,27 +2,27 @@
 
 use std::collections::HashMap;
 
-use super::columns::{Categorical, MISSING, Numeric, row_list};
+use super::columns::{Categorical, Numeric, row_list};
 use super::spec::{DesignSpec, LonelyPsu, PpsVariance, WeightSource};
 use super::stages::Stage;
+use crate::data::Factor;
 use crate::error::{Error, Result};
-use crate::variance::{CalibrationStep, PreparedCalibration};
 
-/// A validated survey design: weights, strata, nested stages with fpc, lonely-PSU policy,
-/// πps variance choice and the calibration steps applied to its weights.
+/// A validated survey design: weights, strata, nested stages with fpc, lonely-PSU policy and
+/// πps variance choice.
 ///
-/// Built once by [`Design::new`]; steps that change weights return a new value
-/// ([`Design::calibrated`], [`Design::with_weights`]).
+/// Built once by [`Design::new`]; a step that changes the weights returns a new value
+/// ([`Design::with_weights`]). The calibration of the weights, which the linearization
+/// needs, is recorded by the variance engine (`variance::Linearization`), not here.
 #[derive(Debug, Clone)]
 pub struct Design {
-    pub(crate) n: usize,
-    pub(crate) weights: Vec<f64>,
-    pub(crate) stages: Vec<Stage>,
-    pub(crate) lonely_psu: LonelyPsu,
-    pub(crate) pps: PpsVariance,
+    n: usize,
+    weights: Vec<f64>,
+    stages: Vec<Stage>,
+    lonely_psu: LonelyPsu,
+    pps: PpsVariance,
     /// Inclusion probabilities (Poisson variance only).
-    pub(crate) pi: Option<Vec<f64>>,
-    pub(crate) calibration: Vec<PreparedCalibration>,
+    pi: Option<Vec<f64>>,
 }
 
 fn err(msg: String) -> Error {
@@ -42,7 +42,7 @@ fn check_categorical(c: &Categorical, n: usize, role: &str) -> Result<()> {
         .codes
         .iter()
         .enumerate()
-        .filter(|(_, v)| **v == MISSING || **v as usize >= c.labels.len())
+        .filter(|(_, v)| **v == Factor::MISSING || **v as usize >= c.levels.len())
         .map(|(k, _)| k)
         .collect();
     if !bad.is_empty() {
@@ -149,15 +149,7 @@ impl Design {
                 return Err(err("pps_variance: poisson is for element sampling: remove `clusters` or use with_replacement".into()));
             }
         }
-        Ok(Design {
-            n,
-            weights,
-            stages,
-            lonely_psu: spec.lonely_psu,
-            pps: spec.pps_variance,
-            pi,
-            calibration: Vec::new(),
-        })
+        Ok(Design { n, weights, stages, lonely_psu: spec.lonely_psu, pps: spec.pps_variance, pi })
     }
 
     /// Number of rows.
@@ -210,9 +202,19 @@ impl Design {
         self.stages[0].stratum_fraction.as_deref()
     }
 
-    /// Calibration steps recorded on this design (used by linearization).
-    pub fn calibration_steps(&self) -> &[PreparedCalibration] {
-        &self.calibration
+    /// πps variance rule.
+    pub fn pps_variance(&self) -> PpsVariance {
+        self.pps
+    }
+
+    /// Inclusion probabilities, when known (from probabilities, positive weights or fpc).
+    pub fn inclusion_probabilities(&self) -> Option<&[f64]> {
+        self.pi.as_deref()
+    }
+
+    /// The validated stages, stage 1 first (for the variance engine).
+    pub(crate) fn stages(&self) -> &[Stage] {
+        &self.stages
     }
 
     /// Design degrees of freedom: #PSU − #strata among rows with non-zero weight
@@ -246,8 +248,7 @@ impl Design {
         np as f64 - ns as f64
     }
 
-    /// The same design with other analysis weights (e.g. nonresponse-adjusted), keeping the
-    /// recorded calibration steps.
+    /// The same design with other analysis weights (e.g. nonresponse-adjusted or calibrated).
     ///
     /// # Errors
     /// Wrong length, negative or non-finite weights.
@@ -257,44 +258,18 @@ impl Design {
         d.weights = weights;
         Ok(d)
     }
-
-    /// The design after a calibration step: `final_weights` replace the weights and `step`
-    /// tells linearization how to form residuals (R `survey` stores the same information in
-    /// `design$postStrata`). Steps accumulate in order.
-    ///
-    /// # Errors
-    /// Lengths that do not match the sample, negative or non-finite weights.
-    pub fn calibrated(&self, final_weights: Vec<f64>, step: CalibrationStep) -> Result<Design> {
-        check_weights(&final_weights, self.n, "calibrated weights")?;
-        let mut step = step.prepare(&self.weights, &final_weights, self.n)?;
-        if let Some(last) = self.stages.last() {
-            step.attach_units(&last.unit_of_row, last.n_units);
-        }
-        let mut d = self.clone();
-        d.weights = final_weights;
-        d.calibration.push(step);
-        Ok(d)
-    }
 }
 
+/// One weight per row, each finite and ≥ 0 ([`crate::data::check_weights`]); `what` names
+/// the column in the message.
 pub(crate) fn check_weights(w: &[f64], n: usize, what: &str) -> Result<()> {
     if w.len() != n {
         return Err(err(format!("{what}: {} values for {n} rows", w.len())));
     }
-    let bad: Vec<usize> = w
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| !(v.is_finite() && **v >= 0.0))
-        .map(|(k, _)| k)
-        .collect();
-    if !bad.is_empty() {
-        return Err(err(format!(
-            "{what}: {} value(s) missing, negative or not finite, rows {}; weights must be ≥ 0",
-            bad.len(),
-            row_list(&bad)
-        )));
+    match crate::data::check_weights(w) {
+        Some(bad) => Err(err(bad.describe(what))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn build_weights(
@@ -358,13 +333,28 @@ fn build_weights(
     }
 }
 
+/// Dense unit numbers of the rows' (parent, id) keys and the first row of each unit.
+fn number_units(keys: impl Iterator<Item = (u32, u32)>) -> (Vec<u32>, Vec<usize>) {
+    let (unit_of_row, firsts) = number_keys(keys);
+    let mut first_row = vec![NO_ROW; firsts.len()];
+    for (k, &u) in unit_of_row.iter().enumerate() {
+        if first_row[u as usize] == NO_ROW {
+            first_row[u as usize] = k;
+        }
+    }
+    (unit_of_row, first_row)
+}
+
+/// A unit whose first row is not known yet.
+const NO_ROW: usize = usize::MAX;
+
 /// Builds the nested stages: stage-1 units (PSUs, nested in strata when `nest`), later-stage
 /// units nested in their parent, strata, n_h and fpc fractions.
 fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Result<Vec<Stage>> {
     let strata_codes: Vec<u32> =
         spec.strata.as_ref().map_or_else(|| vec![0; n], |s| s.codes.clone());
     let strata_labels: Vec<String> =
-        spec.strata.as_ref().map_or_else(|| vec!["(all)".to_string()], |s| s.labels.clone());
+        spec.strata.as_ref().map_or_else(|| vec!["(all)".to_string()], |s| s.levels.clone());
     let n_stages = spec.clusters.len().max(1);
     let mut stages: Vec<Stage> = Vec::with_capacity(n_stages);
     for s in 0..n_stages {
@@ -378,23 +368,14 @@ fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Resu
                 None => format!("row {}", k + 1),
             }
         };
-        // unit key: (parent unit or stratum-if-nested, id)
-        let (unit_of_row, firsts) = if s == 0 {
-            let keys =
-                (0..n).map(|k| (if spec.nest { strata_codes[k] } else { 0 }, ids[k], k as u32));
-            let (u, f) = number_keys(keys.map(|(a, b, _)| (a, b)));
-            (u, f)
+        let (unit_of_row, first_row) = if s == 0 {
+            // unit key: (stratum if nested, id)
+            number_units((0..n).map(|k| (if spec.nest { strata_codes[k] } else { 0 }, ids[k])))
         } else {
             let prev = &stages[s - 1].unit_of_row;
-            number_keys((0..n).map(|k| (prev[k], ids[k])))
+            number_units((0..n).map(|k| (prev[k], ids[k])))
         };
-        let n_units = firsts.len();
-        let mut first_row = vec![usize::MAX; n_units];
-        for (k, &u) in unit_of_row.iter().enumerate() {
-            if first_row[u as usize] == usize::MAX {
-                first_row[u as usize] = k;
-            }
-        }
+        let n_units = first_row.len();
         let unit_labels: Vec<String> = first_row.iter().map(|&k| label_of(k)).collect();
         let (stratum_of_unit, parent_of_unit, stratum_labels) = if s == 0 {
             stage1_strata(
@@ -447,6 +428,9 @@ fn build_stages(spec: &DesignSpec, n: usize, certainty: Option<&[bool]>) -> Resu
     Ok(stages)
 }
 
+/// A unit whose stratum is not known yet.
+const UNASSIGNED: u32 = u32::MAX;
+
 type StrataParts = (Vec<u32>, Vec<u32>, Vec<String>);
 
 /// Stratum of each stage-1 unit; checks PSUs nested in strata; moves certainty PSUs into
@@ -460,12 +444,12 @@ fn stage1_strata(
     spec: &DesignSpec,
     certainty: Option<&[bool]>,
 ) -> Result<StrataParts> {
-    let mut stratum_of_unit = vec![u32::MAX; n_units];
+    let mut stratum_of_unit = vec![UNASSIGNED; n_units];
     let mut cert_of_unit: Vec<Option<bool>> = vec![None; n_units];
     for (k, &u) in unit_of_row.iter().enumerate() {
         let u = u as usize;
         let h = strata_codes[k];
-        if stratum_of_unit[u] == u32::MAX {
+        if stratum_of_unit[u] == UNASSIGNED {
             stratum_of_unit[u] = h;
         } else if stratum_of_unit[u] != h {
             let (a, b) = (&strata_labels[stratum_of_unit[u] as usize], &strata_labels[h as usize]);
@@ -564,7 +548,7 @@ fn stage_fractions(
     for (h, &v) in value.iter().enumerate() {
         let nh = stratum_n[h] as f64;
         let fr = if any_count { nh / v } else { v };
-        if fr > 1.0 + 1e-12 {
+        if fr > 1.0 + crate::tolerance::FRACTION_EXCESS {
             return Err(err(format!(
                 "fpc column `{}`: stratum `{}` at stage {} has {} sampled units but a population \
                  of {}: the fpc implies more than 100 % sampling",

@@ -1,57 +1,55 @@
-//! Column types the design and the estimators read: categorical codes with labels, and
-//! numeric values with `NaN` as the missing marker.
-//!
-//! They mirror the data layer's `Factor { codes, levels }` (same missing code), so a
-//! validated configuration maps onto them without copying logic.
+//! Column types the design and the estimators read: a named [`Factor`] (the crate's one
+//! categorical type) and numeric values with `NaN` as the missing marker.
 
-/// Code of a missing value in a [`Categorical`] column (same as the data layer's
-/// `Factor::MISSING`).
-pub const MISSING: u32 = u32::MAX;
+use crate::data::Factor;
 
-/// A categorical column: per-row codes into `labels`; [`MISSING`] marks a missing value.
+/// A named categorical column: the data layer's [`Factor`] (codes into `levels`,
+/// [`Factor::MISSING`] for a missing value) with the column name used in messages and
+/// output tables. Derefs to the factor (`c.codes`, `c.levels`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Categorical {
     /// Column name, used in error messages and output tables.
     pub name: String,
-    /// Per-row code (index into `labels`) or [`MISSING`].
-    pub codes: Vec<u32>,
-    /// Text form of each category.
-    pub labels: Vec<String>,
+    /// Codes and levels.
+    pub factor: Factor,
+}
+
+impl std::ops::Deref for Categorical {
+    type Target = Factor;
+
+    fn deref(&self) -> &Factor {
+        &self.factor
+    }
 }
 
 impl Categorical {
-    /// Builds a column from text values (`None` = missing); labels are sorted (as the
+    /// A named factor.
+    pub fn new(name: &str, factor: Factor) -> Self {
+        Categorical { name: name.to_string(), factor }
+    }
+
+    /// Builds a column from text values (`None` = missing); levels are sorted (as the
     /// data layer does) so codes are deterministic.
     pub fn from_strings<S: AsRef<str>>(name: &str, values: &[Option<S>]) -> Self {
-        let mut labels: Vec<String> =
+        let mut levels: Vec<String> =
             values.iter().flatten().map(|s| s.as_ref().to_string()).collect();
-        labels.sort();
-        labels.dedup();
+        levels.sort();
+        levels.dedup();
         let codes = values
             .iter()
             .map(|v| match v {
-                Some(s) => labels
+                Some(s) => levels
                     .binary_search_by(|l| l.as_str().cmp(s.as_ref()))
-                    .map_or(MISSING, |i| i as u32),
-                None => MISSING,
+                    .map_or(Factor::MISSING, |i| i as u32),
+                None => Factor::MISSING,
             })
             .collect();
-        Categorical { name: name.to_string(), codes, labels }
+        Categorical::new(name, Factor { codes, levels })
     }
 
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.codes.len()
-    }
-
-    /// True when the column has no row.
-    pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
-    }
-
-    /// Label of row `k` (`None` when missing or out of range).
+    /// Level of row `k` (`None` when missing or out of range).
     pub fn label(&self, k: usize) -> Option<&str> {
-        self.codes.get(k).and_then(|&c| self.labels.get(c as usize)).map(String::as_str)
+        self.codes.get(k).and_then(|&c| self.levels.get(c as usize)).map(String::as_str)
     }
 }
 

@@ -2,10 +2,12 @@
 //!
 //! # Public API
 //! - [`DesignSpec`] (what the `design:` YAML block declares) → [`Design::new`] (validated).
-//! - [`Categorical`] / [`Numeric`] columns ([`MISSING`] code, `NaN` for numeric missing).
+//! - [`Categorical`] (a named [`crate::data::Factor`]) / [`Numeric`] columns (`NaN` for a
+//!   missing number).
 //! - [`LonelyPsu`], [`PpsVariance`], [`WeightSource`].
 //! - [`Design`] accessors: weights, PSUs, strata, `degrees_of_freedom()`; new designs from
-//!   [`Design::with_weights`] and [`Design::calibrated`].
+//!   [`Design::with_weights`]. The linearization variance of a design (and of its
+//!   calibration) is the variance engine's (`variance::Linearization`).
 //!
 //! Conventions follow R `survey`'s `svydesign`: later-stage clusters are nested in their
 //! parent; fpc columns are population counts (> 1) or fractions (≤ 1); without weights the
@@ -28,6 +30,8 @@ mod spec;
 mod stages;
 
 pub use build::Design;
+pub(crate) use build::check_weights;
 pub(crate) use columns::row_list;
-pub use columns::{Categorical, MISSING, Numeric};
+pub use columns::{Categorical, Numeric};
 pub use spec::{DesignSpec, LonelyPsu, PpsVariance, WeightSource};
+pub(crate) use stages::Stage;

@@ -3,11 +3,16 @@
 //! Domains are estimated on the full design: rows outside a domain keep their place in the
 //! design with influence value 0 (R `svyby`), never a subset.
 
-use crate::design::{Categorical, MISSING};
+use crate::data::Factor;
+use crate::design::Categorical;
 use crate::error::{Error, Result};
+use crate::variance::NO_GROUP;
 
-/// Code of a row that belongs to no domain.
-pub const NO_DOMAIN: u32 = u32::MAX;
+/// Code of a row that belongs to no domain (the variance engine's [`NO_GROUP`]).
+pub const NO_DOMAIN: u32 = NO_GROUP;
+
+/// A key of the lookup table not seen in the data (yet).
+const UNSEEN: u32 = u32::MAX;
 
 /// Domain membership of every row (`NO_DOMAIN` = none) and the labels of each domain.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,12 +57,12 @@ impl Domains {
             }
         }
         // mixed-radix key, last variable most significant so the first varies fastest
-        let radix: Vec<u64> = by.iter().map(|b| b.labels.len() as u64).collect();
+        let radix: Vec<u64> = by.iter().map(|b| b.levels.len() as u64).collect();
         let key_of = |k: usize| -> Option<u64> {
             let mut key = 0u64;
             for (j, b) in by.iter().enumerate().rev() {
                 let c = b.codes[k];
-                if c == MISSING {
+                if c == Factor::MISSING {
                     return None;
                 }
                 key = key * radix[j] + c as u64;
@@ -67,63 +72,12 @@ impl Domains {
         let row_keys: Vec<Option<u64>> = (0..n_rows).map(key_of).collect();
         let n_keys = radix.iter().try_fold(1u64, |a, &r| a.checked_mul(r));
         let small = n_keys.filter(|&nk| nk <= (4 * n_rows as u64).max(1 << 16));
-        let (keys, codes): (Vec<u64>, Vec<u32>) = match small {
+        let (keys, codes) = match small {
             // small key space: a lookup table, O(n) without sorting
-            Some(nk) => {
-                let mut index = vec![u32::MAX; nk as usize];
-                if keep_empty {
-                    index.iter_mut().for_each(|v| *v = 0);
-                } else {
-                    row_keys.iter().flatten().for_each(|&key| index[key as usize] = 0);
-                }
-                let mut keys = Vec::new();
-                for (key, slot) in index.iter_mut().enumerate() {
-                    if *slot == 0 {
-                        *slot = keys.len() as u32;
-                        keys.push(key as u64);
-                    }
-                }
-                let codes = row_keys
-                    .iter()
-                    .map(|k| k.map_or(NO_DOMAIN, |key| index[key as usize]))
-                    .collect();
-                (keys, codes)
-            }
-            None => {
-                if keep_empty {
-                    return Err(Error::method(
-                        "estimate",
-                        "too many label combinations to keep empty domains: set \
-                         keep_empty_domains to false",
-                    ));
-                }
-                let mut keys: Vec<u64> = row_keys.iter().flatten().copied().collect();
-                keys.sort_unstable();
-                keys.dedup();
-                let codes = row_keys
-                    .iter()
-                    .map(|k| {
-                        k.and_then(|key| keys.binary_search(&key).ok())
-                            .map_or(NO_DOMAIN, |i| i as u32)
-                    })
-                    .collect();
-                (keys, codes)
-            }
+            Some(nk) => table_codes(&row_keys, nk, keep_empty),
+            None => sorted_codes(&row_keys, keep_empty)?,
         };
-        let labels = keys
-            .iter()
-            .map(|&key| {
-                let mut rest = key;
-                by.iter()
-                    .enumerate()
-                    .map(|(j, b)| {
-                        let c = (rest % radix[j]) as usize;
-                        rest /= radix[j];
-                        b.labels[c].clone()
-                    })
-                    .collect()
-            })
-            .collect();
+        let labels = keys.iter().map(|&key| key_labels(by, &radix, key)).collect();
         Ok(Domains {
             codes,
             n: keys.len(),
@@ -141,4 +95,55 @@ impl Domains {
             }
         }
     }
+}
+
+/// Domain keys and codes through a lookup table of the `nk` possible keys.
+fn table_codes(row_keys: &[Option<u64>], nk: u64, keep_empty: bool) -> (Vec<u64>, Vec<u32>) {
+    let mut index = vec![UNSEEN; nk as usize];
+    if keep_empty {
+        index.iter_mut().for_each(|v| *v = 0);
+    } else {
+        row_keys.iter().flatten().for_each(|&key| index[key as usize] = 0);
+    }
+    let mut keys = Vec::new();
+    for (key, slot) in index.iter_mut().enumerate() {
+        if *slot == 0 {
+            *slot = keys.len() as u32;
+            keys.push(key as u64);
+        }
+    }
+    let codes = row_keys.iter().map(|k| k.map_or(NO_DOMAIN, |key| index[key as usize])).collect();
+    (keys, codes)
+}
+
+/// Domain keys and codes by sorting the keys present (a key space too large for a table).
+fn sorted_codes(row_keys: &[Option<u64>], keep_empty: bool) -> Result<(Vec<u64>, Vec<u32>)> {
+    if keep_empty {
+        return Err(Error::method(
+            "estimate",
+            "too many label combinations to keep empty domains: set \
+             keep_empty_domains to false",
+        ));
+    }
+    let mut keys: Vec<u64> = row_keys.iter().flatten().copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let codes = row_keys
+        .iter()
+        .map(|k| k.and_then(|key| keys.binary_search(&key).ok()).map_or(NO_DOMAIN, |i| i as u32))
+        .collect();
+    Ok((keys, codes))
+}
+
+/// The labels of the `by` variables of a mixed-radix key.
+fn key_labels(by: &[&Categorical], radix: &[u64], key: u64) -> Vec<String> {
+    let mut rest = key;
+    by.iter()
+        .enumerate()
+        .map(|(j, b)| {
+            let c = (rest % radix[j]) as usize;
+            rest /= radix[j];
+            b.levels[c].clone()
+        })
+        .collect()
 }

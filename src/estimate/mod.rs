@@ -4,8 +4,9 @@
 //! # Public API
 //! - [`estimate`]`(&VarianceSource, &EstimateSpec, &Publication) -> Result<Vec<EstimateRow>>`:
 //!   one request (a line of `estimates:`) into output rows.
-//! - [`VarianceSource::Linearization`]`(&Design)` or
-//!   [`VarianceSource::Replicates`]`(&ReplicateDesign)`.
+//! - The variance engine's [`VarianceSource`] (re-exported): `Linearization(&Linearization)`,
+//!   `Replicates(&ReplicateDesign)` or `TwoPhase(&TwoPhase)`; estimators hand it their
+//!   influence values (or their point values on each replicate).
 //! - [`EstimateSpec`] { name, [`Statistic`], by, [`CiMethod`], level, [`DfRule`],
 //!   [`MissingPolicy`], filter, keep_empty_domains }; [`Publication`] { min_n, max_cv,
 //!   suppress }.
@@ -18,17 +19,16 @@
 
 mod ci;
 mod domain;
+mod engine;
 mod estimators;
-pub mod from_config;
 mod quantile;
 mod run;
-mod source;
 mod spec;
 
+pub use crate::variance::{TwoPhase, VarianceSource};
 pub use ci::{CiMethod, critical_value, interval};
 pub use domain::{Domains, NO_DOMAIN};
 pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
 pub use quantile::{QuantileRule, SortedSample};
 pub use run::estimate;
-pub use source::{TwoPhase, VarianceSource};
 pub use spec::{DfRule, EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};

@@ -2,12 +2,14 @@
 
 use super::ci::{CiMethod, critical_value, interval};
 use super::domain::{Domains, NO_DOMAIN};
+use super::engine::{dfs, domain_counts, run, srs_variances};
 use super::estimators::{Estimator, Mean, Ratio, Total};
 use super::quantile::{QuantileRule, SortedSample};
-use super::source::{VarianceSource, domain_counts, srs_variances};
 use super::spec::{EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};
-use crate::design::{MISSING, Numeric, row_list};
+use crate::data::Factor;
+use crate::design::{Categorical, Numeric, row_list};
 use crate::error::{Error, Result};
+use crate::variance::VarianceSource;
 
 fn err(spec: &EstimateSpec, msg: String) -> Error {
     Error::method("estimate", format!("estimate `{}`: {msg}", spec.name))
@@ -29,96 +31,27 @@ pub fn estimate(
     spec: &EstimateSpec,
     publication: &Publication,
 ) -> Result<Vec<EstimateRow>> {
-    if !(spec.level > 0.0 && spec.level < 1.0) {
-        return Err(err(spec, format!("level must be in (0, 1), got {}", spec.level)));
-    }
-    let is_prop = matches!(spec.statistic, Statistic::Proportion { .. });
-    if spec.ci.proportion_only() && !is_prop {
-        return Err(err(
-            spec,
-            format!("ci `{:?}` applies to proportions only; use `wald`", spec.ci).to_lowercase(),
-        ));
-    }
-    let n = source.n_rows();
-    let mut base = Domains::cross(&spec.by, n, spec.keep_empty_domains)?;
-    if let Some(f) = spec.filter {
-        if f.len() != n {
-            return Err(err(spec, format!("domain filter has {} rows, expected {n}", f.len())));
-        }
-        base.restrict(|k| f[k]);
-    }
+    check_spec(spec)?;
+    let base = base_domains(source, spec)?;
     let w = source.weights();
+    let run = |est: &dyn Estimator, dom: &Domains, deff_y: Option<(&[f64], bool)>| {
+        rows(source, spec, publication, est, dom, deff_y, None)
+    };
     match spec.statistic {
         Statistic::Total(v) => {
-            let dom = missing(spec, &[v], w, base)?;
-            rows(
-                source,
-                spec,
-                publication,
-                &Total { y: &v.values },
-                &dom,
-                Some((&v.values, true)),
-                None,
-            )
+            run(&Total { y: &v.values }, &missing(spec, &[v], w, base)?, Some((&v.values, true)))
         }
         Statistic::Mean(v) => {
-            let dom = missing(spec, &[v], w, base)?;
-            rows(
-                source,
-                spec,
-                publication,
-                &Mean { y: &v.values },
-                &dom,
-                Some((&v.values, false)),
-                None,
-            )
+            run(&Mean { y: &v.values }, &missing(spec, &[v], w, base)?, Some((&v.values, false)))
         }
         Statistic::Ratio { numerator, denominator } => {
             let dom = missing(spec, &[numerator, denominator], w, base)?;
-            let est = Ratio { y: &numerator.values, x: &denominator.values };
-            rows(source, spec, publication, &est, &dom, None, None)
+            run(&Ratio { y: &numerator.values, x: &denominator.values }, &dom, None)
         }
         Statistic::Proportion { variable, category } => {
-            let cats: Vec<usize> = match category {
-                Some(c) => vec![variable.labels.iter().position(|l| l == c).ok_or_else(|| {
-                    err(
-                        spec,
-                        format!(
-                            "category `{c}` not found in `{}` (categories: {})",
-                            variable.name,
-                            variable.labels.join(", ")
-                        ),
-                    )
-                })?],
-                None => (0..variable.labels.len()).collect(),
-            };
             let mut out = Vec::new();
-            for c in cats {
-                let ind: Vec<f64> = variable
-                    .codes
-                    .iter()
-                    .map(|&v| {
-                        if v == MISSING {
-                            f64::NAN
-                        } else if v as usize == c {
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
-                let col = Numeric::new(&variable.name, ind);
-                let dom = missing(spec, &[&col], w, base.clone())?;
-                let label = Some(variable.labels[c].clone());
-                out.extend(rows(
-                    source,
-                    spec,
-                    publication,
-                    &Mean { y: &col.values },
-                    &dom,
-                    Some((&col.values, false)),
-                    label,
-                )?);
+            for c in categories(spec, variable, category)? {
+                out.extend(proportion_rows(source, spec, publication, variable, c, &base)?);
             }
             Ok(out)
         }
@@ -130,6 +63,83 @@ pub fn estimate(
             quantile_rows(source, spec, publication, variable, p, rule, &dom)
         }
     }
+}
+
+/// A level in (0, 1); a proportion-only interval on a proportion.
+fn check_spec(spec: &EstimateSpec) -> Result<()> {
+    if !(spec.level > 0.0 && spec.level < 1.0) {
+        return Err(err(spec, format!("level must be in (0, 1), got {}", spec.level)));
+    }
+    let is_prop = matches!(spec.statistic, Statistic::Proportion { .. });
+    if spec.ci.proportion_only() && !is_prop {
+        return Err(err(
+            spec,
+            format!("ci `{:?}` applies to proportions only; use `wald`", spec.ci).to_lowercase(),
+        ));
+    }
+    Ok(())
+}
+
+/// The crossed `by` domains, restricted by the filter.
+fn base_domains(source: &VarianceSource, spec: &EstimateSpec) -> Result<Domains> {
+    let n = source.n_rows();
+    let mut base = Domains::cross(&spec.by, n, spec.keep_empty_domains)?;
+    if let Some(f) = spec.filter {
+        if f.len() != n {
+            return Err(err(spec, format!("domain filter has {} rows, expected {n}", f.len())));
+        }
+        base.restrict(|k| f[k]);
+    }
+    Ok(base)
+}
+
+/// The level indices a proportion request is about: its category, or every level.
+fn categories(
+    spec: &EstimateSpec,
+    variable: &Categorical,
+    category: Option<&str>,
+) -> Result<Vec<usize>> {
+    let Some(c) = category else { return Ok((0..variable.levels.len()).collect()) };
+    let i = variable.levels.iter().position(|l| l == c).ok_or_else(|| {
+        err(
+            spec,
+            format!(
+                "category `{c}` not found in `{}` (categories: {})",
+                variable.name,
+                variable.levels.join(", ")
+            ),
+        )
+    })?;
+    Ok(vec![i])
+}
+
+/// The rows of the proportion of level `c`: the mean of its indicator.
+fn proportion_rows(
+    source: &VarianceSource,
+    spec: &EstimateSpec,
+    publication: &Publication,
+    variable: &Categorical,
+    c: usize,
+    base: &Domains,
+) -> Result<Vec<EstimateRow>> {
+    let ind: Vec<f64> = variable
+        .codes
+        .iter()
+        .map(|&v| {
+            if v == Factor::MISSING {
+                f64::NAN
+            } else if v as usize == c {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let col = Numeric::new(&variable.name, ind);
+    let dom = missing(spec, &[&col], source.weights(), base.clone())?;
+    let label = Some(variable.levels[c].clone());
+    let est = Mean { y: &col.values };
+    rows(source, spec, publication, &est, &dom, Some((&col.values, false)), label)
 }
 
 /// Applies the missing-value policy: returns the domains without rows whose analysis value is
@@ -172,11 +182,11 @@ fn rows(
     deff_y: Option<(&[f64], bool)>,
     category: Option<String>,
 ) -> Result<Vec<EstimateRow>> {
-    let res = source.run(est, dom)?;
+    let res = run(source, est, dom)?;
     let w = source.weights();
     let (n, nw) = domain_counts(w, dom);
     let srs = deff_y.map(|(y, total)| srs_variances(w, y, dom, total));
-    let dfs = source.dfs(spec.df, dom);
+    let dfs = dfs(source, spec.df, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {
         let (estimate, se) = (res.estimates[d], res.variances[d].sqrt());
@@ -285,9 +295,9 @@ fn quantile_rows(
         .enumerate()
         .map(|(k, &c)| if c != NO_DOMAIN && x[k] <= qhat[c as usize] { 1.0 } else { 0.0 })
         .collect();
-    let res = source.run(&Mean { y: &ind }, dom)?;
+    let res = run(source, &Mean { y: &ind }, dom)?;
     let (n, nw) = domain_counts(w, dom);
-    let dfs = source.dfs(spec.df, dom);
+    let dfs = dfs(source, spec.df, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {
         let t = critical_value(spec.level, df);

@@ -8,8 +8,8 @@
 
 use nalgebra::DMatrix;
 
-use crate::design::Design;
 use crate::error::Result;
+use crate::variance::Linearization;
 use crate::variance::replicates::ReplicateDesign;
 
 /// Design covariance of totals `t_j = Σ_k w_k z_jk` of influence values (linearization).
@@ -28,29 +28,19 @@ pub trait CovarianceEngine: Sync {
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64;
 }
 
-impl CovarianceEngine for Design {
+/// The linearization engine of [`crate::variance`]: strata, stages, fpc, lonely PSU and
+/// calibration residuals, all pairs of influence vectors in one pass.
+impl CovarianceEngine for Linearization {
     fn weights(&self) -> &[f64] {
-        Design::weights(self)
+        Linearization::weights(self)
     }
 
     fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
-        let p = z.len();
-        let mut v = DMatrix::zeros(p, p);
-        for i in 0..p {
-            v[(i, i)] = self.variance(z[i])?;
-            for j in 0..i {
-                let plus: Vec<f64> = z[i].iter().zip(z[j]).map(|(a, b)| a + b).collect();
-                let minus: Vec<f64> = z[i].iter().zip(z[j]).map(|(a, b)| a - b).collect();
-                let c = (self.variance(&plus)? - self.variance(&minus)?) / 4.0;
-                v[(i, j)] = c;
-                v[(j, i)] = c;
-            }
-        }
-        Ok(v)
+        Linearization::covariance(self, z)
     }
 
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
-        self.degrees_of_freedom_where(keep)
+        self.design().degrees_of_freedom_where(keep)
     }
 }
 

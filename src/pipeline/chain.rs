@@ -354,7 +354,7 @@ fn design_replicates(
     opts: &PassOptions,
     cfg: &PipelineConfig,
 ) -> Result<Vec<Vec<f64>>> {
-    let strata = crate::config::estimate::categorical(table, &r.strata).map_err(|e| {
+    let strata = crate::bind::design::categorical(table, &r.strata).map_err(|e| {
         Error::data(&cfg.file, format!("replicates: strata column `{}`: {e}", r.strata))
     })?;
     let spec = DesignSpec {

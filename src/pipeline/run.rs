@@ -177,8 +177,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
             if let Some(r) = opts.replicates {
                 e.set_replicate_count(r);
             }
-            e.check_columns(&w.table)?;
-            crate::estimate::from_config::compute(&e, &w.table)
+            crate::bind::estimate::check_columns(&e, &w.table)?;
+            crate::bind::estimate::compute(&e, &w.table)
         },
     );
     let finish = || -> Result<Vec<EstimateRow>> {

@@ -119,7 +119,7 @@ pub fn check(cfg: &PipelineConfig, frame: Option<&Path>) -> Result<()> {
         cols.push(c.config.output.clone());
     }
     if let Some(e) = &cfg.estimates {
-        e.check_column_names(&cols, "the pipeline's weighted file")?;
+        crate::bind::estimate::check_column_names(e, &cols, "the pipeline's weighted file")?;
     }
     Ok(())
 }

@@ -128,13 +128,11 @@ pub fn simulate(
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();
-    let truth: HashMap<Key, f64> = crate::estimate::from_config::compute(
-        &estimates.with_weights("true_weight", None),
-        &truth_table,
-    )?
-    .iter()
-    .map(|r| (key(r), r.estimate))
-    .collect();
+    let truth: HashMap<Key, f64> =
+        crate::bind::estimate::compute(&estimates.with_weights("true_weight", None), &truth_table)?
+            .iter()
+            .map(|r| (key(r), r.estimate))
+            .collect();
     let calibration = cfg
         .calibration
         .as_ref()
@@ -259,9 +257,7 @@ fn replication(
             continue;
         }
         let e = estimates.with_weights(&weight, Some(&format!("{weight}_rep_*")));
-        out.extend(
-            crate::estimate::from_config::compute(&e, &w.table)?.into_iter().map(|r| (s, r)),
-        );
+        out.extend(crate::bind::estimate::compute(&e, &w.table)?.into_iter().map(|r| (s, r)));
     }
     Ok(out)
 }

@@ -22,13 +22,14 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use crate::design::MISSING;
+use crate::data::Factor;
 use crate::error::{Error, Result};
+use crate::linalg::SymmetricPinv;
 
 /// One margin of a `rake()`-style backfitting variance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RakeMargin {
-    /// Category code of each row for this margin ([`MISSING`] not allowed).
+    /// Category code of each row for this margin ([`Factor::MISSING`] not allowed).
     pub codes: Vec<u32>,
     /// Weights after the last post-stratification on this margin (R's `attr(, "weights")`).
     pub weights: Vec<f64>,
@@ -272,7 +273,7 @@ fn check_codes(codes: &[u32], n: usize, what: &str) -> Result<()> {
     if codes.len() != n {
         return Err(err(format!("{what}: {} codes for {n} rows", codes.len())));
     }
-    if let Some(k) = codes.iter().position(|&c| c == MISSING) {
+    if let Some(k) = codes.iter().position(|&c| c == Factor::MISSING) {
         return Err(err(format!("{what}: category missing at row {}", k + 1)));
     }
     Ok(())
@@ -312,7 +313,8 @@ fn prepare_regression(
             g[(b, a)] = s;
         }
     }
-    let (ginv, rank) = generalized_inverse(&g);
+    let pinv = SymmetricPinv::new(p, |a, b| g[(a, b)]);
+    let (ginv, rank) = (pinv.inverse(), pinv.rank());
     let x_rows = Sparse::from_dense(n, p, |k, j| x[j][k]);
     Ok(RegressionResiduals {
         x,
@@ -323,27 +325,4 @@ fn prepare_regression(
         unit_wx: Sparse::default(),
         x_rows,
     })
-}
-
-/// Moore–Penrose inverse of a symmetric PSD matrix after Jacobi scaling (unit diagonal), so
-/// that the rank threshold (1e-10 of the largest eigenvalue) does not depend on the units of
-/// the model columns. Returns the g-inverse and the numerical rank.
-pub(crate) fn generalized_inverse(g: &DMatrix<f64>) -> (DMatrix<f64>, usize) {
-    let p = g.nrows();
-    let s: Vec<f64> =
-        (0..p).map(|j| if g[(j, j)] > 0.0 { 1.0 / g[(j, j)].sqrt() } else { 0.0 }).collect();
-    let gs = DMatrix::from_fn(p, p, |a, b| g[(a, b)] * s[a] * s[b]);
-    let eig = gs.symmetric_eigen();
-    let lmax = eig.eigenvalues.iter().cloned().fold(0.0f64, f64::max);
-    let mut inv = DMatrix::<f64>::zeros(p, p);
-    let mut rank = 0;
-    for (i, &l) in eig.eigenvalues.iter().enumerate() {
-        if l > 1e-10 * lmax {
-            rank += 1;
-            let v = eig.eigenvectors.column(i);
-            inv += (v * v.transpose()) / l;
-        }
-    }
-    let out = DMatrix::from_fn(p, p, |a, b| inv[(a, b)] * s[a] * s[b]);
-    (out, rank)
 }

@@ -3,39 +3,95 @@
 //! Input: influence values z_k of an estimator (per row; 0 outside its domain). Row
 //! contributions are u_k = w_k z_k with the design's analysis weights (R `survey`'s
 //! `x / design$prob`). Calibration steps replace u by residuals ([`super::calibration`]);
-//! then:
-//!
-//! # Formula
-//! Stratified multistage variance (R `survey`'s `svyrecvar` / `multistage` / `onestrat`):
-//! with t_hi the totals of u over stage-1 unit i of stratum h,
-//! `V₁ = Σ_h f_h n_h/(n_h − 1) Σ_i (t_hi − t̄_h)²`, f_h = 1 − n_h/N_h (1 without fpc; a
-//! stratum with f_h < 1e-7 is self-representing and contributes 0). When stage s has an fpc
-//! and a later stage exists, each stage-s unit adds `(n_h/N_h) · V_{s+1}` computed within it,
-//! recursively (Bellhouse's recursion, `survey.ultimate.cluster = FALSE`).
-//! Lonely PSUs follow [`LonelyPsu`]. With [`PpsVariance::Poisson`]:
-//! `V = Σ_k (1 − π_k) u_k²`.
+//! then the stratified multistage formula ([`super::multistage`]) on the unit totals of u,
+//! or with [`PpsVariance::Poisson`] `V = Σ_k (1 − π_k) u_k²`. Lonely PSUs follow
+//! [`crate::design::LonelyPsu`].
 //!
 //! Domains never subset the design: a domain's influence values are zero outside it and the
 //! full design (all PSUs, n_h on the full sample) is used, which is what R `svyby` does.
+//!
+//! Covariances ([`Linearization::covariance`]) use the same totals: the covariance of
+//! `Σ w z_a` and `Σ w z_b` is the bilinear form whose diagonal is the variance.
 
+use nalgebra::DMatrix;
 use rayon::prelude::*;
 
 use crate::design::{Design, LonelyPsu, PpsVariance};
 use crate::error::{Error, Result};
 
-use super::calibration::{PreparedCalibration, RegressionResiduals};
+use super::calibration::{CalibrationStep, PreparedCalibration, RegressionResiduals};
+use super::multistage::{cross, stage_totals};
 
-/// Marks a row that belongs to no group in [`Design::grouped_variances`].
+/// Marks a row that belongs to no group in [`Linearization::grouped_variances`].
 pub const NO_GROUP: u32 = u32::MAX;
 
-impl Design {
+/// A design and the calibration steps applied to its weights: what the linearization
+/// variance needs (R `survey` keeps the steps in `design$postStrata`).
+#[derive(Debug, Clone)]
+pub struct Linearization {
+    design: Design,
+    calibration: Vec<PreparedCalibration>,
+}
+
+impl From<Design> for Linearization {
+    fn from(design: Design) -> Self {
+        Linearization::new(design)
+    }
+}
+
+impl Linearization {
+    /// The linearization of a design whose weights were not calibrated.
+    pub fn new(design: Design) -> Linearization {
+        Linearization { design, calibration: Vec::new() }
+    }
+
+    /// After a calibration step: `final_weights` replace the weights and `step` tells how to
+    /// form residuals. Steps accumulate in order.
+    ///
+    /// # Errors
+    /// Lengths that do not match the sample, negative or non-finite weights, the step's own
+    /// checks.
+    pub fn calibrated(
+        &self,
+        final_weights: Vec<f64>,
+        step: CalibrationStep,
+    ) -> Result<Linearization> {
+        let n = self.design.n_rows();
+        crate::design::check_weights(&final_weights, n, "calibrated weights")?;
+        let mut step = step.prepare(self.design.weights(), &final_weights, n)?;
+        if let Some(last) = self.design.stages().last() {
+            step.attach_units(&last.unit_of_row, last.n_units);
+        }
+        let mut calibration = self.calibration.clone();
+        calibration.push(step);
+        Ok(Linearization { design: self.design.with_weights(final_weights)?, calibration })
+    }
+
+    /// The design (its weights are the analysis weights, after calibration).
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    /// Analysis weights (after any calibration step).
+    pub fn weights(&self) -> &[f64] {
+        self.design.weights()
+    }
+
+    /// Calibration steps recorded, in order.
+    pub fn calibration_steps(&self) -> &[PreparedCalibration] {
+        &self.calibration
+    }
+
+    fn engine(&self) -> Engine<'_> {
+        Engine { design: &self.design, calibration: &self.calibration }
+    }
+
     /// Linearization variance of `Σ_k w_k z_k` (influence values `z`, all rows).
     ///
     /// # Errors
-    /// Wrong length; a lonely PSU under `lonely_psu: fail` (names the stratum).
+    /// Wrong length; a lonely PSU under `lonely_psu: fail` ([`Error::LonelyPsu`]).
     pub fn variance(&self, z: &[f64]) -> Result<f64> {
-        let group = vec![0u32; self.n];
-        Ok(self.grouped_variances(z, &group, 1)?[0])
+        self.engine().variance(z)
     }
 
     /// Variances of several estimates at once, each with its own rows: `z[k]` is the
@@ -46,28 +102,121 @@ impl Design {
     /// Deterministic whatever the thread count (groups are independent; results in order).
     ///
     /// # Errors
-    /// As [`Design::variance`].
+    /// As [`Linearization::variance`].
     pub fn grouped_variances(&self, z: &[f64], group: &[u32], n_groups: usize) -> Result<Vec<f64>> {
-        if z.len() != self.n || group.len() != self.n {
+        self.engine().grouped_variances(z, group, n_groups)
+    }
+
+    /// Covariance matrix of `Σ w z_a` for several influence vectors (each over all rows):
+    /// unit totals computed once per vector, every pair from them. Entry (a, a) equals
+    /// [`Linearization::variance`]`(z[a])` bit for bit.
+    ///
+    /// # Errors
+    /// As [`Linearization::variance`].
+    pub fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        self.engine().covariance(z)
+    }
+}
+
+impl Design {
+    /// Linearization variance of `Σ_k w_k z_k` on this design without calibration
+    /// (see [`Linearization::variance`]).
+    ///
+    /// # Errors
+    /// As [`Linearization::variance`].
+    pub fn variance(&self, z: &[f64]) -> Result<f64> {
+        Engine { design: self, calibration: &[] }.variance(z)
+    }
+
+    /// Grouped variances on this design without calibration (see
+    /// [`Linearization::grouped_variances`]).
+    ///
+    /// # Errors
+    /// As [`Linearization::variance`].
+    pub fn grouped_variances(&self, z: &[f64], group: &[u32], n_groups: usize) -> Result<Vec<f64>> {
+        Engine { design: self, calibration: &[] }.grouped_variances(z, group, n_groups)
+    }
+}
+
+/// Totals of one estimate's contributions, ready for the bilinear form.
+enum Totals {
+    /// Unit totals of every stage.
+    Stages(Vec<Vec<f64>>),
+    /// Row contributions u (Poisson πps variance).
+    Rows(Vec<f64>),
+}
+
+/// The engine on borrowed parts.
+struct Engine<'a> {
+    design: &'a Design,
+    calibration: &'a [PreparedCalibration],
+}
+
+impl Engine<'_> {
+    fn check_len(&self, z: &[f64], group: Option<&[u32]>) -> Result<()> {
+        let n = self.design.n_rows();
+        if z.len() != n || group.is_some_and(|g| g.len() != n) {
             return Err(Error::Internal(format!(
-                "variance: {} influence values / {} groups for {} rows",
+                "variance: {} influence values / {} groups for {n} rows",
                 z.len(),
-                group.len(),
-                self.n
+                group.map_or(z.len(), <[u32]>::len)
             )));
         }
+        Ok(())
+    }
+
+    fn variance(&self, z: &[f64]) -> Result<f64> {
+        let group = vec![0u32; self.design.n_rows()];
+        Ok(self.grouped_variances(z, &group, 1)?[0])
+    }
+
+    fn grouped_variances(&self, z: &[f64], group: &[u32], n_groups: usize) -> Result<Vec<f64>> {
+        self.check_len(z, Some(group))?;
         let rows = bucket_rows(group, n_groups);
         let fast = FastPath::new(self);
         (0..n_groups)
             .into_par_iter()
             .map(|g| {
                 let present = self.strata_present(&rows[g]);
-                match &fast {
-                    Some(fp) => fp.variance(self, z, &rows[g], present.as_deref()),
-                    None => self.row_level_variance(z, &rows[g], present.as_deref()),
-                }
+                let t = self.totals(fast.as_ref(), z, &rows[g])?;
+                self.cross(&t, &t, present.as_deref())
             })
             .collect()
+    }
+
+    fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        for zi in z {
+            self.check_len(zi, None)?;
+        }
+        let rows: Vec<usize> = (0..self.design.n_rows()).collect();
+        let present = self.strata_present(&rows);
+        let fast = FastPath::new(self);
+        let totals: Vec<Totals> =
+            z.par_iter().map(|zi| self.totals(fast.as_ref(), zi, &rows)).collect::<Result<_>>()?;
+        let k = z.len();
+        let mut c = DMatrix::zeros(k, k);
+        for a in 0..k {
+            for b in a..k {
+                let v = self.cross(&totals[a], &totals[b], present.as_deref())?;
+                c[(a, b)] = v;
+                c[(b, a)] = v;
+            }
+        }
+        Ok(c)
+    }
+
+    fn cross(&self, a: &Totals, b: &Totals, present: Option<&[bool]>) -> Result<f64> {
+        match (a, b) {
+            (Totals::Stages(ta), Totals::Stages(tb)) => cross(self.design, ta, tb, present),
+            (Totals::Rows(ua), Totals::Rows(ub)) => {
+                let pi = self
+                    .design
+                    .inclusion_probabilities()
+                    .ok_or_else(|| Error::Internal("poisson without pi".into()))?;
+                Ok(ua.iter().zip(ub).zip(pi).map(|((a, b), p)| (1.0 - p) * a * b).sum())
+            }
+            _ => Err(Error::Internal("variance: totals of different kinds".into())),
+        }
     }
 
     /// Stage-1 strata holding at least one of `rows`, when that matters: under
@@ -77,10 +226,10 @@ impl Design {
     /// domain rows neither counts as lonely nor as a stratum. Calibrated designs are subset
     /// by zero weights (all rows kept), so every stratum counts there (`None`).
     fn strata_present(&self, rows: &[usize]) -> Option<Vec<bool>> {
-        if self.lonely_psu != LonelyPsu::Average || !self.calibration.is_empty() {
+        if self.design.lonely_psu() != LonelyPsu::Average || !self.calibration.is_empty() {
             return None;
         }
-        let st = &self.stages[0];
+        let st = &self.design.stages()[0];
         let mut present = vec![false; st.n_strata()];
         for &k in rows {
             present[st.stratum_of_unit[st.unit_of_row[k] as usize] as usize] = true;
@@ -88,151 +237,38 @@ impl Design {
         Some(present)
     }
 
-    /// General path: dense contributions, calibration residuals row by row, then the stage
-    /// recursion (or the Poisson formula).
-    fn row_level_variance(
-        &self,
-        z: &[f64],
-        rows: &[usize],
-        present: Option<&[bool]>,
-    ) -> Result<f64> {
-        let mut u = vec![0.0; self.n];
+    /// The totals of the contributions w z of `rows` (after calibration residuals).
+    fn totals(&self, fast: Option<&FastPath>, z: &[f64], rows: &[usize]) -> Result<Totals> {
+        let leaf = match fast {
+            Some(fp) => fp.leaf_totals(self.design, z, rows)?,
+            None => {
+                let u = self.row_contributions(z, rows);
+                if self.design.pps_variance() == PpsVariance::Poisson {
+                    return Ok(Totals::Rows(u));
+                }
+                let last = self.design.stages().last().expect("a design has a stage");
+                let mut leaf = vec![0.0; last.n_units];
+                for (k, &uk) in u.iter().enumerate() {
+                    leaf[last.unit_of_row[k] as usize] += uk;
+                }
+                leaf
+            }
+        };
+        Ok(Totals::Stages(stage_totals(self.design, leaf)))
+    }
+
+    /// General path: dense contributions, calibration residuals row by row.
+    fn row_contributions(&self, z: &[f64], rows: &[usize]) -> Vec<f64> {
+        let w = self.design.weights();
+        let mut u = vec![0.0; self.design.n_rows()];
         for &k in rows {
-            u[k] = self.weights[k] * z[k];
+            u[k] = w[k] * z[k];
         }
-        for step in &self.calibration {
+        for step in self.calibration {
             step.adjust_rows(&mut u);
         }
-        if self.pps == PpsVariance::Poisson {
-            let pi =
-                self.pi.as_ref().ok_or_else(|| Error::Internal("poisson without pi".into()))?;
-            return Ok(u.iter().zip(pi).map(|(uk, p)| (1.0 - p) * uk * uk).sum());
-        }
-        let last = self.stages.len() - 1;
-        let mut leaf = vec![0.0; self.stages[last].n_units];
-        for (k, &uk) in u.iter().enumerate() {
-            leaf[self.stages[last].unit_of_row[k] as usize] += uk;
-        }
-        self.multistage(leaf, present)
+        u
     }
-
-    /// Stratified multistage variance from the totals of the last-stage units. `present`
-    /// (see [`Design::strata_present`]): the stage-1 strata `lonely_psu: average` counts;
-    /// `None` = all.
-    pub(crate) fn multistage(&self, leaf: Vec<f64>, present: Option<&[bool]>) -> Result<f64> {
-        let ns = self.stages.len();
-        let mut totals: Vec<Vec<f64>> = vec![Vec::new(); ns];
-        totals[ns - 1] = leaf;
-        for s in (1..ns).rev() {
-            let mut up = vec![0.0; self.stages[s - 1].n_units];
-            for (j, &t) in totals[s].iter().enumerate() {
-                up[self.stages[s].parent_of_unit[j] as usize] += t;
-            }
-            totals[s - 1] = up;
-        }
-        let mut mult = vec![1.0; self.stages[0].n_strata()];
-        let mut v = self.one_stage(0, &totals[0], &mult, present)?;
-        for (s, t) in totals.iter().enumerate().skip(1) {
-            let prev = &self.stages[s - 1];
-            let Some(frac) = &prev.stratum_fraction else { break };
-            // the stratum of a stage-s unit is its parent (a stage-(s-1) unit)
-            let next_mult: Vec<f64> = (0..prev.n_units)
-                .map(|p| {
-                    let h = prev.stratum_of_unit[p] as usize;
-                    mult[h] * frac[h]
-                })
-                .collect();
-            mult = next_mult;
-            v += self.one_stage(s, t, &mult, None)?;
-        }
-        Ok(v)
-    }
-
-    /// One stage: Σ_h mult_h · onestrat_h, with R's lonely-PSU rules (`onestrat`):
-    /// - `adjust`: the lonely unit's total is *not* centred, i.e. centred at 0, the
-    ///   population mean of an influence function. R documents this as centring "at the
-    ///   population mean rather than the stratum mean"; for a mean or ratio (influence
-    ///   values summing to 0) it is the grand mean of the PSU totals, for a total it is not.
-    /// - `average`: strata with one unit are dropped and the sum scaled by
-    ///   #strata / #strata with ≥ 2 units, counting only the strata in `present`.
-    fn one_stage(
-        &self,
-        s: usize,
-        t: &[f64],
-        mult: &[f64],
-        present: Option<&[bool]>,
-    ) -> Result<f64> {
-        let st = &self.stages[s];
-        let nh = st.n_strata();
-        let mut sum = vec![0.0; nh];
-        for (i, &ti) in t.iter().enumerate() {
-            sum[st.stratum_of_unit[i] as usize] += ti;
-        }
-        let mut ss = vec![0.0; nh];
-        for (i, &ti) in t.iter().enumerate() {
-            let h = st.stratum_of_unit[i] as usize;
-            let d = ti - sum[h] / st.stratum_n[h] as f64;
-            ss[h] += d * d;
-        }
-        let mut v = 0.0;
-        let mut lonely_average = 0usize;
-        let n_counted = present.map_or(nh, |p| p.iter().filter(|&&x| x).count());
-        for h in 0..nh {
-            if present.is_some_and(|p| !p[h]) {
-                continue; // no row of this domain: R's subset has no such stratum
-            }
-            let f = st.fpc_factor(h);
-            if f < 1e-7 || mult[h] == 0.0 {
-                continue; // self-representing stratum (or no weight at this stage)
-            }
-            let n = st.stratum_n[h] as f64;
-            if n > 1.0 {
-                v += mult[h] * f * n / (n - 1.0) * ss[h];
-                continue;
-            }
-            match self.lonely_psu {
-                LonelyPsu::Fail => return Err(lonely_error(st.stratum_labels[h].as_str(), s)),
-                LonelyPsu::Remove | LonelyPsu::Certainty => {}
-                LonelyPsu::Adjust => v += mult[h] * f * sum[h] * sum[h],
-                LonelyPsu::Average if s == 0 => lonely_average += 1,
-                LonelyPsu::Average => {
-                    return Err(Error::method(
-                        "variance",
-                        format!(
-                            "`{}` has a single sampled unit at stage {}: lonely_psu: average is \
-                             undefined below stage 1 (R survey returns NA); use adjust, remove \
-                             or certainty",
-                            st.stratum_labels[h],
-                            s + 1
-                        ),
-                    ));
-                }
-            }
-        }
-        if lonely_average > 0 {
-            if lonely_average == n_counted {
-                return Err(Error::method(
-                    "variance",
-                    "every stratum has a single PSU: lonely_psu: average has nothing to average; \
-                     use adjust or merge strata",
-                ));
-            }
-            v *= n_counted as f64 / (n_counted - lonely_average) as f64;
-        }
-        Ok(v)
-    }
-}
-
-fn lonely_error(stratum: &str, s: usize) -> Error {
-    Error::method(
-        "variance",
-        format!(
-            "stratum `{stratum}` has only one PSU at stage {} (lonely PSU) and lonely_psu is \
-             `fail`: merge it with a similar stratum or choose a policy among {}",
-            s + 1,
-            LonelyPsu::NAMES
-        ),
-    )
 }
 
 /// Rows of each group, in row order (a counting sort).
@@ -264,12 +300,12 @@ struct FastPath<'a> {
 }
 
 impl<'a> FastPath<'a> {
-    fn new(design: &'a Design) -> Option<FastPath<'a>> {
-        if design.pps == PpsVariance::Poisson || design.calibration.len() > 1 {
+    fn new(engine: &Engine<'a>) -> Option<FastPath<'a>> {
+        if engine.design.pps_variance() == PpsVariance::Poisson || engine.calibration.len() > 1 {
             return None;
         }
-        let last = design.stages.last()?;
-        let calibration = match design.calibration.first() {
+        let last = engine.design.stages().last()?;
+        let calibration = match engine.calibration.first() {
             None => None,
             Some(PreparedCalibration::Rake(_)) => return None,
             Some(PreparedCalibration::Regression(r)) => Some(&**r),
@@ -277,26 +313,21 @@ impl<'a> FastPath<'a> {
         Some(FastPath { leaf_of_row: &last.unit_of_row, n_leaves: last.n_units, calibration })
     }
 
-    fn variance(
-        &self,
-        design: &Design,
-        z: &[f64],
-        rows: &[usize],
-        present: Option<&[bool]>,
-    ) -> Result<f64> {
+    fn leaf_totals(&self, design: &Design, z: &[f64], rows: &[usize]) -> Result<Vec<f64>> {
+        let w = design.weights();
         let mut leaf = vec![0.0; self.n_leaves];
         for &k in rows {
-            leaf[self.leaf_of_row[k] as usize] += design.weights[k] * z[k];
+            leaf[self.leaf_of_row[k] as usize] += w[k] * z[k];
         }
         if let Some(r) = self.calibration {
             if r.unit_wx.n_rows() != self.n_leaves {
                 return Err(Error::Internal("calibration unit totals not attached".into()));
             }
-            let b = r.coefficients(rows.iter().map(|&k| (k, design.weights[k] * z[k])));
+            let b = r.coefficients(rows.iter().map(|&k| (k, w[k] * z[k])));
             for (l, tl) in leaf.iter_mut().enumerate() {
                 *tl -= r.unit_wx.dot(l, b.as_slice());
             }
         }
-        design.multistage(leaf, present)
+        Ok(leaf)
     }
 }

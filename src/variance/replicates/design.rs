@@ -7,6 +7,7 @@
 //! SDR 4/R.
 
 use crate::error::{Error, Result};
+use nalgebra::DMatrix;
 
 /// Kind of replicate weights.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -254,5 +255,43 @@ impl ReplicateDesign {
         };
         let v = self.scale * ok.iter().map(|(t, s)| s * (t - centre) * (t - centre)).sum::<f64>();
         (v, dropped)
+    }
+
+    /// Replicate covariance matrix of k estimates: `thetas[r]` holds the k estimates of
+    /// replicate r, `theta_hat` the full-sample ones.
+    ///
+    /// # Formula
+    /// `C_ab = scale · Σ_r rscale_r (θ_ra − c_a)(θ_rb − c_b)` over the replicates where both
+    /// estimates are finite, c the mean over those replicates (or θ̂ when `mse`); the
+    /// diagonal is [`ReplicateDesign::variance_of`] bit for bit. NaN when no replicate is
+    /// left.
+    pub fn covariance_of(&self, thetas: &[Vec<f64>], theta_hat: &[f64]) -> DMatrix<f64> {
+        let k = theta_hat.len();
+        let mut c = DMatrix::from_element(k, k, f64::NAN);
+        for a in 0..k {
+            for b in a..k {
+                let v = self.pair_covariance(thetas, a, b, theta_hat);
+                c[(a, b)] = v;
+                c[(b, a)] = v;
+            }
+        }
+        c
+    }
+
+    fn pair_covariance(&self, thetas: &[Vec<f64>], a: usize, b: usize, hat: &[f64]) -> f64 {
+        let ok: Vec<(f64, f64, f64)> = thetas
+            .iter()
+            .zip(&self.rscales)
+            .filter(|(t, _)| t[a].is_finite() && t[b].is_finite())
+            .map(|(t, s)| (t[a], t[b], *s))
+            .collect();
+        if ok.is_empty() {
+            return f64::NAN;
+        }
+        let centre = |pick: fn(&(f64, f64, f64)) -> f64, i: usize| {
+            if self.mse { hat[i] } else { ok.iter().map(pick).sum::<f64>() / ok.len() as f64 }
+        };
+        let (ca, cb) = (centre(|t| t.0, a), centre(|t| t.1, b));
+        self.scale * ok.iter().map(|(ta, tb, s)| s * (ta - ca) * (tb - cb)).sum::<f64>()
     }
 }

@@ -205,7 +205,7 @@ mod two_phase {
     fn p11_design(t: &Table, pw: &[f64]) -> Design {
         let f = t.factor("dnum").unwrap();
         let mut spec = DesignSpec::with_weights("pw", pw.to_vec());
-        spec.clusters = vec![Categorical { name: "dnum".into(), codes: f.codes, labels: f.levels }];
+        spec.clusters = vec![Categorical::new("dnum", f)];
         spec.fpc = vec![Numeric::new("fpc", t.numeric("fpc").unwrap())];
         Design::new(spec).unwrap()
     }

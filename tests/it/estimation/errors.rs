@@ -4,6 +4,7 @@ use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, Weight
 use ponder::estimate::{
     EstimateSpec, MissingPolicy, Publication, Statistic, VarianceSource, estimate,
 };
+use ponder::variance::Linearization;
 use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 
 fn cat(name: &str, v: &[&str]) -> Categorical {
@@ -51,7 +52,13 @@ fn lonely_psu_under_fail_names_the_stratum_and_policies() {
     let mut spec = DesignSpec::with_weights("w", vec![1.0; 5]);
     spec.strata = Some(cat("h", &["a", "a", "b", "b", "c"]));
     let d = Design::new(spec.clone()).expect("design");
-    let m = msg(d.variance(&[1.0, 2.0, 3.0, 4.0, 5.0]));
+    let e = d.variance(&[1.0, 2.0, 3.0, 4.0, 5.0]).expect_err("lonely PSU");
+    assert!(
+        matches!(&e, ponder::Error::LonelyPsu { stratum, stage: 1, .. } if stratum == "c"),
+        "{e:?}"
+    );
+    let m = e.to_string();
+    assert!(m.starts_with("variance: stratum `c`"), "{m}");
     assert!(m.contains("`c`") && m.contains("remove, adjust, average, certainty"), "{m}");
     // the other policies give a number (R survey's rules)
     let z = [1.0, 2.0, 3.0, 4.0, 5.0];
@@ -88,7 +95,8 @@ fn replicate_count_must_match_declared() {
 fn missing_analysis_values_fail_or_drop() {
     let d = Design::new(DesignSpec::with_weights("w", vec![1.0; 4])).expect("design");
     let y = Numeric::new("income", vec![1.0, f64::NAN, 3.0, f64::NAN]);
-    let src = VarianceSource::Linearization(&d);
+    let lin = Linearization::new(d.clone());
+    let src = VarianceSource::Linearization(&lin);
     let spec = EstimateSpec::new("m", Statistic::Mean(&y));
     let m = msg(estimate(&src, &spec, &Publication::default()));
     assert!(m.contains("`income`") && m.contains("2 missing"), "{m}");
@@ -106,8 +114,12 @@ fn empty_domain_gives_a_flagged_row() {
     let region = cat("region", &["a", "a", "b", "c"]); // c only has a zero-weight row
     let mut spec = EstimateSpec::new("m", Statistic::Mean(&y));
     spec.by = vec![&region];
-    let rows =
-        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows = estimate(
+        &VarianceSource::Linearization(&Linearization::new(d.clone())),
+        &spec,
+        &Publication::default(),
+    )
+    .expect("rows");
     assert_eq!(rows.len(), 3);
     let c = &rows[2];
     assert!(c.flags.empty && c.estimate.is_nan() && c.se.is_nan() && c.n == 0, "{c:?}");
@@ -116,8 +128,12 @@ fn empty_domain_gives_a_flagged_row() {
     let sex = cat("sex", &["f", "m", "f", "m"]);
     spec.by = vec![&region, &sex];
     spec.keep_empty_domains = true;
-    let rows =
-        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows = estimate(
+        &VarianceSource::Linearization(&Linearization::new(d.clone())),
+        &spec,
+        &Publication::default(),
+    )
+    .expect("rows");
     assert_eq!(rows.len(), 6);
     assert_eq!(rows.iter().filter(|r| r.flags.empty).count(), 3);
     let wrong = EstimateSpec {
@@ -125,8 +141,12 @@ fn empty_domain_gives_a_flagged_row() {
         ..EstimateSpec::new("m", Statistic::Mean(&y))
     };
     assert!(
-        msg(estimate(&VarianceSource::Linearization(&d), &wrong, &Publication::default()))
-            .contains("proportions only")
+        msg(estimate(
+            &VarianceSource::Linearization(&Linearization::new(d.clone())),
+            &wrong,
+            &Publication::default()
+        ))
+        .contains("proportions only")
     );
     let _ = WeightSource::FromFpc;
 }

@@ -159,7 +159,7 @@ pub fn check_all(rows: &[EstimateRow], exp: &Value, name: &str) {
 
 /// Dummy columns of a categorical (all categories but the first, treatment coding).
 pub fn dummies(c: &Categorical) -> Vec<Vec<f64>> {
-    (1..c.labels.len())
+    (1..c.levels.len())
         .map(|j| c.codes.iter().map(|&v| if v as usize == j { 1.0 } else { 0.0 }).collect())
         .collect()
 }

@@ -1,5 +1,6 @@
 //! Estimation and variance: reference cases (R survey), properties, simulations, errors.
 
+mod covariance;
 mod errors;
 mod fixtures;
 mod properties;

@@ -4,6 +4,7 @@ use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{
     EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
 };
+use ponder::variance::Linearization;
 use ponder::variance::replicates::{ReplicateKind, generate};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
@@ -51,7 +52,12 @@ fn design(s: &Sample, w: Vec<f64>) -> Design {
 fn one(d: &Design, stat: Statistic, by: Vec<&Categorical>) -> Vec<EstimateRow> {
     let mut spec = EstimateSpec::new("x", stat);
     spec.by = by;
-    estimate(&VarianceSource::Linearization(d), &spec, &Publication::default()).expect("estimate")
+    estimate(
+        &VarianceSource::Linearization(&Linearization::new(d.clone())),
+        &spec,
+        &Publication::default(),
+    )
+    .expect("estimate")
 }
 
 /// SEs agree to 1e-9 relative, or on the scale of the estimate when the true SE is 0
@@ -194,7 +200,9 @@ fn publication_flags_and_suppression() {
     let mut spec = EstimateSpec::new("x", Statistic::Total(&y));
     spec.by = vec![&dom];
     let publ = Publication { min_n: Some(1000), max_cv: Some(0.0), suppress: true };
-    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &publ).expect("rows");
+    let rows =
+        estimate(&VarianceSource::Linearization(&Linearization::new(d.clone())), &spec, &publ)
+            .expect("rows");
     for r in rows {
         assert!(
             r.flags.low_n && r.flags.high_cv && r.flags.suppressed && r.estimate.is_nan(),
@@ -202,7 +210,9 @@ fn publication_flags_and_suppression() {
         );
     }
     let publ = Publication { min_n: Some(1), max_cv: Some(10.0), suppress: true };
-    let rows = estimate(&VarianceSource::Linearization(&d), &spec, &publ).expect("rows");
+    let rows =
+        estimate(&VarianceSource::Linearization(&Linearization::new(d.clone())), &spec, &publ)
+            .expect("rows");
     for r in rows {
         assert!(
             !r.flags.low_n && !r.flags.high_cv && !r.flags.suppressed && r.estimate.is_finite(),
@@ -222,16 +232,24 @@ fn domain_degrees_of_freedom_count_the_domain_psus_and_strata() {
     let mut spec = EstimateSpec::new("x", Statistic::Mean(&y));
     spec.by = vec![&dom];
     spec.df = DfRule::Domain;
-    let rows =
-        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows = estimate(
+        &VarianceSource::Linearization(&Linearization::new(d.clone())),
+        &spec,
+        &Publication::default(),
+    )
+    .expect("rows");
     for r in &rows {
         let label = &r.domain[0].1;
         let want = d.degrees_of_freedom_where(|k| &s.dom[k] == label);
         assert_eq!(r.df, Some(want));
     }
     spec.by = vec![];
-    let rows =
-        estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default()).expect("rows");
+    let rows = estimate(
+        &VarianceSource::Linearization(&Linearization::new(d.clone())),
+        &spec,
+        &Publication::default(),
+    )
+    .expect("rows");
     assert_eq!(rows[0].df, Some(d.degrees_of_freedom()));
     assert_eq!(d.degrees_of_freedom(), 12.0 - 3.0);
 }

@@ -5,7 +5,7 @@ use ponder::estimate::{
     CiMethod, DfRule, EstimateRow, EstimateSpec, MissingPolicy, Publication, QuantileRule,
     Statistic, VarianceSource, estimate,
 };
-use ponder::variance::{CalibrationStep, RakeMargin};
+use ponder::variance::{CalibrationStep, Linearization, RakeMargin};
 
 use super::fixtures::{Csv, check, check_all, close, dummies, expected, f64s, records};
 
@@ -33,9 +33,32 @@ pub fn design(
     Design::new(spec).expect("valid design")
 }
 
-pub fn run(design: &Design, spec: &EstimateSpec) -> Vec<EstimateRow> {
-    estimate(&VarianceSource::Linearization(design), spec, &Publication::default())
-        .expect("estimate")
+/// A design or a calibrated design, for [`run`].
+pub trait AsLinearization {
+    /// The linearization (a copy).
+    fn linearization(&self) -> Linearization;
+}
+
+impl AsLinearization for Design {
+    fn linearization(&self) -> Linearization {
+        Linearization::new(self.clone())
+    }
+}
+
+impl AsLinearization for Linearization {
+    fn linearization(&self) -> Linearization {
+        self.clone()
+    }
+}
+
+/// The linearization of a design without calibration.
+pub fn lin(design: &Design) -> Linearization {
+    Linearization::new(design.clone())
+}
+
+pub fn run(design: &impl AsLinearization, spec: &EstimateSpec) -> Vec<EstimateRow> {
+    let lin = design.linearization();
+    estimate(&VarianceSource::Linearization(&lin), spec, &Publication::default()).expect("estimate")
 }
 
 fn apiclus1(case: &str) -> (Csv, Design) {
@@ -148,7 +171,7 @@ fn p04_post_stratification_residuals() {
     let (csv, d) = apiclus1(case);
     let exp = expected(case);
     let stype = csv.cat("stype");
-    let cal = d
+    let cal = lin(&d)
         .calibrated(
             f64s(&exp["final_weights"]),
             CalibrationStep::PostStratification { codes: stype.codes.clone() },
@@ -189,9 +212,10 @@ fn p05_rake_backfitting_and_greg_residuals() {
     let w = f64s(&exp["final_weights"]);
     let margins = ["stype", "sch.wide"]
         .iter()
-        .map(|m| RakeMargin { codes: csv.cat(m).codes, weights: w.clone() })
+        .map(|m| RakeMargin { codes: csv.cat(m).factor.codes, weights: w.clone() })
         .collect();
-    let rk = d.calibrated(w.clone(), CalibrationStep::RakeBackfitting { margins }).expect("rake");
+    let rk =
+        lin(&d).calibrated(w.clone(), CalibrationStep::RakeBackfitting { margins }).expect("rake");
     check_all(
         &run(&rk, &EstimateSpec::new("mean_api00_rake", Statistic::Mean(&api00))),
         &exp,
@@ -203,7 +227,7 @@ fn p05_rake_backfitting_and_greg_residuals() {
         "total_enroll_rake",
     );
     let step = CalibrationStep::Regression { model: model(&csv, &["stype", "sch.wide"], &[]) };
-    let cr = d.calibrated(f64s(&exp["final_weights_calibrate_raking"]), step).expect("greg");
+    let cr = lin(&d).calibrated(f64s(&exp["final_weights_calibrate_raking"]), step).expect("greg");
     assert_eq!(cr.calibration_steps()[0].rank(), Some(4));
     check_all(
         &run(&cr, &EstimateSpec::new("mean_api00_calraking", Statistic::Mean(&api00))),
@@ -226,11 +250,11 @@ fn p05_full_dummy_sets_give_the_same_residuals() {
     let mut x = Vec::new();
     for m in ["stype", "sch.wide"] {
         let c = csv.cat(m);
-        for j in 0..c.labels.len() {
+        for j in 0..c.levels.len() {
             x.push(c.codes.iter().map(|&v| if v as usize == j { 1.0 } else { 0.0 }).collect());
         }
     }
-    let cr = d
+    let cr = lin(&d)
         .calibrated(
             f64s(&exp["final_weights_calibrate_raking"]),
             CalibrationStep::Regression { model: x },
@@ -251,7 +275,7 @@ fn p06_linear_calibration() {
     let (csv, d) = apiclus1(case);
     let exp = expected(case);
     let step = CalibrationStep::Regression { model: model(&csv, &["stype"], &["api99"]) };
-    let cal = d.calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
+    let cal = lin(&d).calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
     let api00 = csv.num("api00");
     check_all(
         &run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
@@ -273,7 +297,7 @@ fn p07_bounded_calibrations() {
         let d = design(&csv, Some("stype"), &[], &["fpc"], Some("pw"));
         let step =
             CalibrationStep::Regression { model: model(&csv, &["stype", "sch.wide"], &["enroll"]) };
-        let cal = d.calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
+        let cal = lin(&d).calibrated(f64s(&exp["final_weights"]), step).expect("calibrated");
         let (api00, apistu) = (csv.num("api00"), csv.num("api.stu"));
         check_all(
             &run(&cal, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),
@@ -339,20 +363,21 @@ fn p11_nonresponse_adjusted_weights() {
         let w: Vec<f64> = w_all.iter().zip(&resp).filter(|(_, r)| **r).map(|(w, _)| *w).collect();
         let d = if case.starts_with("P11a") {
             let base = design(&csv, None, &["dnum"], &["fpc"], Some("pw"));
-            base.calibrated(
-                w,
-                CalibrationStep::PostStratification { codes: csv.cat("stype").codes },
-            )
-            .expect("ps")
+            lin(&base)
+                .calibrated(
+                    w,
+                    CalibrationStep::PostStratification { codes: csv.cat("stype").factor.codes },
+                )
+                .expect("ps")
         } else {
             let mut c = csv.filter(|_| true);
             let j = c.header.iter().position(|h| h == "pw").expect("pw");
             for (row, wk) in c.rows.iter_mut().zip(&w) {
                 row[j] = format!("{wk:?}");
             }
-            design(&c, None, &["dnum"], &["fpc"], Some("pw"))
+            lin(&design(&c, None, &["dnum"], &["fpc"], Some("pw")))
         };
-        assert_eq!(d.degrees_of_freedom(), 12.0);
+        assert_eq!(d.design().degrees_of_freedom(), 12.0);
         let api00 = csv.num("api00");
         check_all(
             &run(&d, &EstimateSpec::new("mean_api00", Statistic::Mean(&api00))),

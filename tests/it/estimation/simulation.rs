@@ -5,6 +5,7 @@ use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{
     CiMethod, DfRule, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
 };
+use ponder::variance::Linearization;
 use ponder::variance::replicates::{ReplicateKind, generate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -93,7 +94,8 @@ fn wald_and_logit_intervals_cover_95_percent() {
     let (mut cover_y, mut cover_p) = (0, 0);
     for _ in 0..reps {
         let (d, y, b) = draw(&pop, &mut rng);
-        let src = VarianceSource::Linearization(&d);
+        let lin = Linearization::new(d.clone());
+        let src = VarianceSource::Linearization(&lin);
         let mut s = EstimateSpec::new("y", Statistic::Mean(&y));
         s.df = DfRule::Design;
         let r = &estimate(&src, &s, &Publication::default()).expect("mean")[0];
@@ -128,8 +130,12 @@ fn bootstrap_variance_matches_monte_carlo_variance() {
             boot.push(r.se * r.se);
             ests.push(r.estimate);
         } else {
-            let r = &estimate(&VarianceSource::Linearization(&d), &spec, &Publication::default())
-                .expect("l")[0];
+            let r = &estimate(
+                &VarianceSource::Linearization(&Linearization::new(d.clone())),
+                &spec,
+                &Publication::default(),
+            )
+            .expect("l")[0];
             ests.push(r.estimate);
         }
     }

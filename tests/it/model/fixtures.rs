@@ -8,6 +8,7 @@ use ponder::data::Factor;
 use ponder::design::{
     Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource,
 };
+use ponder::variance::Linearization;
 use serde_json::Value;
 
 pub fn case_dir(case: &str) -> PathBuf {
@@ -79,7 +80,7 @@ pub fn design(
     ids: &[&str],
     fpc: &[&str],
     weights: &str,
-) -> Design {
+) -> Linearization {
     let spec = DesignSpec {
         weights: WeightSource::Weights(Numeric::new(weights, csv.num(weights))),
         strata: strata.map(|s| csv.cat(s)),
@@ -90,12 +91,12 @@ pub fn design(
         pps_variance: PpsVariance::WithReplacement,
         certainty: None,
     };
-    Design::new(spec).expect("valid design")
+    Linearization::new(Design::new(spec).expect("valid design"))
 }
 
 /// An element design with weights only (every row its own PSU).
-pub fn srs_design(weights: Vec<f64>) -> Design {
-    Design::new(DesignSpec::with_weights("w", weights)).expect("valid design")
+pub fn srs_design(weights: Vec<f64>) -> Linearization {
+    Linearization::new(Design::new(DesignSpec::with_weights("w", weights)).expect("valid design"))
 }
 
 pub fn expected(case: &str) -> Value {

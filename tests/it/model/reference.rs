@@ -1,18 +1,18 @@
 //! R `survey` reference cases P14a–P15 (svyglm, regTermTest, svychisq, svycontrast).
 
 use approx::assert_relative_eq;
-use ponder::design::Design;
 use ponder::model::{
     ChisqStatistic, Column, Family, GlmFit, GlmOptions, Missing, ModelSpec, Variable, Variance,
     domain_difference, fit_glm, indicator, rao_scott,
 };
+use ponder::variance::Linearization;
 use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 use ponder::variance::{CalibrationStep, RakeMargin};
 use serde_json::Value;
 
 use super::fixtures::{Csv, design, expected, f64s, r_label};
 
-fn apiclus1(case: &str) -> (Csv, Design) {
+fn apiclus1(case: &str) -> (Csv, Linearization) {
     let csv = Csv::data(case);
     let d = design(&csv, None, &["dnum"], &["fpc"], "pw");
     (csv, d)

@@ -13,6 +13,7 @@ use ponder::nonresponse::{
     ResponseModel, ScoreGroups, StatusCodes, Variable,
 };
 use ponder::report::run::{Lang, RunReport, WeightStep, render};
+use ponder::variance::Linearization;
 use rand::{RngExt, SeedableRng};
 
 /// Regions drawn in the sample (Mayotte left out: drawn as an absent region).
@@ -142,7 +143,8 @@ fn run() -> Run {
     let opinion = DCat::from_strings("opinion", &opinion);
     let age_num =
         Numeric::new("age_num", resp.iter().map(|&i| 25.0 + 20.0 * f64::from(age[i])).collect());
-    let source = VarianceSource::Linearization(&design);
+    let lin = Linearization::new(design.clone());
+    let source = VarianceSource::Linearization(&lin);
     let publication = Publication { min_n: Some(60), max_cv: Some(0.2), suppress: false };
     let mut rows = Vec::new();
     let mut by_region = EstimateSpec::new(

@@ -1,0 +1,156 @@
+//! Binding an estimation config's requests to the data: columns checked (all unknown
+//! columns at once, with did-you-mean), categories checked, then every request computed on
+//! the variance source built by [`crate::bind::design`].
+
+use crate::bind::design::{categorical, linearization, numeric, replicate_design, two_phase};
+use crate::config::estimate::{EstimateConfig, Request, StatKind};
+use crate::data::Table;
+use crate::design::{Categorical, Numeric};
+use crate::error::{ConfigProblem, Error, Result};
+use crate::estimate::{EstimateRow, EstimateSpec, Statistic, estimate};
+use crate::hint::suggest;
+use crate::variance::VarianceSource;
+
+/// Checks that every column a request names exists, reporting all unknown columns at
+/// once with did-you-mean hints.
+///
+/// # Errors
+/// [`Error::Config`] naming each request key and column.
+pub fn check_columns(cfg: &EstimateConfig, table: &Table) -> Result<()> {
+    check_column_names(cfg, &table.column_names(), &table.source())
+}
+
+/// As [`check_columns`] against a list of column names (`ponder run` checks a pipeline
+/// before any data exist); `source` names where they come from.
+///
+/// # Errors
+/// [`Error::Config`] listing every unknown column with its key, line and did-you-mean.
+pub fn check_column_names(cfg: &EstimateConfig, names: &[String], source: &str) -> Result<()> {
+    let mut p = cfg.source.problems();
+    for r in &cfg.requests {
+        for (field, c) in request_columns(r) {
+            if !names.iter().any(|n| n == c) {
+                p.push(
+                    &format!("{}.{field}", r.key),
+                    format!("no column `{c}` in {source}"),
+                    suggest(c, names.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?")),
+                );
+            }
+        }
+    }
+    p.finish()
+}
+
+/// The columns a request names, with their key.
+fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
+    let mut cols: Vec<(&str, &str)> = vec![("variable", r.variable.as_str())];
+    if let StatKind::Ratio(den) = &r.stat {
+        cols.push(("denominator", den));
+    }
+    cols.extend(r.by.iter().map(|b| ("by", b.as_str())));
+    cols
+}
+
+/// Computes every request of a configuration on a table: the variance source (replicates,
+/// else a nonresponse phase, else linearization with the calibration residuals) from the
+/// `design:` block, then each request.
+///
+/// # Errors
+/// Design errors, unknown columns and categories, estimation errors.
+pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> {
+    let rows = |source: VarianceSource| -> Result<Vec<EstimateRow>> {
+        let mut rows = Vec::new();
+        for req in &cfg.requests {
+            rows.extend(run_request(&source, req, table, cfg)?);
+        }
+        Ok(rows)
+    };
+    if let Some(r) = replicate_design(cfg, table)? {
+        return rows(VarianceSource::Replicates(&r));
+    }
+    if let Some(t) = two_phase(cfg, table)? {
+        return rows(VarianceSource::TwoPhase(&t));
+    }
+    rows(VarianceSource::Linearization(&linearization(cfg, table)?))
+}
+
+/// The columns of a request, read from the table.
+enum Columns {
+    Num(Numeric),
+    Cat(Categorical),
+    Ratio(Numeric, Numeric),
+}
+
+fn read_columns(req: &Request, table: &Table, cfg: &EstimateConfig) -> Result<Columns> {
+    Ok(match &req.stat {
+        StatKind::Total | StatKind::Mean | StatKind::Quantile(..) => {
+            Columns::Num(numeric(table, &req.variable)?)
+        }
+        StatKind::Proportion(category) => {
+            let cat = categorical(table, &req.variable)?;
+            if let Some(c) = category {
+                check_category(cfg, req, &cat, c)?;
+            }
+            Columns::Cat(cat)
+        }
+        StatKind::Ratio(d) => Columns::Ratio(numeric(table, &req.variable)?, numeric(table, d)?),
+    })
+}
+
+/// A `category:` that occurs in the column (did-you-mean otherwise).
+fn check_category(cfg: &EstimateConfig, req: &Request, cat: &Categorical, c: &str) -> Result<()> {
+    if cat.levels.iter().any(|l| l == c) {
+        return Ok(());
+    }
+    let hint = suggest(c, cat.levels.iter().map(String::as_str))
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| format!("the column has: {}", cat.levels.join(", ")));
+    Err(Error::Config {
+        file: cfg.file.clone(),
+        problems: vec![
+            ConfigProblem::new(
+                format!("{}.category", req.key),
+                format!("category `{c}` does not occur in column `{}`", req.variable),
+            )
+            .hint(hint),
+        ],
+    })
+}
+
+fn run_request(
+    source: &VarianceSource,
+    req: &Request,
+    table: &Table,
+    cfg: &EstimateConfig,
+) -> Result<Vec<EstimateRow>> {
+    let by: Vec<Categorical> =
+        req.by.iter().map(|b| categorical(table, b)).collect::<Result<_>>()?;
+    let cols = read_columns(req, table, cfg)?;
+    let statistic = match (&req.stat, &cols) {
+        (StatKind::Total, Columns::Num(v)) => Statistic::Total(v),
+        (StatKind::Mean, Columns::Num(v)) => Statistic::Mean(v),
+        (StatKind::Quantile(p, rule), Columns::Num(v)) => {
+            Statistic::Quantile { variable: v, p: *p, rule: *rule }
+        }
+        (StatKind::Proportion(category), Columns::Cat(c)) => {
+            Statistic::Proportion { variable: c, category: category.as_deref() }
+        }
+        (StatKind::Ratio(_), Columns::Ratio(n, d)) => {
+            Statistic::Ratio { numerator: n, denominator: d }
+        }
+        _ => return Err(Error::Internal("request columns of another statistic".into())),
+    };
+    let spec = EstimateSpec {
+        name: req.name.clone(),
+        statistic,
+        by: by.iter().collect(),
+        ci: req.ci,
+        level: req.level,
+        df: req.df,
+        missing: req.missing,
+        filter: None,
+        keep_empty_domains: req.keep_empty_domains,
+    };
+    estimate(source, &spec, &cfg.publication)
+}
