@@ -25,11 +25,21 @@ const MAX_WIDTH: f64 = 1e6;
 pub enum NarrowestBounds {
     /// The narrowest feasible [lower, upper] (lower ≤ 1 ≤ upper), and a slightly wider
     /// interval (5% of the width on each side) with lower < 1 < upper to use as `bounds`.
-    Feasible { lower: f64, upper: f64, suggested: Bounds },
+    Feasible {
+        /// Narrowest feasible lower bound L ≤ 1.
+        lower: f64,
+        /// Narrowest feasible upper bound U ≥ 1.
+        upper: f64,
+        /// [L, U] widened by 5 % of its width on each side.
+        suggested: Bounds,
+    },
     /// No g at all (any bounds, any sign) meets the margins.
     Infeasible,
     /// Not attempted: the LP would have more than [`MAX_LP_NONZEROS`] nonzeros.
-    TooLarge { units: usize },
+    TooLarge {
+        /// Rows of the problem.
+        units: usize,
+    },
 }
 
 /// Narrowest bounds [L, U] on g = w/d (with L ≤ 1 ≤ U) for which Σ w x = X is feasible.

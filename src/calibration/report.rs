@@ -84,14 +84,23 @@ pub struct MarginReport {
 /// Distribution of g = w/d over rows with d > 0 (type-7 quantiles, as R's default).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GDistribution {
+    /// Smallest g.
     pub min: f64,
+    /// 1st percentile.
     pub p1: f64,
+    /// 5th percentile.
     pub p5: f64,
+    /// First quartile.
     pub p25: f64,
+    /// Median.
     pub p50: f64,
+    /// Third quartile.
     pub p75: f64,
+    /// 95th percentile.
     pub p95: f64,
+    /// 99th percentile.
     pub p99: f64,
+    /// Largest g.
     pub max: f64,
 }
 

@@ -129,7 +129,7 @@ impl CalibrationConfig {
     /// Reads and validates a calibration YAML file, reporting every problem at once.
     ///
     /// # Errors
-    /// [`Error::Config`] listing each problem with key, line and hint; I/O errors.
+    /// [`crate::Error::Config`] listing each problem with key, line and hint; I/O errors.
     pub fn load(path: &Path) -> Result<CalibrationConfig> {
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut problems = Problems::new(&loaded);

@@ -238,7 +238,7 @@ impl PipelineConfig {
     /// Reads and validates a pipeline and every configuration it points to.
     ///
     /// # Errors
-    /// [`Error::Config`] listing every problem of the pipeline file (unknown or misplaced
+    /// [`crate::Error::Config`] listing every problem of the pipeline file (unknown or misplaced
     /// steps, missing files, broken weight chain); the first invalid step configuration.
     pub fn load(path: &Path) -> Result<PipelineConfig> {
         let loaded: Loaded<RawPipeline> = load_yaml(path)?;

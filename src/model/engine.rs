@@ -1,10 +1,9 @@
 //! The covariance step: design covariance of several totals of influence values.
 //!
-//! [`CovarianceEngine`] is the seam with the crate's variance engine. This file implements
-//! it for [`Design`] with what the engine offers today, [`Design::variance`] of one
-//! influence vector: off-diagonal terms by polarization,
-//! `Cov(a, b) = (V(a + b) − V(a − b)) / 4` (exact for a quadratic form, calibration
-//! residuals included).
+//! [`CovarianceEngine`] is the seam with the crate's variance engine; it is implemented for
+//! [`Linearization`] (strata, stages, fpc, lonely PSU, calibration residuals: every pair of
+//! influence vectors in one pass over the PSU totals). Replicate designs refit the model on
+//! each replicate instead ([`replicate_covariance`]).
 
 use nalgebra::DMatrix;
 

@@ -11,7 +11,7 @@
 //!   replicate weights, the model is refitted on every replicate.
 //!   Residual df = design df + 1 − p; t tests and intervals use it.
 //! - **Term test** ([`wald`]): `F = β̂_Tᵀ V_T⁻¹ β̂_T / q` on (q, residual df).
-//! - **Rao–Scott** ([`rao_scott`]; Rao & Scott 1984): Pearson X² of the weighted table scaled
+//! - **Rao–Scott** ([`rao_scott()`]; Rao & Scott 1984): Pearson X² of the weighted table scaled
 //!   to n, divided by the mean (first order) or trace (second order, with Satterthwaite
 //!   df) of the design-effect matrix Δ of the cell proportions.
 //! - **Differences** ([`difference`]): θ̂_a − θ̂_b with the covariance of two domain means.

@@ -31,7 +31,7 @@
 //! Adjustment::response_probabilities() -> Vec<Option<f64>>     // p̂_k = d_k / w_k, respondents
 //! ```
 //!
-//! YAML → types: `status`/`codes` → a [`Factor`] + [`StatusCodes`] (a 0/1 column:
+//! YAML → types: `status`/`codes` → a [`Factor`](crate::data::Factor) + [`StatusCodes`] (a 0/1 column:
 //! [`StatusCodes::binary`]); `method: classes` → [`Method::Classes`]; `method: score` →
 //! [`Method::Score`] with [`ScoreGroups`] (`score_groups`, `min_respondents`,
 //! `min_response_rate`, `factor: weighted_rate | mean_propensity` → [`GroupFactor`]);

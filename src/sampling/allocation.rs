@@ -30,9 +30,17 @@ pub enum AllocationMethod {
     /// n_h ∝ N_h.
     Proportional,
     /// n_h ∝ N_h S_h (Neyman). `sd` = S_h per stratum, e.g. from [`stratum_sd`].
-    Neyman { sd: Vec<f64> },
+    Neyman {
+        /// S_h per stratum.
+        sd: Vec<f64>,
+    },
     /// n_h ∝ N_h S_h / √c_h (optimal for a fixed total size under per-unit costs c_h).
-    Optimal { sd: Vec<f64>, cost: Vec<f64> },
+    Optimal {
+        /// S_h per stratum.
+        sd: Vec<f64>,
+        /// Cost c_h of one unit per stratum.
+        cost: Vec<f64>,
+    },
 }
 
 impl AllocationMethod {

@@ -9,9 +9,19 @@ use crate::sampling::validate::same_length;
 #[derive(Debug, Clone, Copy)]
 pub enum SortKey<'a> {
     /// Integer codes (factor codes, ages...): sorted by a counting sort, linear in N.
-    Codes { name: &'a str, codes: &'a [u32] },
+    Codes {
+        /// Column name, for messages.
+        name: &'a str,
+        /// One code per frame row.
+        codes: &'a [u32],
+    },
     /// Numbers: sorted by a stable comparison sort, O(N log N).
-    Values { name: &'a str, values: &'a [f64] },
+    Values {
+        /// Column name, for messages.
+        name: &'a str,
+        /// One value per frame row.
+        values: &'a [f64],
+    },
 }
 
 /// Permutation of the frame rows ordering them by `keys` (first key first), ties in frame

@@ -29,11 +29,26 @@ pub enum SelectionMethod<'a> {
     Srswor,
     /// Systematic sampling on the order of the `sort` keys (empty: frame order), π ∝ `size`
     /// or equal.
-    Systematic { size: Option<SizeColumn<'a>>, sort: Vec<SortKey<'a>> },
+    Systematic {
+        /// Size measure (π ∝ size), or equal probabilities.
+        size: Option<SizeColumn<'a>>,
+        /// Sort keys, most significant first.
+        sort: Vec<SortKey<'a>>,
+    },
     /// Poisson sampling, π ∝ `size` or equal; the sample size is random.
-    Poisson { size: Option<SizeColumn<'a>> },
+    Poisson {
+        /// Size measure (π ∝ size), or equal probabilities.
+        size: Option<SizeColumn<'a>>,
+    },
     /// Stratified cube method balancing on `balance` (π always included).
-    Cube { size: Option<SizeColumn<'a>>, balance: Vec<BalanceVar<'a>>, options: CubeOptions },
+    Cube {
+        /// Size measure (π ∝ size), or equal probabilities.
+        size: Option<SizeColumn<'a>>,
+        /// Balancing variables.
+        balance: Vec<BalanceVar<'a>>,
+        /// Flight and landing options.
+        options: CubeOptions,
+    },
 }
 
 impl SelectionMethod<'_> {

@@ -1,6 +1,7 @@
 //! The one integration-test crate (one binary keeps link time and disk low).
 //! Modules: reference cases, properties (proptest), simulations and CLI checks, by step.
 
+mod architecture;
 mod calibration;
 mod cli;
 mod common;

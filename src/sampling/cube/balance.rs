@@ -12,10 +12,20 @@ use crate::sampling::{OUT_OF_SCOPE, Sample};
 #[derive(Debug, Clone)]
 pub enum BalanceVar<'a> {
     /// A numeric column x_k (e.g. household size).
-    Numeric { name: String, values: &'a [f64] },
+    Numeric {
+        /// Column name, for messages.
+        name: String,
+        /// One value per frame row.
+        values: &'a [f64],
+    },
     /// A categorical column, balanced through the indicator of every level (e.g. sex × age
     /// group): the sample reproduces the frame count of every level.
-    Categorical { name: String, factor: &'a Factor },
+    Categorical {
+        /// Column name, for messages.
+        name: String,
+        /// Levels of every frame row.
+        factor: &'a Factor,
+    },
 }
 
 /// One column of the balancing matrix: a numeric variable or one level's indicator.
