@@ -48,15 +48,10 @@ impl Column<'_> {
     }
 }
 
-/// What to do with a row of the domain with a missing response or term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Missing {
-    /// Stop with an error naming the column and the row.
-    #[default]
-    Fail,
-    /// The row leaves the domain (R's `na.omit`).
-    Drop,
-}
+/// What to do with a row of the domain with a missing response or term: the estimates'
+/// policy (`Fail` names the column and row; `Drop` takes the row out of the domain, R's
+/// `na.omit`).
+pub use crate::estimate::MissingPolicy as Missing;
 
 /// A model declaration on plain columns.
 #[derive(Debug, Clone)]

@@ -110,6 +110,18 @@ fn summary_table(run: &CalibrationRun) -> String {
 
 /// One row per margin category: before, target, after, error.
 fn margins_table(r: &Report) -> String {
+    let rows = margin_rows(r, num, |e| format!("{e:.3e}"));
+    table(&["margin", "category", "before", "target", "after", "error"], &rows, 2)
+}
+
+/// Cells of the margins table, one row per margin category (margin, category, before,
+/// target, after, error), numbers formatted by `num` and the error by `err`: shared by this
+/// report and the run report's calibration section.
+pub(crate) fn margin_rows(
+    r: &Report,
+    num: impl Fn(f64) -> String,
+    err: impl Fn(f64) -> String,
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in &r.margins {
         for c in &m.categories {
@@ -119,11 +131,11 @@ fn margins_table(r: &Report) -> String {
                 num(c.before),
                 num(c.target),
                 num(c.after),
-                format!("{:.3e}", c.error),
+                err(c.error),
             ]);
         }
     }
-    table(&["margin", "category", "before", "target", "after", "error"], &rows, 2)
+    rows
 }
 
 /// Quantiles of g and its histogram (rows with d > 0), the bounds marked.

@@ -4,6 +4,7 @@
 use super::labels::{fixed, label, na, number, sci};
 use super::{Lang, notes, yes_no};
 use crate::calibration::Report as CalReport;
+use crate::report::calibration::margin_rows;
 use crate::report::html::{histogram_svg_labelled, table};
 use std::fmt::Write;
 
@@ -62,19 +63,7 @@ fn rescaled(s: &mut String, lang: Lang, r: &CalReport) {
 fn margins(s: &mut String, lang: Lang, r: &CalReport) {
     let l = |k| label(lang, k);
     let _ = writeln!(s, "<h3>{}</h3>", l("margins"));
-    let mut rows = Vec::new();
-    for m in &r.margins {
-        for c in &m.categories {
-            rows.push(vec![
-                m.name.clone(),
-                c.category.clone().unwrap_or_default(),
-                number(lang, c.before),
-                number(lang, c.target),
-                number(lang, c.after),
-                sci(lang, c.error),
-            ]);
-        }
-    }
+    let rows = margin_rows(r, |v| number(lang, v), |e| sci(lang, e));
     let header = [l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")];
     s.push_str(&table(&header, &rows, 2));
 }

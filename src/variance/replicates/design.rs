@@ -142,12 +142,8 @@ impl ReplicateDesign {
                     c.len()
                 )));
             }
-            if let Some(k) = c.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                return Err(err(format!(
-                    "replicate column {} is missing, negative or not finite at row {}",
-                    i + 1,
-                    k + 1
-                )));
+            if let Some(bad) = crate::data::check_weights(c) {
+                return Err(err(bad.describe(&format!("replicate column {}", i + 1))));
             }
         }
         if let ReplicateKind::Fay { rho } = opts.kind
