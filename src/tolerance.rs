@@ -72,3 +72,22 @@ pub const FRACTION_EXCESS: f64 = 1e-12;
 /// An adjusted weight w below the design weight d by no more than this relative amount is
 /// rounding (p̂ = d/w ≤ 1 up to a CSV round trip) and accepted by the nonresponse phase.
 pub const RESPONSE_PROBABILITY_EXCESS: f64 = 1e-12;
+
+// ── Models (`crate::model`) ──
+
+/// R `glm.control()` default: IRLS stops when |dev − dev_old| / (|dev| + 0.1) < epsilon.
+/// R's value is kept so that coefficients, and the working weights of the last
+/// iteration on which R's sandwich is built, are R's to ~1e-10.
+pub const GLM_EPSILON: f64 = 1e-8;
+/// R `glm.control()` default maximum number of IRLS iterations.
+pub const GLM_MAX_ITERATIONS: usize = 25;
+/// A column whose squared residual norm, after projection on the previous columns
+/// (weighted, columns scaled to unit norm), is below this is aliased: it is a linear
+/// combination of them up to rounding (R² > 1 − 1e-10).
+pub const ALIAS_PIVOT: f64 = 1e-10;
+/// In the message naming an aliased column, the previous columns whose coefficient in
+/// its (scaled) regression on them exceeds this are listed.
+pub const ALIAS_MEMBER: f64 = 1e-6;
+/// A fitted probability (or Poisson mean relative to the largest) this close to 0 or 1
+/// after the fit signals (quasi-)complete separation.
+pub const SEPARATION_MU: f64 = 1e-8;

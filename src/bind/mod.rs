@@ -16,6 +16,7 @@
 pub mod calibration;
 pub mod design;
 pub mod estimate;
+pub mod model;
 pub mod nonresponse;
 pub mod sample;
 

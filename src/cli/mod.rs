@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod model;
 mod nonresponse;
 mod replicates;
 mod run;
@@ -38,6 +39,8 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Weighted estimates (totals, means, proportions, ratios, quantiles) with SE, CI, CV, deff.
     Estimate(estimate::Args),
+    /// Design-based GLMs (svyglm), Wald tests of terms, Rao–Scott χ² tests, differences.
+    Model(model::Args),
     /// Correct for unit nonresponse (weighting classes, score groups, inverse propensity).
     Nonresponse(nonresponse::Args),
     /// Replicate weights (JK1, JKn, BRR, Fay, bootstrap, SDR) for a design.
@@ -81,6 +84,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui),
         Command::Estimate(args) => estimate::run(args, &ui),
+        Command::Model(args) => model::run(args, &ui),
         Command::Nonresponse(args) => nonresponse::run(args, &ui),
         Command::Replicates(args) => replicates::run(args, &ui),
         Command::Sample(args) => sample::run(args, &ui),

@@ -26,9 +26,10 @@ struct RawConfig {
     publication: Option<RawPublication>,
 }
 
+/// The `design:` block as written (shared with `config::model`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawDesign {
+pub(super) struct RawDesign {
     weight: Option<String>,
     probabilities: Option<String>,
     strata: Option<String>,
@@ -205,39 +206,16 @@ impl EstimateConfig {
         let loaded: Loaded<RawConfig> = load_yaml(path)?;
         let mut p = Problems::new(&loaded);
         let raw = &loaded.raw;
-        let d = &raw.design;
-        let lonely_psu = lonely_psu(d, &mut p);
-        let pps_variance = pps_variance(d, &mut p);
-        check_design_keys(d, &mut p);
-        let replicates = d.replicates.as_ref().and_then(|r| validate_replicates(r, &mut p));
-        check_replicates_exclusions(d, replicates.is_some(), &mut p);
+        let block = validate_design(&raw.design, &mut p);
         let requests = validate_requests(&raw.estimates, need_estimates, &mut p);
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
-        check_design_names(d, &mut p);
+        check_design_names(&raw.design, &mut p);
         check_request_names(&raw.estimates, &mut p);
         p.finish()?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let resolve = |c: &PathBuf| if c.is_absolute() { c.clone() } else { base.join(c) };
-        Ok(EstimateConfig {
-            file: loaded.file.clone(),
-            source: loaded.source(),
-            design: DesignColumns {
-                weight: d.weight.clone(),
-                probabilities: d.probabilities.clone(),
-                strata: d.strata.clone(),
-                clusters: d.clusters.clone(),
-                fpc: d.fpc.clone(),
-                nest: d.nest,
-                certainty: d.certainty.clone(),
-            },
-            calibration: d.calibration.as_ref().map(resolve),
-            nonresponse: d.nonresponse.as_ref().map(resolve),
-            replicates,
-            lonely_psu,
-            pps_variance,
-            requests,
-            publication,
-        })
+        let mut cfg = design_config(&loaded, path, &raw.design, block);
+        cfg.requests = requests;
+        cfg.publication = publication;
+        Ok(cfg)
     }
 
     /// Sets the declared number of replicate columns (`ponder run --replicates R`).
@@ -272,6 +250,57 @@ impl EstimateConfig {
     /// The declared full-sample weight column, if any.
     pub fn weight_column(&self) -> Option<String> {
         self.design.weight.clone()
+    }
+}
+
+/// What [`validate_design`] found in a `design:` block.
+pub(super) struct DesignBlock {
+    lonely_psu: LonelyPsu,
+    pps_variance: PpsVariance,
+    replicates: Option<Replicates>,
+}
+
+/// Checks a `design:` block (policies, weight source, replicates and their exclusions);
+/// the column names are checked by [`check_design_names`].
+pub(super) fn validate_design(d: &RawDesign, p: &mut Problems) -> DesignBlock {
+    let lonely_psu = lonely_psu(d, p);
+    let pps_variance = pps_variance(d, p);
+    check_design_keys(d, p);
+    let replicates = d.replicates.as_ref().and_then(|r| validate_replicates(r, p));
+    check_replicates_exclusions(d, replicates.is_some(), p);
+    DesignBlock { lonely_psu, pps_variance, replicates }
+}
+
+/// The design of a validated block as an [`EstimateConfig`] without requests (default
+/// publication rules); `calibration:` and `nonresponse:` paths are resolved against the
+/// folder of `path`.
+pub(super) fn design_config<T>(
+    loaded: &Loaded<T>,
+    path: &Path,
+    d: &RawDesign,
+    block: DesignBlock,
+) -> EstimateConfig {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let resolve = |c: &PathBuf| if c.is_absolute() { c.clone() } else { base.join(c) };
+    EstimateConfig {
+        file: loaded.file.clone(),
+        source: loaded.source(),
+        design: DesignColumns {
+            weight: d.weight.clone(),
+            probabilities: d.probabilities.clone(),
+            strata: d.strata.clone(),
+            clusters: d.clusters.clone(),
+            fpc: d.fpc.clone(),
+            nest: d.nest,
+            certainty: d.certainty.clone(),
+        },
+        calibration: d.calibration.as_ref().map(resolve),
+        nonresponse: d.nonresponse.as_ref().map(resolve),
+        replicates: block.replicates,
+        lonely_psu: block.lonely_psu,
+        pps_variance: block.pps_variance,
+        requests: Vec::new(),
+        publication: Publication::default(),
     }
 }
 
@@ -368,7 +397,7 @@ fn check_request_names(raw: &[RawEstimate], p: &mut Problems) {
 }
 
 /// Design columns: no empty name, no column twice among strata and clusters.
-fn check_design_names(d: &RawDesign, p: &mut Problems) {
+pub(super) fn check_design_names(d: &RawDesign, p: &mut Problems) {
     for (key, name) in [
         ("design.weight", &d.weight),
         ("design.probabilities", &d.probabilities),

@@ -7,6 +7,7 @@
 
 pub mod calibrate;
 pub mod estimate;
+pub mod model;
 pub mod nonresponse;
 pub mod pipeline;
 pub mod sample;

@@ -24,7 +24,8 @@ use super::family::{Family, Link};
 use super::irls::{Control, IrlsFit, aliasing_error, first_aliased, gram, irls};
 use super::stats::{t_quantile, t_two_sided};
 use super::terms::{Column, ModelMatrix, ModelSpec, TermColumns};
-use super::{STEP, Variance, tol};
+use super::{STEP, Variance};
+use crate::tolerance as tol;
 
 /// IRLS stopping rule (R `glm.control()` defaults).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -10,9 +10,10 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::error::{Error, Result};
 
+use super::STEP;
 use super::family::Family;
 use super::terms::ModelMatrix;
-use super::{STEP, tol};
+use crate::tolerance as tol;
 
 /// Stopping rule.
 #[derive(Debug, Clone, Copy)]

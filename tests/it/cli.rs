@@ -5,6 +5,7 @@ mod bad_inputs;
 mod calibrate;
 mod estimate;
 mod fej;
+mod model;
 mod nonresponse;
 mod r_check;
 mod replicates;

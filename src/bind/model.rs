@@ -1,0 +1,305 @@
+//! Binding a model config to the data: columns checked (all unknown ones at once, with
+//! did-you-mean), each column read as numeric or [`Factor`], domains and levels checked,
+//! then every model and test computed on the variance source of the `design:` block
+//! ([`crate::bind::design`]): replicates, else linearization (with calibration residuals).
+
+use crate::bind::design::{linearization, replicate_design};
+use crate::config::model::{ModelConfig, ModelRequest, TestKind, TestRequest};
+use crate::data::{Factor, Table};
+use crate::error::{Error, Result};
+use crate::hint::suggest;
+use crate::model::{
+    Column, GlmOptions, ModelSpec, Variable, Variance, domain_difference, fit_glm, indicator,
+    rao_scott,
+};
+
+/// Confidence level of the intervals.
+const LEVEL: f64 = 0.95;
+
+/// One output row: a coefficient, a term test, a χ² test or a difference (`NaN` = empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    /// Model or test name.
+    pub name: String,
+    /// `coefficient`, `term_test`, `chisq` or `difference`.
+    pub kind: &'static str,
+    /// Coefficient label (`(Intercept)`, `x`, `g=b`, `a=1:b=2`), term, or the columns tested.
+    pub term: String,
+    /// Estimate (coefficient or difference).
+    pub estimate: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// t, z, F or χ² statistic.
+    pub statistic: f64,
+    /// Degrees of freedom (numerator for F).
+    pub df: f64,
+    /// Denominator degrees of freedom of an F statistic.
+    pub df2: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower bound of the interval.
+    pub ci_low: f64,
+    /// Upper bound of the interval.
+    pub ci_high: f64,
+    /// exp(estimate, ci_low, ci_high) for log and logit links.
+    pub exp: Option<[f64; 3]>,
+    /// Rows used.
+    pub n: Option<usize>,
+    /// Flags (none yet: problems stop the run).
+    pub flags: String,
+}
+
+impl ModelRow {
+    fn new(name: &str, kind: &'static str, term: String) -> ModelRow {
+        let nan = f64::NAN;
+        ModelRow {
+            name: name.to_string(),
+            kind,
+            term,
+            estimate: nan,
+            se: nan,
+            statistic: nan,
+            df: nan,
+            df2: nan,
+            p_value: nan,
+            ci_low: nan,
+            ci_high: nan,
+            exp: None,
+            n: None,
+            flags: String::new(),
+        }
+    }
+}
+
+/// The columns named by the models and tests, with their key.
+fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    for m in &cfg.models {
+        out.push((format!("{}.response", m.key), m.response.as_str()));
+        out.extend(m.terms.iter().map(|t| (format!("{}.terms", m.key), t.as_str())));
+        out.extend(m.domain.iter().map(|(c, _)| (format!("{}.domain", m.key), c.as_str())));
+    }
+    for t in &cfg.tests {
+        match &t.kind {
+            TestKind::Chisq { variables, .. } => {
+                out.extend(variables.iter().map(|v| (format!("{}.variables", t.key), v.as_str())));
+            }
+            TestKind::Difference { variable, by, .. } => {
+                out.push((format!("{}.variable", t.key), variable.as_str()));
+                out.push((format!("{}.by", t.key), by.as_str()));
+            }
+        }
+    }
+    out
+}
+
+/// Checks that every column a model or test names exists, reporting all unknown columns
+/// at once with their key, line and did-you-mean.
+///
+/// # Errors
+/// [`Error::Config`] listing each unknown column.
+pub fn check_columns(cfg: &ModelConfig, table: &Table) -> Result<()> {
+    let names = table.column_names();
+    let mut p = cfg.source.problems();
+    for (key, c) in named_columns(cfg) {
+        if !table.has_column(c) {
+            let hint = suggest(c, names.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"));
+            p.push(&key, format!("no column `{c}` in {}", table.source()), hint);
+        }
+    }
+    p.finish()
+}
+
+/// Fits every model and computes every test of a configuration on a table.
+///
+/// # Errors
+/// Design errors; unknown columns, levels and categories (named with their key); the
+/// model's own errors (non-convergence, separation, aliased terms, bad response values,
+/// missing values), prefixed with the model or test name.
+pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
+    if cfg.design.nonresponse.is_some() {
+        return Err(cfg.source.error(
+            "design.nonresponse",
+            "the nonresponse-phase variance is not available for models yet",
+            Some("use replicate weights that redo the nonresponse step (`replicates:`)".into()),
+        ));
+    }
+    if let Some(r) = replicate_design(&cfg.design, table)? {
+        return run_all(cfg, table, Variance::Replicates(&r));
+    }
+    let lin = linearization(&cfg.design, table)?;
+    run_all(cfg, table, Variance::Linearization(&lin))
+}
+
+fn run_all(cfg: &ModelConfig, table: &Table, var: Variance) -> Result<Vec<ModelRow>> {
+    let mut rows = Vec::new();
+    for m in &cfg.models {
+        let prefix = format!("model `{}`: ", m.name);
+        rows.extend(fit_model(cfg, m, table, var).map_err(|e| located(e, table, &prefix))?);
+    }
+    for t in &cfg.tests {
+        let prefix = format!("test `{}`: ", t.name);
+        rows.push(run_test(cfg, t, table, var).map_err(|e| located(e, table, &prefix))?);
+    }
+    Ok(rows)
+}
+
+/// A compute error with the data file in [`Error::Cell`] and the model or test named.
+fn located(e: Error, table: &Table, prefix: &str) -> Error {
+    match e {
+        Error::Cell { column, row, message, .. } => {
+            Error::Cell { file: table.source(), column, row, message: format!("{prefix}{message}") }
+        }
+        Error::Config { .. } => e,
+        other => other.prefixed(prefix),
+    }
+}
+
+/// A column as the model reads it: numeric when its values are numbers, else a factor.
+enum Col {
+    Num(Vec<f64>),
+    Fac(Factor),
+}
+
+impl Col {
+    fn read(table: &Table, name: &str) -> Result<Col> {
+        match table.numeric_or_nan(name) {
+            Ok(v) => Ok(Col::Num(v)),
+            Err(_) => table.factor(name).map(Col::Fac),
+        }
+    }
+
+    fn variable<'a>(&'a self, name: &'a str) -> Variable<'a> {
+        let column = match self {
+            Col::Num(v) => Column::Numeric(v),
+            Col::Fac(f) => Column::Factor(f),
+        };
+        Variable { name, column }
+    }
+}
+
+/// `value` is a level of `column` (did-you-mean at `key` otherwise); its code.
+fn level_code(cfg: &ModelConfig, key: &str, column: &str, f: &Factor, value: &str) -> Result<u32> {
+    f.level_index(value).ok_or_else(|| {
+        let hint = suggest(value, f.levels.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("the column has: {}", f.levels.join(", ")));
+        cfg.source.error(key, format!("`{value}` does not occur in column `{column}`"), Some(hint))
+    })
+}
+
+/// The model's domain indicator (`None` = every row).
+fn domain(cfg: &ModelConfig, m: &ModelRequest, table: &Table) -> Result<Option<Vec<bool>>> {
+    if m.domain.is_empty() {
+        return Ok(None);
+    }
+    let mut keep = vec![true; table.n_rows()];
+    for (column, value) in &m.domain {
+        let f = table.factor(column)?;
+        let code = level_code(cfg, &format!("{}.domain", m.key), column, &f, value)?;
+        keep.iter_mut().zip(&f.codes).for_each(|(k, &c)| *k &= c == code);
+    }
+    Ok(Some(keep))
+}
+
+fn fit_model(
+    cfg: &ModelConfig,
+    m: &ModelRequest,
+    table: &Table,
+    var: Variance,
+) -> Result<Vec<ModelRow>> {
+    let response = match &m.category {
+        Some(_) => Col::Fac(table.factor(&m.response)?),
+        None => Col::read(table, &m.response)?,
+    };
+    let terms = m.terms.iter().map(|t| Col::read(table, t)).collect::<Result<Vec<_>>>()?;
+    let domain = domain(cfg, m, table)?;
+    let spec = ModelSpec {
+        family: m.family,
+        response: response.variable(&m.response),
+        category: m.category.as_deref(),
+        terms: terms.iter().zip(&m.terms).map(|(c, n)| c.variable(n)).collect(),
+        interactions: m.interactions.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect(),
+        reference: m.reference.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect(),
+        domain: domain.as_deref(),
+        missing: m.missing,
+    };
+    let fit = fit_glm(&spec, var, &GlmOptions::default())?;
+    let mut rows: Vec<ModelRow> = fit
+        .summary(LEVEL)
+        .into_iter()
+        .map(|c| ModelRow {
+            estimate: c.estimate,
+            se: c.se,
+            statistic: c.statistic,
+            df: c.df,
+            p_value: c.p_value,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+            exp: c.exp,
+            n: Some(fit.n),
+            ..ModelRow::new(&m.name, "coefficient", c.term)
+        })
+        .collect();
+    for t in &m.tests {
+        let tt = fit.term_test(t)?;
+        rows.push(ModelRow {
+            statistic: tt.statistic,
+            df: tt.df1,
+            df2: tt.df2,
+            p_value: tt.p_value,
+            n: Some(fit.n),
+            ..ModelRow::new(&m.name, "term_test", tt.term)
+        });
+    }
+    Ok(rows)
+}
+
+fn run_test(cfg: &ModelConfig, t: &TestRequest, table: &Table, var: Variance) -> Result<ModelRow> {
+    match &t.kind {
+        TestKind::Chisq { variables: [a, b], statistic } => {
+            let (fa, fb) = (table.factor(a)?, table.factor(b)?);
+            let r = rao_scott(var, (a, &fa), (b, &fb), *statistic)?;
+            let n = fa
+                .codes
+                .iter()
+                .zip(&fb.codes)
+                .filter(|(x, y)| **x != Factor::MISSING && **y != Factor::MISSING);
+            Ok(ModelRow {
+                statistic: r.statistic,
+                df: r.df1,
+                df2: r.df2.unwrap_or(f64::NAN),
+                p_value: r.p_value,
+                n: Some(n.count()),
+                ..ModelRow::new(&t.name, "chisq", format!("{a}:{b}"))
+            })
+        }
+        TestKind::Difference { variable, category, by, levels, missing } => {
+            let f = table.factor(by)?;
+            for l in levels {
+                level_code(cfg, &format!("{}.levels", t.key), by, &f, l)?;
+            }
+            let y = match category {
+                Some(c) => {
+                    let v = table.factor(variable)?;
+                    level_code(cfg, &format!("{}.category", t.key), variable, &v, c)?;
+                    indicator(variable, &v, c)?
+                }
+                None => table.numeric_or_nan(variable)?,
+            };
+            let ls = [levels[0].as_str(), levels[1].as_str()];
+            let d = domain_difference(var, (variable, &y), (by, &f), ls, *missing, LEVEL)?;
+            let term = format!("{by}={} - {by}={}", ls[0], ls[1]);
+            Ok(ModelRow {
+                estimate: d.estimate,
+                se: d.se,
+                statistic: d.statistic,
+                p_value: d.p_value,
+                ci_low: d.ci_low,
+                ci_high: d.ci_high,
+                ..ModelRow::new(&t.name, "difference", term)
+            })
+        }
+    }
+}

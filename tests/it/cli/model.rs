@@ -1,0 +1,199 @@
+//! `ponder model` against R `survey` (cases P14a–P15: svyglm, regTermTest, svychisq,
+//! svycontrast of svyby) and its refusals (culprit named, no output file).
+
+use super::{Scratch, assert_refused, expected, fixture, rel, stderr};
+use serde_json::Value;
+
+/// Runs `ponder model` with `yaml` on a case's data (or `data`), returning the JSON rows.
+fn run_model(s: &Scratch, case: &str, yaml: &str, data: Option<&str>) -> Vec<Value> {
+    s.write("m.yaml", yaml);
+    let input = data.map_or_else(|| fixture(case, "data.csv"), str::to_string);
+    let o = s.run(&["model", "-c", "m.yaml", "-i", &input, "-o", "out.json"]);
+    assert_eq!(o.status.code(), Some(0), "{case}: {}", stderr(&o));
+    let text = std::fs::read_to_string(s.path("out.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+}
+
+fn close(what: &str, got: &Value, want: &Value, tol: f64) {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    assert!(rel(g, w) <= tol, "{what}: {g} vs {w}");
+}
+
+/// Every coefficient of model `model` in expected.json, in R's order.
+fn check_coefficients(rows: &[Value], exp: &Value, model: &str, exp_link: bool) {
+    let got: Vec<&Value> =
+        rows.iter().filter(|r| r["name"] == model && r["kind"] == "coefficient").collect();
+    let want: Vec<&Value> =
+        exp["coefficients"].as_array().unwrap().iter().filter(|c| c["model"] == model).collect();
+    assert_eq!(got.len(), want.len(), "{model}: number of coefficients");
+    for (g, w) in got.iter().zip(want) {
+        let term = g["term"].as_str().unwrap().replace('=', "");
+        assert_eq!(term, w["term"].as_str().unwrap(), "{model}: term order");
+        let what = format!("{model} {term}");
+        close(&format!("{what} estimate"), &g["estimate"], &w["estimate"], 1e-7);
+        for k in ["se", "statistic", "p_value", "ci_low", "ci_high"] {
+            close(&format!("{what} {k}"), &g[k], &w[k], 1e-6);
+        }
+        assert_eq!(g["df"].as_f64(), w["df"].as_f64(), "{what} df");
+        if exp_link {
+            let e = w["estimate"].as_f64().unwrap().exp();
+            close(&format!("{what} exp"), &g["exp_estimate"], &e.into(), 1e-7);
+        } else {
+            assert!(g["exp_estimate"].is_null(), "{what}: no exp for identity link");
+        }
+    }
+}
+
+fn check_term_tests(rows: &[Value], exp: &Value) {
+    for w in exp["term_tests"].as_array().unwrap() {
+        let g = rows
+            .iter()
+            .find(|r| r["kind"] == "term_test" && r["name"] == w["model"] && r["term"] == w["term"])
+            .expect("term test row");
+        close("F", &g["statistic"], &w["statistic"], 1e-6);
+        close("p", &g["p_value"], &w["p_value"], 1e-6);
+        assert_eq!(g["df"].as_f64(), w["df1"].as_f64());
+        assert_eq!(g["df2"].as_f64(), w["df2"].as_f64());
+    }
+}
+
+/// `tests:` lines for the chisq and difference tests of expected.json.
+fn tests_yaml(exp: &Value) -> String {
+    let mut y = String::from("tests:\n");
+    for t in exp["tests"].as_array().into_iter().flatten() {
+        let stat = if t["statistic_kind"] == "F" { "F" } else { "chisq" };
+        y += &format!(
+            "  - {{name: {}, type: chisq, variables: [sch.wide, stype], statistic: {stat}}}\n",
+            t["name"].as_str().unwrap()
+        );
+    }
+    for d in exp["differences"].as_array().into_iter().flatten() {
+        let cat = d["category"].as_str().map_or(String::new(), |c| format!(", category: {c}"));
+        let l = d["levels"].as_array().unwrap();
+        y += &format!(
+            "  - {{name: {}, type: difference, stat: {}, variable: {}{cat}, by: {}, levels: [{}, {}]}}\n",
+            d["name"].as_str().unwrap(),
+            d["stat"].as_str().unwrap(),
+            d["variable"].as_str().unwrap(),
+            d["by"].as_str().unwrap(),
+            l[0].as_str().unwrap(),
+            l[1].as_str().unwrap()
+        );
+    }
+    y
+}
+
+fn check_tests(rows: &[Value], exp: &Value) {
+    for w in exp["tests"].as_array().into_iter().flatten() {
+        let g = rows.iter().find(|r| r["name"] == w["name"]).expect("chisq row");
+        assert_eq!(g["kind"], "chisq");
+        close("statistic", &g["statistic"], &w["statistic"], 1e-6);
+        close("df1", &g["df"], &w["df1"], 1e-6);
+        close("p", &g["p_value"], &w["p_value"], 1e-6);
+        match w["df2"].as_f64() {
+            Some(_) => close("df2", &g["df2"], &w["df2"], 1e-6),
+            None => assert!(g["df2"].is_null()),
+        }
+    }
+    for w in exp["differences"].as_array().into_iter().flatten() {
+        let g = rows.iter().find(|r| r["name"] == w["name"]).expect("difference row");
+        assert_eq!(g["kind"], "difference");
+        close("difference", &g["estimate"], &w["estimate"], 1e-7);
+        for k in ["se", "statistic", "p_value"] {
+            close(k, &g[k], &w[k], 1e-6);
+        }
+    }
+}
+
+const CLUS1: &str = "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n";
+
+#[test]
+fn p14a_gaussian_stratified_term_test_and_chisq() {
+    let case = "P14a_glm_gaussian_strat";
+    let exp = expected(case);
+    let yaml = format!(
+        "design:\n  weight: pw\n  strata: stype\n  fpc: [fpc]\nmodels:\n  - name: api_linear\n    family: gaussian\n    response: api00\n    terms: [ell, meals, mobility, stype]\n    tests: [stype]\n{}",
+        tests_yaml(&exp)
+    );
+    let rows = run_model(&Scratch::new(), case, &yaml, None);
+    check_coefficients(&rows, &exp, "api_linear", false);
+    check_term_tests(&rows, &exp);
+    check_tests(&rows, &exp);
+}
+
+#[test]
+fn p14b_quasibinomial_cluster_and_mean_differences() {
+    let case = "P14b_glm_logistic_clus1";
+    let exp = expected(case);
+    let yaml = format!(
+        "{CLUS1}models:\n  - name: schwide_logit\n    family: quasibinomial\n    response: sch.wide\n    category: \"Yes\"\n    terms: [ell, meals, stype]\n    tests: [stype]\n{}",
+        tests_yaml(&exp)
+    );
+    let rows = run_model(&Scratch::new(), case, &yaml, None);
+    check_coefficients(&rows, &exp, "schwide_logit", true);
+    check_term_tests(&rows, &exp);
+    check_tests(&rows, &exp);
+}
+
+#[test]
+fn p14c_gaussian_on_raked_design_through_calibration_config() {
+    let case = "P14c_glm_after_raking";
+    let exp = expected(case);
+    let s = Scratch::new();
+    s.write(
+        "cal.yaml",
+        "weight: pw\noutput: w_cal\nmethod: raking\nalgorithm: ipf\ntolerance: 1.0e-13\nmargins:\n  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n  - variable: sch.wide\n    totals: {\"No\": 1072, \"Yes\": 5122}\n",
+    );
+    let data = fixture(case, "data.csv");
+    let o = s.run(&["calibrate", "-c", "cal.yaml", "-i", &data, "-o", "cal.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = "design:\n  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  calibration: cal.yaml\nmodels:\n  - name: api_linear_raked\n    family: gaussian\n    response: api00\n    terms: [ell, meals, stype]\n";
+    let rows = run_model(&s, case, yaml, Some(s.path("cal.csv").to_str().unwrap()));
+    check_coefficients(&rows, &exp, "api_linear_raked", false);
+}
+
+#[test]
+fn p14d_quasibinomial_with_jk1_replicates() {
+    let case = "P14d_glm_logistic_jk1";
+    let exp = expected(case);
+    let yaml = "design:\n  weight: pw\n  replicates:\n    columns: \"rep_*\"\n    type: jk1\n    scale: 0.9148392778511668\nmodels:\n  - name: schwide_logit_jk1\n    family: quasibinomial\n    response: sch.wide\n    category: \"Yes\"\n    terms: [ell, meals]\n";
+    let rows = run_model(&Scratch::new(), case, yaml, None);
+    check_coefficients(&rows, &exp, "schwide_logit_jk1", true);
+}
+
+#[test]
+fn p15_rao_scott_and_difference_of_proportions() {
+    let case = "P15_chisq_and_differences_clus1";
+    let exp = expected(case);
+    let rows = run_model(&Scratch::new(), case, &format!("{CLUS1}{}", tests_yaml(&exp)), None);
+    check_tests(&rows, &exp);
+    assert_eq!(rows.len(), 3);
+}
+
+/// Refused runs: exit 1, the culprit named, no output file.
+#[test]
+fn bad_model_inputs_are_refused_by_name() {
+    let s = Scratch::new();
+    let data = fixture("P14b_glm_logistic_clus1", "data.csv");
+    let model = |family: &str, response: &str, terms: &str| {
+        format!(
+            "{CLUS1}models:\n  - name: m\n    family: {family}\n    response: {response}\n    terms: [{terms}]\n"
+        )
+    };
+    let args = ["model", "-c", "m.yaml", "-i", &data, "-o", "out.csv"];
+    s.write("m.yaml", &model("quasibinomal", "api00", "ell"));
+    assert_refused(&s, &args, &["unknown family `quasibinomal`", "did you mean `quasibinomial`"]);
+    s.write("m.yaml", &model("gaussian", "api00", "ell, mels"));
+    assert_refused(&s, &args, &["models[0].terms", "no column `mels`", "did you mean `meals`"]);
+    s.write("m.yaml", &model("binomial", "api00", "ell"));
+    assert_refused(&s, &args, &["model `m`", "api00", "row 1"]);
+    s.write(
+        "m.yaml",
+        &format!(
+            "{CLUS1}tests:\n  - {{name: d, type: difference, stat: mean, variable: api00, by: stype, levels: [E, X]}}\n"
+        ),
+    );
+    assert_refused(&s, &args, &["tests[0].levels", "`X` does not occur in column `stype`"]);
+    s.write("m.yaml", &format!("{CLUS1}models:\n  - name: m\n    family: gaussian\n    response: api00\n    terms: [ell]\n    oops: 1\n"));
+    assert_refused(&s, &args, &["oops"]);
+}
