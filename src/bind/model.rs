@@ -213,7 +213,14 @@ fn fit_model(
         Some(_) => Col::Fac(table.factor(&m.response)?),
         None => Col::read(table, &m.response)?,
     };
-    let terms = m.terms.iter().map(|t| Col::read(table, t)).collect::<Result<Vec<_>>>()?;
+    let terms = m
+        .terms
+        .iter()
+        .map(|t| match m.categorical.contains(t) {
+            true => table.factor(t).map(Col::Fac),
+            false => Col::read(table, t),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let domain = domain(cfg, m, table)?;
     let spec = ModelSpec {
         family: m.family,

@@ -45,6 +45,8 @@ struct RawModel {
     domain: serde_yaml::Mapping,
     #[serde(default)]
     tests: Vec<String>,
+    #[serde(default)]
+    categorical: Vec<String>,
     missing: Option<String>,
 }
 
@@ -79,6 +81,9 @@ pub struct ModelRequest {
     pub category: Option<String>,
     /// Main terms (columns): text → dummies, numeric → slope.
     pub terms: Vec<String>,
+    /// Terms read as categories even when their values are numbers (codes such as a
+    /// region `11`…`94`): dummies, not a slope.
+    pub categorical: Vec<String>,
     /// Two-way interactions of main terms.
     pub interactions: Vec<(String, String)>,
     /// Reference levels `(term, level)`.
@@ -255,6 +260,9 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
             known_term(&format!("{key}.tests"), t, &m.terms, p);
         }
     }
+    for t in &m.categorical {
+        known_term(&format!("{key}.categorical"), t, &m.terms, p);
+    }
     Some(ModelRequest {
         key,
         name: m.name.clone(),
@@ -262,6 +270,7 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
         response: m.response.clone(),
         category: category.flatten(),
         terms: m.terms.clone(),
+        categorical: m.categorical.clone(),
         interactions,
         reference,
         domain: pairs(&format!("models[{i}].domain"), &m.domain, p),

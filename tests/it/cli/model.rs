@@ -197,3 +197,33 @@ fn bad_model_inputs_are_refused_by_name() {
     s.write("m.yaml", &format!("{CLUS1}models:\n  - name: m\n    family: gaussian\n    response: api00\n    terms: [ell]\n    oops: 1\n"));
     assert_refused(&s, &args, &["oops"]);
 }
+
+/// `categorical:` reads a numeric-coded term (a region code) as categories: one dummy per
+/// non-reference level instead of a slope; an unknown name there is refused.
+#[test]
+fn categorical_reads_numeric_codes_as_levels() {
+    let s = Scratch::new();
+    let mut csv = String::from("y,g,w\n");
+    for k in 0..60 {
+        let g = 1 + k % 3;
+        csv.push_str(&format!("{},{g},{}\n", (k * 7 % 11) as f64 + g as f64, 1.0 + (k % 4) as f64));
+    }
+    s.write("d.csv", &csv);
+    let model = |extra: &str| {
+        format!(
+            "design: {{weight: w}}\nmodels:\n  - {{name: m, family: gaussian, response: y, terms: [g]{extra}}}\n"
+        )
+    };
+    let terms = |rows: &[Value]| -> Vec<String> {
+        rows.iter().map(|r| r["term"].as_str().unwrap().to_string()).collect()
+    };
+    let slope = run_model(&s, "", &model(""), Some("d.csv"));
+    assert_eq!(terms(&slope), ["(Intercept)", "g"]);
+    let levels = run_model(&s, "", &model(", categorical: [g]"), Some("d.csv"));
+    assert_eq!(terms(&levels), ["(Intercept)", "g=2", "g=3"]);
+    s.write("bad.yaml", &model(", categorical: [h]"));
+    let o = s.run(&["model", "-c", "bad.yaml", "-i", "d.csv", "-o", "bad.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("categorical"), "{}", stderr(&o));
+    assert!(!s.path("bad.csv").exists());
+}
