@@ -106,7 +106,7 @@ pub enum TestKind {
         /// F (second order) or χ² (first order) statistic.
         statistic: ChisqStatistic,
     },
-    /// θ̂(by = levels[0]) − θ̂(by = levels[1]) of a mean, or of a proportion of `category`.
+    /// `θ̂(by = levels[0]) − θ̂(by = levels[1])` of a mean, or of a proportion of `category`.
     Difference {
         /// The column estimated.
         variable: String,
