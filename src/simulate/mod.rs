@@ -28,12 +28,14 @@
 //!   analytically from the generator's tables; `calibration/fej2024.yaml` and
 //!   `notebooks-data/census_margins.csv` are written from it (tests check they agree).
 //!
-//! `notebooks-data/frame.csv` is `generate_frame(20_000, 2024)` written by `write_csv`.
+//! - [`notebook`]: the bytes of the committed `notebooks-data/` files (`frame.csv` is
+//!   `generate_frame(20_000, 2024)` written by `write_csv`; `census_margins.csv`).
 
 pub mod census;
 pub mod collection;
 mod frame;
 pub mod margins;
+pub mod notebook;
 pub mod survey;
 
 pub use census::{CensusMargin, CensusMargins, fej_margins};

@@ -2,43 +2,17 @@
 //! columns we use; empty field = missing) and synthetic problems for property tests.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use ponder::calibration::Margin;
 use ponder::data::Factor;
 use serde_json::Value;
 
-pub fn dir(case: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case)
-}
+pub use crate::common::{f64s, json, max_rel, numeric};
 
-/// Columns of a CSV file by name, as strings.
+/// Columns of a fixture CSV file by name, as text.
 pub fn read_csv(case: &str, file: &str) -> BTreeMap<String, Vec<String>> {
-    let text = std::fs::read_to_string(dir(case).join(file)).expect("fixture readable");
-    let mut lines = text.lines();
-    let header: Vec<String> =
-        lines.next().expect("header").split(',').map(|s| s.trim_matches('"').to_string()).collect();
-    let mut cols: BTreeMap<String, Vec<String>> =
-        header.iter().map(|h| (h.clone(), Vec::new())).collect();
-    for line in lines.filter(|l| !l.is_empty()) {
-        for (h, v) in header.iter().zip(line.split(',')) {
-            cols.get_mut(h).expect("column").push(v.trim_matches('"').to_string());
-        }
-    }
-    cols
-}
-
-pub fn numeric(col: &[String]) -> Vec<f64> {
-    col.iter().map(|s| if s.is_empty() { f64::NAN } else { s.parse().expect("number") }).collect()
-}
-
-pub fn json(case: &str, file: &str) -> Value {
-    let text = std::fs::read_to_string(dir(case).join(file)).expect("fixture readable");
-    serde_json::from_str(&text).expect("valid json")
-}
-
-pub fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    let csv = crate::common::Csv::read(case, file);
+    csv.header.iter().map(|h| (h.clone(), csv.text(h))).collect()
 }
 
 /// A reference case: design weights and margins from case.json.
@@ -80,10 +54,4 @@ pub fn load(case: &str) -> Case {
         })
         .collect();
     Case { weights, margins, expected: json(case, "expected.json") }
-}
-
-/// max_k |a_k − b_k| / max(|b_k|, tiny).
-pub fn max_rel(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-300)).fold(0.0, f64::max)
 }

@@ -4,6 +4,7 @@
 //! ignoring an option, or spoke serde.
 
 use super::{Scratch, stderr};
+use crate::common::repo;
 
 /// Words of serde/Rust internals that must never reach a user.
 const INTERNALS: [&str; 9] = [
@@ -322,10 +323,6 @@ fn nonresponse_configs() {
         &["nonresponse", "-c", "n.yaml", "-i", "d.csv", "-o", "out.csv"],
         &["d.csv", "`pw`", "-10", "rows 1"],
     );
-}
-
-fn repo(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A small FEJ pipeline (20,000-person register, 1,000 drawn) with `steps` and `report`.

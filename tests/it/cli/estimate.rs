@@ -111,8 +111,7 @@ fn calibrate_then_check(case: &str, calibration: &str, design: &str, estimates: 
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let cal = Table::read(&s.path("cal.csv")).unwrap();
     let w = cal.numeric("w_cal").unwrap();
-    let text = std::fs::read_to_string(fixture(case, "expected.json")).unwrap();
-    let exp: Value = serde_json::from_str(&text).unwrap();
+    let exp = super::expected(case);
     for (x, y) in w.iter().zip(exp["final_weights"].as_array().unwrap()) {
         assert!(rel(*x, y.as_f64().unwrap()) < 1e-9, "{case} weight {x} vs {y}");
     }
@@ -168,7 +167,7 @@ fn p06_calibrate_then_estimate_with_residuals() {
 /// `calibrate(calfun = "raking")`'s regression-residual variance.
 #[test]
 fn p05_rake_and_calibrate_raking_variances() {
-    let data = format!("{}/tests/fixtures/P05_rake/data.csv", env!("CARGO_MANIFEST_DIR"));
+    let data = fixture("P05_rake", "data.csv");
     for (algorithm, suffix) in [("ipf", "_rake"), ("newton", "_calraking")] {
         let s = Scratch::new();
         s.write(
@@ -196,8 +195,7 @@ fn output_formats() {
     }
     let md = std::fs::read_to_string(s.path("e.md")).unwrap();
     assert!(md.starts_with("| name | stat | variable | category | stype | estimate |"), "{md}");
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path("e.json")).unwrap()).unwrap();
+    let json = s.json("e.json");
     assert_eq!(json.as_array().unwrap().len(), 3);
     // stype H and M have 50 sampled schools < 60: flagged and suppressed; E has 100
     let flagged: Vec<&Value> = json

@@ -6,13 +6,10 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::{Scratch, stderr};
+use crate::common::repo;
 use ponder::data::{ColumnData, Table};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn design(name: &str) -> String {
-    format!("{}/designs/{name}", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Web response falls with age and rises with diploma; phone response rises with age; a
 /// number is found more often for older persons; 2 % out of scope, 1 % unknown.
@@ -56,7 +53,7 @@ fn fej_sample_then_sequential_nonresponse() {
         "sample",
         "-q",
         "-d",
-        &design("fej2024.yaml"),
+        &repo("designs/fej2024.yaml"),
         "-f",
         "frame.csv",
         "-o",
@@ -74,7 +71,7 @@ fn fej_sample_then_sequential_nonresponse() {
         "nonresponse",
         "-q",
         "-c",
-        &design("fej2024_nonresponse.yaml"),
+        &repo("designs/fej2024_nonresponse.yaml"),
         "-i",
         "collected.csv",
         "-o",
@@ -110,8 +107,7 @@ fn fej_sample_then_sequential_nonresponse() {
         let resp = matches!(label(k), "web" | "phone");
         assert_eq!(w[k] > 0.0, resp, "row {k}: phase {} weight {}", label(k), w[k]);
     }
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path("nr.json")).unwrap()).unwrap();
+    let report = s.json("nr.json");
     assert!(report.is_object());
     calibrate_and_estimate(&s);
 }

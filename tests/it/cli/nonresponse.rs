@@ -6,12 +6,19 @@ use ponder::config::nonresponse::NonresponseConfig;
 use ponder::data::{ColumnData, Table};
 use serde_json::Value;
 
+use approx::relative_eq;
+
 fn close(ours: &[f64], theirs: &Value, tol: f64, what: &str) {
     let theirs = theirs.as_array().unwrap();
     assert_eq!(ours.len(), theirs.len());
     for (i, (x, y)) in ours.iter().zip(theirs).enumerate() {
         let y = y.as_f64().unwrap();
-        assert!((x - y).abs() <= tol * y.abs().max(1.0), "{what} row {}: {x} vs {y}", i + 1);
+        // |x − y| ≤ tol · max(|x|, |y|, 1)
+        assert!(
+            relative_eq!(*x, y, epsilon = tol, max_relative = tol),
+            "{what} row {}: {x} vs {y}",
+            i + 1
+        );
     }
 }
 
@@ -48,8 +55,7 @@ fn p11a_weighting_classes() {
         1e-8,
         "weight",
     );
-    let r: Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path("r.json")).unwrap()).unwrap();
+    let r = s.json("r.json");
     assert!(r.is_object());
     // SE: respondents post-stratified on stype to the full-sample weighted class counts
     let full = Table::read(std::path::Path::new(&data)).unwrap();

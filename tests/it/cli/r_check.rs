@@ -280,8 +280,7 @@ fn r05_brr_fay_jkn_replicates() {
 /// the 0/1 entries and the first three rows).
 #[test]
 fn r05_hadamard_matrices_are_r_survey_ones() {
-    let text = std::fs::read_to_string(fixture("R05_brr_fay_jkn", "hadamard.json")).unwrap();
-    let exp: Value = serde_json::from_str(&text).unwrap();
+    let exp = crate::common::json("R05_brr_fay_jkn", "hadamard.json");
     for rec in exp["hadamard"].as_array().unwrap() {
         let n = rec["n"].as_u64().unwrap() as usize;
         let h = ponder::variance::replicates::r_hadamard(n);

@@ -32,8 +32,7 @@ fn stratified_srswor_with_scope_and_report() {
     assert!(t.numeric("age").unwrap().iter().all(|a| *a >= 18.0), "out-of-scope unit drawn");
     let w = t.numeric("design_weight").unwrap();
     assert!((w.iter().sum::<f64>() - 11.0).abs() < 1e-9, "HT estimate of N in scope");
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path("r.json")).unwrap()).unwrap();
+    let r = s.json("r.json");
     assert_eq!(r["in_scope"], 11);
     assert_eq!(r["filters"][0][1], 1);
     // same seed → same bytes; another seed → (here) another sample

@@ -5,6 +5,8 @@ use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, Weight
 use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 use ponder::variance::{CalibrationStep, Linearization};
 
+use crate::common::rel;
+
 fn cat(name: &str, v: &[u32]) -> Categorical {
     let s: Vec<Option<String>> = v.iter().map(|x| Some(format!("{x:02}"))).collect();
     Categorical::from_strings(name, &s)
@@ -32,10 +34,6 @@ fn vectors(n: usize) -> Vec<Vec<f64>> {
         (0..n).map(|k| (k % 3) as f64 - 1.0).collect(),
         (0..n).map(|k| if k % 4 == 0 { 2.5 } else { 0.0 }).collect(),
     ]
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
 }
 
 fn check(lin: &Linearization) {

@@ -9,7 +9,9 @@ use ponder::variance::replicates::{
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::fixtures::{Csv, check_all, close, expected, f64s};
+use approx::{assert_relative_eq, relative_eq};
+
+use super::fixtures::{Csv, check_all, expected, f64s};
 use super::reference::design;
 
 fn run_rep(rep: &ReplicateDesign, spec: &EstimateSpec) -> Vec<EstimateRow> {
@@ -47,7 +49,7 @@ fn p08_replicate_variance_from_columns() {
     ] {
         let csv = Csv::data(case);
         let reps = Csv::read(case, "replicate_weights.csv").replicate_columns();
-        check_case(case, kind, csv.values("pw"), reps, &pairs);
+        check_case(case, kind, csv.numeric("pw"), reps, &pairs);
     }
     // P08d: every replicate recalibrated (weights from expected.json)
     let case = "P08d_jk1_calibrated";
@@ -63,7 +65,12 @@ fn assert_same_weights(got: &ReplicateDesign, case: &str) {
     assert_eq!(got.n_replicates(), want.len());
     for (r, (a, b)) in got.replicate_weights().iter().zip(&want).enumerate() {
         for (k, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(close(*x, *y, 1e-12), "{case} replicate {} row {}: {x} vs {y}", r + 1, k + 1);
+            assert!(
+                relative_eq!(*x, *y, epsilon = 0.0, max_relative = 1e-12),
+                "{case} replicate {} row {}: {x} vs {y}",
+                r + 1,
+                k + 1
+            );
         }
     }
 }
@@ -76,7 +83,12 @@ fn jk1_and_jkn_generation_reproduce_r() {
     let d = design(&csv, None, &["dnum"], &["fpc"], Some("pw"));
     let g = generate(&d, ReplicateKind::Jk1, None, false, &mut rng).expect("jk1");
     assert_same_weights(&g.design, case);
-    assert!(close(g.design.scale(), expected(case)["replicate_scale"].as_f64().unwrap(), 1e-14));
+    assert_relative_eq!(
+        g.design.scale(),
+        expected(case)["replicate_scale"].as_f64().unwrap(),
+        epsilon = 0.0,
+        max_relative = 1e-14
+    );
 
     let case = "P08b_jkn_strat";
     let csv = Csv::data(case);
@@ -86,7 +98,7 @@ fn jk1_and_jkn_generation_reproduce_r() {
     // R orders strata by factor level (E, H, M); apistrat rows are already in that order
     assert_same_weights(&g.design, case);
     for (a, b) in g.design.rscales().iter().zip(f64s(&exp["replicate_rscales"])) {
-        assert!(close(*a, b, 1e-14));
+        assert_relative_eq!(*a, b, epsilon = 0.0, max_relative = 1e-14);
     }
     let api00 = csv.num("api00");
     check_all(
@@ -111,9 +123,9 @@ fn bootstrap_generation_is_seeded_and_rescaled() {
             .expect("c");
     assert_eq!(a.design.replicate_weights(), b.design.replicate_weights());
     assert_ne!(a.design.replicate_weights(), c.design.replicate_weights());
-    assert!(close(a.design.scale(), 1.0 / 39.0, 1e-15));
+    assert_relative_eq!(a.design.scale(), 1.0 / 39.0, epsilon = 0.0, max_relative = 1e-15);
     // Rao–Wu with n − 1 draws: PSU multipliers are n/(n−1) × counts, summing to n
-    let w = csv.values("pw");
+    let w = csv.numeric("pw");
     let psu = d.psu_of_rows();
     for rep in a.design.replicate_weights() {
         let mut mult = vec![f64::NAN; d.n_psus()];
@@ -121,7 +133,10 @@ fn bootstrap_generation_is_seeded_and_rescaled() {
             mult[u as usize] = rep[k] / w[k];
         }
         let s: f64 = mult.iter().sum();
-        assert!(close(s, 15.0, 1e-12), "sum of multipliers {s}");
+        assert!(
+            relative_eq!(s, 15.0, epsilon = 0.0, max_relative = 1e-12),
+            "sum of multipliers {s}"
+        );
     }
 }
 
@@ -143,10 +158,18 @@ fn brr_fay_and_sdr_on_paired_strata() {
         assert_eq!(g.design.n_replicates(), 24); // smallest Hadamard order ≥ 21
         let se = run_rep(&g.design, &EstimateSpec::new("t", Statistic::Total(&api00)))[0].se;
         // for a total with 2 PSUs per stratum, BRR and Fay equal the linearization variance
-        assert!(close(se, lin, 1e-9), "{kind:?}: {se} vs {lin}");
+        assert!(
+            relative_eq!(se, lin, epsilon = 0.0, max_relative = 1e-9),
+            "{kind:?}: {se} vs {lin}"
+        );
     }
     let g = generate(&d, ReplicateKind::Sdr, None, false, &mut rng).expect("sdr");
-    assert!(close(g.design.scale(), 4.0 / g.design.n_replicates() as f64, 1e-15));
+    assert_relative_eq!(
+        g.design.scale(),
+        4.0 / g.design.n_replicates() as f64,
+        epsilon = 0.0,
+        max_relative = 1e-15
+    );
     let se = run_rep(&g.design, &EstimateSpec::new("t", Statistic::Total(&api00)))[0].se;
     assert!(se.is_finite() && se > 0.0);
     let code = r_snippet(&g.design, "out.csv", "pw", "rep");

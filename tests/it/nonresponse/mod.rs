@@ -8,77 +8,8 @@ mod replicate_coverage;
 mod simulation;
 
 use ponder::data::Factor;
-use std::collections::BTreeSet;
 
-/// A tiny CSV reader for the fixtures (header, commas, empty = missing, no quoted commas).
-pub struct Csv {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    pub fn read(case: &str) -> Csv {
-        let path = format!("{}/tests/fixtures/{case}/data.csv", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        let mut lines = text.lines();
-        let header = split(lines.next().unwrap());
-        let rows = lines.filter(|l| !l.is_empty()).map(split).collect();
-        Csv { header, rows }
-    }
-
-    fn col(&self, name: &str) -> usize {
-        self.header.iter().position(|h| h == name).unwrap()
-    }
-
-    pub fn numeric(&self, name: &str) -> Vec<f64> {
-        let j = self.col(name);
-        self.rows
-            .iter()
-            .map(|r| if r[j].is_empty() { f64::NAN } else { r[j].parse().unwrap() })
-            .collect()
-    }
-
-    pub fn factor(&self, name: &str) -> Factor {
-        let j = self.col(name);
-        factor_of(&self.rows.iter().map(|r| r[j].clone()).collect::<Vec<_>>())
-    }
-}
-
-fn split(line: &str) -> Vec<String> {
-    line.split(',').map(|s| s.trim_matches('"').to_string()).collect()
-}
-
-/// Codes + sorted levels of string values ("" = missing).
-pub fn factor_of(values: &[String]) -> Factor {
-    let levels: Vec<String> = values
-        .iter()
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let codes = values
-        .iter()
-        .map(|v| levels.iter().position(|l| l == v).map_or(Factor::MISSING, |p| p as u32))
-        .collect();
-    Factor { codes, levels }
-}
-
-/// Reads a case's expected.json.
-pub fn expected(case: &str) -> serde_json::Value {
-    let path = format!("{}/tests/fixtures/{case}/expected.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-pub fn f64s(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
-
-/// max |a − b| / max(|b|, tiny) over the pairs.
-pub fn max_rel(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-300)).fold(0.0, f64::max)
-}
+pub use crate::common::{expected, f64s, factor_of, max_rel};
 
 /// Text levels of an outcome vector for a status column.
 pub fn status_factor(labels: &[&str]) -> Factor {

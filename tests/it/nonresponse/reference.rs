@@ -1,7 +1,8 @@
 //! P11a (weighting classes within stype) and P11b (inverse propensity, svyglm quasibinomial
 //! on stype + api99, design-weighted) against R survey.
 
-use super::{Csv, expected, f64s, max_rel};
+use super::{expected, f64s, max_rel};
+use crate::common::Csv;
 use ponder::data::Factor;
 use ponder::nonresponse::{
     FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, Predictor,
@@ -11,7 +12,7 @@ use ponder::nonresponse::{
 #[test]
 fn p11a_weighting_classes_match_r() {
     let case = "P11a_nonresponse_rhg";
-    let csv = Csv::read(case);
+    let csv = Csv::data(case);
     let r = csv.factor("resp");
     let st = csv.factor("stype");
     let pw = csv.numeric("pw");
@@ -76,7 +77,7 @@ fn p11b_spec<'a>(
 #[test]
 fn p11b_inverse_propensity_matches_svyglm() {
     let case = "P11b_nonresponse_propensity";
-    let csv = Csv::read(case);
+    let csv = Csv::data(case);
     let (status, stype, api99, pw) =
         (csv.factor("resp"), csv.factor("stype"), csv.numeric("api99"), csv.numeric("pw"));
     let nr = Nonresponse::new(p11b_spec(&status, &stype, &api99, ModelWeighting::Design)).unwrap();
@@ -102,7 +103,7 @@ fn p11b_inverse_propensity_matches_svyglm() {
 fn p11b_unweighted_fit_equals_weighted_when_weights_are_constant() {
     // apiclus1's pw is constant, so the unweighted fit must give the same propensities.
     let case = "P11b_nonresponse_propensity";
-    let csv = Csv::read(case);
+    let csv = Csv::data(case);
     let (status, stype, api99, pw) =
         (csv.factor("resp"), csv.factor("stype"), csv.numeric("api99"), csv.numeric("pw"));
     let w = Nonresponse::new(p11b_spec(&status, &stype, &api99, ModelWeighting::Design))
@@ -120,7 +121,7 @@ fn p11b_unweighted_fit_equals_weighted_when_weights_are_constant() {
 #[test]
 fn p11b_reference_level_changes_coefficients_not_propensities() {
     let case = "P11b_nonresponse_propensity";
-    let csv = Csv::read(case);
+    let csv = Csv::data(case);
     let (status, stype, api99, pw) =
         (csv.factor("resp"), csv.factor("stype"), csv.numeric("api99"), csv.numeric("pw"));
     let base = Nonresponse::new(p11b_spec(&status, &stype, &api99, ModelWeighting::Design))

@@ -122,42 +122,22 @@ fn fej_design_on_a_synthetic_register() {
 }
 
 /// Rows and seed of the committed `notebooks-data/frame.csv`.
-const NOTEBOOK_FRAME: (usize, u64) = (20_000, 2024);
-
-fn notebook_frame_csv() -> Vec<u8> {
-    let f = generate_frame(NOTEBOOK_FRAME.0, NOTEBOOK_FRAME.1).unwrap();
-    let mut buf = Vec::new();
-    f.write_csv(&mut buf).unwrap();
-    buf
-}
-
-fn notebook_frame_path() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("notebooks-data/frame.csv")
-}
-
 /// The committed frame is exactly what the generator gives (provenance check).
 #[test]
 fn committed_notebook_frame_is_reproducible() {
-    let committed = std::fs::read(notebook_frame_path()).expect("notebooks-data/frame.csv");
+    let committed = std::fs::read(crate::common::repo("notebooks-data/frame.csv"))
+        .expect("notebooks-data/frame.csv");
     assert!(
-        committed == notebook_frame_csv(),
-        "regenerate with `cargo test --test it regenerate_notebook_frame -- --ignored`"
+        committed == ponder::simulate::notebook::frame_csv().unwrap(),
+        "regenerate with `cargo run --example regenerate_notebook_data -- frame`"
     );
-}
-
-/// Rewrites `notebooks-data/frame.csv`.
-#[test]
-#[ignore = "writes notebooks-data/frame.csv"]
-fn regenerate_notebook_frame() {
-    std::fs::write(notebook_frame_path(), notebook_frame_csv()).unwrap();
 }
 
 /// designs/fej2024.yaml, mapped by hand onto the library (the CLI does the same), on a
 /// smaller synthetic register than the design's 2 million rows to keep the test fast.
 #[test]
 fn fej2024_yaml_design_draws_25000_balanced() {
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs/fej2024_sample.yaml");
+    let path = crate::common::repo("designs/fej2024_sample.yaml");
     let y: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(y["frame"]["synthetic"]["rows"].as_u64(), Some(2_000_000));

@@ -1,20 +1,15 @@
 //! Census margins of the FEJ population: analytic derivation vs the generator, and the files
 //! written from them (calibration/fej2024.yaml, notebooks-data/census_margins.csv).
 
-use std::path::PathBuf;
-
+use crate::common::repo;
 use ponder::config::calibrate::{CalibrationConfig, Figures, MarginSpec};
 use ponder::simulate::{
-    AGE_GROUP_LEVELS, CensusMargins, DIPLOMA_LEVELS, PCS_LEVELS, SEX_LEVELS, fej_margins,
-    generate_frame, margins::REGIONS,
+    AGE_GROUP_LEVELS, DIPLOMA_LEVELS, PCS_LEVELS, SEX_LEVELS, fej_margins, generate_frame,
+    margins::REGIONS,
 };
 
 /// Decimals of the percentages written to the YAML and CSV files.
-const DECIMALS: u32 = 6;
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+const DECIMALS: u32 = ponder::simulate::notebook::CENSUS_DECIMALS;
 
 #[test]
 fn margins_are_percentages_of_the_survey_population() {
@@ -143,7 +138,11 @@ fn yaml() -> serde_yaml::Value {
 }
 
 /// calibration/fej2024.yaml carries fej_margins() rounded to 6 decimals (largest remainder):
-/// regenerate its numbers with `CensusMargins::to_yaml(6)` if the generator changes.
+/// regenerate its numbers with `cargo run --example regenerate_notebook_data -- census-yaml`
+/// if the generator changes.
+/// What a failure of the YAML check says.
+const REGEN_YAML: &str = "print the numbers with `cargo run --example regenerate_notebook_data -- census-yaml` and paste them into calibration/fej2024.yaml";
+
 #[test]
 fn fej2024_yaml_matches_the_census_margins() {
     let y = yaml();
@@ -151,7 +150,7 @@ fn fej2024_yaml_matches_the_census_margins() {
     assert_eq!(y["weight"].as_str(), Some("w_nr"));
     assert_eq!(y["output"].as_str(), Some("w_cal"));
     assert_eq!(y["method"].as_str(), Some("raking"));
-    assert_eq!(y["population_total"].as_f64(), Some(m.population_total.round()));
+    assert_eq!(y["population_total"].as_f64(), Some(m.population_total.round()), "{REGEN_YAML}");
     let margins = y["margins"].as_sequence().unwrap();
     assert_eq!(margins.len(), m.margins.len());
     for (ym, cm) in margins.iter().zip(&m.margins) {
@@ -204,7 +203,7 @@ fn fej2024_yaml_matches_the_census_margins() {
         assert_eq!(written.len(), expected.len(), "{}", cm.name());
         for ((label, value), (want_label, want, exact)) in written.iter().zip(&expected) {
             assert_eq!(label, want_label);
-            assert!((value - want).abs() < 1e-9, "{} = {label}", cm.name());
+            assert!((value - want).abs() < 1e-9, "{} = {label}; {REGEN_YAML}", cm.name());
             // a group adds up to one 1e-6 rounding per member (two here)
             assert!((value - exact).abs() <= 2.0e-6, "{} = {label}", cm.name());
         }
@@ -216,7 +215,8 @@ fn fej2024_yaml_matches_the_census_margins() {
 /// The file is a valid `ponder calibrate` configuration.
 #[test]
 fn fej2024_yaml_loads_as_a_calibration_config() {
-    let c = CalibrationConfig::load(&repo("calibration/fej2024.yaml")).unwrap();
+    let c =
+        CalibrationConfig::load(std::path::Path::new(&repo("calibration/fej2024.yaml"))).unwrap();
     assert_eq!(c.weight, "w_nr");
     assert_eq!(c.margins.len(), 5);
     for spec in &c.margins {
@@ -224,37 +224,17 @@ fn fej2024_yaml_loads_as_a_calibration_config() {
     }
 }
 
-fn census_csv(m: &CensusMargins) -> Vec<u8> {
-    let mut buf = Vec::new();
-    m.write_csv(&mut buf, DECIMALS).unwrap();
-    buf
-}
-
 /// notebooks-data/census_margins.csv is exactly what fej_margins() gives.
 #[test]
 fn committed_census_margins_csv_is_reproducible() {
     let committed = std::fs::read(repo("notebooks-data/census_margins.csv")).unwrap();
     assert!(
-        committed == census_csv(&fej_margins()),
-        "regenerate with `cargo test --test it regenerate_census_margins -- --ignored`"
+        committed == ponder::simulate::notebook::census_margins_csv().unwrap(),
+        "regenerate with `cargo run --example regenerate_notebook_data -- census`"
     );
     let text = String::from_utf8(committed).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("variable,category,percent"));
     assert!(lines.next().unwrap().starts_with("population_total,all,"));
     assert!(lines.next().unwrap().starts_with("\"sex,age_group\",\"M,18-29\","));
-}
-
-/// Rewrites notebooks-data/census_margins.csv.
-#[test]
-#[ignore = "writes notebooks-data/census_margins.csv"]
-fn regenerate_census_margins() {
-    std::fs::write(repo("notebooks-data/census_margins.csv"), census_csv(&fej_margins())).unwrap();
-}
-
-/// Prints the YAML numbers (for calibration/fej2024.yaml).
-#[test]
-#[ignore = "prints the margins as YAML"]
-fn print_census_margins_yaml() {
-    println!("{}", fej_margins().to_yaml(DECIMALS).unwrap());
 }

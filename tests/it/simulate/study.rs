@@ -3,12 +3,9 @@
 //! (replicates redoing nonresponse and calibration) cover about 95 %; the uncorrected
 //! design-weighted estimators of response-related answers are not.
 
+use crate::common::repo;
 use ponder::pipeline::Silent;
 use ponder::pipeline::simulation::{Simulation, SimulationOptions, simulate};
-
-fn repo(path: &str) -> String {
-    format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
-}
 
 fn run(k: usize, seed: u64) -> Simulation {
     let dir = tempfile::tempdir().unwrap();
