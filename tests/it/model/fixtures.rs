@@ -9,10 +9,11 @@ use ponder::design::{
     Categorical, Design, DesignSpec, LonelyPsu, Numeric, PpsVariance, WeightSource,
 };
 use ponder::variance::Linearization;
-use serde_json::Value;
+
+pub use crate::common::{expected, f64s};
 
 pub fn case_dir(case: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(case)
+    PathBuf::from(crate::common::fixture(case, ""))
 }
 
 /// A CSV file as text cells (no quoted commas in these fixtures).
@@ -97,16 +98,6 @@ pub fn design(
 /// An element design with weights only (every row its own PSU).
 pub fn srs_design(weights: Vec<f64>) -> Linearization {
     Linearization::new(Design::new(DesignSpec::with_weights("w", weights)).expect("valid design"))
-}
-
-pub fn expected(case: &str) -> Value {
-    let text =
-        std::fs::read_to_string(case_dir(case).join("expected.json")).expect("expected.json");
-    serde_json::from_str(&text).expect("json")
-}
-
-pub fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
 }
 
 /// R's coefficient label (`stypeH`) → ponder's (`stype=H`).
