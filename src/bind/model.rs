@@ -9,67 +9,12 @@ use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
 use crate::hint::suggest;
 use crate::model::{
-    Column, GlmOptions, ModelSpec, Variable, Variance, domain_difference, fit_glm, indicator,
-    rao_scott,
+    Column, GlmOptions, ModelRow, ModelSpec, Variable, Variance, domain_difference, fit_glm,
+    indicator, rao_scott,
 };
 
 /// Confidence level of the intervals.
 const LEVEL: f64 = 0.95;
-
-/// One output row: a coefficient, a term test, a χ² test or a difference (`NaN` = empty).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelRow {
-    /// Model or test name.
-    pub name: String,
-    /// `coefficient`, `term_test`, `chisq` or `difference`.
-    pub kind: &'static str,
-    /// Coefficient label (`(Intercept)`, `x`, `g=b`, `a=1:b=2`), term, or the columns tested.
-    pub term: String,
-    /// Estimate (coefficient or difference).
-    pub estimate: f64,
-    /// Its standard error.
-    pub se: f64,
-    /// t, z, F or χ² statistic.
-    pub statistic: f64,
-    /// Degrees of freedom (numerator for F).
-    pub df: f64,
-    /// Denominator degrees of freedom of an F statistic.
-    pub df2: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower bound of the interval.
-    pub ci_low: f64,
-    /// Upper bound of the interval.
-    pub ci_high: f64,
-    /// exp(estimate, ci_low, ci_high) for log and logit links.
-    pub exp: Option<[f64; 3]>,
-    /// Rows used.
-    pub n: Option<usize>,
-    /// Flags (none yet: problems stop the run).
-    pub flags: String,
-}
-
-impl ModelRow {
-    fn new(name: &str, kind: &'static str, term: String) -> ModelRow {
-        let nan = f64::NAN;
-        ModelRow {
-            name: name.to_string(),
-            kind,
-            term,
-            estimate: nan,
-            se: nan,
-            statistic: nan,
-            df: nan,
-            df2: nan,
-            p_value: nan,
-            ci_low: nan,
-            ci_high: nan,
-            exp: None,
-            n: None,
-            flags: String::new(),
-        }
-    }
-}
 
 /// The columns named by the models and tests, with their key.
 fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
@@ -99,13 +44,20 @@ fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
 /// # Errors
 /// [`Error::Config`] listing each unknown column.
 pub fn check_columns(cfg: &ModelConfig, table: &Table) -> Result<()> {
-    let names = table.column_names();
+    check_column_names(cfg, &table.column_names(), &table.source())
+}
+
+/// As [`check_columns`], on the column names a file will have (`source` names it).
+///
+/// # Errors
+/// [`Error::Config`] listing each unknown column.
+pub fn check_column_names(cfg: &ModelConfig, names: &[String], source: &str) -> Result<()> {
     let mut p = cfg.source.problems();
     for (key, c) in named_columns(cfg) {
-        if !table.has_column(c) {
+        if !names.iter().any(|n| n == c) {
             let hint = suggest(c, names.iter().map(String::as_str))
                 .map(|s| format!("did you mean `{s}`?"));
-            p.push(&key, format!("no column `{c}` in {}", table.source()), hint);
+            p.push(&key, format!("no column `{c}` in {source}"), hint);
         }
     }
     p.finish()

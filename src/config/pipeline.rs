@@ -11,6 +11,8 @@
 //!   - calibration: {config: ../calibration/fej2024.yaml, population_total: frame}
 //!   - replicates: {type: bootstrap, count: 500}
 //!   - estimates: fej2024_estimates.yaml
+//!   # or, with design-based models and tests (a `ponder model` file) beside the estimates:
+//!   # - estimates: {config: fej2024_estimates.yaml, models: fej2024_models.yaml}
 //! report: {lang: fr, title: "Les Français et la justice 2024", map: trust_by_region}
 //! ```
 //!
@@ -24,6 +26,7 @@ mod build;
 
 use super::calibrate::CalibrationConfig;
 use super::estimate::EstimateConfig;
+use super::model::ModelConfig;
 use super::nonresponse::NonresponseConfig;
 use super::sample::SampleConfig;
 use super::{Loaded, Problems, Source, load_yaml, suggest};
@@ -66,6 +69,13 @@ struct RawCollection {
 struct RawCalibrationFull {
     config: PathBuf,
     population_total: Option<serde_yaml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEstimatesFull {
+    config: Option<PathBuf>,
+    models: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -221,6 +231,8 @@ pub struct PipelineConfig {
     pub replicates: Option<ReplicateStep>,
     /// Estimates.
     pub estimates: Option<EstimateConfig>,
+    /// Models and tests (`models:` of the estimates step): written to `models.csv`.
+    pub models: Option<ModelConfig>,
     /// Report.
     pub report: ReportOptions,
     /// Formats of the weighted file (`csv`, `parquet`).
@@ -307,6 +319,7 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
         calibration: None,
         replicates: None,
         estimates: None,
+        models: None,
         report: ReportOptions { lang: ReportLang::Fr, title: String::new(), map: None },
         weighted_formats: vec!["parquet".into(), "csv".into()],
     }

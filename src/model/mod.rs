@@ -29,6 +29,7 @@ pub mod family;
 pub mod glm;
 mod irls;
 pub mod rao_scott;
+pub mod row;
 mod stats;
 pub mod terms;
 pub mod wald;
@@ -38,6 +39,7 @@ pub use engine::{CovarianceEngine, replicate_covariance};
 pub use family::{Family, Link};
 pub use glm::{Coefficient, GlmFit, GlmOptions, fit_glm};
 pub use rao_scott::{ChisqStatistic, ChisqTest, rao_scott};
+pub use row::ModelRow;
 pub use terms::{Column, Missing, ModelMatrix, ModelSpec, TermColumns, Variable, indicator};
 pub use wald::TermTest;
 

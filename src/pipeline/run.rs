@@ -5,6 +5,7 @@
 //! | `weighted.parquet`, `weighted.csv` | the sample, collection outcome, every weight and the final replicate weights `<w>_rep_1..R` |
 //! | `collected.csv` | synthetic collections: the sample as field work returns it (design weights, strata, outcome, answers) — what an `input:` step reads |
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
+//! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
 //! | `calibration.json` | margins before/after, g distribution, design effect |
@@ -19,6 +20,7 @@ use crate::config::pipeline::{PipelineConfig, Start};
 use crate::data::check_writable_path;
 use crate::error::{Error, Result};
 use crate::estimate::EstimateRow;
+use crate::model::ModelRow;
 use crate::report::run::{RunReport, WeightStep};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,6 +80,10 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     if cfg.estimates.is_some() {
         v.push(out.join("estimates.csv"));
         v.push(out.join("estimates.md"));
+    }
+    if cfg.models.is_some() {
+        v.push(out.join("models.csv"));
+        v.push(out.join("models.md"));
     }
     if matches!(cfg.start, Start::Sample(_)) {
         v.push(out.join("sample.json"));
@@ -169,41 +175,66 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     // The big files are written (under temporary names) while the estimates are computed;
     // they get their names only when everything else has succeeded.
     let big = big_files(cfg, &opts.out, &w);
-    let (written, estimates) = rayon::join(
+    let (written, results) = rayon::join(
         || big.par_iter().map(|(t, tmp, _)| t.write(tmp)).collect::<Result<Vec<()>>>(),
-        || -> Result<Vec<EstimateRow>> {
-            let Some(e) = &cfg.estimates else { return Ok(Vec::new()) };
-            let mut e = e.clone();
-            if let Some(r) = opts.replicates {
-                e.set_replicate_count(r);
-            }
-            crate::bind::estimate::check_columns(&e, &w.table)?;
-            crate::bind::estimate::compute(&e, &w.table)
-        },
+        || results(cfg, opts, &w.table),
     );
-    let finish = || -> Result<Vec<EstimateRow>> {
+    let finish = || -> Result<Results> {
         written?;
-        let estimates = estimates?;
+        let results = results?;
         let lang = opts.lang.unwrap_or(cfg.report.lang.into());
-        let html = report_html(cfg, &w, &estimates, seed, &world.label, lang)?;
-        write_small(cfg, &opts.out, &w, &estimates, &html)?;
+        let html = report_html(cfg, &w, &results, seed, &world.label, lang)?;
+        write_small(cfg, &opts.out, &w, &results, &html)?;
         for (_, tmp, path) in &big {
             std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
         }
-        Ok(estimates)
+        Ok(results)
     };
     let result = finish();
     for (_, tmp, _) in &big {
         let _ = std::fs::remove_file(tmp);
     }
-    let estimates = result?;
+    let results = result?;
     let mut timings = vec![("frame", load)];
     timings.extend(w.timings.iter().copied());
     timings.push(("estimates + report + write", t1.elapsed().as_secs_f64()));
-    Ok(RunSummary { files, timings, lines: summary_lines(cfg, &w, estimates.len()) })
+    Ok(RunSummary { files, timings, lines: summary_lines(cfg, &w, &results) })
 }
 
-fn summary_lines(cfg: &PipelineConfig, w: &Weighted, n_estimates: usize) -> Vec<String> {
+/// The estimates step's results: estimate rows and model rows.
+struct Results {
+    estimates: Vec<EstimateRow>,
+    models: Vec<ModelRow>,
+}
+
+/// Computes the estimates and the models (`--replicates` applied to both designs).
+fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
+    let estimates = match &cfg.estimates {
+        Some(e) => {
+            let mut e = e.clone();
+            if let Some(r) = opts.replicates {
+                e.set_replicate_count(r);
+            }
+            crate::bind::estimate::check_columns(&e, table)?;
+            crate::bind::estimate::compute(&e, table)?
+        }
+        None => Vec::new(),
+    };
+    let models = match &cfg.models {
+        Some(m) => {
+            let mut m = m.clone();
+            if let Some(r) = opts.replicates {
+                m.design.set_replicate_count(r);
+            }
+            crate::bind::model::check_columns(&m, table)?;
+            crate::bind::model::compute(&m, table)?
+        }
+        None => Vec::new(),
+    };
+    Ok(Results { estimates, models })
+}
+
+fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(step) = &cfg.calibration
         && step.population_total != crate::config::pipeline::TotalSource::Config
@@ -247,7 +278,10 @@ fn summary_lines(cfg: &PipelineConfig, w: &Weighted, n_estimates: usize) -> Vec<
             r.len()
         ));
     }
-    lines.push(format!("estimates: {n_estimates} rows"));
+    lines.push(format!("estimates: {} rows", results.estimates.len()));
+    if cfg.models.is_some() {
+        lines.push(format!("models and tests: {} rows", results.models.len()));
+    }
     lines.extend(w.notes.iter().map(|n| format!("note: {n}")));
     lines
 }
@@ -255,7 +289,7 @@ fn summary_lines(cfg: &PipelineConfig, w: &Weighted, n_estimates: usize) -> Vec<
 fn report_html(
     cfg: &PipelineConfig,
     w: &Weighted,
-    estimates: &[EstimateRow],
+    results: &Results,
     seed: u64,
     frame: &str,
     lang: crate::report::run::Lang,
@@ -280,7 +314,8 @@ fn report_html(
         g: &g,
         calibration: w.calibration.as_ref().map(|(c, _)| &c.report),
         nonresponse: w.nonresponse.as_ref().map(|a| &a.report),
-        estimates,
+        estimates: &results.estimates,
+        models: &results.models,
         map: cfg.report.map.as_deref(),
     };
     crate::report::run::render(&report)
@@ -348,12 +383,16 @@ fn write_small(
     cfg: &PipelineConfig,
     out: &Path,
     w: &Weighted,
-    estimates: &[EstimateRow],
+    results: &Results,
     html: &str,
 ) -> Result<()> {
     if cfg.estimates.is_some() {
-        crate::report::table::write_estimates(&out.join("estimates.csv"), estimates)?;
-        crate::report::table::write_estimates(&out.join("estimates.md"), estimates)?;
+        crate::report::table::write_estimates(&out.join("estimates.csv"), &results.estimates)?;
+        crate::report::table::write_estimates(&out.join("estimates.md"), &results.estimates)?;
+    }
+    if cfg.models.is_some() {
+        crate::report::table::write_models(&out.join("models.csv"), &results.models)?;
+        crate::report::table::write_models(&out.join("models.md"), &results.models)?;
     }
     if let Some(s) = &w.sample {
         crate::report::write_json(&out.join("sample.json"), s)?;

@@ -34,6 +34,7 @@ pub use labels::label;
 use crate::calibration::Report as CalReport;
 use crate::error::Result;
 use crate::estimate::EstimateRow;
+use crate::model::ModelRow;
 use crate::nonresponse::Report as NrReport;
 use crate::report::html::{escape, page_with, table};
 use std::fmt::Write;
@@ -97,6 +98,8 @@ pub struct RunReport<'a> {
     pub nonresponse: Option<&'a NrReport>,
     /// Estimates.
     pub estimates: &'a [EstimateRow],
+    /// Model coefficients, term tests, χ² tests and differences (`ponder model` rows).
+    pub models: &'a [ModelRow],
     /// Name of an estimate by region to draw as a map.
     pub map: Option<&'a str>,
 }

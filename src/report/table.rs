@@ -8,6 +8,7 @@
 use crate::data::{ColumnData, Table, check_writable_path};
 use crate::error::{Error, Result};
 use crate::estimate::EstimateRow;
+use crate::model::ModelRow;
 use std::path::Path;
 
 /// Output kinds of an estimate table.
@@ -115,7 +116,52 @@ pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
 /// # Errors
 /// Unknown extension, I/O failures.
 pub fn write_estimates(path: &Path, rows: &[EstimateRow]) -> Result<()> {
-    let table = estimates_table(rows)?;
+    write_table(path, &estimates_table(rows)?)
+}
+
+/// The model rows as a table: `name, kind, term, estimate, se, statistic, df, df2, p_value,
+/// ci_low, ci_high, exp_estimate, exp_ci_low, exp_ci_high, n, flags`.
+///
+/// # Errors
+/// Internal errors only.
+pub fn models_table(rows: &[ModelRow]) -> Result<Table> {
+    let text = |f: &dyn Fn(&ModelRow) -> String| {
+        ColumnData::Str(rows.iter().map(|r| Some(f(r)).filter(|s| !s.is_empty())).collect())
+    };
+    let num = |f: &dyn Fn(&ModelRow) -> f64| {
+        ColumnData::F64(rows.iter().map(|r| Some(f(r)).filter(|v| v.is_finite())).collect())
+    };
+    let exp = |i: usize| num(&move |r: &ModelRow| r.exp.map_or(f64::NAN, |e| e[i]));
+    let cols = vec![
+        ("name", text(&|r| r.name.clone())),
+        ("kind", text(&|r| r.kind.to_string())),
+        ("term", text(&|r| r.term.clone())),
+        ("estimate", num(&|r| r.estimate)),
+        ("se", num(&|r| r.se)),
+        ("statistic", num(&|r| r.statistic)),
+        ("df", num(&|r| r.df)),
+        ("df2", num(&|r| r.df2)),
+        ("p_value", num(&|r| r.p_value)),
+        ("ci_low", num(&|r| r.ci_low)),
+        ("ci_high", num(&|r| r.ci_high)),
+        ("exp_estimate", exp(0)),
+        ("exp_ci_low", exp(1)),
+        ("exp_ci_high", exp(2)),
+        ("n", ColumnData::I64(rows.iter().map(|r| r.n.map(|n| n as i64)).collect())),
+        ("flags", text(&|r| r.flags.clone())),
+    ];
+    Table::from_columns(cols.into_iter().map(|(n, c)| (n.to_string(), c)).collect())
+}
+
+/// Writes model rows by extension (.csv, .tsv, .parquet, .md, .json), atomically.
+///
+/// # Errors
+/// Unknown extension, I/O failures.
+pub fn write_models(path: &Path, rows: &[ModelRow]) -> Result<()> {
+    write_table(path, &models_table(rows)?)
+}
+
+fn write_table(path: &Path, table: &Table) -> Result<()> {
     match format_of(path)? {
         TableFormat::Data => table.write(path),
         TableFormat::Markdown => super::write_text(path, &table.to_markdown()),

@@ -2,11 +2,12 @@
 //! own `load`), every problem collected with its key.
 
 use super::{
-    CalibrationStep, PipelineConfig, RawCalibrationFull, RawCollection, RawOutputs, RawReplicates,
-    RawReport, RawStep, ReplicateStep, ReportLang, Start, TotalSource,
+    CalibrationStep, PipelineConfig, RawCalibrationFull, RawCollection, RawEstimatesFull,
+    RawOutputs, RawReplicates, RawReport, RawStep, ReplicateStep, ReportLang, Start, TotalSource,
 };
 use crate::config::calibrate::CalibrationConfig;
 use crate::config::estimate::EstimateConfig;
+use crate::config::model::ModelConfig;
 use crate::config::nonresponse::NonresponseConfig;
 use crate::config::sample::SampleConfig;
 use crate::config::{Problems, suggest};
@@ -103,11 +104,46 @@ impl Builder<'_> {
             }
             "calibration" => self.calibration(&key, s.value),
             "replicates" => self.replicates(&key, s.value),
-            _ => {
-                if let Some(f) = self.file(&key, s.value) {
-                    self.cfg.estimates = self.nested(EstimateConfig::load(&f));
+            _ => self.estimates(&key, s.value),
+        }
+    }
+
+    /// `estimates: E.yaml`, or `estimates: {config: E.yaml, models: M.yaml}` (either or both).
+    fn estimates(&mut self, key: &str, v: &serde_yaml::Value) {
+        let mapping = v.is_mapping();
+        let (config, models) = match v {
+            serde_yaml::Value::String(p) => (Some(PathBuf::from(p)), None),
+            serde_yaml::Value::Mapping(_) => {
+                let Some(raw) = self.parse::<RawEstimatesFull>(key, v) else { return };
+                if raw.config.is_none() && raw.models.is_none() {
+                    self.problems.push(
+                        key,
+                        "the estimates step names no file",
+                        Some(
+                            "`{config: estimates.yaml, models: models.yaml}` (either or both)"
+                                .into(),
+                        ),
+                    );
                 }
+                (raw.config, raw.models)
             }
+            _ => {
+                self.problems.push(
+                    key,
+                    "expected a file path or `{config: …, models: …}`",
+                    Some(
+                        "e.g. `- estimates: {config: estimates.yaml, models: models.yaml}`".into(),
+                    ),
+                );
+                return;
+            }
+        };
+        let config_key = if mapping { format!("{key}.config") } else { key.to_string() };
+        if let Some(f) = config.and_then(|c| self.existing(&config_key, &c)) {
+            self.cfg.estimates = self.nested(EstimateConfig::load(&f));
+        }
+        if let Some(f) = models.and_then(|m| self.existing(&format!("{key}.models"), &m)) {
+            self.cfg.models = self.nested(ModelConfig::load(&f));
         }
     }
 

@@ -203,6 +203,7 @@ fn report<'a>(r: &'a Run, lang: Lang, map: Option<&'a str>) -> RunReport<'a> {
         calibration: Some(&r.cal),
         nonresponse: Some(&r.nr),
         estimates: &r.rows,
+        models: &[],
         map,
     }
 }
