@@ -3,7 +3,7 @@
 //! then every model and test computed on the variance source of the `design:` block
 //! ([`crate::bind::design`]): replicates, else linearization (with calibration residuals).
 
-use crate::bind::design::{linearization, replicate_design};
+use crate::bind::design::{linearization, replicate_design, two_phase};
 use crate::config::model::{ModelConfig, ModelRequest, TestKind, TestRequest};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
@@ -12,9 +12,6 @@ use crate::model::{
     Column, GlmOptions, ModelRow, ModelSpec, Variable, Variance, domain_difference, fit_glm,
     indicator, rao_scott,
 };
-
-/// Confidence level of the intervals.
-const LEVEL: f64 = 0.95;
 
 /// The columns named by the models and tests, with their key.
 fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
@@ -70,15 +67,11 @@ pub fn check_column_names(cfg: &ModelConfig, names: &[String], source: &str) -> 
 /// model's own errors (non-convergence, separation, aliased terms, bad response values,
 /// missing values), prefixed with the model or test name.
 pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
-    if cfg.design.nonresponse.is_some() {
-        return Err(cfg.source.error(
-            "design.nonresponse",
-            "the nonresponse-phase variance is not available for models yet",
-            Some("use replicate weights that redo the nonresponse step (`replicates:`)".into()),
-        ));
-    }
     if let Some(r) = replicate_design(&cfg.design, table)? {
         return run_all(cfg, table, Variance::Replicates(&r));
+    }
+    if let Some(t) = two_phase(&cfg.design, table)? {
+        return run_all(cfg, table, Variance::Linearization(&t));
     }
     let lin = linearization(&cfg.design, table)?;
     run_all(cfg, table, Variance::Linearization(&lin))
@@ -87,11 +80,11 @@ pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
 fn run_all(cfg: &ModelConfig, table: &Table, var: Variance) -> Result<Vec<ModelRow>> {
     let mut rows = Vec::new();
     for m in &cfg.models {
-        let prefix = format!("model `{}`: ", m.name);
+        let prefix = format!("`{}` ({} of {}): ", m.name, m.key, cfg.file);
         rows.extend(fit_model(cfg, m, table, var).map_err(|e| located(e, table, &prefix))?);
     }
     for t in &cfg.tests {
-        let prefix = format!("test `{}`: ", t.name);
+        let prefix = format!("`{}` ({} of {}): ", t.name, t.key, cfg.file);
         rows.push(run_test(cfg, t, table, var).map_err(|e| located(e, table, &prefix))?);
     }
     Ok(rows)
@@ -186,7 +179,7 @@ fn fit_model(
     };
     let fit = fit_glm(&spec, var, &GlmOptions::default())?;
     let mut rows: Vec<ModelRow> = fit
-        .summary(LEVEL)
+        .summary(m.level)
         .into_iter()
         .map(|c| ModelRow {
             estimate: c.estimate,
@@ -220,11 +213,10 @@ fn run_test(cfg: &ModelConfig, t: &TestRequest, table: &Table, var: Variance) ->
         TestKind::Chisq { variables: [a, b], statistic } => {
             let (fa, fb) = (table.factor(a)?, table.factor(b)?);
             let r = rao_scott(var, (a, &fa), (b, &fb), *statistic)?;
-            let n = fa
-                .codes
-                .iter()
-                .zip(&fb.codes)
-                .filter(|(x, y)| **x != Factor::MISSING && **y != Factor::MISSING);
+            let w = var.weights();
+            let n = (0..w.len()).filter(|&k| {
+                w[k] > 0.0 && fa.codes[k] != Factor::MISSING && fb.codes[k] != Factor::MISSING
+            });
             Ok(ModelRow {
                 statistic: r.statistic,
                 df: r.df1,
@@ -248,8 +240,11 @@ fn run_test(cfg: &ModelConfig, t: &TestRequest, table: &Table, var: Variance) ->
                 None => table.numeric_or_nan(variable)?,
             };
             let ls = [levels[0].as_str(), levels[1].as_str()];
-            let d = domain_difference(var, (variable, &y), (by, &f), ls, *missing, LEVEL)?;
+            let d = domain_difference(var, (variable, &y), (by, &f), ls, *missing, t.level)?;
             let term = format!("{by}={} - {by}={}", ls[0], ls[1]);
+            let (w, codes) = (var.weights(), [f.level_index(ls[0]), f.level_index(ls[1])]);
+            let n = (0..w.len())
+                .filter(|&k| w[k] > 0.0 && y[k].is_finite() && codes.contains(&Some(f.codes[k])));
             Ok(ModelRow {
                 estimate: d.estimate,
                 se: d.se,
@@ -257,6 +252,7 @@ fn run_test(cfg: &ModelConfig, t: &TestRequest, table: &Table, var: Variance) ->
                 p_value: d.p_value,
                 ci_low: d.ci_low,
                 ci_high: d.ci_high,
+                n: Some(n.count()),
                 ..ModelRow::new(&t.name, "difference", term)
             })
         }

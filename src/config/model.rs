@@ -48,6 +48,7 @@ struct RawModel {
     #[serde(default)]
     categorical: Vec<String>,
     missing: Option<String>,
+    level: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +65,7 @@ struct RawTest {
     by: Option<String>,
     levels: Option<Vec<Value>>,
     missing: Option<String>,
+    level: Option<f64>,
 }
 
 /// One GLM to fit.
@@ -94,6 +96,8 @@ pub struct ModelRequest {
     pub tests: Vec<String>,
     /// Missing-value policy.
     pub missing: Missing,
+    /// Confidence level of the intervals (default 0.95).
+    pub level: f64,
 }
 
 /// What a test computes.
@@ -130,6 +134,8 @@ pub struct TestRequest {
     pub name: String,
     /// What it computes.
     pub kind: TestKind,
+    /// Confidence level of a difference's interval (default 0.95).
+    pub level: f64,
 }
 
 /// A validated model configuration.
@@ -214,6 +220,15 @@ fn missing_policy(key: &str, v: Option<&str>, p: &mut Problems) -> Missing {
     }
 }
 
+/// A confidence level in (0, 1) (default 0.95).
+fn level(key: &str, v: Option<f64>, p: &mut Problems) -> f64 {
+    let level = v.unwrap_or(0.95);
+    if !(level > 0.0 && level < 1.0) {
+        p.push(key, format!("must be in (0, 1), got {level}"), Some("e.g. `level: 0.95`".into()));
+    }
+    level
+}
+
 fn family(key: &str, s: &str, p: &mut Problems) -> Option<Family> {
     let f = Family::parse(s);
     if f.is_none() {
@@ -248,6 +263,7 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
     let family = family(&format!("{key}.family"), &m.family, p);
     let missing = missing_policy(&format!("{key}.missing"), m.missing.as_deref(), p);
     let category = m.category.as_ref().map(|c| category(&format!("{key}.category"), c, p));
+    let level = level(&format!("{key}.level"), m.level, p);
     super::check_names(&format!("{key}.terms"), m.terms.iter().map(String::as_str), p);
     let interactions = interactions(&key, m, p);
     let reference = pairs(&format!("{key}.reference"), &m.reference, p);
@@ -276,6 +292,7 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
         domain: pairs(&format!("models[{i}].domain"), &m.domain, p),
         tests: m.tests.clone(),
         missing,
+        level,
     })
 }
 
@@ -337,7 +354,8 @@ fn test(i: usize, t: &RawTest, p: &mut Problems) -> Option<TestRequest> {
             None
         }
     }?;
-    Some(TestRequest { key, name: t.name.clone(), kind })
+    let level = level(&format!("{key}.level"), t.level, p);
+    Some(TestRequest { key, name: t.name.clone(), kind, level })
 }
 
 /// A key given to a test type that does not use it.
@@ -360,6 +378,7 @@ fn chisq(key: &str, t: &RawTest, p: &mut Problems) -> Option<TestKind> {
     }
     unused(key, t.levels.is_some(), "levels", "chisq", p);
     unused(key, t.missing.is_some(), "missing", "chisq", p);
+    unused(key, t.level.is_some(), "level", "chisq", p);
     let statistic = match t.statistic.as_deref() {
         None | Some("F") => Some(ChisqStatistic::F),
         Some(s) if s.eq_ignore_ascii_case("chisq") => Some(ChisqStatistic::Chisq),

@@ -17,6 +17,7 @@ use super::engine::replicate_covariance;
 use super::stats::{normal_quantile, z_two_sided};
 use super::terms::Missing;
 use super::{STEP, Variance};
+use crate::data::weights::row_list;
 
 /// A difference of two domain estimates.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,20 +109,24 @@ pub fn domain_difference(
             )
         })?;
         let mut domain: Vec<bool> = by.1.codes.iter().map(|&c| c == code).collect();
-        for (k, d) in domain.iter_mut().enumerate().filter(|(k, d)| **d && !yv[*k].is_finite()) {
-            if missing == Missing::Fail {
-                return Err(Error::Cell {
-                    file: STEP.to_string(),
-                    column: yname.to_string(),
-                    row: Some(k + 1),
-                    message: format!(
-                        "`{yname}` is missing at row {}: fill it in, or set `missing: drop`",
-                        k + 1
-                    ),
-                });
-            }
-            *d = false;
+        let w = var.weights();
+        let bad: Vec<usize> =
+            (0..yv.len()).filter(|&k| domain[k] && w[k] != 0.0 && !yv[k].is_finite()).collect();
+        if let (Some(&first), Missing::Fail) = (bad.first(), missing) {
+            return Err(Error::Cell {
+                file: STEP.to_string(),
+                column: yname.to_string(),
+                row: Some(first + 1),
+                message: format!(
+                    "`{yname}` has {} missing value(s) among rows with positive weight in \
+                     `{}={l}` (rows {}): fill them in, or set `missing: drop`",
+                    bad.len(),
+                    by.0,
+                    row_list(&bad)
+                ),
+            });
         }
+        domain.iter_mut().zip(yv).for_each(|(d, y)| *d &= y.is_finite());
         if !domain.iter().zip(var.weights()).any(|(&d, &w)| d && w > 0.0) {
             return Err(Error::method(
                 STEP,

@@ -8,8 +8,8 @@
 use nalgebra::DMatrix;
 
 use crate::error::Result;
-use crate::variance::Linearization;
 use crate::variance::replicates::ReplicateDesign;
+use crate::variance::{Linearization, TwoPhase};
 
 /// Design covariance of totals `t_j = Σ_k w_k z_jk` of influence values (linearization).
 pub trait CovarianceEngine: Sync {
@@ -40,6 +40,25 @@ impl CovarianceEngine for Linearization {
 
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
         self.design().degrees_of_freedom_where(keep)
+    }
+}
+
+/// Linearization with a nonresponse phase (response as a Poisson phase, p̂ = d / w;
+/// calibration residuals when the adjusted weights were calibrated): see
+/// [`TwoPhase::covariance`].
+impl CovarianceEngine for TwoPhase {
+    // the analysis weights (calibrated when calibrated), not the adjusted `weights`
+    #[allow(clippy::misnamed_getters)]
+    fn weights(&self) -> &[f64] {
+        &self.analysis
+    }
+
+    fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        TwoPhase::covariance(self, z)
+    }
+
+    fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
+        self.design.degrees_of_freedom_where(keep)
     }
 }
 

@@ -96,7 +96,7 @@ pub struct Coefficient {
 /// ([`Error::NotConverged`]); variance errors of the design.
 pub fn fit_glm(spec: &ModelSpec, var: Variance, opts: &GlmOptions) -> Result<GlmFit> {
     let w = var.weights();
-    let mm = ModelMatrix::build(spec, w.len())?;
+    let mm = ModelMatrix::build(spec, w)?;
     let prior: Vec<f64> = (0..mm.n).map(|k| if mm.rows[k] { w[k] } else { 0.0 }).collect();
     let used = prior.iter().filter(|&&v| v > 0.0).count();
     let df = var.degrees_of_freedom(&|k| mm.rows[k] && w[k] != 0.0);

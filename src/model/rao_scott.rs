@@ -55,7 +55,8 @@ pub struct ChisqTest {
 /// out of the proportions, as `na.rm = TRUE`).
 ///
 /// # Errors
-/// A variable with fewer than two levels, or a level with no weight; design variance errors.
+/// A variable with fewer than two levels, a level or a cell with no weight; design
+/// variance errors.
 pub fn rao_scott(
     var: Variance,
     a: (&str, &Factor),
@@ -126,12 +127,28 @@ fn check_margins(a: (&str, &Factor), b: (&str, &Factor), table: &[f64]) -> Resul
         .find(|&i| row(i) <= 0.0)
         .map(|i| (a, i))
         .or_else(|| (0..nc).find(|&j| col(j) <= 0.0).map(|j| (b, j)));
-    match empty {
-        Some((v, i)) => Err(Error::method(
+    if let Some((v, i)) = empty {
+        return Err(Error::method(
             STEP,
             format!(
                 "category `{}` of `{}` has no weight in the table: drop or merge it",
                 v.1.levels[i], v.0
+            ),
+        ));
+    }
+    // an empty cell makes Δ rest on a zero proportion (R drops it from D⁻ silently)
+    match (0..nr * nc).find(|&c| table[c] <= 0.0) {
+        Some(c) => Err(Error::method(
+            STEP,
+            format!(
+                "the cell `{}={}` × `{}={}` is empty in the sample (no respondent with a \
+                 weight): merge categories of `{}` or `{}` before testing",
+                a.0,
+                a.1.levels[c % nr],
+                b.0,
+                b.1.levels[c / nr],
+                a.0,
+                b.0
             ),
         )),
         None => Ok(()),

@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use crate::data::Factor;
+use crate::data::weights::row_list;
 use crate::error::{Error, Result};
 
 use super::STEP;
@@ -131,15 +132,19 @@ pub fn indicator(name: &str, f: &Factor, category: &str) -> Result<Vec<f64>> {
 }
 
 impl ModelMatrix {
-    /// Builds the model matrix of `spec` (`n` rows).
+    /// Builds the model matrix of `spec` for the analysis weights `w` (one per row). Rows
+    /// with weight 0 and a missing value leave the fit silently, as in the estimates (they
+    /// enter no estimate: non-respondents without answers).
     ///
     /// # Errors
-    /// Columns of the wrong length; a missing value under [`Missing::Fail`] or an invalid
+    /// Columns of the wrong length; a missing value on a row of positive weight under
+    /// [`Missing::Fail`] (every such row listed) or an invalid
     /// response ([`Error::Cell`], naming column and row); unknown interaction terms or
     /// reference levels; a factor term with one level in the domain ([`Error::Method`]).
-    pub fn build(spec: &ModelSpec, n: usize) -> Result<ModelMatrix> {
+    pub fn build(spec: &ModelSpec, w: &[f64]) -> Result<ModelMatrix> {
+        let n = w.len();
         let y_all = response_values(spec)?;
-        let rows = fit_rows(spec, n)?;
+        let rows = fit_rows(spec, w)?;
         let mut y = vec![0.0; n];
         for k in (0..n).filter(|&k| rows[k]) {
             if let Some(why) = spec.family.check_response(y_all[k]) {
@@ -252,8 +257,10 @@ fn response_values(spec: &ModelSpec) -> Result<Vec<f64>> {
     }
 }
 
-/// Rows of the fit: in the domain, and complete (or an error under [`Missing::Fail`]).
-fn fit_rows(spec: &ModelSpec, n: usize) -> Result<Vec<bool>> {
+/// Rows of the fit: in the domain, and complete (or an error under [`Missing::Fail`] for
+/// rows of positive weight; rows of weight 0 with a missing value just leave the fit).
+fn fit_rows(spec: &ModelSpec, w: &[f64]) -> Result<Vec<bool>> {
+    let n = w.len();
     let vars: Vec<&Variable> = std::iter::once(&spec.response).chain(&spec.terms).collect();
     for v in &vars {
         if v.column.len() != n {
@@ -271,17 +278,24 @@ fn fit_rows(spec: &ModelSpec, n: usize) -> Result<Vec<bool>> {
         }
         None => vec![true; n],
     };
-    for (k, r) in rows.iter_mut().enumerate().filter(|(_, r)| **r) {
-        if let Some(v) = vars.iter().find(|v| v.column.is_missing(k)) {
-            if spec.missing == Missing::Fail {
+    if spec.missing == Missing::Fail {
+        for v in &vars {
+            let bad: Vec<usize> =
+                (0..n).filter(|&k| rows[k] && w[k] != 0.0 && v.column.is_missing(k)).collect();
+            if let Some(&first) = bad.first() {
                 let msg = format!(
-                    "`{}` is missing at row {}: fill it in, or set `missing: drop` to leave such \
-                     rows out of the model",
+                    "`{}` has {} missing value(s) among rows with positive weight (rows {}): \
+                     fill them in, or set `missing: drop` to leave such rows out of the model",
                     v.name,
-                    k + 1
+                    bad.len(),
+                    row_list(&bad)
                 );
-                return Err(cell_error(v.name, k, msg));
+                return Err(cell_error(v.name, first, msg));
             }
+        }
+    }
+    for (k, r) in rows.iter_mut().enumerate().filter(|(_, r)| **r) {
+        if vars.iter().any(|v| v.column.is_missing(k)) {
             *r = false;
         }
     }

@@ -136,6 +136,15 @@ impl Design {
     pub fn grouped_variances(&self, z: &[f64], group: &[u32], n_groups: usize) -> Result<Vec<f64>> {
         Engine { design: self, calibration: &[] }.grouped_variances(z, group, n_groups)
     }
+
+    /// Covariance matrix on this design without calibration (see
+    /// [`Linearization::covariance`]).
+    ///
+    /// # Errors
+    /// As [`Linearization::variance`].
+    pub fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        Engine { design: self, calibration: &[] }.covariance(z)
+    }
 }
 
 /// Totals of one estimate's contributions, ready for the bilinear form.

@@ -13,6 +13,8 @@
 //! 1992, §9.7). [`two_phase_variances`] is the one implementation of this formula;
 //! [`TwoPhase`] feeds it.
 
+use nalgebra::DMatrix;
+
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::tolerance as tol;
@@ -221,13 +223,72 @@ impl TwoPhase {
         group: &[u32],
         g: u32,
     ) -> Result<f64> {
-        let mut t: Vec<f64> = (0..z.len())
-            .map(|k| if group[k] == g { self.analysis[k] * z[k] } else { 0.0 })
-            .collect();
-        cal.adjust_rows(&mut t);
-        let e: Vec<f64> = (0..z.len())
-            .map(|k| if respondent[k] { t[k] / self.weights[k] } else { 0.0 })
-            .collect();
+        let z: Vec<f64> = (0..z.len()).map(|k| if group[k] == g { z[k] } else { 0.0 }).collect();
+        let e = self.residuals(Some(cal), respondent, &z);
         Ok(two_phase_variance(&self.design, respondent, p, &e)?.total())
+    }
+
+    /// The linearized variable e of the two-phase formula for influence values z computed
+    /// with the analysis weights: contributions t = (w g) z, replaced by their calibration
+    /// residuals when the weights were calibrated, then e = t / w on respondents (0
+    /// elsewhere), so that the contribution d e / p̂ is t. Without calibration e = z.
+    fn residuals(
+        &self,
+        cal: Option<&PreparedCalibration>,
+        respondent: &[bool],
+        z: &[f64],
+    ) -> Vec<f64> {
+        let Some(cal) = cal else {
+            return (0..z.len()).map(|k| if respondent[k] { z[k] } else { 0.0 }).collect();
+        };
+        let mut t: Vec<f64> = z.iter().zip(&self.analysis).map(|(z, a)| a * z).collect();
+        cal.adjust_rows(&mut t);
+        (0..z.len()).map(|k| if respondent[k] { t[k] / self.weights[k] } else { 0.0 }).collect()
+    }
+
+    /// Covariance matrix of the totals `Σ_k a_k z_jk` (a the analysis weights), one per
+    /// influence vector: the two-phase formula on pairs,
+    /// `C_jl = Cov_design(Σ_r d e_j / p̂, Σ_r d e_l / p̂) + Σ_r (1 − p̂_k) u_jk u_lk`,
+    /// u = d e / p̂, e as in the variances (calibration residuals when calibrated). Its
+    /// diagonal is [`TwoPhase::grouped_variances`] of each vector alone.
+    ///
+    /// # Errors
+    /// A respondent with a non-finite influence value; the design engine's errors.
+    pub fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        let (respondent, p) = self.response();
+        let d = self.design.weights();
+        let mut expanded = Vec::with_capacity(z.len());
+        let mut u = Vec::with_capacity(z.len());
+        for zj in z {
+            if zj.len() != p.len() {
+                return Err(Error::Internal(
+                    "two-phase influence values of the wrong length".into(),
+                ));
+            }
+            let e = self.residuals(self.calibration.as_ref(), &respondent, zj);
+            if let Some(k) = (0..e.len()).find(|&k| respondent[k] && !e[k].is_finite()) {
+                return Err(Error::method(
+                    "variance",
+                    format!("nonresponse variance: row {} has a missing influence value", k + 1),
+                ));
+            }
+            expanded.push(e.iter().zip(&p).map(|(e, p)| e / p).collect::<Vec<f64>>());
+            u.push((0..e.len()).map(|k| d[k] * e[k] / p[k]).collect::<Vec<f64>>());
+        }
+        let refs: Vec<&[f64]> = expanded.iter().map(Vec::as_slice).collect();
+        let mut c = self.design.covariance(&refs)?;
+        for a in 0..z.len() {
+            for b in a..z.len() {
+                let nr: f64 = (0..p.len())
+                    .filter(|&k| respondent[k])
+                    .map(|k| (1.0 - p[k]) * u[a][k] * u[b][k])
+                    .sum();
+                c[(a, b)] += nr;
+                if a != b {
+                    c[(b, a)] += nr;
+                }
+            }
+        }
+        Ok(c)
     }
 }

@@ -109,8 +109,7 @@ impl VarianceSource<'_> {
     /// each estimate's variance.
     ///
     /// # Errors
-    /// The engine's errors; for a two-phase source, [`crate::Error::Method`] (not available
-    /// yet: use replicate weights).
+    /// The engine's errors.
     pub fn covariance(&self, stat: &dyn Multivariate) -> Result<(Vec<f64>, DMatrix<f64>)> {
         match self {
             VarianceSource::Linearization(lin) => {
@@ -125,10 +124,11 @@ impl VarianceSource<'_> {
                 let c = rep.covariance_of(&thetas, &estimates);
                 Ok((estimates, c))
             }
-            VarianceSource::TwoPhase(_) => Err(crate::Error::method(
-                "variance",
-                "covariances with a nonresponse phase are not available: use replicate weights",
-            )),
+            VarianceSource::TwoPhase(t) => {
+                let (estimates, z) = stat.influence(&t.analysis);
+                let z: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+                Ok((estimates, t.covariance(&z)?))
+            }
         }
     }
 

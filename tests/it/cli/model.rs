@@ -186,7 +186,22 @@ fn bad_model_inputs_are_refused_by_name() {
     s.write("m.yaml", &model("gaussian", "api00", "ell, mels"));
     assert_refused(&s, &args, &["models[0].terms", "no column `mels`", "did you mean `meals`"]);
     s.write("m.yaml", &model("binomial", "api00", "ell"));
-    assert_refused(&s, &args, &["model `m`", "api00", "row 1"]);
+    assert_refused(&s, &args, &["`m` (models[0] of m.yaml)", "api00", "row 1"]);
+    s.write("m.yaml", &format!("{CLUS1}models:\n  - {{name: m, family: quasibinomial, response: sch.wide, category: Maybe, terms: [ell]}}\n"));
+    assert_refused(&s, &args, &["`m`", "Maybe", "sch.wide"]);
+    s.write("m.yaml", &format!("{CLUS1}models:\n  - {{name: m, family: gaussian, response: api00, terms: [stype], domain: {{stype: E}}}}\n"));
+    assert_refused(&s, &args, &["`m` (models[0] of m.yaml)", "term `stype` has a single level"]);
+    s.write("m.yaml", &format!("{CLUS1}models:\n  - {{name: m, family: gaussian, response: api00, terms: [ell], level: 95}}\ntests:\n  - {{name: t, type: chisq, variables: [stype, sch.wide], level: 0.9}}\n"));
+    assert_refused(
+        &s,
+        &args,
+        &[
+            "models[0].level",
+            "must be in (0, 1), got 95",
+            "tests[0].level",
+            "`level` does not apply to `type: chisq`",
+        ],
+    );
     s.write(
         "m.yaml",
         &format!(
@@ -226,4 +241,83 @@ fn categorical_reads_numeric_codes_as_levels() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("categorical"), "{}", stderr(&o));
     assert!(!s.path("bad.csv").exists());
+}
+
+/// The estimate of `stat` (its SE) from `ponder estimate` with `design`, on `data`.
+fn estimate_se(s: &Scratch, design: &str, data: &str, request: &str) -> (f64, f64) {
+    s.write("e.yaml", &format!("{design}estimates:\n  - {request}\n"));
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", data, "-o", "est.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(s.path("est.json")).unwrap();
+    let rows: Value = serde_json::from_str(&text).unwrap();
+    (rows[0]["estimate"].as_f64().unwrap(), rows[0]["se"].as_f64().unwrap())
+}
+
+#[test]
+fn models_on_a_nonresponse_phase_match_the_estimates_variance() {
+    // P11a: weighting classes on a one-stage cluster sample, then (second run) a
+    // calibration of the adjusted weights: the intercept-only gaussian model is the mean,
+    // a single dummy the difference of two domain means; both through the two-phase
+    // (sampling + Poisson response) linearization of the estimates.
+    let s = Scratch::new();
+    s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [stype]\n");
+    let data = fixture("P11a_nonresponse_rhg", "data.csv");
+    let o = s.run(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "adj.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    s.write("cal.yaml", "weight: w_nr\noutput: w_cal\nmethod: linear\npopulation_total: 6194\nmargins:\n  - variable: api99\n    total: 3800000\n");
+    let o = s.run(&["calibrate", "-c", "cal.yaml", "-i", "adj.csv", "-o", "cal.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let base = "design:\n  clusters: [dnum]\n  fpc: [fpc]\n  nonresponse: n.yaml\n";
+    for (weight, extra) in [("w_nr", ""), ("w_cal", "  calibration: cal.yaml\n")] {
+        let design = format!("{base}  weight: {weight}\n{extra}");
+        let (mean, se) =
+            estimate_se(&s, &design, "cal.csv", "{name: m, stat: mean, variable: api00}");
+        let rows = run_model(
+            &s,
+            "P11a_nonresponse_rhg",
+            &format!(
+                "{design}models:\n  - {{name: m, family: gaussian, response: api00, terms: []}}\ntests:\n  - {{name: d, type: difference, stat: mean, variable: api00, by: stype, levels: [H, E]}}\n"
+            ),
+            Some(&s.path("cal.csv").to_string_lossy()),
+        );
+        let b0 = &rows[0];
+        assert!(rel(b0["estimate"].as_f64().unwrap(), mean) < 1e-10, "{weight} mean");
+        assert!(rel(b0["se"].as_f64().unwrap(), se) < 1e-9, "{weight} se {} vs {se}", b0["se"]);
+        let d = rows.iter().find(|r| r["kind"] == "difference").unwrap();
+        s.write("d.yaml", &format!("{design}models:\n  - {{name: d, family: gaussian, response: api00, terms: [stype], reference: {{stype: E}}, domain: {{}}}}\n"));
+        let dummy = run_model(
+            &s,
+            "P11a_nonresponse_rhg",
+            &std::fs::read_to_string(s.path("d.yaml")).unwrap(),
+            Some(&s.path("cal.csv").to_string_lossy()),
+        );
+        let h = dummy.iter().find(|r| r["term"] == "stype=H").unwrap();
+        assert!(rel(h["estimate"].as_f64().unwrap(), d["estimate"].as_f64().unwrap()) < 1e-9);
+        assert!(
+            rel(h["se"].as_f64().unwrap(), d["se"].as_f64().unwrap()) < 1e-9,
+            "{weight} difference se"
+        );
+    }
+}
+
+#[test]
+fn level_sets_the_confidence_level_of_coefficients_and_differences() {
+    let s = Scratch::new();
+    let body = |level: &str| {
+        format!(
+            "{CLUS1}models:\n  - {{name: m, family: gaussian, response: api00, terms: [ell]{level}}}\ntests:\n  - {{name: d, type: difference, stat: mean, variable: api00, by: stype, levels: [E, H]{level}}}\n"
+        )
+    };
+    let wide = run_model(&s, "P14b_glm_logistic_clus1", &body(""), None);
+    let narrow = run_model(&s, "P14b_glm_logistic_clus1", &body(", level: 0.9"), None);
+    assert_eq!(wide.len(), narrow.len());
+    for (w, n) in wide.iter().zip(&narrow) {
+        if w["kind"] != "coefficient" && w["kind"] != "difference" {
+            continue;
+        }
+        let width = |r: &Value| r["ci_high"].as_f64().unwrap() - r["ci_low"].as_f64().unwrap();
+        assert!(width(n) < width(w), "{}: 90 % interval not narrower", w["term"]);
+        assert_eq!(w["estimate"], n["estimate"]);
+        assert_eq!(w["se"], n["se"]);
+    }
 }

@@ -131,7 +131,9 @@ fn the_bundled_pipeline_runs_from_the_project_folder() {
     let s = Scratch::new();
     let out = s.path("out");
     let o = crate::common::ponder()
-        .args(["run", "-q", "--replicates", "20", "--out", out.to_str().unwrap()])
+        // 40 replicates: 39 design df leave residual df for the 28 coefficients of the
+        // trust model (20 would be refused by name: residual df < 1)
+        .args(["run", "-q", "--replicates", "40", "--out", out.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -141,7 +143,13 @@ fn the_bundled_pipeline_runs_from_the_project_folder() {
     }
     let t = ponder::data::Table::read(&out.join("weighted.parquet")).unwrap();
     assert_eq!(t.n_rows(), 25_000);
-    assert!(t.has_column("w_cal_rep_20"));
+    assert!(t.has_column("w_cal_rep_40"));
+    let models = ponder::data::Table::read(&out.join("models.csv")).unwrap();
+    let names = models.factor("name").unwrap();
+    for m in ["nonrecourse", "trust", "trust_x_region", "trust_women_minus_men"] {
+        assert!(names.level_index(m).is_some(), "models.csv has no `{m}` row");
+    }
+    assert!(out.join("models.md").is_file());
     // The bundled collected file is what this pipeline collects.
     let bundled = std::fs::read(repo("notebooks-data/fej2024_collected.csv")).unwrap();
     assert!(
@@ -156,7 +164,7 @@ fn the_bundled_pipeline_runs_from_the_project_folder() {
             "-q",
             "designs/fej2024_input.yaml",
             "--replicates",
-            "20",
+            "40",
             "--out",
             out2.to_str().unwrap(),
         ])
@@ -226,6 +234,29 @@ fn bad_pipelines_fail_before_any_work() {
     refused(&s, &[st[0], st[1], st[2], st[3], st[5]], &["no `replicates` step"]);
     // No sample.
     refused(&s, &[st[2]], &["no `sample`"]);
+    // The estimates step with models: a model file on another weight, a typo in a model
+    // column, an empty or unknown key — all before any work.
+    let models = std::fs::read_to_string(repo("designs/fej2024_models.yaml")).unwrap();
+    s.write("m_weight.yaml", &models.replace("weight: w_cal", "weight: w_nr"));
+    let five = [st[0], st[1], st[2], st[3], st[4]];
+    let with = |step: &'static str| -> Vec<&str> { five.iter().copied().chain([step]).collect() };
+    refused(
+        &s,
+        &with("estimates: {config: estimates.yaml, models: m_weight.yaml}"),
+        &["m_weight.yaml estimates with weight `w_nr`", "final weight is `w_cal`"],
+    );
+    s.write("m_col.yaml", &models.replace("household_size]", "houshold_size]"));
+    refused(
+        &s,
+        &with("estimates: {config: estimates.yaml, models: m_col.yaml}"),
+        &["models[0].terms", "no column `houshold_size`", "did you mean `household_size`"],
+    );
+    refused(&s, &with("estimates: {}"), &["the estimates step names no file"]);
+    refused(
+        &s,
+        &with("estimates: {config: estimates.yaml, model: m_col.yaml}"),
+        &["unknown key `model`", "did you mean `models`"],
+    );
     // A bad step configuration is reported with its own file.
     s.write("bad_nr.yaml", "weight: design_weight\nmethod: scor\n");
     refused(&s, &[st[0], st[1], "nonresponse: bad_nr.yaml"], &["bad_nr.yaml"]);

@@ -117,3 +117,45 @@ fn not_converged_reports_iterations() {
     let e = fit_glm(&s, Variance::Linearization(&d), &opts).unwrap_err();
     assert!(matches!(e, Error::NotConverged { step: "model", iterations: 1, .. }), "{e}");
 }
+
+#[test]
+fn an_empty_cell_of_a_chisq_table_is_named() {
+    use ponder::model::{ChisqStatistic, rao_scott};
+    let a = fac(&["x", "x", "y", "y", "x", "y"]);
+    let b = fac(&["u", "v", "u", "u", "v", "u"]);
+    let d = srs_design(vec![1.0; 6]);
+    let e = rao_scott(Variance::Linearization(&d), ("a", &a), ("b", &b), ChisqStatistic::F)
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Method { message, .. }
+            if message.contains("`a=y` × `b=v` is empty in the sample")),
+        "{e}"
+    );
+    // the same table with the cell filled passes
+    let b = fac(&["u", "v", "u", "v", "v", "u"]);
+    assert!(
+        rao_scott(Variance::Linearization(&d), ("a", &a), ("b", &b), ChisqStatistic::F).is_ok()
+    );
+}
+
+#[test]
+fn missing_values_on_rows_of_weight_zero_are_not_an_error() {
+    // non-respondents: weight 0 and no answer; `missing: fail` concerns the others only
+    let y = [1.0, f64::NAN, 3.0, 4.0, f64::NAN, 6.0];
+    let x = [0.5, 1.0, 1.5, 3.0, 2.0, 2.5];
+    let terms = vec![Variable { name: "x", column: Column::Numeric(&x) }];
+    let s = spec(Family::Gaussian, &y, terms);
+    let w = vec![1.0, 0.0, 2.0, 1.0, 0.0, 1.5];
+    let d = srs_design(w.clone());
+    let fit = fit_glm(&s, Variance::Linearization(&d), &GlmOptions::default()).unwrap();
+    assert_eq!(fit.n, 4);
+    // a missing value on a row of positive weight is still refused, every such row listed
+    let y = [1.0, f64::NAN, f64::NAN, 4.0, f64::NAN, 6.0];
+    let s = spec(Family::Gaussian, &y, vec![Variable { name: "x", column: Column::Numeric(&x) }]);
+    let e = fit_glm(&s, Variance::Linearization(&d), &GlmOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, Error::Cell { row: Some(3), message, .. }
+            if message.contains("1 missing value(s) among rows with positive weight (rows 3)")),
+        "{e}"
+    );
+}
