@@ -207,31 +207,30 @@ struct Results {
     models: Vec<ModelRow>,
 }
 
-/// Computes the estimates and the models (`--replicates` applied to both designs).
+/// Computes the estimates and the models, side by side (`--replicates` applied to both
+/// designs).
 fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
-    let estimates = match &cfg.estimates {
-        Some(e) => {
+    let (estimates, models) = rayon::join(
+        || -> Result<Vec<EstimateRow>> {
+            let Some(e) = &cfg.estimates else { return Ok(Vec::new()) };
             let mut e = e.clone();
             if let Some(r) = opts.replicates {
                 e.set_replicate_count(r);
             }
             crate::bind::estimate::check_columns(&e, table)?;
-            crate::bind::estimate::compute(&e, table)?
-        }
-        None => Vec::new(),
-    };
-    let models = match &cfg.models {
-        Some(m) => {
+            crate::bind::estimate::compute(&e, table)
+        },
+        || -> Result<Vec<ModelRow>> {
+            let Some(m) = &cfg.models else { return Ok(Vec::new()) };
             let mut m = m.clone();
             if let Some(r) = opts.replicates {
                 m.design.set_replicate_count(r);
             }
             crate::bind::model::check_columns(&m, table)?;
-            crate::bind::model::compute(&m, table)?
-        }
-        None => Vec::new(),
-    };
-    Ok(Results { estimates, models })
+            crate::bind::model::compute(&m, table)
+        },
+    );
+    Ok(Results { estimates: estimates?, models: models? })
 }
 
 fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
