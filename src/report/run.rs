@@ -8,7 +8,7 @@
 //! WeightStep { key: "design" | "nonresponse" | "calibration", weights: &[f64] }
 //! RunReport { lang, title, facts: Vec<(String, String)>, steps: Vec<WeightStep>, g: &[f64],
 //!             calibration: Option<&calibration::Report>, nonresponse: Option<&nonresponse::Report>,
-//!             estimates: &[EstimateRow], map: Option<&str> }
+//!             estimates: &[EstimateRow], models: &[ModelRow], map: Option<&str> }
 //! render(&RunReport) -> Result<String>
 //! ```
 //!
@@ -16,16 +16,23 @@
 //! by group as bar charts, R-indicator, partial R-indicators, profiles, Kish deffs, notes);
 //! weight distributions (box plots on a log scale + table); calibration (summary, margins
 //! before/after, histogram of g); estimates (one dot-and-whisker chart per estimate name,
-//! table of all rows, flagged rows highlighted); map by region (optional).
+//! table of all rows, flagged rows highlighted); models and tests (only when there are
+//! model rows: per model a forest plot of the odds or rate ratios, the reference levels,
+//! the Wald tests of terms and a collapsible table of coefficients; Rao–Scott tests and
+//! differences between groups as tables, each with a sentence for readers); map by region
+//! (optional).
 //!
 //! Proportions are shown in percent with one decimal; non-finite values as "n.d." / "n/a".
 //! The output is a pure function of the input (same input → same bytes).
 
 mod calibration;
 mod estimates;
+mod forest;
 mod labels;
 mod map;
+mod models;
 mod nonresponse;
+mod readings;
 mod svg;
 mod weights;
 
@@ -109,7 +116,8 @@ const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin
      tr.flag td{background:#fde3c8}p.caption{color:#555;font-size:.9em}\
      nav ul{columns:2}td.l,th.l{max-width:30em}td{white-space:nowrap}td.l{white-space:normal}\
      div.wide{overflow-x:auto}div.wide td{white-space:nowrap}div.wide td:last-child{white-space:normal}\
-     body{max-width:78em;padding:0 1em}";
+     body{max-width:78em;padding:0 1em}tr.sig td{font-weight:bold}\
+     details{margin:1em 0}summary{cursor:pointer;font-weight:bold}ul.reading li{margin:.3em 0}";
 
 /// Renders the report as one HTML document.
 ///
@@ -133,6 +141,9 @@ pub fn render(report: &RunReport) -> Result<String> {
         sections.push(("calibration", l("calibration"), calibration::section(lang, cal, report.g)));
     }
     sections.push(("estimates", l("estimates"), estimates::section(lang, report.estimates)));
+    if let Some(m) = models::section(lang, report.models, report.estimates) {
+        sections.push(("models", l("models"), m));
+    }
     if let Some(m) = map_section {
         sections.push(("map", l("map"), m));
     }

@@ -133,6 +133,85 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("stat_proportion", "proportion", "proportion"),
     ("stat_ratio", "ratio", "ratio"),
     ("stat_quantile", "quantile", "quantile"),
+    // Models and tests.
+    ("models", "Modèles et tests", "Models and tests"),
+    (
+        "models_caption",
+        "Modèles de régression sur le plan de sondage : chaque point compare une modalité à la \
+         modalité de référence de sa variable (pour une variable numérique : une unité de plus), \
+         les autres termes étant fixés ; trait : \
+         intervalle de confiance ; point plein : significatif au seuil de 5 % (p < 0,05), \
+         point creux : non significatif.",
+        "Design-based regression models: each dot compares a level with the reference level \
+         of its variable (for a numeric variable: one unit more), the other terms held fixed; \
+         line: confidence interval; filled dot: \
+         significant at the 5% level (p < 0.05), hollow dot: not significant.",
+    ),
+    (
+        "ratio_axis",
+        "Rapport de cotes (lien logit) ou de taux (lien log), échelle log",
+        "Odds ratio (logit link) or rate ratio (log link), log scale",
+    ),
+    ("coef_axis", "Coefficient (lien identité)", "Coefficient (identity link)"),
+    ("legend_sig", "p < 0,05", "p < 0.05"),
+    ("legend_ns", "p ≥ 0,05", "p ≥ 0.05"),
+    ("legend_ref", "aucun écart avec la référence", "no difference from the reference"),
+    ("reference_levels", "Modalités de référence", "Reference levels"),
+    (
+        "reference_unknown",
+        "par rapport à la modalité de référence (non indiquée dans les résultats)",
+        "relative to the reference level (not given in the results)",
+    ),
+    ("term_tests", "Tests de Wald des termes", "Wald tests of terms"),
+    ("term", "Terme", "Term"),
+    ("df", "ddl", "df"),
+    ("df2", "ddl dénominateur", "denominator df"),
+    ("no_term", "aucun", "none"),
+    (
+        "terms_reading",
+        "Termes significatifs au seuil de 5 % : {sig}. Termes non significatifs : {ns}.",
+        "Terms significant at the 5% level: {sig}. Terms not significant: {ns}.",
+    ),
+    ("coefficients", "Tableau des coefficients", "Table of coefficients"),
+    ("coefficient", "Coefficient", "Coefficient"),
+    ("ratio", "Rapport (OR/RR)", "Ratio (OR/RR)"),
+    ("ratio_ci", "IC du rapport", "CI of the ratio"),
+    ("chisq_tests", "Tests d'indépendance (Rao–Scott)", "Tests of independence (Rao–Scott)"),
+    ("test", "Test", "Test"),
+    ("variables", "Variables", "Variables"),
+    ("statistic", "Statistique", "Statistic"),
+    ("and", "et", "and"),
+    (
+        "chisq_sig",
+        "{name} : les variables {vars} sont significativement liées ({stat}, p {p}).",
+        "{name}: {vars} are significantly associated ({stat}, p {p}).",
+    ),
+    (
+        "chisq_ns",
+        "{name} : pas de lien significatif entre les variables {vars} ({stat}, p {p}).",
+        "{name}: no significant association between {vars} ({stat}, p {p}).",
+    ),
+    ("differences", "Différences entre groupes", "Differences between groups"),
+    ("comparison", "Comparaison", "Comparison"),
+    ("difference", "Différence", "Difference"),
+    ("ci", "IC", "CI"),
+    ("points", "points", "points"),
+    (
+        "points_caption",
+        "pts : points de pourcentage (différence de deux proportions).",
+        "pts: percentage points (difference of two proportions).",
+    ),
+    (
+        "diff_sig",
+        "{name} : {a} et {b} diffèrent significativement ({d}, p {p}).",
+        "{name}: {a} and {b} differ significantly ({d}, p {p}).",
+    ),
+    (
+        "diff_ns",
+        "{name} : pas de différence significative entre {a} et {b} ({d}, p {p}).",
+        "{name}: no significant difference between {a} and {b} ({d}, p {p}).",
+    ),
+    ("test_na", "{name} : test non disponible.", "{name}: test not available."),
     // Map.
     ("map", "Carte par région", "Map by region"),
     (
@@ -276,6 +355,9 @@ mod tests {
             include_str!("weights.rs"),
             include_str!("calibration.rs"),
             include_str!("estimates.rs"),
+            include_str!("forest.rs"),
+            include_str!("models.rs"),
+            include_str!("readings.rs"),
         ];
         let mut checked = 0;
         for src in sources {

@@ -33,7 +33,8 @@ pub(crate) fn text(s: &mut String, x: f64, y: f64, anchor: &str, extra: &str, t:
     );
 }
 
-fn line(s: &mut String, x1: f64, y1: f64, x2: f64, y2: f64, style: &str) {
+/// A line element with extra attributes `style`.
+pub(crate) fn line(s: &mut String, x1: f64, y1: f64, x2: f64, y2: f64, style: &str) {
     let _ =
         writeln!(s, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" {style}/>");
 }

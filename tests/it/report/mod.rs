@@ -1,6 +1,8 @@
 //! The run report: built from genuine nonresponse, calibration and estimation results on a
 //! small synthetic mixed-mode survey, then checked for sections, plots, map shapes,
-//! escaping, missing values and determinism.
+//! escaping, missing values and determinism; `models`: the models section.
+
+mod models;
 
 use ponder::calibration::{self, Bounds, Margin, Problem};
 use ponder::data::Factor;
@@ -252,6 +254,9 @@ fn report_has_every_section_plot_and_region_in_both_languages() {
         // Plots: rates by phase, rates by group, weights, g, one per estimate name (3), map.
         assert_eq!(html.matches("<svg").count(), 8, "{lang:?}");
         assert_eq!(html.matches("</svg>").count(), 8);
+        for svg in models::svgs(&html) {
+            models::well_formed(svg).unwrap_or_else(|e| panic!("{lang:?}: {e}"));
+        }
         // One shape per region present; Mayotte drawn as absent.
         assert_eq!(html.matches("class=\"region\"").count(), REGIONS.len());
         assert_eq!(html.matches("class=\"region-absent\"").count(), 1);
