@@ -22,6 +22,12 @@ fn the_fej_codebook_covers_the_bundled_pipeline_data() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     let table = Table::read(&out.join("weighted.parquet")).unwrap();
+    // `ponder run` writes the label columns in the report's language (fr here).
+    let csv = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",region,region_label,"), "{csv}");
+    assert!(csv.contains(",94,Corse,") && csv.contains(",Oui,"), "{csv}");
+    let md = std::fs::read_to_string(out.join("estimates.md")).unwrap();
+    assert!(md.contains("Provence-Alpes-Côte d'Azur"), "{md}");
 
     let est = EstimateConfig::load(Path::new(&repo("designs/fej2024_estimates.yaml"))).unwrap();
     let cb = est.codebook.as_ref().expect("the FEJ estimates name a codebook");
