@@ -14,6 +14,7 @@
 //! pipeline (`ponder run`, `ponder simulate`) call the same function for a step.
 
 pub mod calibration;
+pub mod codebook;
 pub mod design;
 pub mod estimate;
 pub mod model;

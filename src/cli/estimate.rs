@@ -4,13 +4,16 @@ use super::Ui;
 use crate::config::estimate::EstimateConfig;
 use crate::data::Table;
 use crate::error::Result;
-use crate::report::table::write_estimates;
+use crate::report::run::Lang;
+use crate::report::table::write_estimates_labelled;
 use std::path::PathBuf;
 
 /// Arguments of `ponder estimate`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ponder estimate --config estimates.yaml --input weighted.csv \
-    --output estimates.csv\n\nOUT by extension: .csv, .tsv, .parquet, .md (Markdown), .json")]
+    --output estimates.csv\n\nOUT by extension: .csv, .tsv, .parquet, .md (Markdown), .json\n\n\
+    With `codebook:` in the config, the codes stay and label columns follow them \
+    (`category_label`, `<by>_label`) in the language of --lang.")]
 pub struct Args {
     /// Estimation configuration (YAML): design, estimates, publication rules.
     #[arg(long, short)]
@@ -21,6 +24,9 @@ pub struct Args {
     /// Estimate table: .csv, .tsv, .parquet, .md or .json.
     #[arg(long, short)]
     pub output: PathBuf,
+    /// Language of the label columns (with a `codebook:` in the config).
+    #[arg(long, value_parser = ["fr", "en"], default_value = "fr")]
+    pub lang: String,
 }
 
 /// Runs the estimation.
@@ -47,8 +53,13 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             ),
         ));
     }
+    let checked = crate::bind::codebook::estimate_labels(&cfg, &table)?;
     let rows = crate::bind::estimate::compute(&cfg, &table)?;
-    write_estimates(&args.output, &rows)?;
+    for w in &checked.warnings {
+        eprintln!("{w}");
+    }
+    let lang = Lang::parse(&args.lang).unwrap_or_default();
+    write_estimates_labelled(&args.output, &rows, &checked.labels, lang)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
 }

@@ -33,7 +33,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     check_table_path(&args.output, &[&args.input, &args.config])?;
     let table = Table::read(&args.input)?;
     check_columns(&cfg, &table)?;
+    let checked = crate::bind::codebook::model_labels(&cfg, &table)?;
     let rows = compute(&cfg, &table)?;
+    for w in &checked.warnings {
+        eprintln!("{w}");
+    }
     write_models(&args.output, &rows)?;
     ui.say(format!("{} row(s) written to {}", rows.len(), args.output.display()));
     Ok(())

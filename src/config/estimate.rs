@@ -8,10 +8,11 @@
 
 mod request;
 
+use super::codebook::Codebook;
 use super::{Loaded, Problems, Source, load_yaml};
 use crate::design::{LonelyPsu, PpsVariance};
 use crate::error::Result;
-use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule};
+use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule, Text};
 use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
 use request::validate_request;
 use serde::Deserialize;
@@ -24,6 +25,7 @@ struct RawConfig {
     #[serde(default)]
     estimates: Vec<RawEstimate>,
     publication: Option<RawPublication>,
+    codebook: Option<PathBuf>,
 }
 
 /// The `design:` block as written (shared with `config::model`).
@@ -79,6 +81,8 @@ struct RawEstimate {
     missing: Option<String>,
     #[serde(default)]
     keep_empty_domains: bool,
+    title: Option<serde_yaml::Value>,
+    theme: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -128,6 +132,10 @@ pub struct Request {
     pub missing: MissingPolicy,
     /// Output empty domains too.
     pub keep_empty_domains: bool,
+    /// Title of its table (`title: {fr, en}`), for readers.
+    pub title: Option<Text>,
+    /// Theme grouping it with others (`theme: {fr, en}` or a plain text for both).
+    pub theme: Option<Text>,
 }
 
 /// Replicate declaration.
@@ -182,6 +190,8 @@ pub struct EstimateConfig {
     pub requests: Vec<Request>,
     /// Publication rules.
     pub publication: Publication,
+    /// The codebook (`codebook:`, read and validated with the file).
+    pub codebook: Option<Codebook>,
 }
 
 impl EstimateConfig {
@@ -211,10 +221,12 @@ impl EstimateConfig {
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
         check_design_names(&raw.design, &mut p);
         check_request_names(&raw.estimates, &mut p);
+        let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
         p.finish()?;
         let mut cfg = design_config(&loaded, path, &raw.design, block);
         cfg.requests = requests;
         cfg.publication = publication;
+        cfg.codebook = codebook.as_deref().map(Codebook::load).transpose()?;
         Ok(cfg)
     }
 
@@ -301,7 +313,25 @@ pub(super) fn design_config<T>(
         pps_variance: block.pps_variance,
         requests: Vec::new(),
         publication: Publication::default(),
+        codebook: None,
     }
+}
+
+/// The `codebook:` path, resolved against the folder of the configuration `path`; a file
+/// that does not exist is a problem at `codebook`.
+pub(super) fn codebook_path(path: &Path, c: Option<&Path>, p: &mut Problems) -> Option<PathBuf> {
+    let c = c?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let resolved = if c.is_absolute() { c.to_path_buf() } else { base.join(c) };
+    if resolved.is_file() {
+        return Some(resolved);
+    }
+    p.push(
+        "codebook",
+        format!("no codebook file {}", resolved.display()),
+        Some("the path is relative to this configuration file's folder".into()),
+    );
+    None
 }
 
 fn lonely_psu(d: &RawDesign, p: &mut Problems) -> LonelyPsu {

@@ -6,6 +6,7 @@
 //! (did-you-mean for keys, columns and categories).
 
 pub mod calibrate;
+pub mod codebook;
 pub mod estimate;
 pub mod model;
 pub mod nonresponse;

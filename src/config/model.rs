@@ -7,11 +7,13 @@
 //! types, names) and reports every problem at once; columns and levels are checked against
 //! the data by `bind::model`.
 
+use super::codebook::{Codebook, heading_text};
 use super::estimate::{
-    EstimateConfig, RawDesign, check_design_names, design_config, validate_design,
+    EstimateConfig, RawDesign, check_design_names, codebook_path, design_config, validate_design,
 };
 use super::{Loaded, Problems, Source, load_yaml, scalar_label, show};
 use crate::error::Result;
+use crate::estimate::Text;
 use crate::hint::suggest;
 use crate::model::{ChisqStatistic, Family, Missing};
 use serde::Deserialize;
@@ -26,6 +28,7 @@ struct RawConfig {
     models: Vec<RawModel>,
     #[serde(default)]
     tests: Vec<RawTest>,
+    codebook: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +52,8 @@ struct RawModel {
     categorical: Vec<String>,
     missing: Option<String>,
     level: Option<f64>,
+    title: Option<Value>,
+    theme: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +71,8 @@ struct RawTest {
     levels: Option<Vec<Value>>,
     missing: Option<String>,
     level: Option<f64>,
+    title: Option<Value>,
+    theme: Option<Value>,
 }
 
 /// One GLM to fit.
@@ -98,6 +105,10 @@ pub struct ModelRequest {
     pub missing: Missing,
     /// Confidence level of the intervals (default 0.95).
     pub level: f64,
+    /// Title (`title: {fr, en}`), for readers.
+    pub title: Option<Text>,
+    /// Theme (`theme: {fr, en}` or a plain text for both).
+    pub theme: Option<Text>,
 }
 
 /// What a test computes.
@@ -136,6 +147,10 @@ pub struct TestRequest {
     pub kind: TestKind,
     /// Confidence level of a difference's interval (default 0.95).
     pub level: f64,
+    /// Title (`title: {fr, en}`), for readers.
+    pub title: Option<Text>,
+    /// Theme (`theme: {fr, en}` or a plain text for both).
+    pub theme: Option<Text>,
 }
 
 /// A validated model configuration.
@@ -151,6 +166,8 @@ pub struct ModelConfig {
     pub models: Vec<ModelRequest>,
     /// The tests, in file order.
     pub tests: Vec<TestRequest>,
+    /// The codebook (`codebook:`, read and validated with the file).
+    pub codebook: Option<Codebook>,
 }
 
 impl ModelConfig {
@@ -173,6 +190,7 @@ impl ModelConfig {
         check_design_names(&raw.design, &mut p);
         let names = raw.models.iter().map(|m| ("models", &m.name));
         check_unique_names(names.chain(raw.tests.iter().map(|t| ("tests", &t.name))), &mut p);
+        let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
         p.finish()?;
         Ok(ModelConfig {
             file: loaded.file.clone(),
@@ -180,6 +198,7 @@ impl ModelConfig {
             design: design_config(&loaded, path, &raw.design, block),
             models,
             tests,
+            codebook: codebook.as_deref().map(Codebook::load).transpose()?,
         })
     }
 }
@@ -280,7 +299,6 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
         known_term(&format!("{key}.categorical"), t, &m.terms, p);
     }
     Some(ModelRequest {
-        key,
         name: m.name.clone(),
         family: family?,
         response: m.response.clone(),
@@ -293,6 +311,9 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
         tests: m.tests.clone(),
         missing,
         level,
+        title: heading_text(&format!("{key}.title"), m.title.as_ref(), false, p),
+        theme: heading_text(&format!("{key}.theme"), m.theme.as_ref(), true, p),
+        key,
     })
 }
 
@@ -355,7 +376,9 @@ fn test(i: usize, t: &RawTest, p: &mut Problems) -> Option<TestRequest> {
         }
     }?;
     let level = level(&format!("{key}.level"), t.level, p);
-    Some(TestRequest { key, name: t.name.clone(), kind, level })
+    let title = heading_text(&format!("{key}.title"), t.title.as_ref(), false, p);
+    let theme = heading_text(&format!("{key}.theme"), t.theme.as_ref(), true, p);
+    Some(TestRequest { key, name: t.name.clone(), kind, level, title, theme })
 }
 
 /// A key given to a test type that does not use it.

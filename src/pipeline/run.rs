@@ -184,7 +184,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
         let results = results?;
         let lang = opts.lang.unwrap_or(cfg.report.lang.into());
         let html = report_html(cfg, &w, &results, seed, &world.label, lang)?;
-        write_small(cfg, &opts.out, &w, &results, &html)?;
+        write_small(cfg, &opts.out, &w, &results, &html, lang)?;
         for (_, tmp, path) in &big {
             std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
         }
@@ -201,36 +201,53 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     Ok(RunSummary { files, timings, lines: summary_lines(cfg, &w, &results) })
 }
 
-/// The estimates step's results: estimate rows and model rows.
+/// The estimates step's results: estimate rows and model rows, their labels (codebook,
+/// titles, themes) and the codebook's warnings.
 struct Results {
     estimates: Vec<EstimateRow>,
     models: Vec<ModelRow>,
+    labels: crate::estimate::Labels,
+    warnings: Vec<String>,
 }
 
 /// Computes the estimates and the models, side by side (`--replicates` applied to both
 /// designs).
 fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
+    type Part<R> = Result<(Vec<R>, Option<crate::bind::codebook::Checked>)>;
     let (estimates, models) = rayon::join(
-        || -> Result<Vec<EstimateRow>> {
-            let Some(e) = &cfg.estimates else { return Ok(Vec::new()) };
+        || -> Part<EstimateRow> {
+            let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
             let mut e = e.clone();
             if let Some(r) = opts.replicates {
                 e.set_replicate_count(r);
             }
             crate::bind::estimate::check_columns(&e, table)?;
-            crate::bind::estimate::compute(&e, table)
+            let checked = crate::bind::codebook::estimate_labels(&e, table)?;
+            Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
         },
-        || -> Result<Vec<ModelRow>> {
-            let Some(m) = &cfg.models else { return Ok(Vec::new()) };
+        || -> Part<ModelRow> {
+            let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
             let mut m = m.clone();
             if let Some(r) = opts.replicates {
                 m.design.set_replicate_count(r);
             }
             crate::bind::model::check_columns(&m, table)?;
-            crate::bind::model::compute(&m, table)
+            let checked = crate::bind::codebook::model_labels(&m, table)?;
+            Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
         },
     );
-    Ok(Results { estimates: estimates?, models: models? })
+    let ((estimates, e_checked), (models, m_checked)) = (estimates?, models?);
+    let mut labels = crate::estimate::Labels::default();
+    let mut warnings: Vec<String> = Vec::new();
+    for c in e_checked.into_iter().chain(m_checked) {
+        labels = labels.merge(c.labels);
+        for w in c.warnings {
+            if !warnings.contains(&w) {
+                warnings.push(w); // the estimates and models may share a codebook
+            }
+        }
+    }
+    Ok(Results { estimates, models, labels, warnings })
 }
 
 fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
@@ -282,6 +299,7 @@ fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<S
         lines.push(format!("models and tests: {} rows", results.models.len()));
     }
     lines.extend(w.notes.iter().map(|n| format!("note: {n}")));
+    lines.extend(results.warnings.iter().cloned());
     lines
 }
 
@@ -384,10 +402,13 @@ fn write_small(
     w: &Weighted,
     results: &Results,
     html: &str,
+    lang: crate::report::run::Lang,
 ) -> Result<()> {
     if cfg.estimates.is_some() {
-        crate::report::table::write_estimates(&out.join("estimates.csv"), &results.estimates)?;
-        crate::report::table::write_estimates(&out.join("estimates.md"), &results.estimates)?;
+        for f in ["estimates.csv", "estimates.md"] {
+            let (rows, labels) = (&results.estimates, &results.labels);
+            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
+        }
     }
     if cfg.models.is_some() {
         crate::report::table::write_models(&out.join("models.csv"), &results.models)?;

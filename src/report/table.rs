@@ -4,10 +4,17 @@
 //! Columns: `name, stat, variable, category,` one column per `by` variable (the union over
 //! the requests, in order of appearance; empty where a request does not use it), then
 //! `estimate, se, ci_low, ci_high, cv, deff, n, n_weighted, df, flags`.
+//!
+//! With a codebook ([`Labels::has_codebook`], [`estimates_table_labelled`]) the codes stay
+//! and label columns in the chosen language follow them: `category_label` after
+//! `category`, `<by>_label` after each `<by>` column (a code without label, or of a
+//! variable the codebook does not list, is repeated as is). Without a codebook the table
+//! is exactly the unlabelled one.
 
+use super::run::Lang;
 use crate::data::{ColumnData, Table, check_writable_path};
 use crate::error::{Error, Result};
-use crate::estimate::EstimateRow;
+use crate::estimate::{EstimateRow, Labels};
 use crate::model::ModelRow;
 use std::path::Path;
 
@@ -71,6 +78,25 @@ pub fn flags_text(r: &EstimateRow) -> String {
 /// # Errors
 /// Internal errors only.
 pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
+    labelled_table(rows, None)
+}
+
+/// The estimate rows as a table with label columns in `lang` when `labels` come from a
+/// codebook (else as [`estimates_table`]).
+///
+/// # Errors
+/// Internal errors only.
+pub fn estimates_table_labelled(
+    rows: &[EstimateRow],
+    labels: &Labels,
+    lang: Lang,
+) -> Result<Table> {
+    let with = labels.has_codebook().then_some((labels, lang == Lang::En));
+    labelled_table(rows, with)
+}
+
+/// The table, with label columns when `labels` is `Some((labels, english))`.
+fn labelled_table(rows: &[EstimateRow], labels: Option<(&Labels, bool)>) -> Result<Table> {
     let mut by: Vec<String> = Vec::new();
     for r in rows {
         for (k, _) in &r.domain {
@@ -90,11 +116,19 @@ pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
         ("variable".to_string(), text(&|r| Some(r.variable.clone()))),
         ("category".to_string(), text(&|r| r.category.clone())),
     ];
+    if let Some((l, en)) = labels {
+        let label = |r: &EstimateRow| {
+            r.category.as_deref().map(|c| l.value_or_code(&r.variable, c, en).to_string())
+        };
+        cols.push(("category_label".to_string(), text(&label)));
+    }
     for b in &by {
-        cols.push((
-            b.clone(),
-            text(&|r| r.domain.iter().find(|(k, _)| k == b).map(|(_, v)| v.clone())),
-        ));
+        let code = |r: &EstimateRow| r.domain.iter().find(|(k, _)| k == b).map(|(_, v)| v.clone());
+        cols.push((b.clone(), text(&code)));
+        if let Some((l, en)) = labels {
+            let label = |r: &EstimateRow| code(r).map(|c| l.value_or_code(b, &c, en).to_string());
+            cols.push((format!("{b}_label"), text(&label)));
+        }
     }
     cols.extend([
         ("estimate".to_string(), num(&|r| r.estimate)),
@@ -117,6 +151,20 @@ pub fn estimates_table(rows: &[EstimateRow]) -> Result<Table> {
 /// Unknown extension, I/O failures.
 pub fn write_estimates(path: &Path, rows: &[EstimateRow]) -> Result<()> {
     write_table(path, &estimates_table(rows)?)
+}
+
+/// Writes estimate rows with label columns in `lang` when `labels` come from a codebook
+/// (else exactly as [`write_estimates`]).
+///
+/// # Errors
+/// Unknown extension, I/O failures.
+pub fn write_estimates_labelled(
+    path: &Path,
+    rows: &[EstimateRow],
+    labels: &Labels,
+    lang: Lang,
+) -> Result<()> {
+    write_table(path, &estimates_table_labelled(rows, labels, lang)?)
 }
 
 /// The model rows as a table: `name, kind, term, estimate, se, statistic, df, df2, p_value,

@@ -4,6 +4,7 @@
 mod architecture;
 mod calibration;
 mod cli;
+mod codebook;
 mod common;
 mod data;
 mod estimation;

@@ -1,6 +1,7 @@
 //! Validation of one `estimates:` entry into a [`Request`].
 
 use super::{RawEstimate, Request, StatKind};
+use crate::config::codebook::heading_text;
 use crate::config::{Problems, check_names, scalar_label, show, suggest};
 use crate::estimate::{CiMethod, DfRule, MissingPolicy, QuantileRule};
 
@@ -29,6 +30,8 @@ pub(super) fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> O
         df: parse_df(&key, e, p),
         missing: parse_missing(&key, e, p),
         keep_empty_domains: e.keep_empty_domains,
+        title: heading_text(&format!("{key}.title"), e.title.as_ref(), false, p),
+        theme: heading_text(&format!("{key}.theme"), e.theme.as_ref(), true, p),
         key,
     })
 }

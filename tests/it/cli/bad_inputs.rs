@@ -332,7 +332,10 @@ fn pipeline(s: &Scratch, steps: &[&str], report: &str) {
         .replace("synthetic: {rows: 2000000, seed: 2024}", "synthetic: {rows: 20000, seed: 2024}")
         .replace("\nn: 25000", "\nn: 1000");
     s.write("sample.yaml", &design);
-    let est = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml")).unwrap();
+    let est = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml")).unwrap().replace(
+        "codebook: fej2024_codebook.yaml",
+        &format!("codebook: {}", repo("designs/fej2024_codebook.yaml")),
+    );
     s.write("estimates.yaml", &est.replace("count: 500", "count: 5"));
     let mut text = String::from("seed: 11\nsteps:\n  - sample: sample.yaml\n");
     for st in steps {

@@ -29,7 +29,10 @@ fn pipeline(s: &Scratch, steps: &[&str]) -> String {
 }
 
 fn estimates(s: &Scratch, count: usize) {
-    let text = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml")).unwrap();
+    let text = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml")).unwrap().replace(
+        "codebook: fej2024_codebook.yaml",
+        &format!("codebook: {}", repo("designs/fej2024_codebook.yaml")),
+    );
     s.write("estimates.yaml", &text.replace("count: 500", &format!("count: {count}")));
 }
 
@@ -236,7 +239,10 @@ fn bad_pipelines_fail_before_any_work() {
     refused(&s, &[st[2]], &["no `sample`"]);
     // The estimates step with models: a model file on another weight, a typo in a model
     // column, an empty or unknown key — all before any work.
-    let models = std::fs::read_to_string(repo("designs/fej2024_models.yaml")).unwrap();
+    let models = std::fs::read_to_string(repo("designs/fej2024_models.yaml")).unwrap().replace(
+        "codebook: fej2024_codebook.yaml",
+        &format!("codebook: {}", repo("designs/fej2024_codebook.yaml")),
+    );
     s.write("m_weight.yaml", &models.replace("weight: w_cal", "weight: w_nr"));
     let five = [st[0], st[1], st[2], st[3], st[4]];
     let with = |step: &'static str| -> Vec<&str> { five.iter().copied().chain([step]).collect() };

@@ -9,7 +9,13 @@ use ponder::pipeline::simulation::{Simulation, SimulationOptions, simulate};
 
 fn run(k: usize, seed: u64) -> Simulation {
     let dir = tempfile::tempdir().unwrap();
-    let est = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml")).unwrap();
+    let est = std::fs::read_to_string(repo("designs/fej2024_estimates.yaml"))
+        .unwrap()
+        // the copy names the codebook by its place in the repository
+        .replace(
+            "codebook: fej2024_codebook.yaml",
+            &format!("codebook: {}", repo("designs/fej2024_codebook.yaml")),
+        );
     std::fs::write(dir.path().join("estimates.yaml"), est.replace("count: 500", "count: 30"))
         .unwrap();
     let pipeline = format!(

@@ -1,0 +1,174 @@
+//! Binding a codebook to the data, for the variables a configuration uses, and building the
+//! [`Labels`] the writers take.
+//!
+//! Rules (issue 13):
+//! - every variable of the codebook must be a column of the data (error, did-you-mean);
+//! - for each variable a configuration uses (`variable:` and `by:` of estimates; response,
+//!   terms, domain and test columns of models) and the codebook lists with `values:`,
+//!   every value occurring in the data needs a label: **error** naming the variable, the
+//!   value, the configuration key that uses it and the codebook's key and line (a table
+//!   would otherwise show a bare code to readers);
+//! - a label for a value that never occurs in the data is a **warning** (printed on
+//!   standard error): a codebook may serve several surveys or years, and a category may be
+//!   empty in one sample;
+//! - a variable used by the configuration but absent from the codebook is fine: its codes
+//!   are shown as they are.
+//!
+//! Missing values are not values: they need no label.
+
+use crate::config::Source;
+use crate::config::codebook::{Codebook, CodebookVariable};
+use crate::config::estimate::{EstimateConfig, StatKind};
+use crate::config::model::{ModelConfig, TestKind};
+use crate::data::Table;
+use crate::error::Result;
+use crate::estimate::{Heading, Labels};
+use crate::hint::suggest;
+
+/// Labels checked against the data, and the warnings to print.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Variable labels (when the configuration has a codebook), titles and themes.
+    pub labels: Labels,
+    /// Labels of values that never occur in the data (one line each).
+    pub warnings: Vec<String>,
+}
+
+/// The labels of an estimation configuration (its codebook, checked against `table`, and
+/// the requests' titles and themes).
+///
+/// # Errors
+/// [`crate::Error::Config`] on the codebook file: a codebook variable that is not a column,
+/// a value of a used variable without label; unreadable columns.
+pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
+    let mut used: Vec<(String, String)> = Vec::new();
+    for r in &cfg.requests {
+        if matches!(r.stat, StatKind::Proportion(_)) {
+            used.push((format!("{}.variable", r.key), r.variable.clone()));
+        }
+        used.extend(r.by.iter().map(|b| (format!("{}.by", r.key), b.clone())));
+    }
+    let mut checked = match &cfg.codebook {
+        Some(cb) => check(cb, &cfg.source, &used, table)?,
+        None => Checked::default(),
+    };
+    checked.labels.estimates = cfg
+        .requests
+        .iter()
+        .map(|r| (r.name.clone(), Heading { title: r.title.clone(), theme: r.theme.clone() }))
+        .collect();
+    Ok(checked)
+}
+
+/// The labels of a model configuration (its codebook, checked against `table`, and the
+/// titles and themes of its models and tests).
+///
+/// # Errors
+/// As [`estimate_labels`].
+pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
+    let mut used: Vec<(String, String)> = Vec::new();
+    for m in &cfg.models {
+        used.push((format!("{}.response", m.key), m.response.clone()));
+        used.extend(m.terms.iter().map(|t| (format!("{}.terms", m.key), t.clone())));
+        used.extend(m.domain.iter().map(|(c, _)| (format!("{}.domain", m.key), c.clone())));
+    }
+    for t in &cfg.tests {
+        match &t.kind {
+            TestKind::Chisq { variables, .. } => {
+                used.extend(variables.iter().map(|v| (format!("{}.variables", t.key), v.clone())));
+            }
+            TestKind::Difference { variable, category, by, .. } => {
+                if category.is_some() {
+                    used.push((format!("{}.variable", t.key), variable.clone()));
+                }
+                used.push((format!("{}.by", t.key), by.clone()));
+            }
+        }
+    }
+    let mut checked = match &cfg.codebook {
+        Some(cb) => check(cb, &cfg.source, &used, table)?,
+        None => Checked::default(),
+    };
+    let models = cfg.models.iter().map(|m| (&m.name, &m.title, &m.theme));
+    checked.labels.models = models
+        .chain(cfg.tests.iter().map(|t| (&t.name, &t.title, &t.theme)))
+        .map(|(n, title, theme)| {
+            (n.clone(), Heading { title: title.clone(), theme: theme.clone() })
+        })
+        .collect();
+    Ok(checked)
+}
+
+/// Checks a codebook against the data for the `(config key, column)` pairs a
+/// configuration uses; every problem at once.
+///
+/// # Errors
+/// [`crate::Error::Config`] on the codebook file listing each problem.
+pub fn check(
+    cb: &Codebook,
+    config: &Source,
+    used: &[(String, String)],
+    table: &Table,
+) -> Result<Checked> {
+    let names = table.column_names();
+    let mut p = cb.source.problems();
+    let mut checked = Checked::default();
+    checked.labels.codebook = Some(cb.file.clone());
+    for var in &cb.variables {
+        if !names.contains(&var.name) {
+            p.push(
+                &var.key,
+                format!("no column `{}` in {}", var.name, table.source()),
+                suggest(&var.name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some("remove the variable or correct its name".into())),
+            );
+            continue;
+        }
+        checked.labels.add_variable(&var.name, var.label.clone(), var.values.clone());
+        let Some((use_key, _)) = used.iter().find(|(_, c)| *c == var.name) else { continue };
+        if var.values.is_empty() {
+            continue;
+        }
+        let levels = table.factor(&var.name)?.levels;
+        let used_by = format!("{use_key} in {}", config.file);
+        for code in levels.iter().filter(|l| !var.values.iter().any(|(c, _)| c == *l)) {
+            p.push(
+                &format!("{}.values", var.key),
+                format!(
+                    "value `{code}` of `{}` (used by {used_by}) occurs in {} but has no label",
+                    var.name,
+                    table.source()
+                ),
+                Some(format!("add `\"{code}\": {{fr: …, en: …}}` under `{}.values`", var.key)),
+            );
+        }
+        checked.warnings.extend(absent_values(cb, var, &levels, table));
+    }
+    p.finish()?;
+    Ok(checked)
+}
+
+/// Warnings for labelled codes that never occur in the data.
+fn absent_values(
+    cb: &Codebook,
+    var: &CodebookVariable,
+    levels: &[String],
+    table: &Table,
+) -> Vec<String> {
+    var.values
+        .iter()
+        .filter(|(c, _)| !levels.contains(c))
+        .map(|(c, _)| {
+            let key = format!("{}.values.{c}", var.key);
+            let line = cb.source.line(&key).map_or_else(String::new, |l| format!("line {l}, "));
+            format!(
+                "warning: {}: {line}key `{key}`: value `{c}` of `{}` is labelled but never \
+                 occurs in {} (kept for readers; remove it if it is a typo)",
+                cb.file,
+                var.name,
+                table.source()
+            )
+        })
+        .collect()
+}
