@@ -120,3 +120,15 @@ fn without_codebook_the_output_is_the_unlabelled_table_byte_for_byte() {
         .collect();
     assert_eq!(stripped, without);
 }
+
+#[test]
+fn ponder_model_checks_its_codebook_against_the_data() {
+    let codebook = CODEBOOK.replace("      94: {fr: Corse, en: Corsica}\n", "");
+    let s = folder(&codebook, &config(""));
+    s.write(
+        "m.yaml",
+        "codebook: cb.yaml\ndesign:\n  weight: w\ntests:\n  - {name: t, type: chisq, variables: [sex, region]}\n",
+    );
+    let args = ["model", "-c", "m.yaml", "-i", "data.csv", "-o", "m.csv"];
+    assert_refused(&s, &args, &["cb.yaml", "value `94` of `region`", "has no label"]);
+}
