@@ -26,7 +26,9 @@ pub(crate) struct Control {
 #[derive(Debug, Clone)]
 pub(crate) struct IrlsFit {
     pub(crate) beta: Vec<f64>,
+    /// η on the rows with a positive prior weight (0 elsewhere).
     pub(crate) eta: Vec<f64>,
+    /// μ on the rows with a positive prior weight (0 elsewhere).
     pub(crate) mu: Vec<f64>,
     /// R's `glm$weights`: the working weights W of the last iteration.
     pub(crate) work_w: Vec<f64>,
@@ -35,35 +37,73 @@ pub(crate) struct IrlsFit {
     pub(crate) iterations: usize,
 }
 
+/// The model matrix row by row (row k at `x[k s .. k s + p]`, the stride s a multiple of
+/// [`TILE`] with zeros after the p values): every pass of IRLS goes over the rows of the fit
+/// once, reading each row's values contiguously. Built once per model and shared by the
+/// replicate refits.
+pub(crate) struct RowMajor {
+    p: usize,
+    stride: usize,
+    x: Vec<f64>,
+}
+
+/// Side of the blocks of XᵀWX accumulated together ([`gram`]).
+const TILE: usize = 4;
+
+impl RowMajor {
+    pub(crate) fn new(mm: &ModelMatrix) -> RowMajor {
+        let p = mm.p();
+        let stride = p.div_ceil(TILE).max(1) * TILE;
+        let mut x = vec![0.0; mm.n * stride];
+        for (k, row) in x.chunks_exact_mut(stride).enumerate() {
+            for (j, v) in row[..p].iter_mut().enumerate() {
+                *v = mm.x[j * mm.n + k];
+            }
+        }
+        RowMajor { p, stride, x }
+    }
+
+    /// Row k: its p values, then zeros up to the stride.
+    pub(crate) fn row(&self, k: usize) -> &[f64] {
+        &self.x[k * self.stride..(k + 1) * self.stride]
+    }
+}
+
+/// Rows with a positive prior weight, in row order: the only rows any sum of the fit
+/// visits (the others add zeros).
+pub(crate) fn active_rows(prior: &[f64]) -> Vec<usize> {
+    (0..prior.len()).filter(|&k| prior[k] > 0.0).collect()
+}
+
 /// Fits by IRLS with prior weights `prior` (0 = not in the fit), from `start` (warm start)
-/// or from the family's μ start.
+/// or from the family's μ start. `rows` is `mm` row by row.
 pub(crate) fn irls(
     mm: &ModelMatrix,
+    rows: &RowMajor,
     prior: &[f64],
     family: Family,
     start: Option<&[f64]>,
     ctl: Control,
 ) -> Result<IrlsFit> {
-    let n = mm.n;
-    let (mut eta, mut mu) = match start {
-        Some(b) => {
-            let eta = linear_predictor(mm, b);
-            let mu = eta.iter().map(|&e| family.linkinv(e)).collect();
-            (eta, mu)
-        }
+    let act = active_rows(prior);
+    let (mut eta, mut mu) = (vec![0.0; mm.n], vec![0.0; mm.n]);
+    match start {
+        Some(b) => predict(rows, &act, b, family, &mut eta, &mut mu),
         None => {
-            let mu: Vec<f64> = (0..n).map(|k| family.mustart(mm.y[k], prior[k])).collect();
-            (mu.iter().map(|&m| family.linkfun(m)).collect(), mu)
+            for &k in &act {
+                mu[k] = family.mustart(mm.y[k], prior[k]);
+                eta[k] = family.linkfun(mu[k]);
+            }
         }
-    };
-    let mut dev_old = deviance(family, &mm.y, &mu, prior);
+    }
+    let mut dev_old = deviance(family, &mm.y, &mu, prior, &act);
     let mut last_change = f64::NAN;
+    let (mut w, mut z) = (vec![0.0; mm.n], vec![0.0; mm.n]);
     for it in 1..=ctl.max_iterations {
-        let (w, z) = working(family, &mm.y, &eta, &mu, prior);
-        let (beta, a_inv) = weighted_solve(mm, &w, &z)?;
-        eta = linear_predictor(mm, &beta);
-        mu = eta.iter().map(|&e| family.linkinv(e)).collect();
-        let dev = deviance(family, &mm.y, &mu, prior);
+        working(family, &mm.y, (&eta, &mu), prior, &act, (&mut w, &mut z));
+        let (beta, a_inv) = weighted_solve(mm, rows, &act, &w, &z)?;
+        predict(rows, &act, &beta, family, &mut eta, &mut mu);
+        let dev = deviance(family, &mm.y, &mu, prior, &act);
         if !dev.is_finite() {
             return Err(not_converged(it, "the deviance is not finite".into()));
         }
@@ -87,66 +127,127 @@ fn not_converged(iterations: usize, detail: String) -> Error {
     }
 }
 
-/// η = Xβ.
-pub(crate) fn linear_predictor(mm: &ModelMatrix, beta: &[f64]) -> Vec<f64> {
-    let mut eta = vec![0.0; mm.n];
-    for (j, b) in beta.iter().enumerate() {
-        for (e, x) in eta.iter_mut().zip(mm.col(j)) {
-            *e += b * x;
+/// η = Xβ and μ = g⁻¹(η) on the rows `act` (η_k summed over j in column order).
+fn predict(
+    rows: &RowMajor,
+    act: &[usize],
+    beta: &[f64],
+    family: Family,
+    eta: &mut [f64],
+    mu: &mut [f64],
+) {
+    // two passes: the dot products of successive rows overlap when no call sits between
+    for &k in act {
+        let mut e = 0.0;
+        for (b, x) in beta.iter().zip(rows.row(k)) {
+            e += b * x;
         }
+        eta[k] = e;
     }
-    eta
+    for &k in act {
+        mu[k] = family.linkinv(eta[k]);
+    }
 }
 
-/// Σ dev.resids over the rows with a positive prior weight.
-fn deviance(family: Family, y: &[f64], mu: &[f64], prior: &[f64]) -> f64 {
-    (0..y.len()).filter(|&k| prior[k] > 0.0).map(|k| family.dev_resid(y[k], mu[k], prior[k])).sum()
+/// Σ dev.resids over the rows `act` (those with a positive prior weight).
+fn deviance(family: Family, y: &[f64], mu: &[f64], prior: &[f64], act: &[usize]) -> f64 {
+    act.iter().map(|&k| family.dev_resid(y[k], mu[k], prior[k])).sum()
 }
 
-/// Working weights and response.
+/// Working weights and response on the rows `act` (`w`, `z` stay 0 elsewhere).
 fn working(
     family: Family,
     y: &[f64],
-    eta: &[f64],
-    mu: &[f64],
+    (eta, mu): (&[f64], &[f64]),
     prior: &[f64],
-) -> (Vec<f64>, Vec<f64>) {
-    let n = y.len();
-    let (mut w, mut z) = (vec![0.0; n], vec![0.0; n]);
-    for k in (0..n).filter(|&k| prior[k] > 0.0) {
+    act: &[usize],
+    (w, z): (&mut [f64], &mut [f64]),
+) {
+    for &k in act {
         let me = family.mu_eta(eta[k]);
         w[k] = prior[k] * me * me / family.variance(mu[k]);
         z[k] = eta[k] + (y[k] - mu[k]) / me;
     }
-    (w, z)
 }
 
-/// Weighted Gram matrix XᵀWX and, when `z` is given, XᵀWz.
-pub(crate) fn gram(mm: &ModelMatrix, w: &[f64], z: Option<&[f64]>) -> (DMatrix<f64>, DVector<f64>) {
-    let p = mm.p();
-    let (mut g, mut r) = (DMatrix::zeros(p, p), DVector::zeros(p));
-    let mut wx = vec![0.0; mm.n];
-    for i in 0..p {
-        for ((o, x), wk) in wx.iter_mut().zip(mm.col(i)).zip(w) {
-            *o = x * wk;
-        }
-        for j in 0..=i {
-            let s: f64 = wx.iter().zip(mm.col(j)).map(|(a, b)| a * b).sum();
-            g[(i, j)] = s;
-            g[(j, i)] = s;
-        }
-        if let Some(z) = z {
-            r[i] = wx.iter().zip(z).map(|(a, b)| a * b).sum();
+/// Weighted Gram matrix XᵀWX over the rows `act` and, when `z` is given, XᵀWz.
+///
+/// Blocked by [`TILE`] × [`TILE`] entries held in registers over one pass on the rows. Every
+/// entry `G_ij = Σ_k (x_ki w_k) x_kj` is still one sum over the rows in row order (the rows
+/// left out have w = 0 and would add zeros), so the result is the plain column-by-column
+/// dot products' to the bit; the blocks only let the sums advance side by side.
+pub(crate) fn gram(
+    rows: &RowMajor,
+    act: &[usize],
+    w: &[f64],
+    z: Option<&[f64]>,
+) -> (DMatrix<f64>, DVector<f64>) {
+    let (p, blocks) = (rows.p, rows.stride / TILE);
+    let mut g = DMatrix::zeros(p, p);
+    let mut r = DVector::zeros(p);
+    for bi in 0..blocks {
+        for bj in 0..=bi {
+            let (i0, j0) = (bi * TILE, bj * TILE);
+            let zi = if bi == bj { z } else { None };
+            let (acc, ri) = gram_tile(rows, act, w, (i0, j0), zi);
+            for (a, acc_a) in acc.iter().enumerate().filter(|&(a, _)| i0 + a < p) {
+                for (b, &v) in acc_a.iter().enumerate().filter(|&(b, _)| j0 + b <= i0 + a) {
+                    g[(i0 + a, j0 + b)] = v;
+                    g[(j0 + b, i0 + a)] = v;
+                }
+                if zi.is_some() {
+                    r[i0 + a] = ri[a];
+                }
+            }
         }
     }
     (g, r)
 }
 
+/// One block `G[i0.., j0..]` of XᵀWX (and `(XᵀWz)[i0..]` when `z` is given).
+fn gram_tile(
+    rows: &RowMajor,
+    act: &[usize],
+    w: &[f64],
+    (i0, j0): (usize, usize),
+    z: Option<&[f64]>,
+) -> ([[f64; TILE]; TILE], [f64; TILE]) {
+    let mut acc = [[0.0; TILE]; TILE];
+    let mut r = [0.0; TILE];
+    let part = |row: &[f64], at: usize| -> [f64; TILE] {
+        let mut v = [0.0; TILE];
+        v.copy_from_slice(&row[at..at + TILE]);
+        v
+    };
+    for &k in act {
+        let row = rows.row(k);
+        let (xi, xj, wk) = (part(row, i0), part(row, j0), w[k]);
+        for (acc_a, &xa) in acc.iter_mut().zip(&xi) {
+            let s = xa * wk;
+            for (v, &xb) in acc_a.iter_mut().zip(&xj) {
+                *v += s * xb;
+            }
+        }
+        if let Some(z) = z {
+            for (ra, &xa) in r.iter_mut().zip(&xi) {
+                *ra += xa * wk * z[k];
+            }
+        }
+    }
+    (acc, r)
+}
+
 /// Solves (XᵀWX) β = XᵀWz with columns scaled to a unit diagonal (equilibration keeps the
 /// Cholesky factor accurate when columns have very different scales). Returns β and
 /// (XᵀWX)⁻¹.
-fn weighted_solve(mm: &ModelMatrix, w: &[f64], z: &[f64]) -> Result<(Vec<f64>, DMatrix<f64>)> {
-    let (g, r) = gram(mm, w, Some(z));
+fn weighted_solve(
+    mm: &ModelMatrix,
+    rows: &RowMajor,
+    act: &[usize],
+    w: &[f64],
+    z: &[f64],
+) -> Result<(Vec<f64>, DMatrix<f64>)> {
+    let (g, r) = gram(rows, act, w, Some(z));
     let inv = scaled_inverse(&g).ok_or_else(|| aliasing_error(mm, &g))?;
     let beta = &inv * r;
     Ok((beta.iter().copied().collect(), inv))
