@@ -21,7 +21,9 @@ use crate::variance::replicates::ReplicateDesign;
 
 use super::engine::{CovarianceEngine, replicate_covariance};
 use super::family::{Family, Link};
-use super::irls::{Control, IrlsFit, aliasing_error, first_aliased, gram, irls};
+use super::irls::{
+    Control, IrlsFit, RowMajor, active_rows, aliasing_error, first_aliased, gram, irls,
+};
 use super::stats::{t_quantile, t_two_sided};
 use super::terms::{Column, ModelMatrix, ModelSpec, TermColumns};
 use super::{STEP, Variance};
@@ -110,15 +112,16 @@ pub fn fit_glm(spec: &ModelSpec, var: Variance, opts: &GlmOptions) -> Result<Glm
             ),
         ));
     }
-    check_aliasing(&mm, &prior)?;
+    let rows = RowMajor::new(&mm);
+    check_aliasing(&mm, &rows, &prior)?;
     check_separation(spec, &mm, &prior)?;
     let ctl = Control { epsilon: opts.epsilon, max_iterations: opts.max_iterations };
     let scaled = rescale(&prior, &mm.rows, matches!(var, Variance::Replicates(_)));
-    let fit = irls(&mm, &scaled, spec.family, None, ctl)?;
+    let fit = irls(&mm, &rows, &scaled, spec.family, None, ctl)?;
     check_fitted(spec.family, &mm, &fit, &prior)?;
     let covariance = match var {
-        Variance::Linearization(e) => sandwich(e, &mm, &fit, spec.family)?,
-        Variance::Replicates(r) => replicate_refits(r, &mm, spec.family, &fit.beta, ctl)?,
+        Variance::Linearization(e) => sandwich(e, &mm, &rows, &fit, spec.family)?,
+        Variance::Replicates(r) => replicate_refits(r, (&mm, &rows), spec.family, &fit.beta, ctl)?,
     };
     let dispersion = dispersion(spec.family, &mm, &fit, w, matches!(var, Variance::Replicates(_)));
     Ok(GlmFit {
@@ -143,8 +146,8 @@ fn rescale(prior: &[f64], rows: &[bool], to_sum: bool) -> Vec<f64> {
     prior.iter().map(|v| v / c).collect()
 }
 
-fn check_aliasing(mm: &ModelMatrix, prior: &[f64]) -> Result<()> {
-    let (g, _) = gram(mm, prior, None);
+fn check_aliasing(mm: &ModelMatrix, rows: &RowMajor, prior: &[f64]) -> Result<()> {
+    let (g, _) = gram(rows, &active_rows(prior), prior, None);
     match first_aliased(&g) {
         Some(_) => Err(aliasing_error(mm, &g)),
         None => Ok(()),
@@ -160,18 +163,17 @@ fn check_separation(spec: &ModelSpec, mm: &ModelMatrix, prior: &[f64]) -> Result
     for fl in &mm.factors {
         let v = &spec.terms[fl.term];
         let Column::Factor(f) = v.column else { continue };
-        for (i, level) in fl.levels.iter().enumerate() {
-            let ys = (0..mm.n)
-                .filter(|&k| {
-                    prior[k] > 0.0 && fl.of_code.get(f.codes[k] as usize) == Some(&Some(i))
-                })
-                .map(|k| mm.y[k]);
-            let (mut zeros, mut ones, mut all) = (true, true, 0usize);
-            for y in ys {
-                zeros &= y == 0.0;
-                ones &= y == 1.0;
-                all += 1;
+        // per level: all responses 0, all 1, number of rows (one pass over the rows)
+        let mut seen = vec![(true, true, 0usize); fl.levels.len()];
+        for k in (0..mm.n).filter(|&k| prior[k] > 0.0) {
+            if let Some(&Some(i)) = fl.of_code.get(f.codes[k] as usize) {
+                let (zeros, ones, all) = &mut seen[i];
+                *zeros &= mm.y[k] == 0.0;
+                *ones &= mm.y[k] == 1.0;
+                *all += 1;
             }
+        }
+        for (level, &(zeros, ones, all)) in fl.levels.iter().zip(&seen) {
             let ones = ones && spec.family.is_binomial();
             if all > 0 && (zeros || ones) {
                 return Err(Error::method(
@@ -219,16 +221,20 @@ fn check_fitted(family: Family, mm: &ModelMatrix, fit: &IrlsFit, prior: &[f64]) 
 fn sandwich(
     engine: &dyn CovarianceEngine,
     mm: &ModelMatrix,
+    rows: &RowMajor,
     fit: &IrlsFit,
     family: Family,
 ) -> Result<DMatrix<f64>> {
     let w = engine.weights();
     let p = mm.p();
+    // row j of A, contiguous: (A x_k)_j = Σ_i A_ji x_ki
+    let a: Vec<f64> = (0..p * p).map(|c| fit.a_inv[(c / p.max(1), c % p.max(1))]).collect();
     let mut z = vec![vec![0.0; mm.n]; p];
     for k in (0..mm.n).filter(|&k| fit.work_w[k] > 0.0 && w[k] > 0.0) {
         let r = (mm.y[k] - fit.mu[k]) / family.mu_eta(fit.eta[k]) * fit.work_w[k] / w[k];
-        for (j, zj) in z.iter_mut().enumerate() {
-            let ax: f64 = (0..p).map(|i| fit.a_inv[(j, i)] * mm.x[i * mm.n + k]).sum();
+        let xk = rows.row(k);
+        for (zj, aj) in z.iter_mut().zip(a.chunks_exact(p)) {
+            let ax: f64 = aj.iter().zip(xk).map(|(a, x)| a * x).sum();
             zj[k] = ax * r;
         }
     }
@@ -239,7 +245,7 @@ fn sandwich(
 /// Refits on every replicate (warm start at β̂), in parallel; replicate covariance.
 fn replicate_refits(
     rep: &ReplicateDesign,
-    mm: &ModelMatrix,
+    (mm, rows): (&ModelMatrix, &RowMajor),
     family: Family,
     beta: &[f64],
     ctl: Control,
@@ -251,7 +257,7 @@ fn replicate_refits(
         .map(|(r, wr)| {
             let prior: Vec<f64> = (0..mm.n).map(|k| if mm.rows[k] { wr[k] } else { 0.0 }).collect();
             let prior = rescale(&prior, &mm.rows, true);
-            irls(mm, &prior, family, Some(beta), ctl)
+            irls(mm, rows, &prior, family, Some(beta), ctl)
                 .map(|f| f.beta)
                 .map_err(|e| e.prefixed(&format!("replicate {}: ", r + 1)))
         })

@@ -16,11 +16,12 @@
 //!   one is [`ChisqTest::adjusted`].
 
 use nalgebra::DMatrix;
+use rayon::prelude::*;
 
 use crate::data::Factor;
 use crate::error::{Error, Result};
 
-use super::difference::{MeanItem, means_covariance};
+use super::engine::replicate_covariance;
 use super::stats::{chisq_upper, f_upper};
 use super::{STEP, Variance};
 
@@ -76,12 +77,8 @@ pub fn rao_scott(
     }
     check_margins(a, b, &table)?;
     let pearson = pearson_x2(&table, nr, nc, n as f64);
-    let cells: Vec<Vec<f64>> = (0..nr * nc)
-        .map(|c| (0..n).map(|k| f64::from(u8::from(complete[k] && cell(k) == c))).collect())
-        .collect();
-    let items: Vec<MeanItem> =
-        cells.iter().map(|y| MeanItem { y, domain: complete.clone() }).collect();
-    let (p, v) = means_covariance(var, &items)?;
+    let cell_of: Vec<usize> = (0..n).map(|k| if complete[k] { cell(k) } else { NONE }).collect();
+    let (p, v) = cell_proportions(var, &cell_of, nr * nc)?;
     let delta = delta_matrix(&p, &v, nr, nc, n as f64)?;
     let tr = delta.trace();
     let tr2 = (&delta * &delta).trace();
@@ -153,6 +150,72 @@ fn check_margins(a: (&str, &Factor), b: (&str, &Factor), table: &[f64]) -> Resul
         )),
         None => Ok(()),
     }
+}
+
+/// Cell of a row left out of the table (a missing value).
+const NONE: usize = usize::MAX;
+
+/// Cell proportions p̂_c (`svymean` of the cell indicators among the complete rows) and
+/// their design covariance: the domain means of [`super::difference`] for 0/1 cell
+/// indicators, computed from each row's cell instead of one dense indicator per cell (same
+/// sums in the same order, so the same values). Linearization: influence values
+/// `(1{cell_k = c} − p̂_c) / N̂` on the complete rows; replicates: the proportions per
+/// replicate, one pass over the rows each.
+fn cell_proportions(
+    var: Variance,
+    cell_of: &[usize],
+    cells: usize,
+) -> Result<(Vec<f64>, DMatrix<f64>)> {
+    let p = proportions(var.weights(), cell_of, cells);
+    let v = match var {
+        Variance::Linearization(e) => {
+            let nd: f64 = var
+                .weights()
+                .iter()
+                .zip(cell_of)
+                .filter(|(_, c)| **c != NONE)
+                .map(|(w, _)| w)
+                .sum();
+            let z: Vec<Vec<f64>> = (0..cells)
+                .map(|c| {
+                    let (hit, miss) = ((1.0 - p[c]) / nd, (0.0 - p[c]) / nd);
+                    cell_of
+                        .iter()
+                        .map(|&ck| {
+                            if ck == NONE {
+                                0.0
+                            } else if ck == c {
+                                hit
+                            } else {
+                                miss
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+            e.covariance(&refs)?
+        }
+        Variance::Replicates(r) => {
+            let thetas: Vec<Vec<f64>> = r
+                .replicate_weights()
+                .par_iter()
+                .map(|wr| proportions(wr, cell_of, cells))
+                .collect();
+            replicate_covariance(r, &thetas, &p)
+        }
+    };
+    Ok((p, v))
+}
+
+/// Weighted share of each cell among the rows with a cell.
+fn proportions(w: &[f64], cell_of: &[usize], cells: usize) -> Vec<f64> {
+    let (mut s, mut t) = (vec![0.0; cells], 0.0);
+    for (&wk, &c) in w.iter().zip(cell_of).filter(|(_, c)| **c != NONE) {
+        s[c] += wk;
+        t += wk;
+    }
+    s.iter().map(|sc| sc / t).collect()
 }
 
 /// Pearson X² of the table scaled to total `n` (R `chisq.test(svytable(.., Ntotal = n))`).
