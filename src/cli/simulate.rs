@@ -11,7 +11,10 @@ use std::path::PathBuf;
 #[command(after_help = "Example:\n  ponder simulate --replications 200 --out out/simulation\n\n\
     DIR receives simulation.csv / simulation.md (one row per estimate × weighting step:\n\
     truth, mean, bias, its Monte-Carlo s.e., relative bias, RMSE, SD, mean SE, coverage)\n\
-    and simulation.json.")]
+    and simulation.json. With `models:` in the estimates step, one more row per model\n\
+    coefficient, difference and test × step (columns kind, term, rejection_rate): the\n\
+    truth of a coefficient is the model fitted on the whole population (census fit);\n\
+    tests have no truth, their rows give the rejection rate at 5 %.")]
 pub struct Args {
     /// Pipeline file (default: designs/fej2024.yaml); it must draw from the synthetic
     /// register and collect synthetically.
@@ -121,7 +124,8 @@ fn write_files(sim: &Simulation, files: &[PathBuf]) -> Result<()> {
     written
 }
 
-/// The summary on the terminal: sizes, bias and coverage per step, files written.
+/// The summary on the terminal: sizes, bias and coverage per step (estimates, then model
+/// coefficients and differences), files written.
 fn summary(ui: &Ui, sim: &Simulation, files: &[PathBuf]) {
     ui.say(format!(
         "{} replications on a register of {} persons ({} in the target population), {} replicates each",
@@ -132,6 +136,21 @@ fn summary(ui: &Ui, sim: &Simulation, files: &[PathBuf]) {
             "{step:>12}: mean |bias| / MC s.e. {z:.2}, bias within 2 MC s.e. for {:.0} % of estimates, mean coverage {:.1} %",
             100.0 * within,
             100.0 * cov
+        ));
+    }
+    if !sim.models.is_empty() {
+        for (step, z, cov, within) in sim.model_summary(&[]) {
+            ui.say(format!(
+                "{step:>12}: model coefficients and differences: mean |bias| / MC s.e. {z:.2}, bias within 2 MC s.e. for {:.0} %, mean coverage {:.1} %",
+                100.0 * within,
+                100.0 * cov
+            ));
+        }
+    }
+    for f in &sim.model_failures {
+        ui.say(format!(
+            "{:>12}: `{}` could not be fitted in {} of {} replications (left out of them); first: {}",
+            f.step, f.name, f.replications, sim.replications, f.first
         ));
     }
     ui.say(format!(

@@ -68,6 +68,31 @@
 //!   low: distrust +0.8 → cost ≈ 21 %, length ≈ 14 %, complexity ≈ 14 %, not worth ≈ 23 %,
 //!   distrust ≈ 9 %, settled ≈ 19 %. ASSUMPTION.
 //!
+//! # Population coefficients of the FEJ models
+//! What the two models of designs/fej2024_models.yaml estimate in this world (measured
+//! values and `ponder simulate`'s check: docs/simulation-fej-models.md).
+//! - `trust` (logistic, `trusts` = "yes"): `trusts` is trust ∈ {high, rather high} (index
+//!   ≤ 1), so exactly logit P(trusts) = θ_2 + η = 0.16 + η, with η the trust predictor above
+//!   (a positive η means more trust; P(index ≤ k) = logistic(θ_k + η)). In the model's
+//!   coding (references F, 18–29, bac, region 11, experience none) the generating
+//!   coefficients are: sex=M 0; age_group 30-44 −0.25, 45-59 −0.40, 60-74 −0.30, 75+ −0.15;
+//!   diploma aucun_brevet −0.25, cap_bep −0.20, bac+2 +0.10, sup_bac+2 +0.30; every other
+//!   metropolitan region (24 … 94) −0.05, overseas (971–974) −0.45; court_experience other
+//!   −0.15, party −0.60; intercept 0.16 + 0.25 + 0.05 = 0.46 plus the PCS and living-alone
+//!   effects, which the model leaves out. Because it leaves them out (and logistic models
+//!   are not collapsible), the model's population coefficients — its census fit, which
+//!   design-based inference targets — differ from these values by a few hundredths, besides
+//!   the finite population's own randomness.
+//! - `nonrecourse` (logistic, `recourse` = "none" among persons with a dispute): recourse
+//!   is multinomial, so P(none) = 1 / (1 + e^η_court + e^η_mediation) and logit P(none) =
+//!   −log(e^η_court + e^η_mediation) is NOT additive in diploma and experience: 0.18 for bac,
+//!   CAP-BEP and bac+2 without experience as a party; diploma none/brevet +0.25 (+0.23
+//!   among parties), above bac+2 −0.25 (−0.23 among parties); party −0.63 (−0.65 with no
+//!   diploma, −0.61 above bac+2); and 0 for sex, age group, household size, other experience
+//!   and sex × age (recourse depends on none of them given diploma and experience; the
+//!   dispute domain does, which does not matter for a model within it). The logistic
+//!   model's population coefficients are therefore its census fit, not these log-odds.
+//!
 //! # Random numbers
 //! Rows are cut into fixed chunks of 2^16; chunk `c` draws from ChaCha8 seeded with
 //! `seed` on stream 2^48 + c (the register generator uses streams 0, 1, …, so the same seed

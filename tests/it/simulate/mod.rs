@@ -2,6 +2,7 @@
 
 mod census;
 mod collection;
+mod models;
 mod study;
 mod survey;
 
