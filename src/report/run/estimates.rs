@@ -60,7 +60,7 @@ fn domain_text(lang: Lang, names: Names, r: &EstimateRow) -> String {
 }
 
 /// Estimate names for readers: those with a heading in file order, then the others in
-/// order of first appearance.
+/// order of first appearance; grouped by theme.
 fn names_in_order<'a>(names: Names, rows: &'a [EstimateRow]) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
     for (n, _) in &names.labels.estimates {
@@ -75,6 +75,15 @@ fn names_in_order<'a>(names: Names, rows: &'a [EstimateRow]) -> Vec<&'a str> {
             out.push(n);
         }
     }
+    // Grouped by theme, themes in order of first appearance (stable: file order within).
+    let mut themes: Vec<Option<&str>> = Vec::new();
+    for n in &out {
+        let t = names.estimate_theme(n);
+        if !themes.contains(&t) {
+            themes.push(t);
+        }
+    }
+    out.sort_by_key(|n| themes.iter().position(|t| *t == names.estimate_theme(n)));
     out
 }
 

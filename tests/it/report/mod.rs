@@ -2,6 +2,7 @@
 //! small synthetic mixed-mode survey, then checked for sections, plots, map shapes,
 //! escaping, missing values and determinism; `models`: the models section.
 
+mod codebook;
 mod models;
 
 use ponder::calibration::{self, Bounds, Margin, Problem};

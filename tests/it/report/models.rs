@@ -80,7 +80,7 @@ pub(super) fn model_rows() -> Vec<ModelRow> {
 
 /// Proportion estimates by `statut` (whose difference the row `ecart_statut` is) and by
 /// `diplome` (levels aucun, bac, sup).
-fn estimate_rows() -> Vec<EstimateRow> {
+pub(super) fn estimate_rows() -> Vec<EstimateRow> {
     let est = |name: &str, var: &str, level: &str, p: f64| EstimateRow {
         name: name.into(),
         stat: "proportion",
@@ -109,7 +109,11 @@ fn estimate_rows() -> Vec<EstimateRow> {
 
 const WEIGHTS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
 
-fn report<'a>(lang: Lang, models: &'a [ModelRow], estimates: &'a [EstimateRow]) -> RunReport<'a> {
+pub(super) fn report<'a>(
+    lang: Lang,
+    models: &'a [ModelRow],
+    estimates: &'a [EstimateRow],
+) -> RunReport<'a> {
     RunReport {
         lang,
         title: "Modèles".into(),
