@@ -355,9 +355,10 @@ fn not_drawn(
         .map(|r| domain_text(lang, names, r))
         .collect();
     if !other.is_empty() {
+        let colon = if lang == Lang::Fr { " : " } else { ": " };
         let _ = writeln!(
             s,
-            "<p class=\"caption\">{} : {}</p>",
+            "<p class=\"caption\">{}{colon}{}</p>",
             escape(label(lang, "map_not_drawn")),
             escape(&other.join(" ; "))
         );

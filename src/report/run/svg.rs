@@ -459,7 +459,7 @@ impl DotChart<'_> {
     /// The interval, the dot and the value of `d` at ordinate `cy`.
     fn dot(&self, s: &mut String, d: &Dot, cy: f64) {
         let (x, shown) = (self.x, self.shown);
-        let col = if d.flagged { "#e8710a" } else { PALETTE[0] };
+        let col = if d.flagged { PALETTE[1] } else { PALETTE[0] };
         if d.low.is_finite() && d.high.is_finite() {
             line(s, x(d.low), cy, x(d.high), cy, &format!("stroke=\"{col}\" stroke-width=\"2\""));
             line(s, x(d.low), cy - 4.0, x(d.low), cy + 4.0, &format!("stroke=\"{col}\""));

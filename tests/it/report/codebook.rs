@@ -370,3 +370,23 @@ fn the_labelled_report_fits_1280_px_in_headless_chromium() {
         assert!(w <= 1280, "{lang:?}: the page is {w} px wide at 1280 px");
     }
 }
+
+/// `report: map:` takes an estimate name or `{estimate, category}`; other keys are refused.
+#[test]
+fn the_map_is_chosen_by_name_or_by_estimate_and_category() {
+    use crate::common::{Scratch, repo};
+    use ponder::config::pipeline::PipelineConfig;
+    let s = Scratch::new();
+    let sample = repo("designs/fej2024_sample.yaml");
+    let load = |report: &str| {
+        let text = format!("seed: 1\nsteps:\n  - sample: {sample}\nreport: {report}\n");
+        PipelineConfig::load(&s.write("p.yaml", &text))
+    };
+    let c = load("{map: trust_by_region}").unwrap();
+    assert_eq!((c.report.map.as_deref(), c.report.map_category), (Some("trust_by_region"), None));
+    let c = load("{map: {estimate: trust_by_region, category: \"yes\"}}").unwrap();
+    assert_eq!(c.report.map.as_deref(), Some("trust_by_region"));
+    assert_eq!(c.report.map_category.as_deref(), Some("yes"));
+    let e = load("{map: {estimate: trust_by_region, colour: red}}").unwrap_err().to_string();
+    assert!(e.contains("report"), "{e}");
+}
