@@ -14,6 +14,8 @@
 //!   # or, with design-based models and tests (a `ponder model` file) beside the estimates:
 //!   # - estimates: {config: fej2024_estimates.yaml, models: fej2024_models.yaml}
 //! report: {lang: fr, title: "Les Français et la justice 2024", map: trust_by_region}
+//! # or map: {estimate: trust_by_region, category: "yes"} (the category drawn; by default
+//! # the first in codebook order)
 //! ```
 //!
 //! Checks made by [`PipelineConfig::load`]: known step names, the canonical order
@@ -49,7 +51,22 @@ struct RawPipeline {
 struct RawReport {
     lang: Option<String>,
     title: Option<String>,
-    map: Option<String>,
+    map: Option<RawMap>,
+}
+
+/// `map: trust_by_region` or `map: {estimate: trust_by_region, category: "yes"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawMap {
+    Name(String),
+    Choice(RawMapChoice),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapChoice {
+    estimate: String,
+    category: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +223,8 @@ pub struct ReportOptions {
     pub title: String,
     /// Estimate (by region) shown on the map.
     pub map: Option<String>,
+    /// Category of that estimate shown (a code; `None`: the first in codebook order).
+    pub map_category: Option<String>,
 }
 
 /// A validated pipeline.
@@ -320,7 +339,12 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
         replicates: None,
         estimates: None,
         models: None,
-        report: ReportOptions { lang: ReportLang::Fr, title: String::new(), map: None },
+        report: ReportOptions {
+            lang: ReportLang::Fr,
+            title: String::new(),
+            map: None,
+            map_category: None,
+        },
         weighted_formats: vec!["parquet".into(), "csv".into()],
     }
 }

@@ -321,8 +321,15 @@ fn report_html(
         owned.push(("calibration", c.weights.iter().copied().filter(|x| *x > 0.0).collect()));
         g = c.g(d).into_iter().filter(|x| x.is_finite()).collect();
     }
-    let facts =
-        facts(cfg, w, seed, frame).into_iter().map(|(k, v)| (fact_label(lang, &k), v)).collect();
+    // Counts in the tables' number format (`25 000` / `25,000`); the seed as written.
+    let shown = |k: &str, v: String| match v.parse::<u64>() {
+        Ok(n) if k != "seed" => crate::report::run::number(lang, n as f64),
+        _ => v,
+    };
+    let facts = facts(cfg, w, seed, frame)
+        .into_iter()
+        .map(|(k, v)| (fact_label(lang, &k), shown(&k, v)))
+        .collect();
     let report = RunReport {
         lang,
         title: cfg.report.title.clone(),
@@ -333,7 +340,9 @@ fn report_html(
         nonresponse: w.nonresponse.as_ref().map(|a| &a.report),
         estimates: &results.estimates,
         models: &results.models,
+        labels: &results.labels,
         map: cfg.report.map.as_deref(),
+        map_category: cfg.report.map_category.as_deref(),
     };
     crate::report::run::render(&report)
 }

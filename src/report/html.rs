@@ -76,6 +76,10 @@ pub fn num(v: f64) -> String {
     format!("{v:.digits$}")
 }
 
+/// Bars and marks of the histograms: the first two colours of the run report's palette.
+const BAR: RGBColor = RGBColor(0x4c, 0x78, 0xa8);
+const MARK: RGBColor = RGBColor(0xf5, 0x85, 0x18);
+
 /// An SVG histogram of `values` (weighted counts `weights`, or counts) with `bins` bins,
 /// optional vertical marks (e.g. calibration bounds).
 pub fn histogram_svg(
@@ -125,20 +129,32 @@ pub fn histogram_svg_labelled(
         let draw = || -> Result<(), Box<dyn std::error::Error + '_>> {
             root.fill(&WHITE)?;
             let mut chart = ChartBuilder::on(&root)
-                .caption(title, ("sans-serif", 18))
+                .caption(title, ("sans-serif", 15))
                 .margin(10)
                 .x_label_area_size(35)
                 .y_label_area_size(50)
                 .build_cartesian_2d(lo..hi, 0.0..top)?;
-            chart.configure_mesh().x_desc(x_label).y_desc(y_label).draw()?;
+            let tick = |v: &f64| num(*v).trim_end_matches('0').trim_end_matches('.').to_string();
+            let (font, style) = (("sans-serif", 12), ("sans-serif", 12));
+            chart
+                .configure_mesh()
+                .x_desc(x_label)
+                .y_desc(y_label)
+                .x_label_formatter(&tick)
+                .y_label_formatter(&tick)
+                .label_style(font)
+                .axis_desc_style(style)
+                .light_line_style(WHITE)
+                .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
+                .draw()?;
             chart.draw_series(counts.iter().enumerate().map(|(i, c)| {
                 let x0 = lo + i as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, *c as f64)], BLUE.mix(0.5).filled())
+                Rectangle::new([(x0, 0.0), (x0 + width, *c as f64)], BAR.filled())
             }))?;
             for m in marks {
                 chart.draw_series(LineSeries::new(
                     vec![(*m, 0.0), (*m, top)],
-                    RED.stroke_width(2),
+                    MARK.stroke_width(2),
                 ))?;
             }
             root.present()?;

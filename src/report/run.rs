@@ -8,7 +8,8 @@
 //! WeightStep { key: "design" | "nonresponse" | "calibration", weights: &[f64] }
 //! RunReport { lang, title, facts: Vec<(String, String)>, steps: Vec<WeightStep>, g: &[f64],
 //!             calibration: Option<&calibration::Report>, nonresponse: Option<&nonresponse::Report>,
-//!             estimates: &[EstimateRow], models: &[ModelRow], map: Option<&str> }
+//!             estimates: &[EstimateRow], models: &[ModelRow], labels: &Labels,
+//!             map: Option<&str>, map_category: Option<&str> }
 //! render(&RunReport) -> Result<String>
 //! ```
 //!
@@ -31,16 +32,17 @@ mod forest;
 mod labels;
 mod map;
 mod models;
+mod names;
 mod nonresponse;
 mod readings;
 mod svg;
 mod weights;
 
-pub use labels::label;
+pub use labels::{label, number, percent};
 
 use crate::calibration::Report as CalReport;
 use crate::error::Result;
-use crate::estimate::EstimateRow;
+use crate::estimate::{EstimateRow, Labels};
 use crate::model::ModelRow;
 use crate::nonresponse::Report as NrReport;
 use crate::report::html::{escape, page_with, table};
@@ -107,16 +109,23 @@ pub struct RunReport<'a> {
     pub estimates: &'a [EstimateRow],
     /// Model coefficients, term tests, χ² tests and differences (`ponder model` rows).
     pub models: &'a [ModelRow],
+    /// Titles, themes, variable and value labels (a codebook's; empty: codes and names
+    /// are shown as they are).
+    pub labels: &'a Labels,
     /// Name of an estimate by region to draw as a map.
     pub map: Option<&'a str>,
+    /// The category of `map` to draw (a code; `None`: the first in codebook order).
+    pub map_category: Option<&'a str>,
 }
 
 const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin-top:2em}\
      h3{margin-top:1.5em}svg{display:block;margin:1em 0;max-width:100%;height:auto}\
      tr.flag td{background:#fde3c8}p.caption{color:#555;font-size:.9em}\
      nav ul{columns:2}td.l,th.l{max-width:30em}td{white-space:nowrap}td.l{white-space:normal}\
-     div.wide{overflow-x:auto}div.wide td{white-space:nowrap}div.wide td:last-child{white-space:normal}\
-     body{max-width:78em;padding:0 1em}tr.sig td{font-weight:bold}\
+     div.wide{overflow-x:auto;max-width:100%}div.wide table{font-size:.9em}\
+     div.wide td.l{min-width:6em;white-space:normal}th{white-space:normal}\
+     body{max-width:78em;padding:0 1em;box-sizing:border-box}section,nav{max-width:100%}\
+     h3.theme{color:#4c78a8}tr.sig td{font-weight:bold}\
      details{margin:1em 0}summary{cursor:pointer;font-weight:bold}ul.reading li{margin:.3em 0}";
 
 /// Renders the report as one HTML document.
@@ -127,8 +136,14 @@ const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin
 pub fn render(report: &RunReport) -> Result<String> {
     let lang = report.lang;
     let l = |k| label(lang, k);
+    let names = names::Names::new(report.labels, lang);
     let map_section = match report.map {
-        Some(name) => Some(estimates::map_section(lang, report.estimates, name)?),
+        Some(name) => Some(estimates::map_section(
+            (lang, names),
+            report.estimates,
+            name,
+            report.map_category,
+        )?),
         None => None,
     };
     let mut sections: Vec<(&str, &str, String)> =
@@ -140,8 +155,8 @@ pub fn render(report: &RunReport) -> Result<String> {
     if let Some(cal) = report.calibration {
         sections.push(("calibration", l("calibration"), calibration::section(lang, cal, report.g)));
     }
-    sections.push(("estimates", l("estimates"), estimates::section(lang, report.estimates)));
-    if let Some(m) = models::section(lang, report.models, report.estimates) {
+    sections.push(("estimates", l("estimates"), estimates::section(lang, names, report.estimates)));
+    if let Some(m) = models::section((lang, names), report.models, report.estimates) {
         sections.push(("models", l("models"), m));
     }
     if let Some(m) = map_section {

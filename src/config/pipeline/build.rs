@@ -2,7 +2,7 @@
 //! own `load`), every problem collected with its key.
 
 use super::{
-    CalibrationStep, PipelineConfig, RawCalibrationFull, RawCollection, RawEstimatesFull,
+    CalibrationStep, PipelineConfig, RawCalibrationFull, RawCollection, RawEstimatesFull, RawMap,
     RawOutputs, RawReplicates, RawReport, RawStep, ReplicateStep, ReportLang, Start, TotalSource,
 };
 use crate::config::calibrate::CalibrationConfig;
@@ -231,7 +231,14 @@ impl Builder<'_> {
         if let Some(t) = &raw.title {
             r.title.clone_from(t);
         }
-        r.map.clone_from(&raw.map);
+        match &raw.map {
+            Some(RawMap::Name(n)) => r.map = Some(n.clone()),
+            Some(RawMap::Choice(c)) => {
+                r.map = Some(c.estimate.clone());
+                r.map_category.clone_from(&c.category);
+            }
+            None => {}
+        }
         if let Some(l) = &raw.lang {
             match ReportLang::parse(l) {
                 Some(lang) => r.lang = lang,

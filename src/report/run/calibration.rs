@@ -1,11 +1,11 @@
 //! Section « Calibration » of the run report: summary of the solve, rescaled targets,
 //! margins before and after, distribution and histogram of the ratios g.
 
-use super::labels::{fixed, label, na, number, sci};
+use super::labels::{fixed, label, number, sci};
 use super::{Lang, notes, yes_no};
 use crate::calibration::Report as CalReport;
 use crate::report::calibration::margin_rows;
-use crate::report::html::{histogram_svg_labelled, table};
+use crate::report::html::table;
 use std::fmt::Write;
 
 /// The whole section; `g` are the ratios w_cal / w_in of the respondents.
@@ -88,11 +88,6 @@ fn g_distribution(s: &mut String, lang: Lang, r: &CalReport, g: &[f64]) {
         .into_iter()
         .filter(|m| m.is_finite())
         .collect();
-    let hist =
-        histogram_svg_labelled(g, 40, l("g_dist"), l("g_axis"), l("respondents_count"), &marks);
-    if hist.is_empty() {
-        let _ = writeln!(s, "<p>{}</p>", na(lang));
-    } else {
-        s.push_str(&hist);
-    }
+    let titles = (l("g_dist"), l("g_axis"), l("respondents_count"));
+    s.push_str(&super::svg::histogram(lang, titles, g, 40, &marks));
 }

@@ -106,7 +106,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("respondents_count", "répondants", "respondents"),
     // Estimates.
     ("estimates", "Estimations", "Estimates"),
-    ("name", "Nom", "Name"),
+    ("estimate_title", "Indicateur", "Indicator"),
+    ("estimates_table", "Tableau des estimations", "Table of estimates"),
     ("stat", "Statistique", "Statistic"),
     ("domain", "Domaine", "Domain"),
     ("estimate", "Estimation", "Estimate"),
@@ -219,7 +220,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Carte schématique (contours simplifiés) ; gris : non disponible.",
         "Schematic map (simplified outlines); grey: not available.",
     ),
-    ("map_first_category", "Modalité représentée", "Category shown"),
+    ("map_category", "Modalité représentée", "Category shown"),
     (
         "map_no_region",
         "Aucune ligne par région pour cette estimation.",
@@ -358,6 +359,7 @@ mod tests {
             include_str!("forest.rs"),
             include_str!("models.rs"),
             include_str!("readings.rs"),
+            include_str!("names.rs"),
         ];
         let mut checked = 0;
         for src in sources {

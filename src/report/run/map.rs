@@ -22,6 +22,8 @@ pub(crate) use outlines::{MAINLAND, OVERSEAS};
 pub struct RegionValue {
     /// Region code ("11" … "94", "971" … "976").
     pub code: String,
+    /// Name for readers (a codebook label; `None`: the built-in name).
+    pub name: Option<String>,
     /// Estimate.
     pub value: f64,
     /// Publication flag.
@@ -133,12 +135,13 @@ impl Painter<'_> {
 
     /// A region's path `d`, filled by its value, with its value as tooltip.
     fn shape(&self, s: &mut String, code: &str, name: &str, d: &str) {
-        let absent = || format!("{name} ({code}): {}", na(self.lang));
+        let name = self.find(code).and_then(|v| v.name.as_deref()).unwrap_or(name);
+        let absent = || format!("{name}{}{}", colon(self.lang), na(self.lang));
         let (class, fill, tip) = match self.find(code) {
             Some(v) if v.value.is_finite() => (
                 "region",
                 colour(self.scale(v.value)),
-                format!("{name} ({code}): {}", self.show(v.value)),
+                format!("{name}{}{}", colon(self.lang), self.show(v.value)),
             ),
             Some(_) => ("region", GREY.to_string(), absent()),
             None => ("region-absent", "#f4f4f4".to_string(), absent()),
@@ -167,6 +170,11 @@ impl Painter<'_> {
         let style = format!(" font-size=\"10.5\" font-weight=\"bold\"{fill}");
         text(s, x, y + 11.0, "middle", &style, &val);
     }
+}
+
+/// " : " in French, ": " in English.
+fn colon(lang: Lang) -> &'static str {
+    if lang == Lang::Fr { " : " } else { ": " }
 }
 
 fn legend(

@@ -11,6 +11,7 @@
 
 use super::forest::{self, ALPHA, Group, Item, Scale};
 use super::labels::{fixed, label, na, number};
+use super::names::Names;
 use super::readings::{fill, p_phrase, p_text, short};
 use super::{Lang, readings};
 use crate::estimate::EstimateRow;
@@ -23,7 +24,11 @@ use std::fmt::Write;
 const INTERCEPT: &str = "(Intercept)";
 
 /// The models section, `None` when there is no row at all.
-pub(super) fn section(lang: Lang, rows: &[ModelRow], estimates: &[EstimateRow]) -> Option<String> {
+pub(super) fn section(
+    (lang, names): (Lang, Names),
+    rows: &[ModelRow],
+    estimates: &[EstimateRow],
+) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
@@ -31,10 +36,10 @@ pub(super) fn section(lang: Lang, rows: &[ModelRow], estimates: &[EstimateRow]) 
     let known = known_levels(rows, estimates);
     for name in model_names(rows) {
         let model: Vec<&ModelRow> = rows.iter().filter(|r| r.name == name).collect();
-        model_block(&mut s, lang, name, &model, &known);
+        model_block(&mut s, (lang, names), name, &model, &known);
     }
-    readings::chisq_block(&mut s, lang, rows);
-    readings::difference_block(&mut s, lang, rows, estimates);
+    readings::chisq_block(&mut s, (lang, names), rows);
+    readings::difference_block(&mut s, (lang, names), rows, estimates);
     Some(s)
 }
 
@@ -100,7 +105,7 @@ fn known_levels<'a>(
 /// One model: heading, forest plot, reference levels, term tests, coefficients.
 fn model_block(
     s: &mut String,
-    lang: Lang,
+    (lang, names): (Lang, Names),
     name: &str,
     model: &[&ModelRow],
     known: &BTreeMap<&str, BTreeSet<&str>>,
@@ -109,19 +114,21 @@ fn model_block(
     let coefs: Vec<&ModelRow> = model.iter().copied().filter(|r| r.kind == "coefficient").collect();
     let shown: Vec<&ModelRow> = coefs.iter().copied().filter(|r| r.term != INTERCEPT).collect();
     let scale = if shown.iter().all(|r| r.exp.is_some()) { Scale::Log } else { Scale::Linear };
-    let _ = writeln!(s, "<h3>{}</h3>", escape(name));
+    let title = names.model_title(name);
+    let _ = writeln!(s, "<h3>{}</h3>", escape(title));
     if !shown.is_empty() {
         let axis = l(if scale == Scale::Log { "ratio_axis" } else { "coef_axis" });
-        s.push_str(&forest::forest(lang, name, axis, &groups(lang, &shown, scale), scale));
-        if let Some(c) = reference_caption(lang, &shown, known) {
+        let groups = groups((lang, names), &shown, scale);
+        s.push_str(&forest::forest(lang, title, axis, &groups, scale));
+        if let Some(c) = reference_caption((lang, names), &shown, known) {
             let _ = writeln!(s, "<p class=\"caption\">{}</p>", escape(&c));
         }
     }
     let tests: Vec<&ModelRow> = model.iter().copied().filter(|r| r.kind == "term_test").collect();
     if !tests.is_empty() {
         let _ = writeln!(s, "<h4>{}</h4>", l("term_tests"));
-        s.push_str(&term_tests_table(lang, &tests));
-        let _ = writeln!(s, "<p>{}</p>", escape(&terms_reading(lang, &tests)));
+        s.push_str(&term_tests_table((lang, names), &tests));
+        let _ = writeln!(s, "<p>{}</p>", escape(&terms_reading((lang, names), &tests)));
     }
     if !coefs.is_empty() {
         let n =
@@ -133,13 +140,13 @@ fn model_block(
             coefs.len(),
             escape(&n.unwrap_or_default())
         );
-        s.push_str(&coefficients_table(lang, &coefs, scale));
+        s.push_str(&coefficients_table((lang, names), &coefs, scale));
         s.push_str("</details>\n");
     }
 }
 
 /// The coefficients grouped by term, in order of first appearance.
-fn groups(lang: Lang, shown: &[&ModelRow], scale: Scale) -> Vec<Group> {
+fn groups((lang, names): (Lang, Names), shown: &[&ModelRow], scale: Scale) -> Vec<Group> {
     let mut terms: Vec<String> = Vec::new();
     for r in shown {
         let t = term_of(&r.term);
@@ -153,26 +160,29 @@ fn groups(lang: Lang, shown: &[&ModelRow], scale: Scale) -> Vec<Group> {
             let rows: Vec<&&ModelRow> = shown.iter().filter(|r| term_of(&r.term) == *t).collect();
             let factor = parts(&rows[0].term).iter().any(|(_, l)| l.is_some());
             Group {
-                title: factor.then(|| t.replace(':', " × ")),
-                items: rows.iter().map(|r| item(lang, r, scale, factor)).collect(),
+                title: factor.then(|| names.term_variables(t)),
+                items: rows.iter().map(|r| item((lang, names), r, scale, factor)).collect(),
             }
         })
         .collect()
 }
 
 /// One line of the plot: the levels of the coefficient (its label for a numeric term).
-fn item(lang: Lang, r: &ModelRow, scale: Scale, factor: bool) -> Item {
+fn item((lang, names): (Lang, Names), r: &ModelRow, scale: Scale, factor: bool) -> Item {
     let label = if factor {
-        parts(&r.term).iter().map(|(v, l)| l.unwrap_or(v)).collect::<Vec<_>>().join(" × ")
+        let level = |(v, l): &(&str, Option<&str>)| {
+            l.map_or(names.variable(v), |l| names.value(v, l)).to_string()
+        };
+        parts(&r.term).iter().map(level).collect::<Vec<_>>().join(" × ")
     } else {
-        r.term.clone()
+        names.term(&r.term)
     };
     let [estimate, low, high] = match (scale, r.exp) {
         (Scale::Log, Some(e)) => e,
         _ => [r.estimate, r.ci_low, r.ci_high],
     };
     let value = format!("{} {}", short(lang, estimate), interval(lang, low, high));
-    let tooltip = format!("{}: {value}, p {}", r.term, p_phrase(lang, r.p_value));
+    let tooltip = format!("{}: {value}, p {}", names.term(&r.term), p_phrase(lang, r.p_value));
     Item { label, estimate, low, high, p: r.p_value, value, tooltip }
 }
 
@@ -184,7 +194,7 @@ fn interval(lang: Lang, low: f64, high: f64) -> String {
 /// "Reference levels: a = x; b = y. c, d: relative to the reference level …" for the
 /// factors of the main effects; `None` without any factor.
 fn reference_caption(
-    lang: Lang,
+    (lang, names): (Lang, Names),
     shown: &[&ModelRow],
     known: &BTreeMap<&str, BTreeSet<&str>>,
 ) -> Option<String> {
@@ -205,8 +215,8 @@ fn reference_caption(
         let missing: Vec<&&str> =
             known.get(v).map(|k| k.difference(&seen[v]).collect()).unwrap_or_default();
         match missing.as_slice() {
-            [one] => found.push(format!("{v} = {one}")),
-            _ => unknown.push(v),
+            [one] => found.push(format!("{} = {}", names.variable(v), names.value(v, one))),
+            _ => unknown.push(names.variable(v)),
         }
     }
     let (colon, semi) = if lang == Lang::Fr { (" : ", " ; ") } else { (": ", "; ") };
@@ -221,13 +231,13 @@ fn reference_caption(
 }
 
 /// Wald tests of the terms: term, F, df, df2, p (significant rows bold).
-fn term_tests_table(lang: Lang, tests: &[&ModelRow]) -> String {
+fn term_tests_table((lang, names): (Lang, Names), tests: &[&ModelRow]) -> String {
     let l = |k| label(lang, k);
     let rows: Vec<Vec<String>> = tests
         .iter()
         .map(|r| {
             vec![
-                r.term.clone(),
+                names.term_variables(&r.term),
                 fixed(lang, r.statistic, 2),
                 readings::df_text(lang, r.df),
                 readings::df_text(lang, r.df2),
@@ -240,12 +250,12 @@ fn term_tests_table(lang: Lang, tests: &[&ModelRow]) -> String {
 }
 
 /// "Terms significant at the 5% level: a, b. Terms not significant: c."
-fn terms_reading(lang: Lang, tests: &[&ModelRow]) -> String {
+fn terms_reading((lang, names): (Lang, Names), tests: &[&ModelRow]) -> String {
     let pick = |sig: bool| {
-        let v: Vec<&str> = tests
+        let v: Vec<String> = tests
             .iter()
             .filter(|r| r.p_value.is_finite() && (r.p_value < ALPHA) == sig)
-            .map(|r| r.term.as_str())
+            .map(|r| names.term_variables(&r.term))
             .collect();
         if v.is_empty() { label(lang, "no_term").to_string() } else { v.join(", ") }
     };
@@ -254,13 +264,13 @@ fn terms_reading(lang: Lang, tests: &[&ModelRow]) -> String {
 
 /// Every coefficient (intercept included): β, SE, ratio (log and logit links), interval,
 /// p (significant rows bold).
-fn coefficients_table(lang: Lang, coefs: &[&ModelRow], scale: Scale) -> String {
+fn coefficients_table((lang, names): (Lang, Names), coefs: &[&ModelRow], scale: Scale) -> String {
     let l = |k| label(lang, k);
     let ratio = scale == Scale::Log;
     let rows: Vec<Vec<String>> = coefs
         .iter()
         .map(|r| {
-            let mut v = vec![r.term.clone(), short(lang, r.estimate), short(lang, r.se)];
+            let mut v = vec![names.term(&r.term), short(lang, r.estimate), short(lang, r.se)];
             match (ratio, r.exp) {
                 (true, Some([e, lo, hi])) => v.extend([short(lang, e), interval(lang, lo, hi)]),
                 (true, None) => v.extend([na(lang), interval(lang, r.ci_low, r.ci_high)]),

@@ -7,6 +7,7 @@
 use super::Lang;
 use super::forest::ALPHA;
 use super::labels::{fixed, label, na, number, sci};
+use super::names::Names;
 use crate::estimate::EstimateRow;
 use crate::model::ModelRow;
 use crate::report::html::{escape, table_with_classes};
@@ -122,7 +123,7 @@ fn sentences(s: &mut String, v: &[String]) {
 }
 
 /// The Rao–Scott tests of independence: table and sentences (nothing without any).
-pub(super) fn chisq_block(s: &mut String, lang: Lang, rows: &[ModelRow]) {
+pub(super) fn chisq_block(s: &mut String, (lang, names): (Lang, Names), rows: &[ModelRow]) {
     let l = |k| label(lang, k);
     let tests: Vec<&ModelRow> = rows.iter().filter(|r| r.kind == "chisq").collect();
     if tests.is_empty() {
@@ -136,8 +137,8 @@ pub(super) fn chisq_block(s: &mut String, lang: Lang, rows: &[ModelRow]) {
         .iter()
         .map(|r| {
             vec![
-                r.name.clone(),
-                r.term.replace(':', " × "),
+                names.model_title(&r.name).to_string(),
+                names.term_variables(&r.term),
                 stat(r),
                 df_text(lang, r.df),
                 df_text(lang, r.df2),
@@ -153,20 +154,16 @@ pub(super) fn chisq_block(s: &mut String, lang: Lang, rows: &[ModelRow]) {
     let read: Vec<String> = tests
         .iter()
         .map(|r| {
-            let vars: Vec<&str> = r.term.split(':').collect();
+            let vars: Vec<&str> = r.term.split(':').map(|v| names.variable(v)).collect();
             let vars = match vars.split_last() {
                 Some((last, first)) if !first.is_empty() => {
                     format!("{} {} {last}", first.join(", "), l("and"))
                 }
-                _ => r.term.clone(),
+                _ => vars.join(""),
             };
+            let title = names.model_title(&r.name);
             let keys = ["chisq_sig", "chisq_ns"];
-            reading(
-                lang,
-                keys,
-                r.p_value,
-                &[("name", &r.name), ("vars", &vars), ("stat", &stat(r))],
-            )
+            reading(lang, keys, r.p_value, &[("name", title), ("vars", &vars), ("stat", &stat(r))])
         })
         .collect();
     sentences(s, &read);
@@ -175,7 +172,7 @@ pub(super) fn chisq_block(s: &mut String, lang: Lang, rows: &[ModelRow]) {
 /// The differences between groups: table and sentences (nothing without any).
 pub(super) fn difference_block(
     s: &mut String,
-    lang: Lang,
+    (lang, names): (Lang, Names),
     rows: &[ModelRow],
     estimates: &[EstimateRow],
 ) {
@@ -199,8 +196,8 @@ pub(super) fn difference_block(
             let ci = format!("[{} ; {}]", value(r.ci_low, pts, ""), value(r.ci_high, pts, ""));
             let ci = if pts { format!("{ci} pts") } else { ci };
             vec![
-                r.name.clone(),
-                r.term.clone(),
+                names.model_title(&r.name).to_string(),
+                comparison(names, &r.term),
                 value(r.estimate, pts, "pts"),
                 value(r.se, pts, "pts"),
                 ci,
@@ -220,20 +217,21 @@ pub(super) fn difference_block(
         .zip(&points)
         .map(|(r, &pts)| {
             let (a, b) = r.term.split_once(" - ").unwrap_or((&r.term, ""));
-            let (a, b) = (spaced(a), spaced(b));
+            let (a, b) = (names.term(a), names.term(b));
             let d = value(r.estimate, pts, l("points"));
-            let vars = [("name", r.name.as_str()), ("a", &a), ("b", &b), ("d", &d)];
+            let title = names.model_title(&r.name);
+            let vars = [("name", title), ("a", &a), ("b", &b), ("d", &d)];
             reading(lang, ["diff_sig", "diff_ns"], r.p_value, &vars)
         })
         .collect();
     sentences(s, &read);
 }
 
-/// `var=level` → `var = level`.
-fn spaced(t: &str) -> String {
-    match t.split_once('=') {
-        Some((v, l)) => format!("{v} = {l}"),
-        None => t.to_string(),
+/// `sex=M - sex=F` → "Sexe : Hommes − Sexe : Femmes".
+fn comparison(names: Names, term: &str) -> String {
+    match term.split_once(" - ") {
+        Some((a, b)) => format!("{} − {}", names.term(a), names.term(b)),
+        None => names.term(term),
     }
 }
 

@@ -140,6 +140,79 @@ pub fn bar_chart(
     s
 }
 
+/// A histogram of the finite `values` in `bins` bins (counts on the y axis), with dashed
+/// vertical `marks` (e.g. bounds); "n.d." / "n/a" in place when no value is finite.
+pub fn histogram(
+    lang: Lang,
+    (title, x_label, y_label): (&str, &str, &str),
+    values: &[f64],
+    bins: usize,
+    marks: &[f64],
+) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 320.0, 60.0, 20.0, 40.0, 50.0);
+    let mut s = open(w, h, title);
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let ends = finite
+        .iter()
+        .chain(marks)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    if finite.is_empty() || bins == 0 {
+        text(&mut s, w / 2.0, h / 2.0, "middle", "", &na(lang));
+        s.push_str("</svg>\n");
+        return s;
+    }
+    let (lo, hi) = if ends.1 - ends.0 > 0.0 { ends } else { (ends.0 - 0.5, ends.1 + 0.5) };
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for v in &finite {
+        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+    }
+    let top_count = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.05;
+    let (pw, ph) = (w - left - right, h - top - bottom);
+    let x = |v: f64| left + pw * (v - lo) / (hi - lo);
+    let y = |c: f64| top + ph * (1.0 - c / top_count);
+    for t in nice_ticks(0.0, top_count, 5) {
+        line(&mut s, left, y(t), w - right, y(t), "stroke=\"#ddd\"");
+        text(&mut s, left - 5.0, y(t) + 4.0, "end", "", &number(lang, t));
+    }
+    for (i, c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+        let x0 = x(lo + width * i as f64);
+        let _ = writeln!(
+            s,
+            "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\" \
+             stroke=\"#fff\" stroke-width=\"0.5\"><title>{}</title></rect>",
+            y(*c as f64),
+            pw / bins as f64,
+            top + ph - y(*c as f64),
+            PALETTE[0],
+            number(lang, *c as f64)
+        );
+    }
+    for m in marks.iter().filter(|m| m.is_finite()) {
+        line(
+            &mut s,
+            x(*m),
+            top,
+            x(*m),
+            top + ph,
+            &format!("stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5,3\"", PALETTE[1]),
+        );
+    }
+    line(&mut s, left, top + ph, w - right, top + ph, "stroke=\"#333\"");
+    for t in nice_ticks(lo, hi, 8) {
+        text(&mut s, x(t), top + ph + 15.0, "middle", "", &number(lang, t));
+    }
+    text(&mut s, left + pw / 2.0, h - 8.0, "middle", "", x_label);
+    let _ = writeln!(
+        s,
+        "<text transform=\"translate(15,{:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+        top + ph / 2.0,
+        escape(y_label)
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
 /// Five-number summary (plus p5 / p95) of positive values, for a box plot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoxStats {
@@ -386,7 +459,7 @@ impl DotChart<'_> {
     /// The interval, the dot and the value of `d` at ordinate `cy`.
     fn dot(&self, s: &mut String, d: &Dot, cy: f64) {
         let (x, shown) = (self.x, self.shown);
-        let col = if d.flagged { "#e8710a" } else { PALETTE[0] };
+        let col = if d.flagged { PALETTE[1] } else { PALETTE[0] };
         if d.low.is_finite() && d.high.is_finite() {
             line(s, x(d.low), cy, x(d.high), cy, &format!("stroke=\"{col}\" stroke-width=\"2\""));
             line(s, x(d.low), cy - 4.0, x(d.low), cy + 4.0, &format!("stroke=\"{col}\""));

@@ -90,7 +90,7 @@ fn stats_row(lang: Lang, key: &'static str, w: &WeightStats) -> Vec<String> {
     let b = w.boxes;
     vec![
         step_label(lang, key).to_string(),
-        w.n.to_string(),
+        number(lang, w.n as f64),
         number(lang, w.sum),
         number(lang, b.map_or(f64::NAN, |b| b.min)),
         number(lang, b.map_or(f64::NAN, |b| b.median)),

@@ -2,13 +2,14 @@
 //! small synthetic mixed-mode survey, then checked for sections, plots, map shapes,
 //! escaping, missing values and determinism; `models`: the models section.
 
+mod codebook;
 mod models;
 
 use ponder::calibration::{self, Bounds, Margin, Problem};
 use ponder::data::Factor;
 use ponder::design::{Categorical as DCat, Design, DesignSpec, Numeric};
 use ponder::estimate::{
-    EstimateRow, EstimateSpec, Flags, Publication, Statistic, VarianceSource, estimate,
+    EstimateRow, EstimateSpec, Flags, Labels, Publication, Statistic, VarianceSource, estimate,
 };
 use ponder::nonresponse::{
     FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, Predictor,
@@ -17,6 +18,14 @@ use ponder::nonresponse::{
 use ponder::report::run::{Lang, RunReport, WeightStep, render};
 use ponder::variance::Linearization;
 use rand::{RngExt, SeedableRng};
+
+/// No codebook, no titles: codes and names shown as they are.
+pub(super) static NO_LABELS: Labels = Labels {
+    codebook: None,
+    variables: std::collections::BTreeMap::new(),
+    estimates: Vec::new(),
+    models: Vec::new(),
+};
 
 /// Regions drawn in the sample (Mayotte left out: drawn as an absent region).
 const REGIONS: [&str; 17] = [
@@ -206,7 +215,9 @@ fn report<'a>(r: &'a Run, lang: Lang, map: Option<&'a str>) -> RunReport<'a> {
         nonresponse: Some(&r.nr),
         estimates: &r.rows,
         models: &[],
+        labels: &NO_LABELS,
         map,
+        map_category: None,
     }
 }
 

@@ -80,7 +80,7 @@ pub(super) fn model_rows() -> Vec<ModelRow> {
 
 /// Proportion estimates by `statut` (whose difference the row `ecart_statut` is) and by
 /// `diplome` (levels aucun, bac, sup).
-fn estimate_rows() -> Vec<EstimateRow> {
+pub(super) fn estimate_rows() -> Vec<EstimateRow> {
     let est = |name: &str, var: &str, level: &str, p: f64| EstimateRow {
         name: name.into(),
         stat: "proportion",
@@ -109,7 +109,11 @@ fn estimate_rows() -> Vec<EstimateRow> {
 
 const WEIGHTS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
 
-fn report<'a>(lang: Lang, models: &'a [ModelRow], estimates: &'a [EstimateRow]) -> RunReport<'a> {
+pub(super) fn report<'a>(
+    lang: Lang,
+    models: &'a [ModelRow],
+    estimates: &'a [EstimateRow],
+) -> RunReport<'a> {
     RunReport {
         lang,
         title: "Modèles".into(),
@@ -120,7 +124,9 @@ fn report<'a>(lang: Lang, models: &'a [ModelRow], estimates: &'a [EstimateRow]) 
         nonresponse: None,
         estimates,
         models,
+        labels: &super::NO_LABELS,
         map: None,
+        map_category: None,
     }
 }
 
@@ -249,13 +255,13 @@ const FR: [&str; 12] = [
     "Modalités de référence : sexe = M ; diplome = bac ; statut = aucun. age : par rapport à la modalité de référence (non indiquée dans les résultats).",
     "diplome : par rapport à la modalité de référence",
     "<tr class=\"sig\"><td class=\"l\">diplome</td><td>5,52</td><td>2</td><td>483</td><td>&lt; 0,001</td></tr>",
-    "Termes significatifs au seuil de 5 % : diplome. Termes non significatifs : sexe:age.",
-    "<td class=\"l\">diplome=aucun</td><td>0,477</td><td>0,155</td><td>1,61</td><td>[1,19 ; 2,18]</td><td>0,002</td>",
+    "Termes significatifs au seuil de 5 % : diplome. Termes non significatifs : sexe × age.",
+    "<td class=\"l\">diplome : aucun</td><td>0,477</td><td>0,155</td><td>1,61</td><td>[1,19 ; 2,18]</td><td>0,002</td>",
     "<td>F = 2,92</td><td>13,8</td><td>6910,6</td><td>&lt; 0,001</td><td>12\u{202f}784</td>",
     "confiance_x_region : les variables confiance et region sont significativement liées (F = 2,92, p &lt; 0,001).",
     "confiance_x_sexe : pas de lien significatif entre les variables confiance et sexe (F = 0,50, p = 0,480).",
-    "ecart_statut : statut = partie et statut = aucun diffèrent significativement (-16,2 points, p &lt; 0,001).",
-    "ecart_sexe : pas de différence significative entre sexe = F et sexe = M (0,0120, p = 0,188).",
+    "ecart_statut : statut : partie et statut : aucun diffèrent significativement (-16,2 points, p &lt; 0,001).",
+    "ecart_sexe : pas de différence significative entre sexe : F et sexe : M (0,0120, p = 0,188).",
 ];
 const EN: [&str; 12] = [
     "<h2>Models and tests</h2>",
@@ -263,13 +269,13 @@ const EN: [&str; 12] = [
     "Reference levels: sexe = M; diplome = bac; statut = aucun. age: relative to the reference level (not given in the results).",
     "diplome: relative to the reference level",
     "<tr class=\"sig\"><td class=\"l\">diplome</td><td>5.52</td><td>2</td><td>483</td><td>&lt; 0.001</td></tr>",
-    "Terms significant at the 5% level: diplome. Terms not significant: sexe:age.",
-    "<td class=\"l\">diplome=aucun</td><td>0.477</td><td>0.155</td><td>1.61</td><td>[1.19 ; 2.18]</td><td>0.002</td>",
+    "Terms significant at the 5% level: diplome. Terms not significant: sexe × age.",
+    "<td class=\"l\">diplome: aucun</td><td>0.477</td><td>0.155</td><td>1.61</td><td>[1.19 ; 2.18]</td><td>0.002</td>",
     "<td>F = 2.92</td><td>13.8</td><td>6910.6</td><td>&lt; 0.001</td><td>12,784</td>",
     "confiance_x_region: confiance and region are significantly associated (F = 2.92, p &lt; 0.001).",
     "confiance_x_sexe: no significant association between confiance and sexe (F = 0.50, p = 0.480).",
-    "ecart_statut: statut = partie and statut = aucun differ significantly (-16.2 points, p &lt; 0.001).",
-    "ecart_sexe: no significant difference between sexe = F and sexe = M (0.0120, p = 0.188).",
+    "ecart_statut: statut: partie and statut: aucun differ significantly (-16.2 points, p &lt; 0.001).",
+    "ecart_sexe: no significant difference between sexe: F and sexe: M (0.0120, p = 0.188).",
 ];
 
 #[test]
@@ -292,7 +298,8 @@ fn tables_and_sentences_read_in_both_languages() {
         assert!(html.contains(pts), "{lang:?}");
         // The coefficients tables are collapsible, the intercept in them.
         assert_eq!(html.matches("<details>").count(), 2);
-        assert!(html.contains("<td class=\"l\">(Intercept)</td>"));
+        let intercept = if lang == Lang::Fr { "Constante" } else { "Intercept" };
+        assert!(html.contains(&format!("<td class=\"l\">{intercept}</td>")));
         // The models section comes after the estimates.
         assert!(html.find("id=\"models\"").unwrap() > html.find("id=\"estimates\"").unwrap());
     }
