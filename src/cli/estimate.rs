@@ -42,7 +42,7 @@ pub struct Args {
 /// Bad config or data (exit 1), with the culprit named.
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = EstimateConfig::load(&args.config)?;
-    crate::report::table::check_table_path(&args.output, &[&args.input, &args.config])?;
+    crate::report::table::check_estimates_path(&args.output, &[&args.input, &args.config])?;
     let table = Table::read(&args.input)?;
     crate::bind::estimate::check_columns(&cfg, &table)?;
     if let Some(w) = cfg.weight_column()

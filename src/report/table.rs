@@ -69,13 +69,35 @@ pub fn is_publication(path: &Path) -> bool {
     matches!(format_of(path), Ok(TableFormat::Publication(_)))
 }
 
-/// Checks an estimate table path (extension, folder, not an input).
+/// Checks the path of a table of rows (estimates or models: .csv, .tsv, .parquet, .md,
+/// .json; folder, not an input).
 ///
 /// # Errors
-/// As [`check_writable_path`], plus an unknown extension.
+/// As [`check_writable_path`], plus an unsupported extension (publication formats
+/// included: they are for estimates, see [`check_estimates_path`]).
 pub fn check_table_path(path: &Path, inputs: &[&Path]) -> Result<()> {
+    if let TableFormat::Publication(_) = format_of(path)? {
+        return Err(publication_refused(path));
+    }
+    check_writable_path(path, inputs)
+}
+
+/// Checks the output path of `ponder estimate`: a table of rows, or publication tables
+/// (.xlsx, .pub.md, .html).
+///
+/// # Errors
+/// As [`check_writable_path`], plus an unsupported extension.
+pub fn check_estimates_path(path: &Path, inputs: &[&Path]) -> Result<()> {
     format_of(path)?;
     check_writable_path(path, inputs)
+}
+
+fn publication_refused(path: &Path) -> Error {
+    Error::io(
+        path,
+        "publication tables (.xlsx, .pub.md, .html) are written for estimates only: \
+         use .csv, .tsv, .parquet, .md or .json",
+    )
 }
 
 /// The flags of a row as text: `empty`, `undefined`, `low_n`, `high_cv`, `suppressed`,
@@ -245,11 +267,7 @@ fn write_table(path: &Path, table: &Table) -> Result<()> {
         TableFormat::Data => table.write(path),
         TableFormat::Markdown => super::write_text(path, &table.to_markdown()),
         TableFormat::Json => super::write_json(path, &table.to_records()),
-        TableFormat::Publication(_) => Err(Error::io(
-            path,
-            "publication tables (.xlsx, .pub.md, .html) are written for estimates only: \
-             use .csv, .tsv, .parquet, .md or .json",
-        )),
+        TableFormat::Publication(_) => Err(publication_refused(path)),
     }
 }
 

@@ -176,6 +176,15 @@ for row in ws.iter_rows(min_row=4, max_row=5, values_only=True):
     print(';'.join(type(v).__name__ + '=' + str(v) for v in row))
 print(ws.cell(row=4, column=2).number_format)
 ";
+    // Two runs in the same second would match anyway: the date itself must be the fixed one.
+    let core = std::process::Command::new("python3")
+        .args(["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('docProps/core.xml').decode())"])
+        .arg(s.path("a.xlsx"))
+        .output();
+    if let Some(o) = core.ok().filter(|o| o.status.success()) {
+        let xml = String::from_utf8_lossy(&o.stdout);
+        assert!(xml.contains("2000-01-01T00:00:00Z"), "{xml}");
+    }
     let py = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output();
     if !py.is_ok_and(|o| o.status.success()) {
         eprintln!("SKIPPED: Python openpyxl is not importable (pip install openpyxl)");
@@ -229,4 +238,33 @@ fn an_unsupported_extension_is_refused_with_the_supported_list() {
         &["estimate", "-c", "e.yaml", "-i", "data.csv", "-o", "t.xls"],
         &["`.xls`", ".xlsx", ".pub.md", ".html", ".csv"],
     );
+}
+
+#[test]
+fn row_tables_refuse_publication_formats_and_estimates_accept_them() {
+    use ponder::report::table::{check_estimates_path, check_table_path};
+    let s = Scratch::new();
+    let err = check_table_path(&s.path("m.xlsx"), &[]).unwrap_err().to_string();
+    assert!(err.contains("for estimates only") && err.contains(".csv"), "{err}");
+    assert!(check_estimates_path(&s.path("m.xlsx"), &[]).is_ok());
+    assert!(check_table_path(&s.path("m.md"), &[]).is_ok());
+    let err = check_estimates_path(&s.path("m"), &[]).unwrap_err().to_string();
+    assert!(err.contains("(none)") && err.contains(".xlsx"), "{err}");
+}
+
+#[test]
+fn publication_keys_are_read_and_checked() {
+    use ponder::config::estimate::EstimateConfig;
+    let s = scratch();
+    let cfg = EstimateConfig::load(&s.path("e.yaml")).unwrap();
+    assert_eq!(cfg.notes.decimals, Some(1));
+    assert_eq!(cfg.notes.source.as_ref().map(|t| t.en.as_str()), Some("Test survey"));
+    s.write(
+        "bad.yaml",
+        &CONFIG
+            .replace("decimals: 1", "decimals: 9")
+            .replace("source: {fr: Enquête test, en: Test survey}", "source: {fr: Enquête}"),
+    );
+    let err = EstimateConfig::load(&s.path("bad.yaml")).unwrap_err().to_string();
+    assert!(err.contains("publication.decimals") && err.contains("publication.source"), "{err}");
 }
