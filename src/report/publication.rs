@@ -532,7 +532,8 @@ pub fn sheet_names(tables: &[PubTable], reserved: &str) -> Vec<String> {
                 let suffix = if i == 1 { String::new() } else { format!(" ({i})") };
                 let keep = 31 - suffix.chars().count();
                 let cut: String = base.chars().take(keep).collect();
-                let name = format!("{}{suffix}", cut.trim_end());
+                // Excel refuses a name that starts or ends with an apostrophe.
+                let name = format!("{}{suffix}", cut.trim_end().trim_end_matches('\'').trim_end());
                 if !used.contains(&name.to_lowercase()) {
                     used.push(name.to_lowercase());
                     return name;

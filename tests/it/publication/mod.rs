@@ -118,7 +118,10 @@ fn sheet_names_are_short_unique_and_clean() {
     a.title = "Confiance: dans la justice [selon] la région / le département".into();
     let mut b = a.clone();
     b.title = "Méthodologie".into();
-    let names = publication::sheet_names(&[a.clone(), a, b], "Méthodologie");
+    let mut c = b.clone();
+    c.title = "Non-recours selon le sexe et l'âge".into();
+    let names = publication::sheet_names(&[a.clone(), a, b, c], "Méthodologie");
+    assert_eq!(names[3], "Non-recours selon le sexe et l", "cut, no apostrophe at the end");
     assert!(
         names.iter().all(|n| n.chars().count() <= 31 && !n.contains([':', '[', ']', '/'])),
         "{names:?}"
