@@ -4,16 +4,21 @@ use super::Ui;
 use crate::config::estimate::EstimateConfig;
 use crate::data::Table;
 use crate::error::Result;
+use crate::report::publication::{RequestInfo, Setup, Variance};
 use crate::report::run::Lang;
-use crate::report::table::write_estimates_labelled;
+use crate::report::table::write_estimates_published;
 use std::path::PathBuf;
 
 /// Arguments of `ponder estimate`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  ponder estimate --config estimates.yaml --input weighted.csv \
-    --output estimates.csv\n\nOUT by extension: .csv, .tsv, .parquet, .md (Markdown), .json\n\n\
+    --output estimates.csv\n\nOUT by extension: the estimate rows as .csv, .tsv, .parquet, .md \
+    (Markdown), .json; publication tables (per estimate: domains in rows, categories in \
+    columns, CI, marks and footnotes) as .xlsx (one sheet per estimate and a methodology \
+    sheet), .pub.md (Markdown) or .html.\n\n\
     With `codebook:` in the config, the codes stay and label columns follow them \
-    (`category_label`, `<by>_label`) in the language of --lang.")]
+    (`category_label`, `<by>_label`) in the language of --lang; publication tables show \
+    the labels and titles in that language.")]
 pub struct Args {
     /// Estimation configuration (YAML): design, estimates, publication rules.
     #[arg(long, short)]
@@ -21,10 +26,12 @@ pub struct Args {
     /// Weighted data (.csv, .tsv or .parquet).
     #[arg(long, short)]
     pub input: PathBuf,
-    /// Estimate table: .csv, .tsv, .parquet, .md or .json.
+    /// Estimate rows (.csv, .tsv, .parquet, .md, .json) or publication tables (.xlsx,
+    /// .pub.md, .html).
     #[arg(long, short)]
     pub output: PathBuf,
-    /// Language of the label columns (with a `codebook:` in the config).
+    /// Language of the label columns (with a `codebook:` in the config) and of the
+    /// publication tables.
     #[arg(long, value_parser = ["fr", "en"], default_value = "fr")]
     pub lang: String,
 }
@@ -35,7 +42,7 @@ pub struct Args {
 /// Bad config or data (exit 1), with the culprit named.
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = EstimateConfig::load(&args.config)?;
-    crate::report::table::check_table_path(&args.output, &[&args.input, &args.config])?;
+    crate::report::table::check_estimates_path(&args.output, &[&args.input, &args.config])?;
     let table = Table::read(&args.input)?;
     crate::bind::estimate::check_columns(&cfg, &table)?;
     if let Some(w) = cfg.weight_column()
@@ -59,7 +66,34 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         eprintln!("{w}");
     }
     let lang = Lang::parse(&args.lang).unwrap_or_default();
-    write_estimates_labelled(&args.output, &rows, &checked.labels, lang)?;
+    write_estimates_published(
+        &args.output,
+        &rows,
+        &checked.labels,
+        &publication_setup(&cfg, lang),
+    )?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
+}
+
+/// What the publication tables take from an estimation configuration: rules, decimals,
+/// footnote texts, weight, variance method, and each request's interval.
+pub fn publication_setup(cfg: &EstimateConfig, lang: Lang) -> Setup {
+    Setup {
+        lang,
+        rules: cfg.publication,
+        decimals: cfg.notes.decimals,
+        source: cfg.notes.source.clone(),
+        population: cfg.notes.population.clone(),
+        field: cfg.notes.field.clone(),
+        weight: cfg.weight_column(),
+        variance: cfg.replicates.as_ref().map_or(Variance::Linearization, |r| {
+            Variance::Replicates(r.options.kind, r.options.expected_count)
+        }),
+        requests: cfg
+            .requests
+            .iter()
+            .map(|r| RequestInfo { name: r.name.clone(), ci: r.ci, level: r.level })
+            .collect(),
+    }
 }

@@ -92,6 +92,24 @@ struct RawPublication {
     max_cv: Option<f64>,
     #[serde(default)]
     suppress: bool,
+    decimals: Option<usize>,
+    source: Option<serde_yaml::Value>,
+    population: Option<serde_yaml::Value>,
+    field: Option<serde_yaml::Value>,
+}
+
+/// What publication tables say besides the numbers (`publication:` keys `decimals`,
+/// `source`, `population`, `field`; all optional).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublicationNotes {
+    /// Decimals shown (of percentages for proportions); default 1 (totals: 0).
+    pub decimals: Option<usize>,
+    /// Source line of the footnotes (`{fr, en}` or a plain text).
+    pub source: Option<Text>,
+    /// Population covered.
+    pub population: Option<Text>,
+    /// Field (dates and mode of collection).
+    pub field: Option<Text>,
 }
 
 /// The statistic of a request, by name.
@@ -190,6 +208,8 @@ pub struct EstimateConfig {
     pub requests: Vec<Request>,
     /// Publication rules.
     pub publication: Publication,
+    /// Decimals and footnote texts of publication tables.
+    pub notes: PublicationNotes,
     /// The codebook (`codebook:`, read and validated with the file).
     pub codebook: Option<Codebook>,
 }
@@ -219,6 +239,7 @@ impl EstimateConfig {
         let block = validate_design(&raw.design, &mut p);
         let requests = validate_requests(&raw.estimates, need_estimates, &mut p);
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
+        let notes = validate_notes(raw.publication.as_ref(), &mut p);
         check_design_names(&raw.design, &mut p);
         check_request_names(&raw.estimates, &mut p);
         let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
@@ -226,6 +247,7 @@ impl EstimateConfig {
         let mut cfg = design_config(&loaded, path, &raw.design, block);
         cfg.requests = requests;
         cfg.publication = publication;
+        cfg.notes = notes;
         cfg.codebook = codebook.as_deref().map(Codebook::load).transpose()?;
         Ok(cfg)
     }
@@ -313,6 +335,7 @@ pub(super) fn design_config<T>(
         pps_variance: block.pps_variance,
         requests: Vec::new(),
         publication: Publication::default(),
+        notes: PublicationNotes::default(),
         codebook: None,
     }
 }
@@ -537,4 +560,28 @@ fn validate_publication(raw: Option<&RawPublication>, p: &mut Problems) -> Publi
         p.push("publication.suppress", "suppression needs `min_n` or `max_cv`", None);
     }
     Publication { min_n: r.min_n, max_cv: r.max_cv, suppress: r.suppress }
+}
+
+/// `publication:` keys of the tables for readers: decimals (at most 6) and the texts of the
+/// footnotes (`{fr, en}` or a plain text for both).
+fn validate_notes(raw: Option<&RawPublication>, p: &mut Problems) -> PublicationNotes {
+    let Some(r) = raw else { return PublicationNotes::default() };
+    if let Some(d) = r.decimals
+        && d > 6
+    {
+        p.push(
+            "publication.decimals",
+            format!("at most 6 decimals are shown, got {d}"),
+            Some("e.g. `decimals: 1` (48.9 %)".into()),
+        );
+    }
+    let text = |key: &str, v: Option<&serde_yaml::Value>, p: &mut Problems| {
+        super::codebook::heading_text(&format!("publication.{key}"), v, true, p)
+    };
+    PublicationNotes {
+        decimals: r.decimals.filter(|d| *d <= 6),
+        source: text("source", r.source.as_ref(), p),
+        population: text("population", r.population.as_ref(), p),
+        field: text("field", r.field.as_ref(), p),
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod html;
+pub mod publication;
 pub mod run;
 pub mod table;
 

@@ -11,11 +11,13 @@
 //! variable the codebook does not list, is repeated as is). Without a codebook the table
 //! is exactly the unlabelled one.
 
+use super::publication::{self, PubTable, Setup};
 use super::run::Lang;
 use crate::data::{ColumnData, Table, check_writable_path};
 use crate::error::{Error, Result};
 use crate::estimate::{EstimateRow, Labels};
 use crate::model::ModelRow;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
 /// Output kinds of an estimate table.
@@ -24,27 +26,78 @@ enum TableFormat {
     Data,
     Markdown,
     Json,
+    /// Publication tables: `.xlsx`, `.pub.md`, `.html`.
+    Publication(PubFormat),
 }
 
+/// Formats of publication tables (estimates only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PubFormat {
+    Xlsx,
+    Markdown,
+    Html,
+}
+
+/// The supported extensions, for messages.
+const SUPPORTED: &str = ".csv, .tsv, .parquet, .md, .json (the estimate rows), \
+    .xlsx, .pub.md, .html (publication tables)";
+
 fn format_of(path: &Path) -> Result<TableFormat> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("md") if name.ends_with(".pub.md") => {
+            Ok(TableFormat::Publication(PubFormat::Markdown))
+        }
         Some("csv" | "tsv" | "parquet") => Ok(TableFormat::Data),
         Some("md") => Ok(TableFormat::Markdown),
         Some("json") => Ok(TableFormat::Json),
-        _ => Err(Error::io(
+        Some("xlsx") => Ok(TableFormat::Publication(PubFormat::Xlsx)),
+        Some("html" | "htm") => Ok(TableFormat::Publication(PubFormat::Html)),
+        other => Err(Error::io(
             path,
-            "unknown extension for an estimate table: use .csv, .tsv, .parquet, .md or .json",
+            format!(
+                "unsupported extension {} for an estimate table: use {SUPPORTED}",
+                other.map_or_else(|| "(none)".to_string(), |e| format!("`.{e}`"))
+            ),
         )),
     }
 }
 
-/// Checks an estimate table path (extension, folder, not an input).
+/// True when the path asks for publication tables (`.xlsx`, `.pub.md`, `.html`).
+pub fn is_publication(path: &Path) -> bool {
+    matches!(format_of(path), Ok(TableFormat::Publication(_)))
+}
+
+/// Checks the path of a table of rows (estimates or models: .csv, .tsv, .parquet, .md,
+/// .json; folder, not an input).
 ///
 /// # Errors
-/// As [`check_writable_path`], plus an unknown extension.
+/// As [`check_writable_path`], plus an unsupported extension (publication formats
+/// included: they are for estimates, see [`check_estimates_path`]).
 pub fn check_table_path(path: &Path, inputs: &[&Path]) -> Result<()> {
+    if let TableFormat::Publication(_) = format_of(path)? {
+        return Err(publication_refused(path));
+    }
+    check_writable_path(path, inputs)
+}
+
+/// Checks the output path of `ponder estimate`: a table of rows, or publication tables
+/// (.xlsx, .pub.md, .html).
+///
+/// # Errors
+/// As [`check_writable_path`], plus an unsupported extension.
+pub fn check_estimates_path(path: &Path, inputs: &[&Path]) -> Result<()> {
     format_of(path)?;
     check_writable_path(path, inputs)
+}
+
+fn publication_refused(path: &Path) -> Error {
+    Error::io(
+        path,
+        "publication tables (.xlsx, .pub.md, .html) are written for estimates only: \
+         use .csv, .tsv, .parquet, .md or .json",
+    )
 }
 
 /// The flags of a row as text: `empty`, `undefined`, `low_n`, `high_cv`, `suppressed`,
@@ -214,5 +267,157 @@ fn write_table(path: &Path, table: &Table) -> Result<()> {
         TableFormat::Data => table.write(path),
         TableFormat::Markdown => super::write_text(path, &table.to_markdown()),
         TableFormat::Json => super::write_json(path, &table.to_records()),
+        TableFormat::Publication(_) => Err(publication_refused(path)),
     }
+}
+
+/// Writes estimate rows by extension: publication tables for `.xlsx` (one sheet per
+/// estimate and a methodology sheet), `.pub.md` and `.html`; else the rows as
+/// [`write_estimates_labelled`] (in `setup.lang`).
+///
+/// # Errors
+/// Unknown extension, I/O failures.
+pub fn write_estimates_published(
+    path: &Path,
+    rows: &[EstimateRow],
+    labels: &Labels,
+    setup: &Setup,
+) -> Result<()> {
+    let TableFormat::Publication(format) = format_of(path)? else {
+        return write_estimates_labelled(path, rows, labels, setup.lang);
+    };
+    let tables = publication::tables(rows, labels, setup);
+    match format {
+        PubFormat::Markdown => {
+            super::write_text(path, &publication::to_markdown(&tables, setup.lang))
+        }
+        PubFormat::Html => super::write_text(path, &publication::to_html(&tables, setup.lang)),
+        PubFormat::Xlsx => {
+            let bytes = xlsx_bytes(&tables, setup).map_err(|e| publication::xlsx_error(path, e))?;
+            crate::data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))
+        }
+    }
+}
+
+/// The spreadsheet: one sheet per table, then the methodology sheet; a fixed creation
+/// date (the same input gives the same bytes).
+///
+/// # Errors
+/// The writer's errors (internal: names and formats are checked here).
+pub fn xlsx_bytes(tables: &[PubTable], setup: &Setup) -> std::result::Result<Vec<u8>, XlsxError> {
+    let en = setup.lang == Lang::En;
+    let method = if en { "Methodology" } else { "Méthodologie" };
+    let mut book = Workbook::new();
+    let date = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&date).set_author("ponder"));
+    for (t, name) in tables.iter().zip(publication::sheet_names(tables, method)) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name)?;
+        write_sheet(sheet, t, setup.lang)?;
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name(method)?;
+    sheet.set_column_width(0, 100)?;
+    sheet.write_string_with_format(0, 0, method, &Format::new().set_bold())?;
+    for (i, line) in methodology_lines(setup).iter().enumerate() {
+        sheet.write_string(i as u32 + 2, 0, line)?;
+    }
+    book.save_to_buffer()
+}
+
+/// The lines of the methodology sheet: general notes, rules, marks.
+fn methodology_lines(setup: &Setup) -> Vec<String> {
+    let en = setup.lang == Lang::En;
+    let mut out = publication::general_notes(setup);
+    if let Some(n) = setup.rules.min_n {
+        out.push(match en {
+            false => format!("(a) moins de {n} répondants : à interpréter avec prudence."),
+            true => format!("(a) fewer than {n} respondents: read with caution."),
+        });
+    }
+    if let Some(cv) = setup.rules.max_cv {
+        let cv = publication::number(cv * 100.0, 0, setup.lang);
+        out.push(match en {
+            false => {
+                format!("(b) coefficient de variation supérieur à {cv} % : estimation fragile.")
+            }
+            true => format!("(b) coefficient of variation above {cv}%: unreliable estimate."),
+        });
+    }
+    if setup.rules.suppress {
+        out.push(if en { "(c) value not published." } else { "(c) valeur non diffusée." }.into());
+    }
+    out.push(match en {
+        false => "(d) aucun répondant ou estimation non définie.".into(),
+        true => "(d) no respondent or undefined estimate.".into(),
+    });
+    out
+}
+
+/// One sheet: title, header row, one row per domain (value, interval bounds as numbers
+/// with number formats; marks in the value's format), n, footnotes.
+fn write_sheet(
+    sheet: &mut Worksheet,
+    t: &PubTable,
+    lang: Lang,
+) -> std::result::Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    let zeros = "0".repeat(t.decimals);
+    let base = match (t.percent, t.decimals) {
+        (true, 0) => "0%".to_string(),
+        (true, _) => format!("0.{zeros}%"),
+        (false, 0) => "#,##0".to_string(),
+        (false, _) => format!("#,##0.{zeros}"),
+    };
+    let plain = Format::new().set_num_format(&base);
+    let count = Format::new().set_num_format("#,##0");
+    sheet.write_string_with_format(0, 0, &t.title, &bold)?;
+    let lead = t.row_heads.len() as u16;
+    for (i, h) in t.row_heads.iter().enumerate() {
+        sheet.write_string_with_format(2, i as u16, h, &bold)?;
+        sheet.set_column_width(i as u16, 24)?;
+    }
+    let ci = publication::ci_head(t, lang);
+    let (low, high) = if lang == Lang::En { ("low", "high") } else { ("borne inf.", "borne sup.") };
+    for (j, c) in t.columns.iter().enumerate() {
+        let col = lead + 3 * j as u16;
+        let head = if t.percent { format!("{c} (%)") } else { c.clone() };
+        sheet.write_string_with_format(2, col, &head, &bold)?;
+        sheet.write_string_with_format(2, col + 1, format!("{ci} {low}"), &bold)?;
+        sheet.write_string_with_format(2, col + 2, format!("{ci} {high}"), &bold)?;
+        sheet.set_column_width(col, 14)?;
+    }
+    let n_col = lead + 3 * t.columns.len() as u16;
+    sheet.write_string_with_format(2, n_col, "n", &bold)?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = 3 + i as u32;
+        for (k, l) in r.labels.iter().enumerate() {
+            sheet.write_string(row, k as u16, l)?;
+        }
+        for (j, c) in r.cells.iter().enumerate() {
+            let Some(c) = c else { continue };
+            let col = lead + 3 * j as u16;
+            let marks = publication::marks_text(&c.marks);
+            match c.value {
+                Some(v) if marks.is_empty() => {
+                    sheet.write_number_with_format(row, col, v, &plain)?
+                }
+                Some(v) => {
+                    let f = Format::new().set_num_format(format!("{base}\"{marks}\""));
+                    sheet.write_number_with_format(row, col, v, &f)?
+                }
+                None => sheet.write_string(row, col, format!("–{marks}"))?,
+            };
+            if let (Some((l, h)), Some(_)) = (c.ci, c.value) {
+                sheet.write_number_with_format(row, col + 1, l, &plain)?;
+                sheet.write_number_with_format(row, col + 2, h, &plain)?;
+            }
+        }
+        sheet.write_number_with_format(row, n_col, r.n as f64, &count)?;
+    }
+    let below = 4 + t.rows.len() as u32;
+    for (i, f) in t.footnotes.iter().enumerate() {
+        sheet.write_string(below + i as u32, 0, f)?;
+    }
+    Ok(())
 }

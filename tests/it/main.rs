@@ -10,6 +10,7 @@ mod data;
 mod estimation;
 mod model;
 mod nonresponse;
+mod publication;
 mod report;
 mod sampling;
 mod simulate;
