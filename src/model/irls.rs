@@ -428,7 +428,7 @@ mod tests {
             domain: Some(&domain),
             missing: Missing::Fail,
         };
-        ModelMatrix::build(&spec, n).expect("model matrix")
+        ModelMatrix::build(&spec, &vec![1.0; n]).expect("model matrix")
     }
 
     #[test]
