@@ -8,8 +8,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ponder::data::Factor;
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::model::{
-    ChisqStatistic, Column, Family, GlmOptions, Missing, ModelSpec, Variable, Variance, fit_glm,
-    rao_scott,
+    ChisqStatistic, Column, Family, GlmOptions, ModelSpec, Variable, Variance, fit_glm, rao_scott,
 };
 use ponder::variance::Linearization;
 use ponder::variance::replicates::{ReplicateKind, generate};
@@ -91,16 +90,8 @@ fn spec(data: &Data) -> ModelSpec<'_> {
     for (name, f) in names.iter().zip(&data.f) {
         terms.push(Variable { name, column: Column::Factor(f) });
     }
-    ModelSpec {
-        family: Family::QuasiBinomial,
-        response: Variable { name: "y", column: Column::Numeric(&data.y) },
-        category: None,
-        terms,
-        interactions: vec![],
-        reference: vec![],
-        domain: None,
-        missing: Missing::Fail,
-    }
+    let y = Variable { name: "y", column: Column::Numeric(&data.y) };
+    ModelSpec::new(Family::QuasiBinomial, y, terms)
 }
 
 fn bench(c: &mut Criterion) {

@@ -400,7 +400,7 @@ pub(crate) fn first_aliased(g: &DMatrix<f64>) -> Option<(usize, Vec<usize>)> {
 mod tests {
     use super::*;
     use crate::data::Factor;
-    use crate::model::{Column, Missing, ModelSpec, Variable};
+    use crate::model::{Column, ModelSpec, Variable};
 
     /// A model matrix of 200 rows: intercept, a slope, factors of 6 and 3 levels, with a
     /// domain (rows outside are 0).
@@ -414,19 +414,16 @@ mod tests {
         };
         let (a, b) = (f(7, 6), f(5, 3));
         let domain: Vec<bool> = (0..n).map(|k| k % 11 != 0).collect();
+        let terms = vec![
+            Variable { name: "x", column: Column::Numeric(&x) },
+            Variable { name: "a", column: Column::Factor(&a) },
+            Variable { name: "b", column: Column::Factor(&b) },
+        ];
+        let y = Variable { name: "y", column: Column::Numeric(&y) };
         let spec = ModelSpec {
-            family: Family::QuasiBinomial,
-            response: Variable { name: "y", column: Column::Numeric(&y) },
-            category: None,
-            terms: vec![
-                Variable { name: "x", column: Column::Numeric(&x) },
-                Variable { name: "a", column: Column::Factor(&a) },
-                Variable { name: "b", column: Column::Factor(&b) },
-            ],
             interactions: vec![("x", "b")],
-            reference: vec![],
             domain: Some(&domain),
-            missing: Missing::Fail,
+            ..ModelSpec::new(Family::QuasiBinomial, y, terms)
         };
         ModelMatrix::build(&spec, &vec![1.0; n]).expect("model matrix")
     }

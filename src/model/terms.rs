@@ -75,6 +75,23 @@ pub struct ModelSpec<'a> {
     pub missing: Missing,
 }
 
+impl<'a> ModelSpec<'a> {
+    /// A model of `response` on the main effects `terms`: no category, interaction,
+    /// reference level or domain, and `missing: fail` (set the fields to change them).
+    pub fn new(family: Family, response: Variable<'a>, terms: Vec<Variable<'a>>) -> Self {
+        ModelSpec {
+            family,
+            response,
+            category: None,
+            terms,
+            interactions: vec![],
+            reference: vec![],
+            domain: None,
+            missing: Missing::Fail,
+        }
+    }
+}
+
 /// The columns of one term in the model matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermColumns {

@@ -7,6 +7,18 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// Digits in groups of three from the right, joined by `sep` (`1234567` → `1 234 567`).
+pub fn group_digits(digits: &str, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The base stylesheet of the reports.
 pub const BASE_CSS: &str = "body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}\
      table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .6em;\

@@ -9,6 +9,7 @@
 //! than `min_n` respondents, `(b)` CV above `max_cv`, `(c)` suppressed, `(d)` empty domain
 //! or undefined estimate; only the marks a table uses get a footnote.
 
+use super::html::escape;
 use super::run::Lang;
 use crate::error::Error;
 use crate::estimate::{CiMethod, EstimateRow, Labels, Publication, Text};
@@ -381,13 +382,7 @@ pub fn number(x: f64, decimals: usize, lang: Lang) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
     let (sep, point) = if lang == Lang::En { (",", ".") } else { ("\u{a0}", ",") };
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push_str(sep);
-        }
-        grouped.push(ch);
-    }
+    let grouped = super::html::group_digits(int, sep);
     let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
     match frac.is_empty() {
         true => format!("{sign}{grouped}"),
@@ -471,10 +466,6 @@ pub fn to_markdown(tables: &[PubTable], lang: Lang) -> String {
         out.push('\n');
     }
     out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The tables as a self-contained HTML page (one `<table>` per estimate, footnotes below).

@@ -190,6 +190,30 @@ pub fn on_path(names: &[&str]) -> Option<PathBuf> {
     names.iter().find_map(|n| std::env::split_paths(&path).map(|d| d.join(n)).find(|p| p.is_file()))
 }
 
+/// The headless Chromium binary, or `None` after printing why the calling test is
+/// skipped (`apt-get install chromium`; CI has none).
+pub fn chromium() -> Option<PathBuf> {
+    let found = on_path(&["chromium", "chromium-browser"]);
+    if found.is_none() {
+        println!("skipped: chromium not installed (apt-get install chromium)");
+    }
+    found
+}
+
+/// The DOM headless Chromium renders from `page` (with `extra` arguments, e.g. a window
+/// size) and its log (console messages, uncaught errors). Chromium must exit with success.
+pub fn headless_dom(chromium: &Path, page: &Path, extra: &[&str]) -> (String, String) {
+    let o = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
+        .args(extra)
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium");
+    assert!(o.status.success(), "chromium failed on {}", page.display());
+    (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+}
+
 /// The `ponder` binary built for these tests, as a command to add arguments to.
 pub fn ponder() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ponder"))
@@ -198,6 +222,26 @@ pub fn ponder() -> Command {
 /// A program's standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// One run of the bundled pipeline from the project folder (`ponder run -q --replicates
+/// 40`: 39 design df leave residual df for the 28 coefficients of the trust model), shared
+/// by the tests that read its outputs: the output folder and the run's standard error. The
+/// run must succeed.
+pub fn bundled_run() -> &'static (Scratch, PathBuf, String) {
+    static RUN: std::sync::OnceLock<(Scratch, PathBuf, String)> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        let s = Scratch::new();
+        let out = s.path("out");
+        let o = ponder()
+            .args(["run", "-q", "--replicates", "40", "--out", out.to_str().unwrap()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        (s, out, err)
+    })
 }
 
 /// A scratch folder with files and a way to run `ponder` in it (removed when dropped).

@@ -269,7 +269,7 @@ pub fn number(lang: Lang, v: f64) -> String {
     let (sign, rest) = s.split_at(usize::from(s.starts_with('-')));
     let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
     let int = if int.len() >= 5 {
-        group(int, if lang == Lang::Fr { "\u{202f}" } else { "," })
+        crate::report::html::group_digits(int, if lang == Lang::Fr { "\u{202f}" } else { "," })
     } else {
         int.to_string()
     };
@@ -278,18 +278,6 @@ pub fn number(lang: Lang, v: f64) -> String {
         Some(f) => format!("{sign}{int}{dec}{f}"),
         None => format!("{sign}{int}"),
     }
-}
-
-/// Digits in groups of three.
-fn group(digits: &str, sep: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A number with `digits` decimals.

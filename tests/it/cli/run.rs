@@ -131,16 +131,10 @@ fn run_in_english_and_with_another_seed() {
 
 #[test]
 fn the_bundled_pipeline_runs_from_the_project_folder() {
+    // shared with the codebook test (40 replicates; 20 would be refused by name:
+    // residual df < 1 for the trust model)
+    let (_, out, _) = crate::common::bundled_run();
     let s = Scratch::new();
-    let out = s.path("out");
-    let o = crate::common::ponder()
-        // 40 replicates: 39 design df leave residual df for the 28 coefficients of the
-        // trust model (20 would be refused by name: residual df < 1)
-        .args(["run", "-q", "--replicates", "40", "--out", out.to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for f in OUTPUTS {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -360,10 +354,7 @@ fn simulate_writes_bias_rmse_and_coverage_per_step() {
 /// prints a note and passes (not on CI).
 #[test]
 fn report_opens_in_headless_chromium() {
-    let Some(chromium) = crate::common::on_path(&["chromium", "chromium-browser"]) else {
-        println!("skipped: chromium not installed (apt-get install chromium)");
-        return;
-    };
+    let Some(chromium) = crate::common::chromium() else { return };
     let s = Scratch::new();
     small_design(&s, 40_000, 2_000);
     estimates(&s, 10);
@@ -372,14 +363,7 @@ fn report_opens_in_headless_chromium() {
     let o = s.run(&["run", "-q", &p, "--out", "out"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let url = format!("file://{}", s.path("out/report.html").display());
-    let o = std::process::Command::new(&chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"])
-        .args(["--dump-dom", &url])
-        .output()
-        .expect("chromium");
-    assert!(o.status.success());
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let log = String::from_utf8_lossy(&o.stderr);
+    let (dom, log) = crate::common::headless_dom(&chromium, &s.path("out/report.html"), &[]);
     assert!(dom.matches("<svg").count() >= 8, "plots missing from the rendered DOM");
     assert!(!log.contains("CONSOLE"), "console messages: {log}");
     assert!(!log.contains("Uncaught"), "{log}");

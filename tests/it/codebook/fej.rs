@@ -2,8 +2,7 @@
 //! the FEJ estimates and models use has a French and an English label, no label is for a
 //! value that never occurs, and every estimate, model and test has a title.
 
-use crate::cli::stderr;
-use crate::common::{Scratch, repo};
+use crate::common::repo;
 use ponder::config::estimate::EstimateConfig;
 use ponder::config::model::ModelConfig;
 use ponder::data::Table;
@@ -11,16 +10,8 @@ use std::path::Path;
 
 #[test]
 fn the_fej_codebook_covers_the_bundled_pipeline_data() {
-    let s = Scratch::new();
-    let out = s.path("out");
-    // The one run of the bundled pipeline in this module (40 replicates, as in cli::run).
-    let o = crate::common::ponder()
-        .args(["run", "-q", "--replicates", "40", "--out", out.to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let (_, out, err) = crate::common::bundled_run();
+    assert!(!err.contains("warning"), "{err}");
     let table = Table::read(&out.join("weighted.parquet")).unwrap();
     // `ponder run` writes the label columns in the report's language (fr here).
     let csv = std::fs::read_to_string(out.join("estimates.csv")).unwrap();

@@ -7,16 +7,7 @@ use ponder::model::{Column, Family, GlmOptions, Missing, ModelSpec, Variable, Va
 use super::fixtures::{factor_of, srs_design};
 
 fn spec<'a>(family: Family, y: &'a [f64], terms: Vec<Variable<'a>>) -> ModelSpec<'a> {
-    ModelSpec {
-        family,
-        response: Variable { name: "y", column: Column::Numeric(y) },
-        category: None,
-        terms,
-        interactions: vec![],
-        reference: vec![],
-        domain: None,
-        missing: Missing::Fail,
-    }
+    ModelSpec::new(family, Variable { name: "y", column: Column::Numeric(y) }, terms)
 }
 
 fn fac(values: &[&str]) -> Factor {

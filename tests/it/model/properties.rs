@@ -14,16 +14,7 @@ fn fit(family: Family, y: &[f64], terms: Vec<Variable>, w: Vec<f64>) -> GlmFit {
 }
 
 fn try_fit(family: Family, y: &[f64], terms: Vec<Variable>, w: Vec<f64>) -> ponder::Result<GlmFit> {
-    let s = ModelSpec {
-        family,
-        response: Variable { name: "y", column: Column::Numeric(y) },
-        category: None,
-        terms,
-        interactions: vec![],
-        reference: vec![],
-        domain: None,
-        missing: Missing::Fail,
-    };
+    let s = ModelSpec::new(family, Variable { name: "y", column: Column::Numeric(y) }, terms);
     let d = srs_design(w);
     fit_glm(&s, Variance::Linearization(&d), &GlmOptions::default())
 }

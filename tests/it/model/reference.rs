@@ -105,16 +105,7 @@ fn spec<'a>(
     category: Option<&'a str>,
     terms: Vec<Variable<'a>>,
 ) -> ModelSpec<'a> {
-    ModelSpec {
-        family,
-        response,
-        category,
-        terms,
-        interactions: vec![],
-        reference: vec![],
-        domain: None,
-        missing: Missing::Fail,
-    }
+    ModelSpec { category, ..ModelSpec::new(family, response, terms) }
 }
 
 fn num<'a>(name: &'a str, v: &'a [f64]) -> Variable<'a> {

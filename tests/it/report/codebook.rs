@@ -326,10 +326,7 @@ fn models_show_titles_and_labels_of_terms_and_levels() {
 /// overflow. Skips without a `chromium` binary.
 #[test]
 fn the_labelled_report_fits_1280_px_in_headless_chromium() {
-    let Some(chromium) = crate::common::on_path(&["chromium", "chromium-browser"]) else {
-        println!("skipped: chromium not installed (apt-get install chromium)");
-        return;
-    };
+    let Some(chromium) = crate::common::chromium() else { return };
     let (r, labels) = (run(), labels());
     let models = model_rows();
     let s = crate::common::Scratch::new();
@@ -345,20 +342,7 @@ fn the_labelled_report_fits_1280_px_in_headless_chromium() {
                      document.documentElement.scrollWidth)</script></body>";
         let path =
             s.write(&format!("report-{}.html", lang.code()), &html.replace("</body>", probe));
-        let o = std::process::Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--enable-logging=stderr",
-                "--v=0",
-            ])
-            .args(["--window-size=1280,900", "--dump-dom"])
-            .arg(format!("file://{}", path.display()))
-            .output()
-            .expect("chromium");
-        assert!(o.status.success());
-        let (dom, log) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        let (dom, log) = crate::common::headless_dom(&chromium, &path, &["--window-size=1280,900"]);
         assert!(!log.contains("CONSOLE") && !log.contains("Uncaught"), "{lang:?}: {log}");
         assert_eq!(dom.matches("<svg").count(), svgs, "{lang:?}: charts missing from the DOM");
         assert!(svgs >= 10, "{svgs}");

@@ -356,33 +356,12 @@ fn the_well_formedness_check_can_fail() {
 /// SVG of it parses as a standalone SVG file. Skips without a `chromium` binary.
 #[test]
 fn models_section_opens_in_headless_chromium() {
-    let Some(chromium) = crate::common::on_path(&["chromium", "chromium-browser"]) else {
-        println!("skipped: chromium not installed (apt-get install chromium)");
-        return;
-    };
+    let Some(chromium) = crate::common::chromium() else { return };
     let (models, estimates) = (model_rows(), estimate_rows());
     let html = render(&report(Lang::Fr, &models, &estimates)).unwrap();
     let s = crate::common::Scratch::new();
-    let dump = |name: &str, text: &str| {
-        let path = s.write(name, text);
-        let o = std::process::Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--enable-logging=stderr",
-                "--v=0",
-            ])
-            .arg("--dump-dom")
-            .arg(format!("file://{}", path.display()))
-            .output()
-            .expect("chromium");
-        assert!(o.status.success());
-        (
-            String::from_utf8_lossy(&o.stdout).to_string(),
-            String::from_utf8_lossy(&o.stderr).to_string(),
-        )
-    };
+    let dump =
+        |name: &str, text: &str| crate::common::headless_dom(&chromium, &s.write(name, text), &[]);
     let (dom, log) = dump("report.html", &html);
     assert_eq!(dom.matches("class=\"coef\"").count(), 8, "markers missing from the DOM");
     assert!(!log.contains("CONSOLE") && !log.contains("Uncaught"), "{log}");
