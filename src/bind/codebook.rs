@@ -66,25 +66,19 @@ pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
 /// # Errors
 /// As [`estimate_labels`].
 pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
-    let mut used: Vec<(String, String)> = Vec::new();
-    for m in &cfg.models {
-        used.push((format!("{}.response", m.key), m.response.clone()));
-        used.extend(m.terms.iter().map(|t| (format!("{}.terms", m.key), t.clone())));
-        used.extend(m.domain.iter().map(|(c, _)| (format!("{}.domain", m.key), c.clone())));
-    }
-    for t in &cfg.tests {
-        match &t.kind {
-            TestKind::Chisq { variables, .. } => {
-                used.extend(variables.iter().map(|v| (format!("{}.variables", t.key), v.clone())));
-            }
-            TestKind::Difference { variable, category, by, .. } => {
-                if category.is_some() {
-                    used.push((format!("{}.variable", t.key), variable.clone()));
-                }
-                used.push((format!("{}.by", t.key), by.clone()));
-            }
-        }
-    }
+    // the columns of the models and tests, but for the variable of a difference of means
+    // (numeric: no value labels)
+    let means: Vec<String> = cfg
+        .tests
+        .iter()
+        .filter(|t| matches!(&t.kind, TestKind::Difference { category: None, .. }))
+        .map(|t| format!("{}.variable", t.key))
+        .collect();
+    let used: Vec<(String, String)> = crate::bind::model::named_columns(cfg)
+        .into_iter()
+        .filter(|(key, _)| !means.contains(key))
+        .map(|(key, c)| (key, c.to_string()))
+        .collect();
     let mut checked = match &cfg.codebook {
         Some(cb) => check(cb, &cfg.source, &used, table)?,
         None => Checked::default(),

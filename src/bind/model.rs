@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// The columns named by the models and tests, with their key.
-fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
+pub(crate) fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
     let mut out = Vec::new();
     for m in &cfg.models {
         out.push((format!("{}.response", m.key), m.response.as_str()));

@@ -224,34 +224,17 @@ fn ticks(scale: Scale, lo: f64, hi: f64) -> Vec<f64> {
         return nice_ticks(lo, hi, 6);
     }
     const SETS: [&[f64]; 3] = [&[1.0, 1.5, 2.0, 3.0, 5.0, 7.0], &[1.0, 2.0, 5.0], &[1.0]];
-    if decade_ticks(lo, hi, SETS[0]).len() < 3 {
+    if super::svg::decade_ticks(lo, hi, SETS[0]).len() < 3 {
         let (a, b) = (10f64.powf(lo), 10f64.powf(hi));
         return nice_ticks(a, b, 4).into_iter().filter(|v| *v > 0.0).collect();
     }
     for mults in SETS {
-        let t = decade_ticks(lo, hi, mults);
+        let t = super::svg::decade_ticks(lo, hi, mults);
         if t.len() <= 9 {
             return t;
         }
     }
-    decade_ticks(lo, hi, SETS[2])
-}
-
-/// The values m × 10^k (m in `mults`) whose log10 lies in [lo, hi].
-fn decade_ticks(lo: f64, hi: f64, mults: &[f64]) -> Vec<f64> {
-    let mut out = Vec::new();
-    let mut k = lo.floor() as i32;
-    while f64::from(k) <= hi {
-        for m in mults {
-            let v = m * 10f64.powi(k);
-            let t = v.log10();
-            if t >= lo - tol::PLOT_LOG_TICK && t <= hi + tol::PLOT_LOG_TICK {
-                out.push(v);
-            }
-        }
-        k += 1;
-    }
-    out
+    super::svg::decade_ticks(lo, hi, SETS[2])
 }
 
 #[cfg(test)]

@@ -302,19 +302,24 @@ fn log_range(boxes: &[(String, Option<BoxStats>)]) -> Option<(f64, f64)> {
 /// powers of ten otherwise.
 fn log_ticks(l0: f64, l1: f64) -> Vec<f64> {
     let mults: &[f64] = if l1 - l0 <= 3.0 { &[1.0, 2.0, 5.0] } else { &[1.0] };
-    let mut ticks = Vec::new();
-    let mut k = l0.floor() as i32;
-    while f64::from(k) <= l1 {
+    decade_ticks(l0, l1, mults)
+}
+
+/// The values m × 10^k (m in `mults`) whose log10 lies in [lo, hi].
+pub(super) fn decade_ticks(lo: f64, hi: f64, mults: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut k = lo.floor() as i32;
+    while f64::from(k) <= hi {
         for m in mults {
-            let t = m * 10f64.powi(k);
-            let lt = t.log10();
-            if lt >= l0 - tol::PLOT_LOG_TICK && lt <= l1 + tol::PLOT_LOG_TICK {
-                ticks.push(t);
+            let v = m * 10f64.powi(k);
+            let t = v.log10();
+            if t >= lo - tol::PLOT_LOG_TICK && t <= hi + tol::PLOT_LOG_TICK {
+                out.push(v);
             }
         }
         k += 1;
     }
-    ticks
+    out
 }
 
 /// One box at abscissa `cx` in colour `col`: whiskers p5–p95, box q1–q3, median, min and
