@@ -25,6 +25,20 @@ pub trait CovarianceEngine: Sync {
 
     /// Design degrees of freedom (#PSU − #strata) among the rows where `keep` holds.
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64;
+
+    /// Covariance matrix of the cell totals `Σ_k w_k 1{cell_k = c}`, c < `n_cells` (rows
+    /// with `cell_k ≥ n_cells` are in no cell). By default [`CovarianceEngine::covariance`]
+    /// of the dense 0/1 indicator vectors; an engine may do it in one pass over the rows.
+    ///
+    /// # Errors
+    /// As [`CovarianceEngine::covariance`].
+    fn cell_covariance(&self, cell: &[u32], n_cells: usize) -> Result<DMatrix<f64>> {
+        let z: Vec<Vec<f64>> = (0..n_cells as u32)
+            .map(|c| cell.iter().map(|&ck| f64::from(u8::from(ck == c))).collect())
+            .collect();
+        let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+        self.covariance(&refs)
+    }
 }
 
 /// The linearization engine of [`crate::variance`]: strata, stages, fpc, lonely PSU and
@@ -36,6 +50,10 @@ impl CovarianceEngine for Linearization {
 
     fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
         Linearization::covariance(self, z)
+    }
+
+    fn cell_covariance(&self, cell: &[u32], n_cells: usize) -> Result<DMatrix<f64>> {
+        Linearization::cell_covariance(self, cell, n_cells)
     }
 
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {

@@ -70,14 +70,14 @@ pub fn rao_scott(
     let complete: Vec<bool> = (0..n)
         .map(|k| a.1.codes[k] != Factor::MISSING && b.1.codes[k] != Factor::MISSING)
         .collect();
-    let cell = |k: usize| a.1.codes[k] as usize + nr * b.1.codes[k] as usize;
+    let cell = |k: usize| a.1.codes[k] + nr as u32 * b.1.codes[k];
     let mut table = vec![0.0; nr * nc];
     for k in (0..n).filter(|&k| complete[k]) {
-        table[cell(k)] += w[k];
+        table[cell(k) as usize] += w[k];
     }
     check_margins(a, b, &table)?;
     let pearson = pearson_x2(&table, nr, nc, n as f64);
-    let cell_of: Vec<usize> = (0..n).map(|k| if complete[k] { cell(k) } else { NONE }).collect();
+    let cell_of: Vec<u32> = (0..n).map(|k| if complete[k] { cell(k) } else { NONE }).collect();
     let (p, v) = cell_proportions(var, &cell_of, nr * nc)?;
     let delta = delta_matrix(&p, &v, nr, nc, n as f64)?;
     let tr = delta.trace();
@@ -153,17 +153,19 @@ fn check_margins(a: (&str, &Factor), b: (&str, &Factor), table: &[f64]) -> Resul
 }
 
 /// Cell of a row left out of the table (a missing value).
-const NONE: usize = usize::MAX;
+const NONE: u32 = u32::MAX;
 
 /// Cell proportions p̂_c (`svymean` of the cell indicators among the complete rows) and
-/// their design covariance: the domain means of [`super::difference`] for 0/1 cell
-/// indicators, computed from each row's cell instead of one dense indicator per cell (same
-/// sums in the same order, so the same values). Linearization: influence values
-/// `(1{cell_k = c} − p̂_c) / N̂` on the complete rows; replicates: the proportions per
-/// replicate, one pass over the rows each.
+/// their design covariance.
+/// - Linearization: with T̂ the cell totals, N̂ = Σ_c T̂_c and V_T their covariance
+///   ([`super::CovarianceEngine::cell_covariance`], one pass over the rows), the influence
+///   values of p̂_c are `(1{cell_k = c} − p̂_c) / N̂ = Σ_d J_cd 1{cell_k = d}` with
+///   `J = (I − p̂ 1ᵀ) / N̂`, so `V = J V_T Jᵀ` (the bilinear form is linear in each
+///   argument; R's `svymean` of the indicators up to rounding).
+/// - Replicates: the proportions per replicate, one pass over the rows each.
 fn cell_proportions(
     var: Variance,
-    cell_of: &[usize],
+    cell_of: &[u32],
     cells: usize,
 ) -> Result<(Vec<f64>, DMatrix<f64>)> {
     let p = proportions(var.weights(), cell_of, cells);
@@ -176,25 +178,10 @@ fn cell_proportions(
                 .filter(|(_, c)| **c != NONE)
                 .map(|(w, _)| w)
                 .sum();
-            let z: Vec<Vec<f64>> = (0..cells)
-                .map(|c| {
-                    let (hit, miss) = ((1.0 - p[c]) / nd, (0.0 - p[c]) / nd);
-                    cell_of
-                        .iter()
-                        .map(|&ck| {
-                            if ck == NONE {
-                                0.0
-                            } else if ck == c {
-                                hit
-                            } else {
-                                miss
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
-            e.covariance(&refs)?
+            let vt = e.cell_covariance(cell_of, cells)?;
+            let j =
+                DMatrix::from_fn(cells, cells, |c, d| (f64::from(u8::from(c == d)) - p[c]) / nd);
+            &j * vt * j.transpose()
         }
         Variance::Replicates(r) => {
             let thetas: Vec<Vec<f64>> = r
@@ -209,10 +196,10 @@ fn cell_proportions(
 }
 
 /// Weighted share of each cell among the rows with a cell.
-fn proportions(w: &[f64], cell_of: &[usize], cells: usize) -> Vec<f64> {
+fn proportions(w: &[f64], cell_of: &[u32], cells: usize) -> Vec<f64> {
     let (mut s, mut t) = (vec![0.0; cells], 0.0);
     for (&wk, &c) in w.iter().zip(cell_of).filter(|(_, c)| **c != NONE) {
-        s[c] += wk;
+        s[c as usize] += wk;
         t += wk;
     }
     s.iter().map(|sc| sc / t).collect()

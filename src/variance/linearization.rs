@@ -20,7 +20,7 @@ use crate::design::{Design, LonelyPsu, PpsVariance};
 use crate::error::{Error, Result};
 
 use super::calibration::{CalibrationStep, PreparedCalibration, RegressionResiduals};
-use super::multistage::{cross, stage_totals};
+use super::multistage::{cross_matrix, stage_totals};
 
 /// Marks a row that belongs to no group in [`Linearization::grouped_variances`].
 pub const NO_GROUP: u32 = u32::MAX;
@@ -116,6 +116,17 @@ impl Linearization {
     pub fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
         self.engine().covariance(z)
     }
+
+    /// Covariance matrix of the estimated cell totals `Σ_k w_k 1{cell_k = c}`, c <
+    /// `n_cells` (rows with `cell_k ≥ n_cells` are in no cell): the covariance of the dense
+    /// 0/1 indicator vectors, computed in one pass over the rows (R `svytotal` of
+    /// `interaction(a, b)`).
+    ///
+    /// # Errors
+    /// As [`Linearization::variance`].
+    pub fn cell_covariance(&self, cell: &[u32], n_cells: usize) -> Result<DMatrix<f64>> {
+        self.engine().cell_covariance(cell, n_cells)
+    }
 }
 
 impl Design {
@@ -188,7 +199,7 @@ impl Engine<'_> {
             .map(|g| {
                 let present = self.strata_present(&rows[g]);
                 let t = self.totals(fast.as_ref(), z, &rows[g])?;
-                self.cross(&t, &t, present.as_deref())
+                Ok(self.cross(std::slice::from_ref(&t), present.as_deref())?[(0, 0)])
             })
             .collect()
     }
@@ -202,30 +213,58 @@ impl Engine<'_> {
         let fast = FastPath::new(self);
         let totals: Vec<Totals> =
             z.par_iter().map(|zi| self.totals(fast.as_ref(), zi, &rows)).collect::<Result<_>>()?;
-        let k = z.len();
-        let mut c = DMatrix::zeros(k, k);
-        for a in 0..k {
-            for b in a..k {
-                let v = self.cross(&totals[a], &totals[b], present.as_deref())?;
-                c[(a, b)] = v;
-                c[(b, a)] = v;
-            }
-        }
-        Ok(c)
+        self.cross(&totals, present.as_deref())
     }
 
-    fn cross(&self, a: &Totals, b: &Totals, present: Option<&[bool]>) -> Result<f64> {
-        match (a, b) {
-            (Totals::Stages(ta), Totals::Stages(tb)) => cross(self.design, ta, tb, present),
-            (Totals::Rows(ua), Totals::Rows(ub)) => {
-                let pi = self
-                    .design
-                    .inclusion_probabilities()
-                    .ok_or_else(|| Error::Internal("poisson without pi".into()))?;
-                Ok(ua.iter().zip(ub).zip(pi).map(|((a, b), p)| (1.0 - p) * a * b).sum())
-            }
-            _ => Err(Error::Internal("variance: totals of different kinds".into())),
+    /// Covariance matrix of the estimated totals `Σ_k w_k 1{cell_k = c}` of the cells
+    /// c < `n_cells` of a row classification (`cell_k ≥ n_cells`: the row is in no cell).
+    /// The same matrix as [`Engine::covariance`] of the dense 0/1 indicator vectors, but
+    /// each cell's totals are summed over its own rows only (one pass over the rows in
+    /// all, instead of one per cell).
+    fn cell_covariance(&self, cell: &[u32], n_cells: usize) -> Result<DMatrix<f64>> {
+        if cell.len() != self.design.n_rows() {
+            return Err(Error::Internal(format!(
+                "variance: {} cells for {} rows",
+                cell.len(),
+                self.design.n_rows()
+            )));
         }
+        let all: Vec<usize> = (0..self.design.n_rows()).collect();
+        let present = self.strata_present(&all);
+        let rows = bucket_rows(cell, n_cells);
+        let ones = vec![1.0; self.design.n_rows()];
+        let fast = FastPath::new(self);
+        let totals: Vec<Totals> =
+            rows.par_iter().map(|r| self.totals(fast.as_ref(), &ones, r)).collect::<Result<_>>()?;
+        self.cross(&totals, present.as_deref())
+    }
+
+    /// The covariance matrix of estimates from their totals (a diagonal entry is the
+    /// variance of that estimate alone, bit for bit).
+    fn cross(&self, totals: &[Totals], present: Option<&[bool]>) -> Result<DMatrix<f64>> {
+        let mismatch = || Error::Internal("variance: totals of different kinds".into());
+        if let Some(Totals::Rows(_)) = totals.first() {
+            let u: Vec<&[f64]> = totals
+                .iter()
+                .map(|t| match t {
+                    Totals::Rows(u) => Ok(u.as_slice()),
+                    Totals::Stages(_) => Err(mismatch()),
+                })
+                .collect::<Result<_>>()?;
+            let pi = self
+                .design
+                .inclusion_probabilities()
+                .ok_or_else(|| Error::Internal("poisson without pi".into()))?;
+            return Ok(poisson_matrix(&u, pi));
+        }
+        let t: Vec<&[Vec<f64>]> = totals
+            .iter()
+            .map(|t| match t {
+                Totals::Stages(t) => Ok(t.as_slice()),
+                Totals::Rows(_) => Err(mismatch()),
+            })
+            .collect::<Result<_>>()?;
+        cross_matrix(self.design, &t, present)
     }
 
     /// Stage-1 strata holding at least one of `rows`, when that matters: under
@@ -278,6 +317,21 @@ impl Engine<'_> {
         }
         u
     }
+}
+
+/// The Poisson (πps without replacement) covariance `C(a, b) = Σ_k (1 − π_k) u^a_k u^b_k`
+/// of row contributions, summed in row order.
+fn poisson_matrix(u: &[&[f64]], pi: &[f64]) -> DMatrix<f64> {
+    let k = u.len();
+    let mut c = DMatrix::zeros(k, k);
+    for a in 0..k {
+        for b in 0..=a {
+            let v: f64 = u[a].iter().zip(u[b]).zip(pi).map(|((x, y), p)| (1.0 - p) * x * y).sum();
+            c[(a, b)] = v;
+            c[(b, a)] = v;
+        }
+    }
+    c
 }
 
 /// Rows of each group, in row order (a counting sort).

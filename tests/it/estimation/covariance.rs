@@ -117,3 +117,46 @@ fn replicate_covariance_diagonal_is_the_variance() {
         }
     }
 }
+
+/// The cell-total covariance (one pass over the rows) is the covariance of the dense 0/1
+/// indicator vectors; rows in no cell count in none.
+fn check_cells(lin: &Linearization) {
+    let n = lin.weights().len();
+    let cells = 4usize;
+    let cell: Vec<u32> =
+        (0..n).map(|k| if k % 7 == 3 { u32::MAX } else { (k % 5 % 4) as u32 }).collect();
+    let z: Vec<Vec<f64>> = (0..cells as u32)
+        .map(|c| cell.iter().map(|&ck| f64::from(u8::from(ck == c))).collect())
+        .collect();
+    let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+    let dense = lin.covariance(&refs).expect("dense covariance");
+    let fast = lin.cell_covariance(&cell, cells).expect("cell covariance");
+    let scale = dense.diagonal().max();
+    assert!(scale > 0.0);
+    for a in 0..cells {
+        for b in 0..cells {
+            assert!((fast[(a, b)] - dense[(a, b)]).abs() <= 1e-12 * scale, "{a},{b}");
+        }
+    }
+    assert!(lin.cell_covariance(&cell[1..], cells).is_err(), "wrong length refused");
+}
+
+#[test]
+fn cell_covariance_is_the_covariance_of_indicators() {
+    for lonely in [LonelyPsu::Fail, LonelyPsu::Adjust] {
+        check_cells(&Linearization::new(design(lonely)));
+    }
+    let d = design(LonelyPsu::Fail);
+    let n = d.n_rows();
+    let model = vec![vec![1.0; n], (0..n).map(|k| (k % 3) as f64).collect()];
+    let w: Vec<f64> =
+        d.weights().iter().enumerate().map(|(k, w)| w * (1.0 + 0.01 * (k % 7) as f64)).collect();
+    let regression = Linearization::new(d.clone())
+        .calibrated(w.clone(), CalibrationStep::Regression { model: model.clone() })
+        .expect("cal");
+    check_cells(&regression);
+    // two steps: the general (row by row) path
+    check_cells(
+        &regression.calibrated(w, CalibrationStep::Regression { model }).expect("second step"),
+    );
+}
