@@ -8,9 +8,10 @@ use crate::config::model::{ModelConfig, ModelRequest, TestKind, TestRequest};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
 use crate::hint::suggest;
+use crate::model::margin::Estimate;
 use crate::model::{
     Column, GlmOptions, ModelRow, ModelSpec, Variable, Variance, domain_difference, fit_glm,
-    indicator, rao_scott,
+    indicator, predictive_margin, rao_scott,
 };
 
 /// The columns named by the models and tests, with their key.
@@ -194,6 +195,7 @@ fn fit_model(
             ..ModelRow::new(&m.name, "coefficient", c.term)
         })
         .collect();
+    rows.extend(margin_rows(cfg, m, (&spec, &terms), var)?);
     for t in &m.tests {
         let tt = fit.term_test(t)?;
         rows.push(ModelRow {
@@ -204,6 +206,48 @@ fn fit_model(
             n: Some(fit.n),
             ..ModelRow::new(&m.name, "term_test", tt.term)
         });
+    }
+    Ok(rows)
+}
+
+/// Rows of the model's predictive margins: the observed mean of the fit rows (`observed`),
+/// then per `(term, level)` the margin (`margin`, term `term=level`) and its difference
+/// from the observed mean (`margin_difference`).
+fn margin_rows(
+    cfg: &ModelConfig,
+    m: &ModelRequest,
+    (spec, terms): (&ModelSpec, &[Col]),
+    var: Variance,
+) -> Result<Vec<ModelRow>> {
+    let mut rows = Vec::new();
+    for (term, level) in &m.margins {
+        let key = format!("{}.margins", m.key);
+        if let Some(Col::Fac(f)) = m.terms.iter().position(|t| t == term).map(|i| &terms[i]) {
+            level_code(cfg, &key, term, f, level)?;
+        } else {
+            let msg =
+                format!("`{term}` is numeric: a margin sets a text term to one of its levels");
+            let hint = format!("list `{term}` under `categorical:` if its values are codes");
+            return Err(cfg.source.error(&key, msg, Some(hint)));
+        }
+        let pm = predictive_margin(spec, var, &GlmOptions::default(), (term, level), m.level)?;
+        let row = |kind, term: String, e: &Estimate, test: bool| ModelRow {
+            estimate: e.estimate,
+            se: e.se,
+            statistic: if test { e.estimate / e.se } else { f64::NAN },
+            df: pm.df,
+            p_value: if test { e.p_value } else { f64::NAN },
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+            n: Some(pm.n),
+            ..ModelRow::new(&m.name, kind, term)
+        };
+        if rows.is_empty() {
+            rows.push(row("observed", m.response.clone(), &pm.observed, false));
+        }
+        rows.push(row("margin", format!("{term}={level}"), &pm.margin, false));
+        let diff = format!("{term}={level} − observed");
+        rows.push(row("margin_difference", diff, &pm.difference, true));
     }
     Ok(rows)
 }

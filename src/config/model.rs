@@ -52,6 +52,8 @@ struct RawModel {
     categorical: Vec<String>,
     missing: Option<String>,
     level: Option<f64>,
+    #[serde(default)]
+    margins: serde_yaml::Mapping,
     title: Option<Value>,
     theme: Option<Value>,
 }
@@ -101,6 +103,9 @@ pub struct ModelRequest {
     pub domain: Vec<(String, String)>,
     /// Terms (or `a:b` interactions) to Wald-test.
     pub tests: Vec<String>,
+    /// Predictive margins `(term, level)`: the mean predicted response had every row been
+    /// at that level of the text term (`margins: {mode: web}` or `{mode: [web, phone]}`).
+    pub margins: Vec<(String, String)>,
     /// Missing-value policy.
     pub missing: Missing,
     /// Confidence level of the intervals (default 0.95).
@@ -277,6 +282,28 @@ fn pairs(key: &str, m: &serde_yaml::Mapping, p: &mut Problems) -> Vec<(String, S
     out
 }
 
+/// `margins:` — `{term: level}` or `{term: [level, …]}` — as `(term, level)` pairs.
+fn margins(key: &str, m: &serde_yaml::Mapping, p: &mut Problems) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, v) in m {
+        let levels: Vec<&Value> = match v {
+            Value::Sequence(s) => s.iter().collect(),
+            v => vec![v],
+        };
+        for l in levels {
+            match (scalar_label(k), scalar_label(l)) {
+                (Some(k), Some(l)) => out.push((k, l)),
+                _ => p.push(
+                    key,
+                    format!("`{}: {}` is not `term: level`", show(k), show(l)),
+                    Some("write e.g. `{mode: web}` or `{mode: [web, phone]}`".into()),
+                ),
+            }
+        }
+    }
+    out
+}
+
 fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
     let key = format!("models[{i}]");
     let family = family(&format!("{key}.family"), &m.family, p);
@@ -298,6 +325,10 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
     for t in &m.categorical {
         known_term(&format!("{key}.categorical"), t, &m.terms, p);
     }
+    let margins = margins(&format!("{key}.margins"), &m.margins, p);
+    for (t, _) in &margins {
+        known_term(&format!("{key}.margins"), t, &m.terms, p);
+    }
     Some(ModelRequest {
         name: m.name.clone(),
         family: family?,
@@ -309,6 +340,7 @@ fn model(i: usize, m: &RawModel, p: &mut Problems) -> Option<ModelRequest> {
         reference,
         domain: pairs(&format!("models[{i}].domain"), &m.domain, p),
         tests: m.tests.clone(),
+        margins,
         missing,
         level,
         title: heading_text(&format!("{key}.title"), m.title.as_ref(), false, p),

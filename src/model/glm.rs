@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::variance::replicates::ReplicateDesign;
 
-use super::engine::{CovarianceEngine, replicate_covariance};
+use super::engine::replicate_covariance;
 use super::family::{Family, Link};
 use super::irls::{
     Control, IrlsFit, RowMajor, active_rows, aliasing_error, first_aliased, gram, irls,
@@ -97,10 +97,50 @@ pub struct Coefficient {
 /// and separation ([`Error::Method`], naming the column or level); no convergence
 /// ([`Error::NotConverged`]); variance errors of the design.
 pub fn fit_glm(spec: &ModelSpec, var: Variance, opts: &GlmOptions) -> Result<GlmFit> {
+    let f = fit_point(spec, var, opts)?;
+    let covariance = match var {
+        Variance::Linearization(e) => {
+            let z = influence(e.weights(), &f, spec.family);
+            let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+            e.covariance(&refs)?
+        }
+        Variance::Replicates(r) => {
+            let thetas = replicate_refits(r, &f, spec.family, |beta, _| beta.to_vec())?;
+            replicate_covariance(r, &thetas, &f.fit.beta)
+        }
+    };
+    let w = var.weights();
+    let dispersion =
+        dispersion(spec.family, &f.mm, &f.fit, w, matches!(var, Variance::Replicates(_)));
+    let used = (0..f.mm.n).filter(|&k| f.mm.rows[k] && w[k] > 0.0).count();
+    Ok(GlmFit {
+        family: spec.family,
+        names: f.mm.names.clone(),
+        terms: f.mm.terms.clone(),
+        coefficients: f.fit.beta,
+        covariance,
+        df_residual: f.df_residual,
+        dispersion,
+        iterations: f.fit.iterations,
+        n: used,
+    })
+}
+
+/// A model fitted on the full-sample weights, before its variance: what the coefficient
+/// covariance and functionals of β̂ (predictive margins) are computed from.
+pub(crate) struct PointFit {
+    pub(crate) mm: ModelMatrix,
+    pub(crate) rows: RowMajor,
+    pub(crate) fit: IrlsFit,
+    pub(crate) df_residual: f64,
+    ctl: Control,
+}
+
+/// Checks (df, aliasing, separation) and the IRLS fit on the full-sample weights.
+pub(crate) fn fit_point(spec: &ModelSpec, var: Variance, opts: &GlmOptions) -> Result<PointFit> {
     let w = var.weights();
     let mm = ModelMatrix::build(spec, w)?;
     let prior: Vec<f64> = (0..mm.n).map(|k| if mm.rows[k] { w[k] } else { 0.0 }).collect();
-    let used = prior.iter().filter(|&&v| v > 0.0).count();
     let df = var.degrees_of_freedom(&|k| mm.rows[k] && w[k] != 0.0);
     let p = mm.p();
     if df + 1.0 - (p as f64) < 1.0 {
@@ -119,22 +159,7 @@ pub fn fit_glm(spec: &ModelSpec, var: Variance, opts: &GlmOptions) -> Result<Glm
     let scaled = rescale(&prior, &mm.rows, matches!(var, Variance::Replicates(_)));
     let fit = irls(&mm, &rows, &scaled, spec.family, None, ctl)?;
     check_fitted(spec.family, &mm, &fit, &prior)?;
-    let covariance = match var {
-        Variance::Linearization(e) => sandwich(e, &mm, &rows, &fit, spec.family)?,
-        Variance::Replicates(r) => replicate_refits(r, (&mm, &rows), spec.family, &fit.beta, ctl)?,
-    };
-    let dispersion = dispersion(spec.family, &mm, &fit, w, matches!(var, Variance::Replicates(_)));
-    Ok(GlmFit {
-        family: spec.family,
-        names: mm.names.clone(),
-        terms: mm.terms.clone(),
-        coefficients: fit.beta,
-        covariance,
-        df_residual: df + 1.0 - p as f64,
-        dispersion,
-        iterations: fit.iterations,
-        n: used,
-    })
+    Ok(PointFit { mm, rows, fit, df_residual: df + 1.0 - p as f64, ctl })
 }
 
 /// R's rescaling of the prior weights: mean 1 over the fit rows (`svyglm`), or sum 1
@@ -216,53 +241,46 @@ fn check_fitted(family: Family, mm: &ModelMatrix, fit: &IrlsFit, prior: &[f64]) 
     ))
 }
 
-/// Influence values z_j of β̂ (per row, so that w_k z_jk = (A x_k r_k W_k)_j), then their
-/// design covariance.
-fn sandwich(
-    engine: &dyn CovarianceEngine,
-    mm: &ModelMatrix,
-    rows: &RowMajor,
-    fit: &IrlsFit,
-    family: Family,
-) -> Result<DMatrix<f64>> {
-    let w = engine.weights();
+/// Influence values z_j of β̂, one vector per coefficient (per row, so that
+/// `w_k z_jk = (A x_k r_k W_k)_j`, r the working residual): the design covariance of their
+/// totals is the sandwich.
+pub(crate) fn influence(w: &[f64], f: &PointFit, family: Family) -> Vec<Vec<f64>> {
+    let (mm, fit) = (&f.mm, &f.fit);
     let p = mm.p();
     // row j of A, contiguous: (A x_k)_j = Σ_i A_ji x_ki
     let a: Vec<f64> = (0..p * p).map(|c| fit.a_inv[(c / p.max(1), c % p.max(1))]).collect();
     let mut z = vec![vec![0.0; mm.n]; p];
     for k in (0..mm.n).filter(|&k| fit.work_w[k] > 0.0 && w[k] > 0.0) {
         let r = (mm.y[k] - fit.mu[k]) / family.mu_eta(fit.eta[k]) * fit.work_w[k] / w[k];
-        let xk = rows.row(k);
+        let xk = f.rows.row(k);
         for (zj, aj) in z.iter_mut().zip(a.chunks_exact(p)) {
             let ax: f64 = aj.iter().zip(xk).map(|(a, x)| a * x).sum();
             zj[k] = ax * r;
         }
     }
-    let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
-    engine.covariance(&refs)
+    z
 }
 
-/// Refits on every replicate (warm start at β̂), in parallel; replicate covariance.
-fn replicate_refits(
+/// Refits on every replicate (warm start at β̂), in parallel; `stat(β̂_r, w_r)` of each
+/// replicate, in replicate order.
+pub(crate) fn replicate_refits(
     rep: &ReplicateDesign,
-    (mm, rows): (&ModelMatrix, &RowMajor),
+    f: &PointFit,
     family: Family,
-    beta: &[f64],
-    ctl: Control,
-) -> Result<DMatrix<f64>> {
-    let thetas: Vec<Vec<f64>> = rep
-        .replicate_weights()
+    stat: impl Fn(&[f64], &[f64]) -> Vec<f64> + Sync,
+) -> Result<Vec<Vec<f64>>> {
+    let mm = &f.mm;
+    rep.replicate_weights()
         .par_iter()
         .enumerate()
         .map(|(r, wr)| {
             let prior: Vec<f64> = (0..mm.n).map(|k| if mm.rows[k] { wr[k] } else { 0.0 }).collect();
             let prior = rescale(&prior, &mm.rows, true);
-            irls(mm, rows, &prior, family, Some(beta), ctl)
-                .map(|f| f.beta)
+            irls(mm, &f.rows, &prior, family, Some(&f.fit.beta), f.ctl)
+                .map(|fit| stat(&fit.beta, wr))
                 .map_err(|e| e.prefixed(&format!("replicate {}: ", r + 1)))
         })
-        .collect::<Result<_>>()?;
-    Ok(replicate_covariance(rep, &thetas, beta))
+        .collect()
 }
 
 fn dispersion(family: Family, mm: &ModelMatrix, fit: &IrlsFit, w: &[f64], replicates: bool) -> f64 {

@@ -159,7 +159,32 @@ impl ModelMatrix {
     /// response ([`Error::Cell`], naming column and row); unknown interaction terms or
     /// reference levels; a factor term with one level in the domain ([`Error::Method`]).
     pub fn build(spec: &ModelSpec, w: &[f64]) -> Result<ModelMatrix> {
+        Self::build_set(spec, w, None)
+    }
+
+    /// The model matrix of [`ModelMatrix::build`] with the factor term `set.0` set to level
+    /// `set.1` on every row (its interactions follow): the rows of a counterfactual
+    /// prediction ("had everyone answered on the web"). The fit rows, the levels and their
+    /// order are those of the data.
+    ///
+    /// # Errors
+    /// As [`ModelMatrix::build`]; `set.0` not a factor term, or `set.1` not one of its
+    /// levels in the fit rows.
+    pub fn build_at(spec: &ModelSpec, w: &[f64], set: (&str, &str)) -> Result<ModelMatrix> {
+        Self::build_set(spec, w, Some(set))
+    }
+
+    fn build_set(spec: &ModelSpec, w: &[f64], set: Option<(&str, &str)>) -> Result<ModelMatrix> {
         let n = w.len();
+        if let Some((term, _)) = set {
+            let t = term_index(spec, term)?;
+            if !matches!(spec.terms[t].column, Column::Factor(_)) {
+                return Err(Error::method(
+                    STEP,
+                    format!("`{term}` is numeric: only a text term can be set to a level"),
+                ));
+            }
+        }
         let y_all = response_values(spec)?;
         let rows = fit_rows(spec, w)?;
         let mut y = vec![0.0; n];
@@ -181,7 +206,8 @@ impl ModelMatrix {
         let mut blocks = Vec::new();
         let mut factors = Vec::new();
         for (t, v) in spec.terms.iter().enumerate() {
-            let block = term_block(spec, t, v, &rows, &mut factors)?;
+            let level = set.filter(|(term, _)| *term == v.name).map(|(_, l)| l);
+            let block = term_block(spec, (t, v, level), &rows, &mut factors)?;
             b.push_term(v.name.to_string(), &block);
             blocks.push(block);
         }
@@ -319,10 +345,10 @@ fn fit_rows(spec: &ModelSpec, w: &[f64]) -> Result<Vec<bool>> {
     Ok(rows)
 }
 
+/// The columns of term `t` (`v`), every row at `level` when given.
 fn term_block(
     spec: &ModelSpec,
-    t: usize,
-    v: &Variable,
+    (t, v, level): (usize, &Variable, Option<&str>),
     rows: &[bool],
     factors: &mut Vec<FactorLevels>,
 ) -> Result<Block> {
@@ -330,19 +356,37 @@ fn term_block(
         Column::Numeric(x) => Ok(vec![(v.name.to_string(), x.to_vec())]),
         Column::Factor(f) => {
             let fl = factor_levels(spec, t, v.name, f, rows)?;
+            let set = match level {
+                None => None,
+                Some(l) => Some(set_code(&fl, f, v.name, l)?),
+            };
             let block = fl
                 .levels
                 .iter()
                 .enumerate()
                 .skip(1)
                 .map(|(i, l)| {
-                    let col = f.codes.iter().map(|&c| dummy(&fl, c, i)).collect();
+                    let col = f.codes.iter().map(|&c| dummy(&fl, set.unwrap_or(c), i)).collect();
                     (format!("{}={l}", v.name), col)
                 })
                 .collect();
             factors.push(fl);
             Ok(block)
         }
+    }
+}
+
+/// The code of `level`, which must be a level of the term among the fit rows.
+fn set_code(fl: &FactorLevels, f: &Factor, name: &str, level: &str) -> Result<u32> {
+    match f.level_index(level) {
+        Some(c) if fl.of_code[c as usize].is_some() => Ok(c),
+        _ => Err(Error::method(
+            STEP,
+            format!(
+                "`{name}` has no level `{level}` among the rows of the model (levels: {})",
+                fl.levels.join(", ")
+            ),
+        )),
     }
 }
 

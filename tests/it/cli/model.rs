@@ -321,3 +321,41 @@ fn level_sets_the_confidence_level_of_coefficients_and_differences() {
         assert_eq!(w["se"], n["se"]);
     }
 }
+
+/// `margins:` writes the observed mean, each predictive margin and its difference from the
+/// observed mean (case P16, R by hand with `svyrecvar` and `withReplicates` on JK1), both
+/// linearized and on replicates; a level that does not occur and a numeric term are refused.
+#[test]
+fn p16_predictive_margins_through_the_model_config() {
+    let case = "P16_predictive_margin_clus1";
+    let exp = expected(case);
+    let model = "models:\n  - name: schwide\n    family: quasibinomial\n    response: sch.wide\n    category: \"Yes\"\n    terms: [ell, meals, stype]\n    margins: {stype: [E, H]}\n";
+    let jk1 = "design:\n  weight: pw\n  replicates:\n    columns: \"rep_*\"\n    type: jk1\n    scale: 0.9148392778511668\n";
+    for (design, prefix) in [(CLUS1, ""), (jk1, "jk1_")] {
+        let rows = run_model(&Scratch::new(), case, &format!("{design}{model}"), None);
+        let kind = |k: &str| rows.iter().filter(|r| r["kind"] == k).collect::<Vec<_>>();
+        let (obs, margins, diffs) = (kind("observed"), kind("margin"), kind("margin_difference"));
+        assert_eq!((obs.len(), margins.len(), diffs.len()), (1, 2, 2), "{rows:?}");
+        for (i, e) in exp["margins"].as_array().unwrap().iter().enumerate() {
+            let level = e["level"].as_str().unwrap();
+            assert_eq!(margins[i]["term"], format!("stype={level}"));
+            close("margin", &margins[i]["estimate"], &e[&format!("{prefix}margin")], 1e-9);
+            close("margin se", &margins[i]["se"], &e[&format!("{prefix}se_margin")], 1e-6);
+            let d = &e[&format!("{prefix}se_difference")];
+            close("difference se", &diffs[i]["se"], d, 1e-6);
+        }
+        close("observed", &obs[0]["estimate"], &exp["margins"][0]["observed"], 1e-12);
+    }
+    let s = Scratch::new();
+    for (bad, culprit) in [
+        ("{stype: X}", "`X` does not occur in column `stype`"),
+        ("{ell: 3}", "`ell` is numeric"),
+        ("{region: 1}", "region"),
+    ] {
+        let yaml = format!("{CLUS1}{}", model.replace("{stype: [E, H]}", bad));
+        s.write("m.yaml", &yaml);
+        let data = fixture(case, "data.csv");
+        let args = ["model", "-c", "m.yaml", "-i", &data, "-o", "out.json"];
+        assert_refused(&s, &args, &[culprit, "margins"]);
+    }
+}

@@ -3,5 +3,6 @@
 
 mod errors;
 mod fixtures;
+mod margins;
 mod properties;
 mod reference;
