@@ -359,3 +359,33 @@ fn p16_predictive_margins_through_the_model_config() {
         assert_refused(&s, &args, &[culprit, "margins"]);
     }
 }
+
+/// The FEJ mode-effect diagnostic (designs/fej2024_modes.yaml) on the bundled run: the
+/// phone coefficient at equal composition with its test, the counterfactual « all on the
+/// web » beside the observed proportion, and the raw difference between modes.
+#[test]
+fn fej_mode_effects_run_on_the_bundled_output() {
+    let (_, out, _) = crate::common::bundled_run();
+    let s = Scratch::new();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/designs/fej2024_modes.yaml");
+    let input = out.join("weighted.parquet");
+    let o = s.run(&["model", "-c", config, "-i", input.to_str().unwrap(), "-o", "modes.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(s.path("modes.json")).unwrap();
+    let rows: Vec<Value> =
+        serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone();
+    for model in ["trust_mode", "fairness_mode"] {
+        let find = |kind: &str, term: &str| {
+            rows.iter()
+                .find(|r| r["name"] == model && r["kind"] == kind && r["term"] == term)
+                .unwrap_or_else(|| panic!("{model}: no {kind} row `{term}` in {rows:?}"))
+        };
+        let phone = find("coefficient", "outcome=phone");
+        assert!(phone["se"].as_f64().unwrap() > 0.0 && phone["p_value"].as_f64().is_some());
+        find("term_test", "outcome");
+        let margin = find("margin", "outcome=web")["estimate"].as_f64().unwrap();
+        assert!(margin > 0.0 && margin < 1.0, "{margin}");
+        find("margin_difference", "outcome=web − observed");
+    }
+    assert!(rows.iter().any(|r| r["name"] == "trust_phone_minus_web_raw"));
+}
