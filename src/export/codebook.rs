@@ -28,10 +28,13 @@ pub(super) fn subset(plan: &Plan, built: &Built) -> Result<Option<String>> {
     }
     let mut root = serde_yaml::Mapping::new();
     root.insert("variables".into(), serde_yaml::Value::Mapping(kept));
-    let text = serde_yaml::to_string(&root)
+    // written in YAML's JSON form: every code quoted, so that no YAML reader takes `yes`,
+    // `no` or `01` for anything but text
+    let text = serde_json::to_value(serde_yaml::Value::Mapping(root))
+        .and_then(|v| serde_json::to_string_pretty(&v))
         .map_err(|e| Error::Internal(format!("writing the package codebook: {e}")))?;
     Ok(Some(format!(
         "# Labels of the variables of data.csv / data.parquet (ponder codebook format:\n\
-         # label and value labels in French and English).\n{text}"
+         # label and value labels in French and English; YAML in its JSON form).\n{text}\n"
     )))
 }

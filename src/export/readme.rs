@@ -136,7 +136,7 @@ fn variance(plan: &Plan) -> String {
          rscales = …, mse = {mse}, combined.weights = TRUE)` — the same variance.\n\
          - Python: the formula above, written out with numpy — the same variance.\n\
          - Stata: `svyset [pweight = {w}], jkrweight(…, multiplier({mult})) vce(jackknife)` — \
-         Stata's jackknife variance with replicate weights of one stratum is Σ_r m_r (θ_r − c)² \
+         Stata's jackknife variance with these replicate weights taken together (one group) is Σ_r m_r (θ_r − c)² \
          with c as above, the same variance. Stata's bootstrap form (`bsrweight`, \
          `vce(bootstrap)`) divides by R instead of R − 1: its standard errors are \
          √((R − 1)/R) times these.\n\

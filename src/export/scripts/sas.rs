@@ -49,7 +49,8 @@ pub(super) fn script(plan: &Plan, built: &Built) -> String {
         if !e.by.is_empty() {
             s.push_str(&format!("  domain {};\n", e.by.join("*")));
         }
-        s.push_str(&format!("  ods output Statistics=est{} Domain=dom{};\nrun;\n", i + 1, i + 1));
+        let table = if e.by.is_empty() { "Statistics" } else { "Domain" };
+        s.push_str(&format!("  ods output {table}=est{};\nrun;\n", i + 1));
         if let Some(f) = factor {
             s.push_str(&format!("/* ponder's standard errors: SAS's times {} */\n", num(f)));
         }

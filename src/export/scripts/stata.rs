@@ -32,7 +32,7 @@ pub(super) fn script(plan: &Plan, built: &Built) -> String {
     };
     let mse = if c.mse { " mse" } else { "" };
     s.push_str(
-        "\n* ponder's variance exactly: the replicate weights as one jackknife stratum whose\n",
+        "\n* ponder's variance exactly: the replicate weights as one jackknife group whose\n",
     );
     s.push_str("* multiplier is ponder's scale (x rscale).\n");
     s.push_str(&format!(
