@@ -125,14 +125,14 @@ fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
     }
     mars.sort_by_key(|m| m.0);
     let mut out = Vec::new();
-    for row in 0..t.n_rows() {
-        let name = match var.codes[row] {
+    for (row, (&code, &k)) in var.codes.iter().zip(&n).enumerate() {
+        let name = match code {
             Factor::MISSING => {
                 return Err(Error::data(t.source(), format!("row {}: `var` is empty", row + 1)));
             }
             c => var.levels[c as usize].clone(),
         };
-        out.push(calmar_row(&t, row, name, n[row], &mars)?);
+        out.push(calmar_row(&t, row, name, k, &mars)?);
     }
     Ok(out)
 }
