@@ -328,14 +328,17 @@ pub fn after_run(
     let Some(x) = &cfg.export else { return Ok(None) };
     let inputs = run_inputs(cfg);
     let refs: Vec<&Path> = inputs.iter().map(std::path::PathBuf::as_path).collect();
-    // `--replicates R` changes the count the estimates file declares
-    let mut estimates = cfg.estimates.clone();
-    if let Some(r) = estimates.as_mut().and_then(|e| e.replicates.as_mut()) {
-        r.options.expected_count = None;
-    }
+    // `--replicates R` changes the count the estimates files declare
+    let any_count = |e: &mut EstimateConfig| {
+        if let Some(r) = e.replicates.as_mut() {
+            r.options.expected_count = None;
+        }
+    };
+    let (mut x, mut estimates) = (x.clone(), cfg.estimates.clone());
+    x.estimates.iter_mut().chain(estimates.iter_mut()).for_each(any_count);
     let ctx = Context { estimates: estimates.as_ref(), seed: Some(seed), title: &cfg.report.title };
     let folder = out.join(&x.folder);
-    write(x, ctx, table, &folder, &refs)?;
+    write(&x, ctx, table, &folder, &refs)?;
     Ok(Some(folder))
 }
 

@@ -7,6 +7,7 @@
 //! phone number, design columns, answers with missing values, a final weight (0 for
 //! non-respondents) and 20 bootstrap replicate weights.
 
+mod fej;
 mod package;
 mod scripts;
 
