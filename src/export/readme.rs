@@ -35,9 +35,17 @@ fn files(plan: &Plan, has_codebook: bool) -> String {
         "| `load.R` | R (package `survey`): the replicate design and the estimates — `Rscript load.R [out.csv]` |\n\
          | `load.do` | Stata: `svyset` and the estimates (untested: no Stata licence where ponder is built) |\n\
          | `load.sas` | SAS: `PROC SURVEYMEANS` with `REPWEIGHTS` (untested: no SAS licence where ponder is built) |\n\
-         | `load.py` | Python (numpy): the same formulas written out — `python3 load.py [out.csv]` |\n\n\
-         Run the scripts from this folder; R and Python read `data.csv`.\n\n",
+         | `load.py` | Python (numpy): the same formulas written out — `python3 load.py [out.csv]` |\n\n",
     );
+    if plan.formats.iter().any(|f| f == "csv") {
+        s.push_str("Run the scripts from this folder; they read `data.csv`.\n\n");
+    } else {
+        s.push_str(
+            "Run the scripts from this folder. Without `data.csv`, R reads `data.parquet` \
+             with the package arrow and Python with pyarrow; the Stata and SAS scripts need \
+             the CSV form (export with `formats: [csv]`).\n\n",
+        );
+    }
     s
 }
 

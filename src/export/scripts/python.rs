@@ -67,6 +67,22 @@ def estimate(name, stat, variable, category=None, by=()):
 ESTIMATES = []
 "#;
 
+/// Reading the Parquet file (pyarrow) into the text forms the CSV would hold.
+const PARQUET: &str = r#"import pyarrow.parquet as pq
+
+
+def _text(v):
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return v if isinstance(v, str) else repr(v)
+
+
+COLUMNS = {k: [_text(v) for v in vs] for k, vs in pq.read_table("data.parquet").to_pydict().items()}
+
+"#;
+
 const TAIL: &str = r#"
 print("name,stat,variable,category,domain,estimate,se")
 for row in ESTIMATES:
@@ -88,11 +104,15 @@ pub(super) fn script(plan: &Plan, _built: &Built) -> String {
         s.push_str(&format!("# {l}\n"));
     }
     s.push_str("import csv\nimport sys\n\nimport numpy as np\n\n");
-    s.push_str("with open(\"data.csv\", newline=\"\", encoding=\"utf-8\") as f:\n");
-    s.push_str("    _rows = list(csv.reader(f))\n");
-    s.push_str(
-        "COLUMNS = {name: [r[i] for r in _rows[1:]] for i, name in enumerate(_rows[0])}\n\n",
-    );
+    if super::data_file(plan) == "data.csv" {
+        s.push_str("with open(\"data.csv\", newline=\"\", encoding=\"utf-8\") as f:\n");
+        s.push_str("    _rows = list(csv.reader(f))\n");
+        s.push_str(
+            "COLUMNS = {name: [r[i] for r in _rows[1:]] for i, name in enumerate(_rows[0])}\n\n",
+        );
+    } else {
+        s.push_str(PARQUET);
+    }
     s.push_str(&format!("WEIGHT = {}\n", quoted(&plan.weight)));
     let reps = match numbered(&plan.replicates) {
         Some((p, r)) => format!("[f\"{p}{{i}}\" for i in range(1, {})]", r + 1),
