@@ -9,6 +9,7 @@
 //!                                     # the estimates step's file)
 //! codebook: fej2024_codebook.yaml     # optional (default: the estimates file's codebook)
 //! folder: researcher                  # pipeline only: sub-folder of the run's output folder
+//! title: "Les Français et la justice 2024"   # README title (pipeline: the report's)
 //! formats: [csv, parquet]             # the data file(s) of the package
 //! seed: 2024                          # optional: the random key's seed (else --seed, else
 //!                                     # the pipeline's)
@@ -36,6 +37,7 @@ struct RawConfig {
     estimates: Option<PathBuf>,
     codebook: Option<PathBuf>,
     folder: Option<String>,
+    title: Option<String>,
     formats: Option<Vec<String>>,
     seed: Option<u64>,
     id: Option<RawId>,
@@ -135,6 +137,8 @@ pub struct ExportConfig {
     pub codebook: Option<Codebook>,
     /// Sub-folder of a pipeline run's output folder (default `researcher`).
     pub folder: String,
+    /// Title of the package's README and scripts (default: the pipeline report's title).
+    pub title: Option<String>,
     /// Data formats (`csv`, `parquet`), in order.
     pub formats: Vec<String>,
     /// Seed of the random key.
@@ -199,6 +203,7 @@ impl ExportConfig {
             estimates,
             codebook,
             folder,
+            title: raw.title.clone(),
             formats,
             seed: raw.seed,
             id,

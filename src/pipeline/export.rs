@@ -86,7 +86,7 @@ pub fn plan(cfg: &ExportConfig, ctx: Context, table: &Table) -> Result<Plan> {
                 Some("give `seed:` here or `--seed N`".into()),
             )
         })?,
-        title: ctx.title.to_string(),
+        title: cfg.title.clone().unwrap_or_else(|| ctx.title.to_string()),
     })
 }
 
@@ -189,6 +189,13 @@ fn check_coarsen(
             && c.into != c.variable
             && !drop.contains(&c.into)
             && !cfg.coarsen.iter().any(|o| o.variable == c.into);
+        if cfg.id.as_ref().is_some_and(|i| i.key == c.into) {
+            p.push(
+                &format!("{}.into", c.key),
+                format!("`{}` is the name of the random key", c.into),
+                Some("choose another name".into()),
+            );
+        }
         if taken {
             p.push(
                 &format!("{}.into", c.key),

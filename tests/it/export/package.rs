@@ -248,3 +248,34 @@ fn export_command_line() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no seed"), "{}", stderr(&o));
 }
+
+/// A pipeline's `export:` names a file that must exist and be a valid export
+/// configuration; `ponder::pipeline::load` reads it with the rest of the chain.
+#[test]
+fn pipeline_export_key_is_checked_with_the_chain() {
+    let s = Scratch::new();
+    let input = fixture("weighted.csv");
+    let pipeline = |export: &str| format!("steps:\n  - input: {}\n{export}", input.display());
+    let p = s.write("p.yaml", &pipeline("export: none.yaml\n"));
+    let e = ponder::pipeline::load(&p).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(e, Error::Config { .. })
+            && msg.contains("key `export`")
+            && msg.contains("none.yaml"),
+        "{msg}"
+    );
+    s.write("x.yaml", &config("dropp: [a]\n"));
+    let p = s.write("q.yaml", &pipeline("export: x.yaml\n"));
+    let msg = ponder::pipeline::load(&p).unwrap_err().to_string();
+    assert!(
+        msg.contains("x.yaml") && msg.contains("dropp") && msg.contains("did you mean `drop`"),
+        "{msg}"
+    );
+    s.write("y.yaml", &config("drop: [phone_number]\n"));
+    let p = s.write("r.yaml", &pipeline("export: y.yaml\n"));
+    let cfg = ponder::pipeline::load(&p).unwrap();
+    let x = cfg.export.as_ref().expect("export read");
+    assert_eq!(x.folder, "researcher");
+    assert_eq!(x.drop, [("drop[0]".to_string(), "phone_number".to_string())]);
+}
