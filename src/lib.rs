@@ -80,6 +80,7 @@ pub mod data;
 pub mod design;
 pub mod error;
 pub mod estimate;
+pub mod export;
 pub mod hint;
 pub mod linalg;
 pub mod model;

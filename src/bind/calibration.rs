@@ -95,48 +95,100 @@ pub fn with_table_margins(cfg: &CalibrationConfig) -> Result<CalibrationConfig> 
     Ok(CalibrationConfig { margins, margins_table: None, ..cfg.clone() })
 }
 
-/// Reads a CALMAR-style margin table: columns `var`, `n` (number of categories, 0 for a
-/// numeric variable), `mar1`..`marN` (totals of categories 1..n, or the numeric total in
-/// `mar1`). Categories are the codes `1`..`n`, as in CALMAR.
+/// Reads a CALMAR-style margin table (CALMAR's `MARGES` data set): columns `var`, `n`
+/// (number of categories, 0 for a numeric variable), `mar1`..`marN` (totals of categories
+/// 1..n, or the numeric total in `mar1`); names in any case (`VAR`, `N`, `MAR1`, as SAS
+/// writes them). Categories are the codes `1`..`n`, as in CALMAR.
+///
+/// A row whose `n` disagrees with its figures is refused, naming the row and the
+/// variable: `n` larger than the `mar` columns, a figure missing among `mar1..marn`, or a
+/// figure after `mar<n>` (a category the count leaves out would silently lose its margin).
 fn read_calmar_table(path: &Path) -> Result<Vec<MarginSpec>> {
     let t = Table::read(path)?;
-    let var = t.factor("var")?;
-    let n = t.numeric("n")?;
+    let names = t.column_names();
+    let column = |want: &str| -> Result<String> {
+        names
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(want))
+            .cloned()
+            .ok_or_else(|| t.unknown_column(want))
+    };
+    let var = t.factor(&column("var")?)?;
+    let n = t.numeric(&column("n")?)?;
+    // the figure columns mar1, mar2, … present, by number
+    let mut mars: Vec<(usize, Vec<Option<f64>>)> = Vec::new();
+    for c in &names {
+        let lower = c.to_ascii_lowercase();
+        if let Some(j) = lower.strip_prefix("mar").and_then(|d| d.parse::<usize>().ok()) {
+            mars.push((j, t.numeric_opt(c)?));
+        }
+    }
+    mars.sort_by_key(|m| m.0);
     let mut out = Vec::new();
-    for row in 0..t.n_rows() {
-        let name = match var.codes[row] {
+    for (row, (&code, &k)) in var.codes.iter().zip(&n).enumerate() {
+        let name = match code {
             Factor::MISSING => {
                 return Err(Error::data(t.source(), format!("row {}: `var` is empty", row + 1)));
             }
             c => var.levels[c as usize].clone(),
         };
-        let key = format!("margins_table row {} ({name})", row + 1);
-        let k = n[row];
-        if k.fract() != 0.0 || k < 0.0 {
-            return Err(Error::data(t.source(), format!("{key}: `n` must be 0 or a count")));
-        }
-        let figure = |j: usize| -> Result<f64> {
-            let col = format!("mar{j}");
-            let v = t.numeric_opt(&col)?;
-            v[row].ok_or_else(|| Error::data(t.source(), format!("{key}: `{col}` is empty")))
-        };
-        if k == 0.0 {
-            let total = figure(1)?;
-            out.push(MarginSpec::Numeric { key, variable: name, total });
-        } else {
-            let figures = (1..=k as usize)
-                .map(|j| Ok((j.to_string(), figure(j)?)))
-                .collect::<Result<Vec<_>>>()?;
-            out.push(MarginSpec::Categorical {
-                key,
-                variables: vec![name],
-                figures,
-                kind: Figures::Totals,
-                groups: Vec::new(),
-            });
-        }
+        out.push(calmar_row(&t, row, name, k, &mars)?);
     }
     Ok(out)
+}
+
+/// One row of a CALMAR table: `n` checked against the figures given.
+fn calmar_row(
+    t: &Table,
+    row: usize,
+    name: String,
+    k: f64,
+    mars: &[(usize, Vec<Option<f64>>)],
+) -> Result<MarginSpec> {
+    let key = format!("margins_table row {} ({name})", row + 1);
+    let bad = |msg: String| Error::data(t.source(), format!("{key}: {msg}"));
+    if k.fract() != 0.0 || k < 0.0 {
+        return Err(bad(format!(
+            "`n` must be 0 (numeric variable) or a count of categories, got {k}"
+        )));
+    }
+    let wanted = (k as usize).max(1);
+    let figure = |j: usize| mars.iter().find(|m| m.0 == j).and_then(|m| m.1[row]);
+    if let Some(j) = (1..=wanted).find(|&j| !mars.iter().any(|m| m.0 == j)) {
+        return Err(bad(format!(
+            "n = {k} but the table has no column `mar{j}`: give the {wanted} figure(s) in \
+             mar1..mar{wanted}, or correct `n`"
+        )));
+    }
+    if let Some(j) = (1..=wanted).find(|&j| figure(j).is_none()) {
+        return Err(bad(format!("n = {k} but `mar{j}` is empty: give its figure or correct `n`")));
+    }
+    if let Some((j, _)) = mars.iter().find(|m| m.0 > wanted && m.1[row].is_some()) {
+        let what = if k == 0.0 {
+            "a numeric variable (n = 0) takes its total in mar1 only"
+        } else {
+            "the count leaves it out"
+        };
+        return Err(bad(format!(
+            "n = {k} but `mar{j}` holds a figure ({what}): set `n` to the number of \
+             categories or empty mar{j}"
+        )));
+    }
+    if let Some(j) = (1..=wanted).find(|&j| k > 0.0 && figure(j).is_some_and(|x| x < 0.0)) {
+        return Err(bad(format!("`mar{j}` is negative: a category's total is a count >= 0")));
+    }
+    let figure = |j: usize| figure(j).unwrap_or(f64::NAN);
+    if k == 0.0 {
+        return Ok(MarginSpec::Numeric { key, variable: name, total: figure(1) });
+    }
+    let figures = (1..=wanted).map(|j| (j.to_string(), figure(j))).collect();
+    Ok(MarginSpec::Categorical {
+        key,
+        variables: vec![name],
+        figures,
+        kind: Figures::Totals,
+        groups: Vec::new(),
+    })
 }
 
 /// The categories of a categorical margin in the data: one variable, or the crossing of

@@ -3,6 +3,7 @@
 
 mod calibrate;
 mod estimate;
+mod export;
 mod model;
 mod nonresponse;
 mod replicates;
@@ -39,6 +40,9 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Weighted estimates (totals, means, proportions, ratios, quantiles) with SE, CI, CV, deff.
     Estimate(estimate::Args),
+    /// Researcher package: weighted file without identifiers, codebook, R/Stata/SAS/Python
+    /// loaders reproducing the estimates, README with the variance conventions.
+    Export(export::Args),
     /// Design-based GLMs (svyglm), Wald tests of terms, Rao–Scott χ² tests, differences.
     Model(model::Args),
     /// Correct for unit nonresponse (weighting classes, score groups, inverse propensity).
@@ -84,6 +88,7 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui),
         Command::Estimate(args) => estimate::run(args, &ui),
+        Command::Export(args) => export::run(args, &ui),
         Command::Model(args) => model::run(args, &ui),
         Command::Nonresponse(args) => nonresponse::run(args, &ui),
         Command::Replicates(args) => replicates::run(args, &ui),

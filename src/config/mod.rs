@@ -8,6 +8,7 @@
 pub mod calibrate;
 pub mod codebook;
 pub mod estimate;
+pub mod export;
 pub mod model;
 pub mod nonresponse;
 pub mod pipeline;

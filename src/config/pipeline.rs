@@ -14,6 +14,7 @@
 //!   # or, with design-based models and tests (a `ponder model` file) beside the estimates:
 //!   # - estimates: {config: fej2024_estimates.yaml, models: fej2024_models.yaml}
 //! report: {lang: fr, title: "Les Français et la justice 2024", map: trust_by_region}
+//! export: fej2024_export.yaml   # optional: the researcher package, in <out>/researcher/
 //! # or map: {estimate: trust_by_region, category: "yes"} (the category drawn; by default
 //! # the first in codebook order)
 //! ```
@@ -44,6 +45,7 @@ struct RawPipeline {
     steps: Vec<serde_yaml::Mapping>,
     report: Option<RawReport>,
     outputs: Option<RawOutputs>,
+    export: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -256,6 +258,8 @@ pub struct PipelineConfig {
     pub report: ReportOptions,
     /// Formats of the weighted file (`csv`, `parquet`).
     pub weighted_formats: Vec<String>,
+    /// The researcher package (`export: X.yaml`), written to `<out>/<folder>/`.
+    pub export: Option<super::export::ExportConfig>,
 }
 
 /// One step as written: its index, name, value.
@@ -283,6 +287,7 @@ impl PipelineConfig {
         }
         b.report(loaded.raw.report.as_ref());
         b.outputs(loaded.raw.outputs.as_ref());
+        b.export(loaded.raw.export.as_deref());
         if !steps.iter().any(|s| s.name == "sample" || s.name == "input") {
             b.problems.push(
                 "steps",
@@ -346,6 +351,7 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
             map_category: None,
         },
         weighted_formats: vec!["parquet".into(), "csv".into()],
+        export: None,
     }
 }
 

@@ -13,6 +13,7 @@
 //! step by step with the step commands, and byte-identical whatever the thread count.
 
 pub mod chain;
+pub mod export;
 mod frame;
 pub mod run;
 pub mod schema;

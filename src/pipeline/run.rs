@@ -164,7 +164,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     super::schema::check(cfg, opts.frame.as_deref())?;
     super::schema::check_report_map(cfg)?;
     let seed = seed_of(cfg, opts.seed)?;
-    let files = prepare_out(cfg, opts)?;
+    let mut files = prepare_out(cfg, opts)?;
+    super::export::check_run(cfg, &opts.out)?;
     let t0 = Instant::now();
     let world = World::load(cfg, opts.frame.as_ref())?;
     let load = t0.elapsed().as_secs_f64();
@@ -195,6 +196,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
         let _ = std::fs::remove_file(tmp);
     }
     let results = result?;
+    files.extend(super::export::after_run(cfg, &opts.out, &w.table, seed)?);
     let mut timings = vec![("frame", load)];
     timings.extend(w.timings.iter().copied());
     timings.push(("estimates + report + write", t1.elapsed().as_secs_f64()));

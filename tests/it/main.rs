@@ -8,6 +8,7 @@ mod codebook;
 mod common;
 mod data;
 mod estimation;
+mod export;
 mod model;
 mod nonresponse;
 mod publication;

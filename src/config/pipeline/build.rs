@@ -271,4 +271,11 @@ impl Builder<'_> {
         }
         self.cfg.weighted_formats.clone_from(&raw.weighted);
     }
+
+    /// `export: X.yaml`: the researcher package's configuration.
+    pub(super) fn export(&mut self, raw: Option<&Path>) {
+        if let Some(f) = raw.and_then(|p| self.existing("export", p)) {
+            self.cfg.export = self.nested(crate::config::export::ExportConfig::load(&f));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 mod errors;
 mod fixtures;
+mod margins_table;
 mod properties;
 mod reference;
 mod replicates;
