@@ -389,3 +389,31 @@ fn fej_mode_effects_run_on_the_bundled_output() {
     }
     assert!(rows.iter().any(|r| r["name"] == "trust_phone_minus_web_raw"));
 }
+
+/// Mode-composition calibration (issue 16, option b): the FEJ calibration plus a margin on
+/// the collection mode of the respondents at fixed shares meets every margin, and moves
+/// the share of web respondents to the target.
+#[test]
+fn fej_calibration_to_a_fixed_mode_mix() {
+    let (_, out, _) = crate::common::bundled_run();
+    let s = Scratch::new();
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/calibration/fej2024.yaml"))
+            .unwrap();
+    let yaml = format!(
+        "{}\n  # the mode mix of a reference edition: 70 % web, 30 % telephone\n  - variable: outcome\n    percentages: {{web: 70, phone: 30}}\n",
+        base.replace("output: w_cal", "output: w_mode")
+    );
+    s.write("modes.yaml", &yaml);
+    let input = out.join("weighted.parquet");
+    let o =
+        s.run(&["calibrate", "-c", "modes.yaml", "-i", input.to_str().unwrap(), "-o", "w.parquet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = ponder::data::Table::read(&s.path("w.parquet")).unwrap();
+    let (w, mode) = (t.numeric("w_mode").unwrap(), t.factor("outcome").unwrap());
+    let web = mode.level_index("web").unwrap();
+    let total: f64 = w.iter().sum();
+    let on_web: f64 = w.iter().zip(&mode.codes).filter(|(_, c)| **c == web).map(|(w, _)| w).sum();
+    assert!(rel(on_web / total, 0.70) < 1e-8, "web share {}", on_web / total);
+    assert!(rel(total, 51_491_359.0) < 1e-8, "{total}");
+}
