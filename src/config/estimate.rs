@@ -26,6 +26,26 @@ struct RawConfig {
     estimates: Vec<RawEstimate>,
     publication: Option<RawPublication>,
     codebook: Option<PathBuf>,
+    units: Option<RawUnits>,
+}
+
+/// `units: {file: disputes.csv, key: person_id}` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnits {
+    file: PathBuf,
+    key: String,
+}
+
+/// A linked unit file (`units:`): the rows estimates are about (one per dispute, say), each
+/// carrying the key of its row in the weighted file (the person), whose weight, replicate
+/// weights and design position it inherits (joined by the bind layer, `bind::units`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitsSpec {
+    /// The unit file, resolved against the configuration's folder.
+    pub file: PathBuf,
+    /// The key column, present in both files (unique in the weighted file).
+    pub key: String,
 }
 
 /// The `design:` block as written (shared with `config::model`).
@@ -212,6 +232,8 @@ pub struct EstimateConfig {
     pub notes: PublicationNotes,
     /// The codebook (`codebook:`, read and validated with the file).
     pub codebook: Option<Codebook>,
+    /// A linked unit file (`units:`): estimates are about its rows.
+    pub units: Option<UnitsSpec>,
 }
 
 impl EstimateConfig {
@@ -243,8 +265,10 @@ impl EstimateConfig {
         check_design_names(&raw.design, &mut p);
         check_request_names(&raw.estimates, &mut p);
         let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
+        let units = validate_units(path, raw.units.as_ref(), &mut p);
         p.finish()?;
         let mut cfg = design_config(&loaded, path, &raw.design, block);
+        cfg.units = units;
         cfg.requests = requests;
         cfg.publication = publication;
         cfg.notes = notes;
@@ -337,7 +361,28 @@ pub(super) fn design_config<T>(
         publication: Publication::default(),
         notes: PublicationNotes::default(),
         codebook: None,
+        units: None,
     }
+}
+
+/// `units:`: a key column name and the unit file, resolved against the folder of the
+/// configuration `path` (read, and checked against the data, by `bind::units`).
+fn validate_units(path: &Path, raw: Option<&RawUnits>, p: &mut Problems) -> Option<UnitsSpec> {
+    let r = raw?;
+    if r.key.trim().is_empty() {
+        p.push(
+            "units.key",
+            "the key column name is empty",
+            Some(
+                "the column of the unit file holding its person's key, e.g. `key: person_id`"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let file = if r.file.is_absolute() { r.file.clone() } else { base.join(&r.file) };
+    Some(UnitsSpec { file, key: r.key.clone() })
 }
 
 /// The `codebook:` path, resolved against the folder of the configuration `path`; a file
