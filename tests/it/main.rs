@@ -14,3 +14,4 @@ mod publication;
 mod report;
 mod sampling;
 mod simulate;
+mod units;
