@@ -21,13 +21,7 @@ use crate::variance::VarianceSource;
 /// With `units:` the requests' columns are looked up in the unit file and the weighted file
 /// (person variables are joined through the key).
 pub fn check_columns(cfg: &EstimateConfig, table: &Table) -> Result<()> {
-    let Some(u) = &cfg.units else {
-        return check_column_names(cfg, &table.column_names(), &table.source());
-    };
-    let mut names = unit_columns(u)?;
-    names.extend(table.column_names());
-    let source = format!("{} or {}", u.file.display(), table.source());
-    check_column_names(cfg, &names, &source)
+    check_column_names(cfg, &table.column_names(), &table.source())
 }
 
 /// As [`check_columns`] against a list of column names (`ponder run` checks a pipeline
@@ -36,6 +30,15 @@ pub fn check_columns(cfg: &EstimateConfig, table: &Table) -> Result<()> {
 /// # Errors
 /// [`Error::Config`] listing every unknown column with its key, line and did-you-mean.
 pub fn check_column_names(cfg: &EstimateConfig, names: &[String], source: &str) -> Result<()> {
+    let (names, source) = match &cfg.units {
+        None => (names.to_vec(), source.to_string()),
+        Some(u) => {
+            let mut all = unit_columns(u)?;
+            all.extend(names.iter().cloned());
+            (all, format!("{} or {source}", u.file.display()))
+        }
+    };
+    let (names, source) = (&names, source.as_str());
     let mut p = cfg.source.problems();
     for r in &cfg.requests {
         for (field, c) in request_columns(r) {

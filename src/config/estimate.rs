@@ -305,6 +305,31 @@ impl EstimateConfig {
         c
     }
 
+    /// The unit file given on the command line (`ponder estimate --units FILE`) replaces
+    /// `units.file`; the key stays the config's `units.key`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] when the config has no `units:` block (no key).
+    pub fn set_units_file(&mut self, file: &Path) -> Result<()> {
+        match &mut self.units {
+            Some(u) => {
+                u.file = file.to_path_buf();
+                Ok(())
+            }
+            None => Err(self.source.error(
+                "units",
+                "`--units` needs a `units: {file, key}` block in the config (its key joins the \
+                 units to the weighted file)",
+                Some("add e.g. `units: {file: disputes.csv, key: person_id}`".into()),
+            )),
+        }
+    }
+
+    /// The linked unit file, if any (an output must not overwrite it).
+    pub fn units_file(&self) -> Option<&Path> {
+        self.units.as_ref().map(|u| u.file.as_path())
+    }
+
     /// The declared full-sample weight column, if any.
     pub fn weight_column(&self) -> Option<String> {
         self.design.weight.clone()

@@ -102,3 +102,51 @@ fn cli_refuses_bad_links_with_exit_1_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(s.path("out.csv").exists());
 }
+
+#[test]
+fn cli_units_flag_replaces_the_file_and_needs_a_units_key() {
+    let s = Scratch::new();
+    s.write("persons.csv", PERSONS);
+    s.write("other.csv", "person_id,type,one\n1,a,1\n2,a,1\n2,b,1\n");
+    s.write(
+        "e.yaml",
+        "design: {weight: w, strata: s}\nunits: {file: absent.csv, key: person_id}\n\
+         estimates:\n  - {name: n, stat: total, variable: one}\n",
+    );
+    let args = ["estimate", "-c", "e.yaml", "-i", "persons.csv", "-o", "out.csv"];
+    let o = s.run(&[&args[..], &["--units", "other.csv"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = std::fs::read_to_string(s.path("out.csv")).unwrap();
+    assert!(out.lines().nth(1).unwrap().starts_with("n,total,one,,30.0,10.0,"), "{out}");
+    // the output may not overwrite the unit file
+    let o = s.run(&[
+        "estimate",
+        "-c",
+        "e.yaml",
+        "-i",
+        "persons.csv",
+        "-o",
+        "other.csv",
+        "--units",
+        "other.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    s.write(
+        "p.yaml",
+        "design: {weight: w}\nestimates:\n  - {name: n, stat: total, variable: one}\n",
+    );
+    let o = s.run(&[
+        "estimate",
+        "-c",
+        "p.yaml",
+        "-i",
+        "persons.csv",
+        "-o",
+        "o2.csv",
+        "--units",
+        "other.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("units"), "{}", stderr(&o));
+    assert!(!s.path("o2.csv").exists());
+}

@@ -60,3 +60,10 @@ fn units_counts_are_disputes() {
     let text = std::fs::read_to_string(fixture("units/strat_fpc", "disputes.csv")).unwrap();
     assert_eq!(n, text.lines().count() - 1);
 }
+
+/// Post-stratified person weights: the calibration residuals of the person-level sums;
+/// R's check is the ratio of per-person dispute sums on the post-stratified person design.
+#[test]
+fn units_with_calibrated_person_weights_match_r_person_sums() {
+    check("poststrat_clus1");
+}
