@@ -7,6 +7,7 @@
 //! `bind::estimate`), with the key's line from [`EstimateConfig::source`].
 
 mod request;
+mod units;
 
 use super::codebook::Codebook;
 use super::{Loaded, Problems, Source, load_yaml};
@@ -17,6 +18,8 @@ use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
 use request::validate_request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+pub use units::UnitsSpec;
+use units::{RawUnits, validate_units};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,26 +32,6 @@ struct RawConfig {
     units: Option<RawUnits>,
 }
 
-/// `units: {file: disputes.csv, key: person_id}` as written.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUnits {
-    file: PathBuf,
-    key: String,
-}
-
-/// A linked unit file (`units:`): the rows estimates are about (one per dispute, say), each
-/// carrying the key of its row in the weighted file (the person), whose weight, replicate
-/// weights and design position it inherits (joined by the bind layer, `bind::units`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitsSpec {
-    /// The unit file, resolved against the configuration's folder.
-    pub file: PathBuf,
-    /// The key column, present in both files (unique in the weighted file).
-    pub key: String,
-}
-
-/// The `design:` block as written (shared with `config::model`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDesign {
@@ -305,31 +288,6 @@ impl EstimateConfig {
         c
     }
 
-    /// The unit file given on the command line (`ponder estimate --units FILE`) replaces
-    /// `units.file`; the key stays the config's `units.key`.
-    ///
-    /// # Errors
-    /// [`crate::Error::Config`] when the config has no `units:` block (no key).
-    pub fn set_units_file(&mut self, file: &Path) -> Result<()> {
-        match &mut self.units {
-            Some(u) => {
-                u.file = file.to_path_buf();
-                Ok(())
-            }
-            None => Err(self.source.error(
-                "units",
-                "`--units` needs a `units: {file, key}` block in the config (its key joins the \
-                 units to the weighted file)",
-                Some("add e.g. `units: {file: disputes.csv, key: person_id}`".into()),
-            )),
-        }
-    }
-
-    /// The linked unit file, if any (an output must not overwrite it).
-    pub fn units_file(&self) -> Option<&Path> {
-        self.units.as_ref().map(|u| u.file.as_path())
-    }
-
     /// The declared full-sample weight column, if any.
     pub fn weight_column(&self) -> Option<String> {
         self.design.weight.clone()
@@ -388,26 +346,6 @@ pub(super) fn design_config<T>(
         codebook: None,
         units: None,
     }
-}
-
-/// `units:`: a key column name and the unit file, resolved against the folder of the
-/// configuration `path` (read, and checked against the data, by `bind::units`).
-fn validate_units(path: &Path, raw: Option<&RawUnits>, p: &mut Problems) -> Option<UnitsSpec> {
-    let r = raw?;
-    if r.key.trim().is_empty() {
-        p.push(
-            "units.key",
-            "the key column name is empty",
-            Some(
-                "the column of the unit file holding its person's key, e.g. `key: person_id`"
-                    .into(),
-            ),
-        );
-        return None;
-    }
-    let base = path.parent().unwrap_or(Path::new("."));
-    let file = if r.file.is_absolute() { r.file.clone() } else { base.join(&r.file) };
-    Some(UnitsSpec { file, key: r.key.clone() })
 }
 
 /// The `codebook:` path, resolved against the folder of the configuration `path`; a file
