@@ -7,7 +7,8 @@ use ponder::estimate::{
     EstimateRow, EstimateSpec, Publication, Statistic, UnitLink, VarianceSource, estimate,
     estimate_linked,
 };
-use ponder::variance::Linearization;
+use ponder::variance::replicates::{ReplicateKind, generate};
+use ponder::variance::{Linearization, TwoPhase};
 use proptest::prelude::*;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -72,45 +73,33 @@ fn unit_rows(w: &World, units: &[(u32, f64, String, f64)]) -> Vec<EstimateRow> {
     out
 }
 
+/// Equal to 1e-9 relative; both NaN (a domain without respondents) counts as equal.
 fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * b.abs().max(1e-9)
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * b.abs().max(1e-9)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
-    /// One dispute per person (unit file shuffled): the person-level estimates and SEs.
+    /// One dispute per person (unit file shuffled): the person-level estimates and SEs,
+    /// by linearization, with bootstrap replicate weights and with a nonresponse phase.
     #[test]
     fn one_unit_per_person_gives_person_results(seed in any::<u64>(), h in 1usize..4, m in 2usize..5) {
         let w = world(seed, h, m, 0);
-        let n = w.person_y.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 1));
-        let link = UnitLink::new(order.clone(), n).unwrap();
-        let uy = Numeric::new("y", order.iter().map(|&i| w.person_y[i as usize]).collect());
-        let udom = cat("d", &order.iter().map(|&i| w.person_dom[i as usize].clone()).collect::<Vec<_>>());
-        let py = Numeric::new("y", w.person_y.clone());
-        let pdom = cat("d", &w.person_dom);
-        let src = VarianceSource::Linearization(&w.lin);
-        for total in [true, false] {
-            let (us, ps) = if total {
-                (Statistic::Total(&uy), Statistic::Total(&py))
-            } else {
-                (Statistic::Mean(&uy), Statistic::Mean(&py))
-            };
-            let mut a = EstimateSpec::new("x", us);
-            a.by = vec![&udom];
-            let mut b = EstimateSpec::new("x", ps);
-            b.by = vec![&pdom];
-            let ra = estimate_linked(&src, &link, &a, &Publication::default()).unwrap();
-            let rb = estimate(&src, &b, &Publication::default()).unwrap();
-            prop_assert_eq!(ra.len(), rb.len());
-            for (x, y) in ra.iter().zip(&rb) {
-                prop_assert_eq!(&x.domain, &y.domain);
-                prop_assert!(close(x.estimate, y.estimate), "{} vs {}", x.estimate, y.estimate);
-                prop_assert!(close(x.se, y.se), "se {} vs {}", x.se, y.se);
-                prop_assert_eq!(x.n, y.n);
-            }
+        let design = w.lin.design().clone();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 3);
+        let boot = generate(&design, ReplicateKind::Bootstrap, Some(20), false, &mut rng).unwrap();
+        // a nonresponse phase: every other person responds, with weight d / 0.6
+        let adjusted: Vec<f64> = design.weights().iter().enumerate()
+            .map(|(k, d)| if k % 2 == 0 { d / 0.6 } else { 0.0 }).collect();
+        let two = TwoPhase::new(design, adjusted).unwrap();
+        let sources = [
+            VarianceSource::Linearization(&w.lin),
+            VarianceSource::Replicates(&boot.design),
+            VarianceSource::TwoPhase(&two),
+        ];
+        for src in &sources {
+            one_unit_check(&w, src, seed)?;
         }
     }
 
@@ -147,4 +136,38 @@ proptest! {
             prop_assert!((x.se - y.se).abs() <= 1e-9 * y.se.max(1e-9) + 1e-12 * y.estimate.abs());
         }
     }
+}
+
+/// The linked estimate on one unit per person (shuffled) equals the person-level one.
+fn one_unit_check(w: &World, src: &VarianceSource, seed: u64) -> Result<(), TestCaseError> {
+    let n = w.person_y.len();
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 1));
+    let link = UnitLink::new(order.clone(), n).unwrap();
+    let uy = Numeric::new("y", order.iter().map(|&i| w.person_y[i as usize]).collect());
+    let udom =
+        cat("d", &order.iter().map(|&i| w.person_dom[i as usize].clone()).collect::<Vec<_>>());
+    let py = Numeric::new("y", w.person_y.clone());
+    let pdom = cat("d", &w.person_dom);
+    for total in [true, false] {
+        let (us, ps) = if total {
+            (Statistic::Total(&uy), Statistic::Total(&py))
+        } else {
+            (Statistic::Mean(&uy), Statistic::Mean(&py))
+        };
+        let mut a = EstimateSpec::new("x", us);
+        a.by = vec![&udom];
+        let mut b = EstimateSpec::new("x", ps);
+        b.by = vec![&pdom];
+        let ra = estimate_linked(src, &link, &a, &Publication::default()).unwrap();
+        let rb = estimate(src, &b, &Publication::default()).unwrap();
+        prop_assert_eq!(ra.len(), rb.len());
+        for (x, y) in ra.iter().zip(&rb) {
+            prop_assert_eq!(&x.domain, &y.domain);
+            prop_assert!(close(x.estimate, y.estimate), "{} vs {}", x.estimate, y.estimate);
+            prop_assert!(close(x.se, y.se), "se {} vs {}", x.se, y.se);
+            prop_assert_eq!(x.n, y.n);
+        }
+    }
+    Ok(())
 }
