@@ -67,7 +67,7 @@ pub fn estimate(
 /// dispute, say, each with its person's row in `link`): the spec's columns and domains are
 /// on the unit rows, each unit carries its person's weight and replicate weights, and the
 /// person is the unit of the design (unit influence values summed per person; see
-/// [`super::units`]). Counts `n` and `n_weighted` are of units.
+/// [`UnitLink`]). Counts `n` and `n_weighted` are of units.
 ///
 /// # Errors
 /// As [`estimate`]; a link that does not fit the source's rows.

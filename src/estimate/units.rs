@@ -30,6 +30,12 @@ use crate::error::{Error, Result};
 use crate::variance::{GroupedEstimates, Linearizable, NO_GROUP, VarianceSource};
 
 /// The person of every unit row (index into the weighted file's rows).
+///
+/// # Formula
+/// Unit u inherits w_u = w_{i(u)} (and every replicate weight of i(u)); a unit-level
+/// estimator's influence values are summed per person, z_i = Σ_{u : i(u) = i} z_u, and the
+/// person-level z_i go through the design's variance engine: R `survey` on the file expanded
+/// to one row per unit with `ids = ~psu + person` and the person weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitLink {
     person: Vec<u32>,
