@@ -144,9 +144,41 @@ pub enum Error {
         message: String,
     },
 
+    /// A linked unit file (`units:` of an estimation config: one row per dispute, each with
+    /// its person's key) that cannot be joined to the weighted file. `row` is 1-based, in
+    /// the file named by `file`, when one row is at fault.
+    #[error("{file}: {message}")]
+    Link {
+        /// The file at fault (the unit file or the weighted file).
+        file: String,
+        /// What kind of problem.
+        problem: LinkProblem,
+        /// The key value at fault, when one is named.
+        key: Option<String>,
+        /// The 1-based row at fault, when one is named.
+        row: Option<usize>,
+        /// What is wrong and what to do.
+        message: String,
+    },
+
     /// A bug in ponder: please report it.
     #[error("internal error (please report): {0}")]
     Internal(String),
+}
+
+/// The kinds of [`Error::Link`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// The key column is absent from the unit file or the weighted file.
+    MissingKeyColumn,
+    /// A unit row or a weighted-file row has no key value.
+    MissingKey,
+    /// A key value occurs on several rows of the weighted file.
+    DuplicateKey,
+    /// A unit's key is not in the weighted file.
+    UnknownKey,
+    /// A unit's person has weight 0 (a non-respondent or an out-of-scope row).
+    ZeroWeight,
 }
 
 impl Error {

@@ -3,11 +3,12 @@
 //! the variance source built by [`crate::bind::design`].
 
 use crate::bind::design::{categorical, linearization, numeric, replicate_design, two_phase};
+use crate::bind::units::{Linked, link, unit_columns};
 use crate::config::estimate::{EstimateConfig, Request, StatKind};
 use crate::data::Table;
 use crate::design::{Categorical, Numeric};
 use crate::error::{ConfigProblem, Error, Result};
-use crate::estimate::{EstimateRow, EstimateSpec, Statistic, estimate};
+use crate::estimate::{EstimateRow, EstimateSpec, Statistic, estimate, estimate_linked};
 use crate::hint::suggest;
 use crate::variance::VarianceSource;
 
@@ -16,6 +17,9 @@ use crate::variance::VarianceSource;
 ///
 /// # Errors
 /// [`Error::Config`] naming each request key and column.
+///
+/// With `units:` the requests' columns are looked up in the unit file and the weighted file
+/// (person variables are joined through the key).
 pub fn check_columns(cfg: &EstimateConfig, table: &Table) -> Result<()> {
     check_column_names(cfg, &table.column_names(), &table.source())
 }
@@ -26,6 +30,15 @@ pub fn check_columns(cfg: &EstimateConfig, table: &Table) -> Result<()> {
 /// # Errors
 /// [`Error::Config`] listing every unknown column with its key, line and did-you-mean.
 pub fn check_column_names(cfg: &EstimateConfig, names: &[String], source: &str) -> Result<()> {
+    let (names, source) = match &cfg.units {
+        None => (names.to_vec(), source.to_string()),
+        Some(u) => {
+            let mut all = unit_columns(u)?;
+            all.extend(names.iter().cloned());
+            (all, format!("{} or {source}", u.file.display()))
+        }
+    };
+    let (names, source) = (&names, source.as_str());
     let mut p = cfg.source.problems();
     for r in &cfg.requests {
         for (field, c) in request_columns(r) {
@@ -58,11 +71,22 @@ fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
 ///
 /// # Errors
 /// Design errors, unknown columns and categories, estimation errors.
+///
+/// With `units:` the unit file is linked to `table` ([`crate::bind::units::link`]) and every
+/// request is about its rows, the person being the unit of the design.
 pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> {
     let rows = |source: VarianceSource| -> Result<Vec<EstimateRow>> {
+        let linked = match &cfg.units {
+            Some(u) => Some(link(u, table, source.weights())?),
+            None => None,
+        };
+        let data = match &linked {
+            Some(l) => Data::Units(l),
+            None => Data::Design(table),
+        };
         let mut rows = Vec::new();
         for req in &cfg.requests {
-            rows.extend(run_request(&source, req, table, cfg)?);
+            rows.extend(run_request(&source, req, &data, cfg)?);
         }
         Ok(rows)
     };
@@ -75,6 +99,29 @@ pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> 
     rows(VarianceSource::Linearization(&linearization(cfg, table)?))
 }
 
+/// Where a request's columns come from: the design's rows, or the rows of a linked unit
+/// file.
+enum Data<'a> {
+    Design(&'a Table),
+    Units(&'a Linked<'a>),
+}
+
+impl Data<'_> {
+    fn numeric(&self, name: &str) -> Result<Numeric> {
+        match self {
+            Data::Design(t) => numeric(t, name),
+            Data::Units(l) => l.numeric(name),
+        }
+    }
+
+    fn categorical(&self, name: &str) -> Result<Categorical> {
+        match self {
+            Data::Design(t) => categorical(t, name),
+            Data::Units(l) => l.categorical(name),
+        }
+    }
+}
+
 /// The columns of a request, read from the table.
 enum Columns {
     Num(Numeric),
@@ -82,19 +129,19 @@ enum Columns {
     Ratio(Numeric, Numeric),
 }
 
-fn read_columns(req: &Request, table: &Table, cfg: &EstimateConfig) -> Result<Columns> {
+fn read_columns(req: &Request, table: &Data, cfg: &EstimateConfig) -> Result<Columns> {
     Ok(match &req.stat {
         StatKind::Total | StatKind::Mean | StatKind::Quantile(..) => {
-            Columns::Num(numeric(table, &req.variable)?)
+            Columns::Num(table.numeric(&req.variable)?)
         }
         StatKind::Proportion(category) => {
-            let cat = categorical(table, &req.variable)?;
+            let cat = table.categorical(&req.variable)?;
             if let Some(c) = category {
                 check_category(cfg, req, &cat, c)?;
             }
             Columns::Cat(cat)
         }
-        StatKind::Ratio(d) => Columns::Ratio(numeric(table, &req.variable)?, numeric(table, d)?),
+        StatKind::Ratio(d) => Columns::Ratio(table.numeric(&req.variable)?, table.numeric(d)?),
     })
 }
 
@@ -121,11 +168,11 @@ fn check_category(cfg: &EstimateConfig, req: &Request, cat: &Categorical, c: &st
 fn run_request(
     source: &VarianceSource,
     req: &Request,
-    table: &Table,
+    table: &Data,
     cfg: &EstimateConfig,
 ) -> Result<Vec<EstimateRow>> {
     let by: Vec<Categorical> =
-        req.by.iter().map(|b| categorical(table, b)).collect::<Result<_>>()?;
+        req.by.iter().map(|b| table.categorical(b)).collect::<Result<_>>()?;
     let cols = read_columns(req, table, cfg)?;
     let statistic = match (&req.stat, &cols) {
         (StatKind::Total, Columns::Num(v)) => Statistic::Total(v),
@@ -152,5 +199,8 @@ fn run_request(
         filter: None,
         keep_empty_domains: req.keep_empty_domains,
     };
-    estimate(source, &spec, &cfg.publication)
+    match table {
+        Data::Design(_) => estimate(source, &spec, &cfg.publication),
+        Data::Units(l) => estimate_linked(source, &l.link, &spec, &cfg.publication),
+    }
 }

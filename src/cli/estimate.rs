@@ -34,6 +34,9 @@ pub struct Args {
     /// publication tables.
     #[arg(long, value_parser = ["fr", "en"], default_value = "fr")]
     pub lang: String,
+    /// Linked unit file (one row per dispute...) replacing the config's `units.file`.
+    #[arg(long)]
+    pub units: Option<PathBuf>,
 }
 
 /// Runs the estimation.
@@ -41,8 +44,13 @@ pub struct Args {
 /// # Errors
 /// Bad config or data (exit 1), with the culprit named.
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
-    let cfg = EstimateConfig::load(&args.config)?;
-    crate::report::table::check_estimates_path(&args.output, &[&args.input, &args.config])?;
+    let mut cfg = EstimateConfig::load(&args.config)?;
+    if let Some(u) = &args.units {
+        cfg.set_units_file(u)?;
+    }
+    let inputs = [&args.input, &args.config].map(|p| p.as_path());
+    let inputs: Vec<&std::path::Path> = inputs.into_iter().chain(cfg.units_file()).collect();
+    crate::report::table::check_estimates_path(&args.output, &inputs)?;
     let table = Table::read(&args.input)?;
     crate::bind::estimate::check_columns(&cfg, &table)?;
     if let Some(w) = cfg.weight_column()

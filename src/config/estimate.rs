@@ -7,6 +7,7 @@
 //! `bind::estimate`), with the key's line from [`EstimateConfig::source`].
 
 mod request;
+mod units;
 
 use super::codebook::Codebook;
 use super::{Loaded, Problems, Source, load_yaml};
@@ -17,6 +18,8 @@ use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
 use request::validate_request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+pub use units::UnitsSpec;
+use units::{RawUnits, validate_units};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,9 +29,9 @@ struct RawConfig {
     estimates: Vec<RawEstimate>,
     publication: Option<RawPublication>,
     codebook: Option<PathBuf>,
+    units: Option<RawUnits>,
 }
 
-/// The `design:` block as written (shared with `config::model`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDesign {
@@ -212,6 +215,8 @@ pub struct EstimateConfig {
     pub notes: PublicationNotes,
     /// The codebook (`codebook:`, read and validated with the file).
     pub codebook: Option<Codebook>,
+    /// A linked unit file (`units:`): estimates are about its rows.
+    pub units: Option<UnitsSpec>,
 }
 
 impl EstimateConfig {
@@ -243,8 +248,10 @@ impl EstimateConfig {
         check_design_names(&raw.design, &mut p);
         check_request_names(&raw.estimates, &mut p);
         let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
+        let units = validate_units(path, raw.units.as_ref(), &mut p);
         p.finish()?;
         let mut cfg = design_config(&loaded, path, &raw.design, block);
+        cfg.units = units;
         cfg.requests = requests;
         cfg.publication = publication;
         cfg.notes = notes;
@@ -337,6 +344,7 @@ pub(super) fn design_config<T>(
         publication: Publication::default(),
         notes: PublicationNotes::default(),
         codebook: None,
+        units: None,
     }
 }
 

@@ -5,6 +5,7 @@
 use super::domain::{Domains, NO_DOMAIN};
 use super::estimators::Estimator;
 use super::spec::DfRule;
+use super::units::{UnitLink, linked_group_dfs, run_linked};
 use crate::error::Result;
 use crate::variance::{GroupedEstimates, Linearizable, VarianceSource};
 
@@ -25,23 +26,37 @@ impl Linearizable for OnDomains<'_> {
     }
 }
 
-/// Estimates and variances of an estimator over all domains.
+/// Estimates and variances of an estimator over all domains; with a `link`, the
+/// estimator's rows are units linked to the design's rows ([`super::units`]).
 pub(crate) fn run(
     source: &VarianceSource,
+    link: Option<&UnitLink>,
     est: &dyn Estimator,
     dom: &Domains,
 ) -> Result<GroupedEstimates> {
-    source.estimate(&OnDomains { est, dom }, &dom.codes, dom.n)
+    match link {
+        None => source.estimate(&OnDomains { est, dom }, &dom.codes, dom.n),
+        Some(link) => run_linked(source, link, est, dom),
+    }
 }
 
-/// Degrees of freedom of every domain under `rule` (`None` = normal), in one pass.
-pub(crate) fn dfs(source: &VarianceSource, rule: DfRule, dom: &Domains) -> Vec<Option<f64>> {
-    match rule {
-        DfRule::Infinite => vec![None; dom.n],
-        DfRule::Fixed(v) => vec![Some(v); dom.n],
-        DfRule::Design => vec![Some(source.degrees_of_freedom()); dom.n],
-        DfRule::Domain => {
+/// Degrees of freedom of every domain under `rule` (`None` = normal), in one pass; with a
+/// `link`, a domain's own sub-design is that of the persons holding its units.
+pub(crate) fn dfs(
+    source: &VarianceSource,
+    link: Option<&UnitLink>,
+    rule: DfRule,
+    dom: &Domains,
+) -> Vec<Option<f64>> {
+    match (rule, link) {
+        (DfRule::Infinite, _) => vec![None; dom.n],
+        (DfRule::Fixed(v), _) => vec![Some(v); dom.n],
+        (DfRule::Design, _) => vec![Some(source.degrees_of_freedom()); dom.n],
+        (DfRule::Domain, None) => {
             source.group_degrees_of_freedom(&dom.codes, dom.n).into_iter().map(Some).collect()
+        }
+        (DfRule::Domain, Some(l)) => {
+            linked_group_dfs(source, l, dom).into_iter().map(Some).collect()
         }
     }
 }

@@ -15,6 +15,10 @@
 //! - [`Domains`]: crossed `by` variables as one code per row (the full design is always
 //!   used; never a subset).
 //!
+//! - [`estimate_linked`]`(&VarianceSource, &UnitLink, &EstimateSpec, &Publication)`: the
+//!   same about units linked to the design's rows (one row per dispute with its person):
+//!   the person is the unit of the design ([`UnitLink`], module `units`).
+//!
 //! Conventions follow R `survey` 4.1 (svymean/svytotal/svyratio/svyby/svyciprop/svyquantile).
 
 mod ci;
@@ -25,6 +29,7 @@ mod labels;
 mod quantile;
 mod run;
 mod spec;
+mod units;
 
 pub use crate::variance::{TwoPhase, VarianceSource};
 pub use ci::{CiMethod, critical_value, interval};
@@ -32,5 +37,6 @@ pub use domain::{Domains, NO_DOMAIN};
 pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
 pub use labels::{Heading, Labels, Text, VariableLabels};
 pub use quantile::{QuantileRule, SortedSample};
-pub use run::estimate;
+pub use run::{estimate, estimate_linked};
 pub use spec::{DfRule, EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};
+pub use units::UnitLink;

@@ -6,10 +6,39 @@ use super::engine::{dfs, domain_counts, run, srs_variances};
 use super::estimators::{Estimator, Mean, Ratio, Total};
 use super::quantile::{QuantileRule, SortedSample};
 use super::spec::{EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};
+use super::units::UnitLink;
 use crate::data::Factor;
 use crate::design::{Categorical, Numeric, row_list};
 use crate::error::{Error, Result};
 use crate::variance::VarianceSource;
+use std::borrow::Cow;
+
+/// The rows an estimate is about: the design's rows, or units linked to them (each with its
+/// person's weight).
+struct At<'a> {
+    source: &'a VarianceSource<'a>,
+    link: Option<&'a UnitLink>,
+    /// Analysis weights of the rows (the persons' weights carried to linked units).
+    w: Cow<'a, [f64]>,
+}
+
+impl<'a> At<'a> {
+    fn new(source: &'a VarianceSource<'a>, link: Option<&'a UnitLink>) -> Self {
+        let w = match link {
+            None => Cow::Borrowed(source.weights()),
+            Some(l) => Cow::Owned(l.expand(source.weights())),
+        };
+        At { source, link, w }
+    }
+
+    fn run(&self, est: &dyn Estimator, dom: &Domains) -> Result<crate::variance::GroupedEstimates> {
+        run(self.source, self.link, est, dom)
+    }
+
+    fn dfs(&self, spec: &EstimateSpec, dom: &Domains) -> Vec<Option<f64>> {
+        dfs(self.source, self.link, spec.df, dom)
+    }
+}
 
 fn err(spec: &EstimateSpec, msg: String) -> Error {
     Error::method("estimate", format!("estimate `{}`: {msg}", spec.name))
@@ -31,11 +60,43 @@ pub fn estimate(
     spec: &EstimateSpec,
     publication: &Publication,
 ) -> Result<Vec<EstimateRow>> {
+    estimate_at(&At::new(source, None), spec, publication)
+}
+
+/// As [`estimate`], for an estimate about units linked to the design's rows (one row per
+/// dispute, say, each with its person's row in `link`): the spec's columns and domains are
+/// on the unit rows, each unit carries its person's weight and replicate weights, and the
+/// person is the unit of the design (unit influence values summed per person; see
+/// [`UnitLink`]). Counts `n` and `n_weighted` are of units.
+///
+/// # Errors
+/// As [`estimate`]; a link that does not fit the source's rows.
+pub fn estimate_linked(
+    source: &VarianceSource,
+    link: &UnitLink,
+    spec: &EstimateSpec,
+    publication: &Publication,
+) -> Result<Vec<EstimateRow>> {
+    if link.n_persons() != source.n_rows() {
+        return Err(Error::Internal(format!(
+            "unit link for {} persons on a design of {} rows",
+            link.n_persons(),
+            source.n_rows()
+        )));
+    }
+    estimate_at(&At::new(source, Some(link)), spec, publication)
+}
+
+fn estimate_at(
+    at: &At,
+    spec: &EstimateSpec,
+    publication: &Publication,
+) -> Result<Vec<EstimateRow>> {
     check_spec(spec)?;
-    let base = base_domains(source, spec)?;
-    let w = source.weights();
+    let base = base_domains(at, spec)?;
+    let w = &at.w;
     let run = |est: &dyn Estimator, dom: &Domains, deff_y: Option<(&[f64], bool)>| {
-        rows(source, spec, publication, est, dom, deff_y, None)
+        rows(at, spec, publication, est, dom, deff_y, None)
     };
     match spec.statistic {
         Statistic::Total(v) => {
@@ -51,7 +112,7 @@ pub fn estimate(
         Statistic::Proportion { variable, category } => {
             let mut out = Vec::new();
             for c in categories(spec, variable, category)? {
-                out.extend(proportion_rows(source, spec, publication, variable, c, &base)?);
+                out.extend(proportion_rows(at, spec, publication, variable, c, &base)?);
             }
             Ok(out)
         }
@@ -60,7 +121,7 @@ pub fn estimate(
                 return Err(err(spec, format!("quantile order must be in [0, 1], got {p}")));
             }
             let dom = missing(spec, &[variable], w, base)?;
-            quantile_rows(source, spec, publication, variable, p, rule, &dom)
+            quantile_rows(at, spec, publication, variable, p, rule, &dom)
         }
     }
 }
@@ -81,8 +142,8 @@ fn check_spec(spec: &EstimateSpec) -> Result<()> {
 }
 
 /// The crossed `by` domains, restricted by the filter.
-fn base_domains(source: &VarianceSource, spec: &EstimateSpec) -> Result<Domains> {
-    let n = source.n_rows();
+fn base_domains(at: &At, spec: &EstimateSpec) -> Result<Domains> {
+    let n = at.w.len();
     let mut base = Domains::cross(&spec.by, n, spec.keep_empty_domains)?;
     if let Some(f) = spec.filter {
         if f.len() != n {
@@ -115,7 +176,7 @@ fn categories(
 
 /// The rows of the proportion of level `c`: the mean of its indicator.
 fn proportion_rows(
-    source: &VarianceSource,
+    at: &At,
     spec: &EstimateSpec,
     publication: &Publication,
     variable: &Categorical,
@@ -136,10 +197,10 @@ fn proportion_rows(
         })
         .collect();
     let col = Numeric::new(&variable.name, ind);
-    let dom = missing(spec, &[&col], source.weights(), base.clone())?;
+    let dom = missing(spec, &[&col], &at.w, base.clone())?;
     let label = Some(variable.levels[c].clone());
     let est = Mean { y: &col.values };
-    rows(source, spec, publication, &est, &dom, Some((&col.values, false)), label)
+    rows(at, spec, publication, &est, &dom, Some((&col.values, false)), label)
 }
 
 /// Applies the missing-value policy: returns the domains without rows whose analysis value is
@@ -174,7 +235,7 @@ fn missing(spec: &EstimateSpec, cols: &[&Numeric], w: &[f64], mut dom: Domains) 
 
 #[allow(clippy::too_many_arguments)]
 fn rows(
-    source: &VarianceSource,
+    at: &At,
     spec: &EstimateSpec,
     publication: &Publication,
     est: &dyn Estimator,
@@ -182,11 +243,11 @@ fn rows(
     deff_y: Option<(&[f64], bool)>,
     category: Option<String>,
 ) -> Result<Vec<EstimateRow>> {
-    let res = run(source, est, dom)?;
-    let w = source.weights();
+    let res = at.run(est, dom)?;
+    let w = &at.w;
     let (n, nw) = domain_counts(w, dom);
     let srs = deff_y.map(|(y, total)| srs_variances(w, y, dom, total));
-    let dfs = dfs(source, spec.df, dom);
+    let dfs = at.dfs(spec, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {
         let (estimate, se) = (res.estimates[d], res.variances[d].sqrt());
@@ -270,7 +331,7 @@ fn fill(
 
 /// Quantile rows with the Woodruff interval (R `svyquantile`, `interval.type = "mean"`).
 fn quantile_rows(
-    source: &VarianceSource,
+    at: &At,
     spec: &EstimateSpec,
     publication: &Publication,
     variable: &Numeric,
@@ -278,7 +339,7 @@ fn quantile_rows(
     rule: QuantileRule,
     dom: &Domains,
 ) -> Result<Vec<EstimateRow>> {
-    let w = source.weights();
+    let w = &at.w;
     let x = &variable.values;
     let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); dom.n];
     for (k, &c) in dom.codes.iter().enumerate() {
@@ -295,9 +356,9 @@ fn quantile_rows(
         .enumerate()
         .map(|(k, &c)| if c != NO_DOMAIN && x[k] <= qhat[c as usize] { 1.0 } else { 0.0 })
         .collect();
-    let res = run(source, &Mean { y: &ind }, dom)?;
+    let res = at.run(&Mean { y: &ind }, dom)?;
     let (n, nw) = domain_counts(w, dom);
-    let dfs = dfs(source, spec.df, dom);
+    let dfs = at.dfs(spec, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {
         let t = critical_value(spec.level, df);

@@ -15,3 +15,4 @@ mod publication;
 mod report;
 mod sampling;
 mod simulate;
+mod units;
