@@ -4,15 +4,18 @@
 //! ([`crate::bind::design`]): replicates, else linearization (with calibration residuals).
 
 use crate::bind::design::{linearization, replicate_design, two_phase};
+use crate::config::estimate::UnitsSpec;
 use crate::config::model::{ModelConfig, ModelRequest, TestKind, TestRequest};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
+use crate::estimate::UnitLink;
 use crate::hint::suggest;
 use crate::model::margin::Estimate;
 use crate::model::{
     Column, GlmOptions, ModelRow, ModelSpec, Variable, Variance, domain_difference, fit_glm,
     indicator, predictive_margin, rao_scott,
 };
+use crate::model::{CovarianceEngine, LinkedEngine, linked_replicates};
 
 /// The columns named by the models and tests, with their key.
 pub(crate) fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
@@ -42,7 +45,13 @@ pub(crate) fn named_columns(cfg: &ModelConfig) -> Vec<(String, &str)> {
 /// # Errors
 /// [`Error::Config`] listing each unknown column.
 pub fn check_columns(cfg: &ModelConfig, table: &Table) -> Result<()> {
-    check_column_names(cfg, &table.column_names(), &table.source())
+    let mut names = table.column_names();
+    let mut source = table.source();
+    if let Some(u) = &cfg.design.units {
+        names.extend(crate::bind::units::unit_columns(u)?);
+        source = format!("{source} or the unit file {}", u.file.display());
+    }
+    check_column_names(cfg, &names, &source)
 }
 
 /// As [`check_columns`], on the column names a file will have (`source` names it).
@@ -68,6 +77,9 @@ pub fn check_column_names(cfg: &ModelConfig, names: &[String], source: &str) -> 
 /// model's own errors (non-convergence, separation, aliased terms, bad response values,
 /// missing values), prefixed with the model or test name.
 pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
+    if let Some(u) = &cfg.design.units {
+        return compute_linked(cfg, u, table);
+    }
     if let Some(r) = replicate_design(&cfg.design, table)? {
         return run_all(cfg, table, Variance::Replicates(&r));
     }
@@ -76,6 +88,32 @@ pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
     }
     let lin = linearization(&cfg.design, table)?;
     run_all(cfg, table, Variance::Linearization(&lin))
+}
+
+/// [`compute`] on a linked unit file (`units: {file, key}`): the models and tests are about
+/// the unit rows (one per dispute), each with its person's weight and replicate weights;
+/// the person is the unit of the design ([`LinkedEngine`], [`linked_replicates`]).
+fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Result<Vec<ModelRow>> {
+    if let Some(r) = replicate_design(&cfg.design, persons)? {
+        let (units, link) = joined(spec, persons, r.full_weights())?;
+        let lr = linked_replicates(&r, &link)?;
+        return run_all(cfg, &units, Variance::Replicates(&lr));
+    }
+    let engine: Box<dyn CovarianceEngine> = match two_phase(&cfg.design, persons)? {
+        Some(t) => Box::new(t),
+        None => Box::new(linearization(&cfg.design, persons)?),
+    };
+    let (units, link) = joined(spec, persons, engine.weights())?;
+    run_all(cfg, &units, Variance::Linearization(&LinkedEngine::new(&*engine, &link)))
+}
+
+/// The unit file with its persons' columns (those it lacks), and the link.
+fn joined(spec: &UnitsSpec, persons: &Table, weights: &[f64]) -> Result<(Table, UnitLink)> {
+    let mut units = Table::read(&spec.file)?;
+    let link = crate::bind::units::link_tables(&spec.key, persons, &units, weights)?;
+    let rows: Vec<usize> = link.persons().iter().map(|&i| i as usize).collect();
+    units.adopt_columns(&persons.take_rows(&rows)?)?;
+    Ok((units, link))
 }
 
 fn run_all(cfg: &ModelConfig, table: &Table, var: Variance) -> Result<Vec<ModelRow>> {

@@ -19,7 +19,7 @@ use request::validate_request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 pub use units::UnitsSpec;
-use units::{RawUnits, validate_units};
+pub(crate) use units::{RawUnits, validate_units};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

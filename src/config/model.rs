@@ -9,7 +9,8 @@
 
 use super::codebook::{Codebook, heading_text};
 use super::estimate::{
-    EstimateConfig, RawDesign, check_design_names, codebook_path, design_config, validate_design,
+    EstimateConfig, RawDesign, RawUnits, check_design_names, codebook_path, design_config,
+    validate_design, validate_units,
 };
 use super::{Loaded, Problems, Source, load_yaml, scalar_label, show};
 use crate::error::Result;
@@ -29,6 +30,7 @@ struct RawConfig {
     #[serde(default)]
     tests: Vec<RawTest>,
     codebook: Option<std::path::PathBuf>,
+    units: Option<RawUnits>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,11 +198,14 @@ impl ModelConfig {
         let names = raw.models.iter().map(|m| ("models", &m.name));
         check_unique_names(names.chain(raw.tests.iter().map(|t| ("tests", &t.name))), &mut p);
         let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
+        let units = validate_units(path, raw.units.as_ref(), &mut p);
         p.finish()?;
+        let mut design = design_config(&loaded, path, &raw.design, block);
+        design.units = units;
         Ok(ModelConfig {
             file: loaded.file.clone(),
             source: loaded.source(),
-            design: design_config(&loaded, path, &raw.design, block),
+            design,
             models,
             tests,
             codebook: codebook.as_deref().map(Codebook::load).transpose()?,

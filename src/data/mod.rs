@@ -339,6 +339,29 @@ impl Table {
         Ok(())
     }
 
+    /// Appends every column of `other` (same number of rows) that this table lacks: a unit
+    /// file joined to its persons' columns (`other` = the person rows taken per unit).
+    ///
+    /// # Errors
+    /// Tables of different heights.
+    pub fn adopt_columns(&mut self, other: &Table) -> Result<()> {
+        if other.n_rows() != self.n_rows() {
+            return Err(Error::Internal(format!(
+                "joining {} rows to {} rows",
+                other.n_rows(),
+                self.n_rows()
+            )));
+        }
+        for col in other.df.columns() {
+            if !self.has_column(col.name()) {
+                self.df
+                    .with_column(col.clone())
+                    .map_err(|e| Error::Internal(format!("joining `{}`: {e}", col.name())))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Keeps the rows whose index is listed (in that order).
     pub fn take_rows(&self, rows: &[usize]) -> Result<Table> {
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();

@@ -8,6 +8,7 @@
 use nalgebra::DMatrix;
 
 use crate::error::Result;
+use crate::estimate::UnitLink;
 use crate::variance::replicates::ReplicateDesign;
 use crate::variance::{Linearization, TwoPhase};
 
@@ -109,4 +110,53 @@ pub fn replicate_covariance(
         }
     }
     v * rep.scale()
+}
+
+/// A design seen from linked units (one row per dispute, each carrying its person's row):
+/// unit u has its person's weight, w_u = w_{i(u)}; the covariance of unit-level totals
+/// `Σ_u w_u z_u = Σ_i w_i z_i` with `z_i = Σ_{u ∈ i} z_u` is the person design's
+/// covariance of the z_i (disputes clustered within persons, within PSUs and strata: R
+/// `survey` on the file expanded to one row per dispute with `ids = ~psu + person`).
+pub struct LinkedEngine<'a> {
+    persons: &'a dyn CovarianceEngine,
+    link: &'a UnitLink,
+    weights: Vec<f64>,
+}
+
+impl<'a> LinkedEngine<'a> {
+    /// The unit-level view of `persons` through `link`.
+    pub fn new(persons: &'a dyn CovarianceEngine, link: &'a UnitLink) -> LinkedEngine<'a> {
+        LinkedEngine { persons, link, weights: link.expand(persons.weights()) }
+    }
+}
+
+impl CovarianceEngine for LinkedEngine<'_> {
+    fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    fn covariance(&self, z: &[&[f64]]) -> Result<DMatrix<f64>> {
+        let per_person: Vec<Vec<f64>> =
+            z.iter().map(|zu| self.link.sum_to_persons(zu, |_| true)).collect();
+        let refs: Vec<&[f64]> = per_person.iter().map(Vec::as_slice).collect();
+        self.persons.covariance(&refs)
+    }
+
+    /// The design df of the persons holding a unit where `keep` holds.
+    fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
+        let mut holds = vec![false; self.link.n_persons()];
+        for (u, &i) in self.link.persons().iter().enumerate() {
+            holds[i as usize] |= keep(u);
+        }
+        self.persons.degrees_of_freedom(&|i| holds[i])
+    }
+}
+
+/// The replicate design of linked units: every unit carries its person's full-sample and
+/// replicate weights (same kind, scale, rscales and centring).
+///
+/// # Errors
+/// The replicate design's own checks.
+pub fn linked_replicates(persons: &ReplicateDesign, link: &UnitLink) -> Result<ReplicateDesign> {
+    persons.on_rows(link.persons())
 }

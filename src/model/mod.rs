@@ -36,7 +36,7 @@ pub mod terms;
 pub mod wald;
 
 pub use difference::{Difference, domain_difference};
-pub use engine::{CovarianceEngine, replicate_covariance};
+pub use engine::{CovarianceEngine, LinkedEngine, linked_replicates, replicate_covariance};
 pub use family::{Family, Link};
 pub use glm::{Coefficient, GlmFit, GlmOptions, fit_glm};
 pub use margin::{PredictiveMargin, predictive_margin};

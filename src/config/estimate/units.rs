@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// `units: {file: disputes.csv, key: person_id}` as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawUnits {
+pub(crate) struct RawUnits {
     file: PathBuf,
     key: String,
 }
@@ -56,7 +56,7 @@ impl EstimateConfig {
 
 /// `units:`: a key column name and the unit file, resolved against the folder of the
 /// configuration `path` (read, and checked against the data, by `bind::units`).
-pub(super) fn validate_units(
+pub(crate) fn validate_units(
     path: &Path,
     raw: Option<&RawUnits>,
     p: &mut Problems,

@@ -229,6 +229,26 @@ impl ReplicateDesign {
         Ok(ReplicateDesign { full, reps, ..self.clone() })
     }
 
+    /// The same design on other rows, row u carrying the weights of row `rows[u]` (linked
+    /// units: each dispute with its person's full-sample and replicate weights); kind,
+    /// scale, rscales, centring and df are kept.
+    ///
+    /// # Errors
+    /// A row index out of range.
+    pub fn on_rows(&self, rows: &[u32]) -> Result<Self> {
+        if let Some(u) = rows.iter().position(|&i| i as usize >= self.full.len()) {
+            return Err(err(format!(
+                "row {} points to row {} of {}",
+                u + 1,
+                rows[u] + 1,
+                self.full.len()
+            )));
+        }
+        let take = |w: &[f64]| rows.iter().map(|&i| w[i as usize]).collect::<Vec<f64>>();
+        let reps = self.reps.iter().map(|r| take(r)).collect();
+        Ok(ReplicateDesign { full: take(&self.full), reps, ..self.clone() })
+    }
+
     /// Replicate variance of an estimate from its replicate values.
     ///
     /// Replicates whose estimate is not finite (e.g. a domain empty in that replicate) are

@@ -417,3 +417,31 @@ fn fej_calibration_to_a_fixed_mode_mix() {
     assert!(rel(on_web / total, 0.70) < 1e-8, "web share {}", on_web / total);
     assert!(rel(total, 51_491_359.0) < 1e-8, "{total}");
 }
+
+/// A dispute-level model (`units:` in the model config): each dispute carries its person's
+/// weight; the persons are clusters within the design's PSUs. R: `svyglm` on the file
+/// expanded to one row per dispute (`ids = ~dnum + person_id`), and the same with the
+/// persons' JK1 replicate weights (tests/fixtures/units/model_r_call.txt).
+#[test]
+fn dispute_level_model_matches_r_on_the_expanded_design() {
+    let text = std::fs::read_to_string(fixture("units", "model_expected.json")).unwrap();
+    let exp: Value = serde_json::from_str(&text).unwrap();
+    let units = fixture("units/clus1", "disputes.csv");
+    let model = format!(
+        "units: {{file: \"{units}\", key: person_id}}\nmodels:\n  - {{name: nr, family: quasibinomial, response: recourse, category: none, terms: [type, amount, sch.wide]}}\n"
+    );
+    let jk1 = "design:\n  weight: pw\n  replicates:\n    columns: \"rep_*\"\n    type: jk1\n    scale: 0.9148392778511668\n";
+    let lin = "design:\n  weight: pw\n  clusters: [dnum]\n";
+    for (design, which) in [(lin, "linearized"), (jk1, "jk1")] {
+        let persons = fixture("units/clus1", "persons.csv");
+        let rows =
+            run_model(&Scratch::new(), "units/clus1", &format!("{design}{model}"), Some(&persons));
+        let want = exp[which].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{which}: {rows:?}");
+        for (r, e) in rows.iter().zip(want) {
+            assert_eq!(r["term"].as_str().unwrap().replace('=', ""), e["term"]);
+            close(&format!("{which} {}", e["term"]), &r["estimate"], &e["estimate"], 1e-7);
+            close(&format!("{which} se {}", e["term"]), &r["se"], &e["se"], 1e-6);
+        }
+    }
+}
