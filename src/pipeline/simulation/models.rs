@@ -4,14 +4,20 @@
 
 use super::summary::{Key, Obs};
 use crate::config::estimate::{DesignColumns, EstimateConfig};
-use crate::config::model::ModelConfig;
+use crate::config::model::{ModelConfig, ModelRequest};
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::model::ModelRow;
 
 /// Kinds of model rows that estimate a population value (the others are tests).
 pub(super) fn has_truth(kind: &str) -> bool {
-    matches!(kind, "coefficient" | "difference")
+    matches!(kind, "coefficient" | "difference" | "margin" | "observed")
+}
+
+/// The key standing for every row of model `name` that has no key of its own in the
+/// truths (the coefficients and tests of a model with `margins:`, see [`truths`]).
+pub(super) fn model_wide(name: &str, domain: &str) -> Key {
+    Key { kind: "model", name: name.to_string(), category: None, domain: domain.into(), term: None }
 }
 
 /// The census fit: every model and test computed on the target population (rows where
@@ -29,15 +35,66 @@ pub(super) fn truths(
     let population = table.take_rows(&rows)?;
     let mut census = cfg.clone();
     census.design = census_design(&cfg.design);
-    let fitted = crate::bind::model::compute(&census, &population)
-        .map_err(|e| e.prefixed("census fit of the models on the synthetic population: "))?;
-    Ok(items(cfg, fitted)
-        .into_iter()
-        .map(|(k, o)| {
+    census.models.retain(|m| m.margins.is_empty());
+    // a test on a collection variable (the mode) has no population value
+    let (kept, collection): (Vec<_>, Vec<_>) = census.tests.drain(..).partition(|t| {
+        let c = ModelConfig { models: Vec::new(), tests: vec![t.clone()], ..cfg.clone() };
+        crate::bind::model::check_columns(&c, &population).is_ok()
+    });
+    census.tests = kept;
+    let mut out: Vec<(Key, Option<f64>)> =
+        collection.iter().map(|t| (model_wide(&t.name, ""), None)).collect();
+    if !census.models.is_empty() || !census.tests.is_empty() {
+        let fitted = crate::bind::model::compute(&census, &population)
+            .map_err(|e| e.prefixed("census fit of the models on the synthetic population: "))?;
+        out.extend(items(cfg, fitted).into_iter().map(|(k, o)| {
             let v = has_truth(k.kind).then_some(o.estimate);
             (k, v)
-        })
-        .collect())
+        }));
+    }
+    for m in cfg.models.iter().filter(|m| !m.margins.is_empty()) {
+        out.extend(margin_truths(m, &population)?);
+    }
+    Ok(out)
+}
+
+/// A model with `margins:` sets a collection variable (the mode) that the population does
+/// not have: the true value of its `observed` row and of every margin is the population
+/// mean of the response in the model's domain (the answers as they are, free of any mode
+/// effect: the target a mode-adjusted estimate aims at); its coefficients and tests have
+/// no population value ([`model_wide`]).
+fn margin_truths(m: &ModelRequest, population: &Table) -> Result<Vec<(Key, Option<f64>)>> {
+    let n = population.n_rows();
+    let y = match &m.category {
+        Some(c) => crate::model::indicator(&m.response, &population.factor(&m.response)?, c)?,
+        None => population.numeric_or_nan(&m.response)?,
+    };
+    let mut keep = vec![true; n];
+    for (column, value) in &m.domain {
+        let f = population.factor(column)?;
+        let code = f.level_index(value);
+        keep.iter_mut().zip(&f.codes).for_each(|(k, &c)| *k &= Some(c) == code);
+    }
+    let kept: Vec<f64> = (0..n).filter(|&k| keep[k] && !y[k].is_nan()).map(|k| y[k]).collect();
+    let mean = kept.iter().sum::<f64>() / kept.len() as f64;
+    let domain = domain_label(m);
+    let key = |kind, term: String| Key {
+        kind,
+        name: m.name.clone(),
+        category: None,
+        domain: domain.clone(),
+        term: Some(term),
+    };
+    let mut out = vec![(key("observed", m.response.clone()), Some(mean))];
+    for (term, level) in &m.margins {
+        out.push((key("margin", format!("{term}={level}")), Some(mean)));
+    }
+    out.push((model_wide(&m.name, &domain), None));
+    Ok(out)
+}
+
+fn domain_label(m: &ModelRequest) -> String {
+    m.domain.iter().map(|(c, v)| format!("{c}={v}")).collect::<Vec<_>>().join(";")
 }
 
 /// The design of the census fit: `true_weight`, nothing else.
@@ -94,14 +151,8 @@ fn singles(cfg: &ModelConfig) -> Vec<(String, ModelConfig)> {
 fn items(cfg: &ModelConfig, rows: Vec<ModelRow>) -> Vec<(Key, Obs)> {
     rows.into_iter()
         .map(|r| {
-            let domain = cfg
-                .models
-                .iter()
-                .find(|m| m.name == r.name)
-                .map(|m| {
-                    m.domain.iter().map(|(c, v)| format!("{c}={v}")).collect::<Vec<_>>().join(";")
-                })
-                .unwrap_or_default();
+            let domain =
+                cfg.models.iter().find(|m| m.name == r.name).map(domain_label).unwrap_or_default();
             let obs = match has_truth(r.kind) {
                 true => Obs {
                     estimate: r.estimate,

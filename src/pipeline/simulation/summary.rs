@@ -94,10 +94,16 @@ pub(super) fn accumulate(
     for (k, run) in runs.into_iter().enumerate() {
         let run = run?;
         for (s, key, obs) in run.items {
-            let Some(t) = truths.get(&key) else {
+            let wide = super::models::model_wide(&key.name, &key.domain);
+            let Some(t) =
+                truths.get(&key).or_else(|| truths.get(&wide).filter(|_| key.kind != "estimate"))
+            else {
                 return Err(no_truth(&key));
             };
-            acc.entry((key, s)).or_default().add(&obs, t.value);
+            let seen = acc.len();
+            acc.entry((key, s))
+                .or_insert_with(|| Acc { first_seen: seen, ..Acc::default() })
+                .add(&obs, t.value);
         }
         for (s, name, message) in run.failures {
             match failures.iter_mut().find(|f| f.step == STEPS[s] && f.name == name) {
@@ -113,10 +119,16 @@ pub(super) fn accumulate(
     }
     failures.sort_by_key(|f| STEPS.iter().position(|s| *s == f.step));
     let mut rows: Vec<((Key, usize), Acc)> = acc.into_iter().collect();
-    rows.sort_by_key(|((k, s), _)| (k.kind != "estimate", *s, truths[k].rank));
+    let truth = |k: &Key| {
+        truths.get(k).or_else(|| truths.get(&super::models::model_wide(&k.name, &k.domain)))
+    };
+    // rows sharing a model-wide truth keep their order of first appearance in a replication
+    rows.sort_by_key(|((k, s), a)| {
+        (k.kind != "estimate", *s, truth(k).map_or(usize::MAX, |t| t.rank), a.first_seen)
+    });
     let (mut estimates, mut models) = (Vec::new(), Vec::new());
     for ((k, s), a) in rows {
-        let row = a.summary(&k, s, truths[&k].value);
+        let row = a.summary(&k, s, truth(&k).and_then(|t| t.value));
         match k.kind {
             "estimate" => estimates.push(row),
             _ => models.push(row),
@@ -151,6 +163,9 @@ struct Acc {
     se: f64,
     tested: usize,
     rejected: usize,
+    /// Position of the item's first appearance (replication, step, row order): the output
+    /// order of rows that share a rank.
+    first_seen: usize,
 }
 
 impl Acc {

@@ -19,6 +19,16 @@ const POPULATION: usize = 60_000;
 /// The FEJ pipeline with its models, one headline estimate, `replicates` bootstrap
 /// replicates, run K times.
 fn run(k: usize, seed: u64, replicates: usize, sample_size: u64) -> Simulation {
+    run_with(k, seed, (replicates, sample_size), ("designs/fej2024_models.yaml", 0.0))
+}
+
+/// [`run`] with another models file and a mode effect in the collection.
+fn run_with(
+    k: usize,
+    seed: u64,
+    (replicates, sample_size): (usize, u64),
+    (models, mode_effect): (&str, f64),
+) -> Simulation {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("estimates.yaml"), ESTIMATES).unwrap();
     let pipeline = format!(
@@ -28,8 +38,9 @@ fn run(k: usize, seed: u64, replicates: usize, sample_size: u64) -> Simulation {
         repo("designs/fej2024_sample.yaml"),
         repo("designs/fej2024_nonresponse.yaml"),
         repo("calibration/fej2024.yaml"),
-        repo("designs/fej2024_models.yaml"),
-    );
+        repo(models),
+    )
+    .replace("synthetic: {}", &format!("synthetic: {{mode_effect: {mode_effect}}}"));
     let path = dir.path().join("p.yaml");
     std::fs::write(&path, pipeline).unwrap();
     let cfg = ponder::pipeline::load(&path).unwrap();
@@ -165,4 +176,37 @@ fn model_rows_do_not_depend_on_the_thread_count() {
     let (one, three) = (on(1), on(3));
     assert!(one.0.contains("\"kind\":\"coefficient\""));
     assert!(one == three, "simulation output depends on the thread count");
+}
+
+/// Mode effects (designs/fej2024_modes.yaml) with telephone answers shifted by δ = 0.3 on
+/// the logit of trust: the observed proportion of trust is biased upwards, the « all on the
+/// web » predictive margin is not, and its intervals cover the population proportion.
+#[test]
+fn mode_adjusted_margin_removes_the_mode_bias() {
+    let k = 16;
+    let sim = run_with(k, 7, (60, 4_000), ("designs/fej2024_modes.yaml", 0.3));
+    let row = |kind: &str| {
+        sim.models
+            .iter()
+            .find(|m| m.step == "calibration" && m.name == "trust_mode" && m.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} row: {:?}", sim.models))
+    };
+    let (observed, margin) = (row("observed"), row("margin"));
+    assert_eq!(observed.truth, margin.truth);
+    assert!(observed.truth > 0.0 && observed.truth < 1.0, "{observed:?}");
+    assert!(observed.bias > 3.0 * observed.bias_mc_se, "observed {observed:?}");
+    assert!(margin.bias.abs() < 2.5 * margin.bias_mc_se, "margin {margin:?}");
+    assert!(margin.bias.abs() < observed.bias / 2.0, "{margin:?} vs {observed:?}");
+    assert!(margin.coverage >= 0.8, "{margin:?}");
+    // the phone coefficient is tested, without a population value
+    let phone = sim
+        .models
+        .iter()
+        .find(|m| {
+            m.step == "calibration"
+                && m.name == "trust_mode"
+                && m.term.as_deref() == Some("outcome=phone")
+        })
+        .expect("phone coefficient");
+    assert!(phone.truth.is_nan() && phone.rejection_rate.is_finite(), "{phone:?}");
 }
