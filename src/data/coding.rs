@@ -162,7 +162,7 @@ impl<'a> Interner<'a> {
     }
 
     /// Code of a short label by its key; `label` is called for a new key only.
-    #[inline]
+    #[inline(always)]
     fn code_by_key(&mut self, key: u128, label: impl FnOnce() -> &'a str) -> u32 {
         let next = self.labels.len() as u32;
         let (code, new) = self.short.get_or_insert(key, next);
@@ -185,14 +185,14 @@ struct KeyTable {
 }
 
 impl KeyTable {
-    #[inline]
+    #[inline(always)]
     fn slot(&self, key: u128) -> usize {
         let x = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
     }
 
     /// The code of `key`, inserting `code` when absent (then `true`).
-    #[inline]
+    #[inline(always)]
     fn get_or_insert(&mut self, key: u128, code: u32) -> (u32, bool) {
         if 2 * (self.len + 1) > self.codes.len() {
             self.grow();
