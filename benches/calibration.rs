@@ -1,6 +1,8 @@
 //! Calibration benchmarks: raking and bounded logit on 25k, 250k and 2.5M rows with six
 //! categorical margins (40 categories), and the same with one numeric margin added.
-//! Synthetic data, seeded (ChaCha8). Results: docs/performance-calibration.md.
+//! Synthetic data, seeded (ChaCha8). Then `ponder calibrate` CSV → CSV on 2.5 M rows, and
+//! the coding of its six margin columns alone (`margin_coding`). Results:
+//! docs/performance-calibration.md.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -121,11 +123,18 @@ fn cpu_time(_c: &mut Criterion) {
 }
 
 /// Writes the CSV → CSV workload into `dir`: `n` rows of `id`, six categorical
-/// columns `v0..v5` (codes 1..k, as in LEVELS), a numeric `x` (4 decimals) and a design
-/// weight `d` (9 decimals); and a raking config whose margins are the weighted category
-/// counts × 1.02. Returns (data, config).
-fn csv_workload(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+/// columns `v0..v5` (codes 1..k, as in LEVELS; with `text`, labels `v0_a`, `v0_b`, …), a
+/// numeric `x` (4 decimals) and a design weight `d` (9 decimals); and a raking config
+/// whose margins are the weighted category counts × 1.02. Returns (data, config).
+fn csv_workload(
+    dir: &std::path::Path,
+    n: usize,
+    text_labels: bool,
+) -> (std::path::PathBuf, std::path::PathBuf) {
     use std::fmt::Write as _;
+    let label = |m: usize, c: usize| {
+        if text_labels { format!("v{m}_{}", (b'a' + c as u8) as char) } else { (c + 1).to_string() }
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut totals: Vec<Vec<f64>> = LEVELS.iter().map(|&k| vec![0.0; k]).collect();
     let mut text = String::from("id,v0,v1,v2,v3,v4,v5,x,d\n");
@@ -137,17 +146,21 @@ fn csv_workload(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::pa
         write!(text, "{i}").expect("string");
         for (m, &c) in codes.iter().enumerate() {
             totals[m][c] += d;
-            write!(text, ",{}", c + 1).expect("string");
+            write!(text, ",{}", label(m, c)).expect("string");
         }
         writeln!(text, ",{x:.4},{d:.9}").expect("string");
     }
     let mut cfg = String::from("weight: d\noutput: w_cal\nmethod: raking\nmargins:\n");
     for (m, t) in totals.iter().enumerate() {
-        let cells: Vec<String> =
-            t.iter().enumerate().map(|(c, v)| format!("\"{}\": {}", c + 1, v * 1.02)).collect();
+        let cells: Vec<String> = t
+            .iter()
+            .enumerate()
+            .map(|(c, v)| format!("\"{}\": {}", label(m, c), v * 1.02))
+            .collect();
         writeln!(cfg, "  - variable: v{m}\n    totals: {{{}}}", cells.join(", ")).expect("string");
     }
-    let (data, config) = (dir.join("big.csv"), dir.join("big.yaml"));
+    let stem = if text_labels { "big_text" } else { "big" };
+    let (data, config) = (dir.join(format!("{stem}.csv")), dir.join(format!("{stem}.yaml")));
     std::fs::write(&data, text).expect("writing the bench data");
     std::fs::write(&config, cfg).expect("writing the bench config");
     (data, config)
@@ -157,7 +170,7 @@ fn csv_workload(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, std::pa
 /// raking, write (the output replaced at each iteration, as when a run is redone).
 fn csv_to_csv(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let (input, config) = csv_workload(dir.path(), 2_500_000);
+    let (input, config) = csv_workload(dir.path(), 2_500_000, false);
     let output = dir.path().join("out.csv");
     let cli = <ponder::cli::Cli as clap::Parser>::parse_from([
         "ponder".as_ref(),
@@ -178,5 +191,39 @@ fn csv_to_csv(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, categorical, with_numeric, cpu_time, csv_to_csv);
+/// Coding the six margin columns of the CSV workload (2.5 M rows, read once) into factors
+/// and matching them to the figures: `timings.margins` of the calibrate report. Coded
+/// categories (`1`…`k`, integer columns) and text labels (`v0_a`…, text columns).
+fn margin_coding(c: &mut Criterion) {
+    use ponder::bind::calibration::margins;
+    use ponder::config::calibrate::CalibrationConfig;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut group = c.benchmark_group("margin_coding");
+    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    for (label, text) in [("coded", false), ("text", true)] {
+        let (input, config) = csv_workload(dir.path(), 2_500_000, text);
+        let cfg = CalibrationConfig::load(&config).expect("config");
+        let table = ponder::data::Table::read(&input).expect("data");
+        let d = table.numeric("d").expect("weights");
+        assert_eq!(margins(&cfg, &table, &d).expect("margins").len(), 6);
+        group.bench_function(BenchmarkId::new(label, 2_500_000), |b| {
+            b.iter(|| black_box(margins(&cfg, &table, &d).expect("margins")))
+        });
+        // the CPU time on one thread, which does not depend on the machine's load
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+        let per_call = pool.install(|| {
+            let t0 = thread_cpu_ns()?;
+            for _ in 0..10 {
+                black_box(margins(&cfg, &table, &d).expect("margins"));
+            }
+            Some((thread_cpu_ns()? - t0) as f64 / 10.0 / 1e6)
+        });
+        if let Some(ms) = per_call {
+            println!("cpu_time/margin_coding/{label}/2500000: {ms:.1} ms CPU per call (1 thread)");
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, categorical, with_numeric, cpu_time, csv_to_csv, margin_coding);
 criterion_main!(benches);

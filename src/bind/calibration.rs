@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -403,6 +404,20 @@ pub struct Outcome {
     pub replicate_columns: Vec<String>,
     /// The population total the margins used (after any replacement).
     pub population_total: Option<f64>,
+    /// Wall-clock seconds of each phase.
+    pub timings: StepTimings,
+}
+
+/// Wall-clock seconds of the phases of [`run`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepTimings {
+    /// Coding the margin columns into factors and matching their categories to the
+    /// figures (numeric margins read as `f64`).
+    pub margins: f64,
+    /// The problem's checks ([`Problem::new`]) and the solve of the main weights.
+    pub solve: f64,
+    /// Reading the replicate columns and calibrating each replicate (0 without replicates).
+    pub replicates: f64,
 }
 
 impl Outcome {
@@ -430,9 +445,12 @@ pub fn run(
     population_total: Option<f64>,
 ) -> Result<Outcome> {
     let population_total = population_total.or(cfg.population_total);
+    let t0 = Instant::now();
     let margins = margins_with_total(cfg, population_total, table, &d)?;
+    let t1 = Instant::now();
     let problem = Problem::new(d, margins)?;
     let cal = calibration::calibrate(&problem, &cfg.options)?;
+    let t2 = Instant::now();
     let (replicate_columns, starts) = match replicates {
         Replicates::Given(w) => (Vec::new(), Cow::Borrowed(w)),
         Replicates::Columns => {
@@ -445,7 +463,19 @@ pub fn run(
     } else {
         calibration::calibrate_replicates(&problem, &starts, &cfg.options)?
     };
-    Ok(Outcome { problem, calibration: cal, replicates, replicate_columns, population_total })
+    let timings = StepTimings {
+        margins: (t1 - t0).as_secs_f64(),
+        solve: (t2 - t1).as_secs_f64(),
+        replicates: t2.elapsed().as_secs_f64(),
+    };
+    Ok(Outcome {
+        problem,
+        calibration: cal,
+        replicates,
+        replicate_columns,
+        population_total,
+        timings,
+    })
 }
 
 /// The columns matching `replicates:` and their weights (checked as input weights).

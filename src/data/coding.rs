@@ -1,9 +1,21 @@
 //! Coding a polars column into a [`Factor`]: levels by text form, sorted; fast paths for
 //! small integer codes and short text labels.
+//!
+//! Integer columns without missing values (the common case of coded categories on millions
+//! of rows) are coded by direct indexing: a parallel min/max pass, then a parallel pass
+//! writing `v − min` and marking the values seen; when every value of `[min, max]` occurs
+//! (a dense range, e.g. codes `1`…`k`) those offsets are the codes, otherwise one more
+//! parallel pass renumbers them. Text columns without missing values are coded in parallel
+//! blocks of rows, each with its own small table of first-appearance codes (keyed by the
+//! 16-byte view of a short label, by a foldhash map for longer ones), then the blocks'
+//! labels are merged, sorted and the codes renumbered in place. No allocation per row.
 
 use super::factor::{Factor, float_label};
 use polars::prelude::*;
-use std::collections::HashMap;
+use rayon::prelude::*;
+
+/// Rows per parallel block when coding a column.
+const BLOCK: usize = 1 << 16;
 
 pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
     match col.dtype() {
@@ -17,7 +29,8 @@ pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
         }
         DataType::Int64 => {
             let ca = col.i64().map_err(|e| e.to_string())?;
-            Ok(from_small_integers(ca)
+            Ok(from_integer_range(ca)
+                .or_else(|| from_small_integers(ca))
                 .unwrap_or_else(|| from_numbers(ca.iter().map(|v| v.map(|x| x as f64)))))
         }
         dt if dt.is_primitive_numeric() => {
@@ -43,27 +56,68 @@ fn from_labels<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Factor {
 /// [`from_labels`] over a text column, reading each value's 16-byte view: a value of at
 /// most 12 bytes is stored inside its view (length + bytes), so the view itself, with the
 /// bytes past the length masked off, is a key equal exactly when the strings are equal.
+///
+/// Without missing values the rows are coded in parallel blocks of [`BLOCK`] rows, each
+/// block with its own interner; the labels of all blocks are then merged and sorted, and
+/// each block's codes renumbered in place.
 fn from_strings(ca: &StringChunked) -> Factor {
-    let mut interner = Interner::default();
-    let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
     if ca.null_count() > 0 {
-        raw.extend(ca.iter().map(|v| v.map_or(Factor::MISSING, |s| interner.code(s))));
+        let mut interner = Interner::default();
+        let raw = ca.iter().map(|v| v.map_or(Factor::MISSING, |s| interner.code(s))).collect();
         return finish_labels(raw, interner.labels);
     }
+    let mut codes = vec![0u32; ca.len()];
+    // per block (in row order): its labels, first-appearance order
+    let mut block_labels: Vec<Vec<&str>> = Vec::new();
+    let mut rest = codes.as_mut_slice();
     for arr in ca.downcast_iter() {
-        for (i, view) in arr.views().iter().enumerate() {
-            let len = view.length as usize;
-            raw.push(if len <= 12 {
-                // low 32 bits: length; then the bytes, zero past the length
-                let mask = u128::MAX >> (128 - 32 - 8 * len);
-                let key = view.as_u128() & mask;
-                interner.code_by_key(key, || arr.value(i))
-            } else {
-                interner.code_long(arr.value(i))
-            });
-        }
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut(arr.len());
+        rest = tail;
+        let views = arr.views().as_slice();
+        let labels: Vec<Vec<&str>> = out
+            .par_chunks_mut(BLOCK)
+            .zip(views.par_chunks(BLOCK))
+            .enumerate()
+            .map(|(b, (out, views))| {
+                let mut interner = Interner::default();
+                for (j, (o, view)) in out.iter_mut().zip(views).enumerate() {
+                    let len = view.length as usize;
+                    *o = if len <= 12 {
+                        // low 32 bits: length; then the bytes, zero past the length
+                        let mask = u128::MAX >> (128 - 32 - 8 * len);
+                        let key = view.as_u128() & mask;
+                        interner.code_by_key(key, || arr.value(b * BLOCK + j))
+                    } else {
+                        interner.code_long(arr.value(b * BLOCK + j))
+                    };
+                }
+                interner.labels
+            })
+            .collect();
+        block_labels.extend(labels);
     }
-    finish_labels(raw, interner.labels)
+    let mut levels: Vec<&str> = block_labels.iter().flatten().copied().collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let maps: Vec<Vec<u32>> = block_labels
+        .iter()
+        .map(|labels| {
+            labels.iter().map(|l| levels.binary_search(l).map_or(0, |i| i as u32)).collect()
+        })
+        .collect();
+    let mut blocks = Vec::with_capacity(maps.len());
+    let mut rest = codes.as_mut_slice();
+    for arr in ca.downcast_iter() {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut(arr.len());
+        rest = tail;
+        blocks.extend(out.chunks_mut(BLOCK));
+    }
+    blocks.into_par_iter().zip(&maps).for_each(|(out, map)| {
+        for c in out {
+            *c = map[*c as usize];
+        }
+    });
+    Factor { codes, levels: levels.into_iter().map(str::to_string).collect() }
 }
 
 fn finish_labels(raw: Vec<u32>, labels: Vec<&str>) -> Factor {
@@ -78,7 +132,7 @@ fn finish_labels(raw: Vec<u32>, labels: Vec<&str>) -> Factor {
 #[derive(Default)]
 struct Interner<'a> {
     short: KeyTable,
-    long: HashMap<&'a str, u32>,
+    long: PlHashMap<&'a str, u32>,
     labels: Vec<&'a str>,
 }
 
@@ -108,7 +162,7 @@ impl<'a> Interner<'a> {
     }
 
     /// Code of a short label by its key; `label` is called for a new key only.
-    #[inline]
+    #[inline(always)]
     fn code_by_key(&mut self, key: u128, label: impl FnOnce() -> &'a str) -> u32 {
         let next = self.labels.len() as u32;
         let (code, new) = self.short.get_or_insert(key, next);
@@ -131,14 +185,14 @@ struct KeyTable {
 }
 
 impl KeyTable {
-    #[inline]
+    #[inline(always)]
     fn slot(&self, key: u128) -> usize {
         let x = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
     }
 
     /// The code of `key`, inserting `code` when absent (then `true`).
-    #[inline]
+    #[inline(always)]
     fn get_or_insert(&mut self, key: u128, code: u32) -> (u32, bool) {
         if 2 * (self.len + 1) > self.codes.len() {
             self.grow();
@@ -178,7 +232,7 @@ impl KeyTable {
 }
 
 fn from_numbers(values: impl Iterator<Item = Option<f64>>) -> Factor {
-    let mut index: HashMap<u64, u32> = HashMap::new();
+    let mut index: PlHashMap<u64, u32> = PlHashMap::default();
     let mut raw: Vec<u32> = Vec::new();
     let mut distinct: Vec<f64> = Vec::new();
     for v in values {
@@ -198,6 +252,92 @@ fn from_numbers(values: impl Iterator<Item = Option<f64>>) -> Factor {
     let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
     order.sort_by(|&a, &b| distinct[a as usize].total_cmp(&distinct[b as usize]));
     finish(raw, order, |i| float_label(distinct[i as usize]))
+}
+
+/// Smallest and largest value of a slice (`(i64::MAX, i64::MIN)` when empty).
+fn min_max(values: &[i64]) -> (i64, i64) {
+    // independent lanes: the compiler vectorizes the loop
+    let mut lo = [i64::MAX; 8];
+    let mut hi = [i64::MIN; 8];
+    let mut chunks = values.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            lo[k] = lo[k].min(c[k]);
+            hi[k] = hi[k].max(c[k]);
+        }
+    }
+    for &v in chunks.remainder() {
+        lo[0] = lo[0].min(v);
+        hi[0] = hi[0].max(v);
+    }
+    (lo.into_iter().min().unwrap_or(i64::MAX), hi.into_iter().max().unwrap_or(i64::MIN))
+}
+
+/// Integer codes without missing values within a range of at most 2^16 values, by direct
+/// indexing in parallel blocks (see the module doc); levels in numeric order, as
+/// [`from_small_integers`] gives them. `None` for missing values, an empty column or a
+/// wider range.
+fn from_integer_range(ca: &Int64Chunked) -> Option<Factor> {
+    if ca.null_count() > 0 || ca.is_empty() {
+        return None;
+    }
+    let chunks: Vec<&[i64]> = ca.downcast_iter().map(|a| a.values().as_slice()).collect();
+    let (lo, hi) = chunks
+        .iter()
+        .flat_map(|c| c.chunks(BLOCK))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(min_max)
+        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let span = usize::try_from(hi.checked_sub(lo)?).ok()?.checked_add(1)?;
+    if span > 1 << 16 {
+        return None;
+    }
+    let mut codes = vec![0u32; ca.len()];
+    let mut blocks: Vec<(&mut [u32], &[i64])> = Vec::new();
+    let mut rest = codes.as_mut_slice();
+    for c in &chunks {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut(c.len());
+        rest = tail;
+        blocks.extend(out.chunks_mut(BLOCK).zip(c.chunks(BLOCK)));
+    }
+    let seen = blocks
+        .par_iter_mut()
+        .fold(
+            || vec![false; span],
+            |mut seen, (out, values)| {
+                for (o, &v) in out.iter_mut().zip(values.iter()) {
+                    let k = (v - lo) as usize;
+                    *o = k as u32;
+                    seen[k] = true;
+                }
+                seen
+            },
+        )
+        .reduce(
+            || vec![false; span],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                a
+            },
+        );
+    let mut code = vec![Factor::MISSING; span];
+    let mut levels = Vec::new();
+    for (i, s) in seen.iter().enumerate() {
+        if *s {
+            code[i] = levels.len() as u32;
+            levels.push((lo + i as i64).to_string());
+        }
+    }
+    if levels.len() < span {
+        // gaps in the range: offsets → ranks among the values present
+        blocks.into_par_iter().for_each(|(out, _)| {
+            for c in out.iter_mut() {
+                *c = code[*c as usize];
+            }
+        });
+    }
+    Some(Factor { codes, levels })
 }
 
 /// Integer codes within a range of at most 2^20 values: a lookup table instead of hashing
@@ -287,5 +427,52 @@ mod tests {
         let f = from_strings(&ca);
         assert_eq!(f.levels.len(), 5000);
         assert_eq!(f, from_labels(many.iter().map(|s| Some(s.as_str()))));
+        // several blocks and chunks, labels first seen in different blocks
+        let rows: Vec<String> = (0..3 * BLOCK + 17)
+            .map(|i| match i % 7 {
+                0 => format!("long label number {}", i % 11),
+                k => format!("s{}", (i / BLOCK) * 10 + k),
+            })
+            .collect();
+        let mut ca = StringChunked::from_iter_values(
+            "c".into(),
+            rows[..BLOCK + 5].iter().map(String::as_str),
+        );
+        ca.append(&StringChunked::from_iter_values(
+            "c".into(),
+            rows[BLOCK + 5..].iter().map(String::as_str),
+        ))
+        .unwrap();
+        assert_eq!(ca.chunks().len(), 2);
+        assert_eq!(from_strings(&ca), from_labels(rows.iter().map(|s| Some(s.as_str()))));
+    }
+
+    #[test]
+    fn integer_ranges_are_coded_like_the_lookup_table() {
+        let cases: Vec<Vec<i64>> = vec![
+            (0..3 * BLOCK as i64 + 5).map(|i| i % 6 + 1).collect(), // dense 1..6
+            (0..2 * BLOCK as i64 + 3).map(|i| (i * 7919) % 13 * 3 - 5).collect(), // gaps, negative
+            vec![42; 10],
+            vec![i64::MIN, i64::MIN + 5, i64::MIN],
+            vec![i64::MAX - 1, i64::MAX],
+        ];
+        for v in cases {
+            let half = v.len() / 2;
+            let mut ca = Int64Chunked::from_slice("c".into(), &v[..half]);
+            ca.append(&Int64Chunked::from_slice("c".into(), &v[half..])).unwrap();
+            let fast = from_integer_range(&ca).expect("a small range");
+            assert_eq!(fast, from_small_integers(&ca).unwrap());
+            for (i, x) in v.iter().enumerate() {
+                assert_eq!(fast.levels[fast.codes[i] as usize], x.to_string());
+            }
+        }
+        // wide ranges, missing values, empty columns: left to the other paths
+        assert!(from_integer_range(&Int64Chunked::from_slice("c".into(), &[0, 1 << 17])).is_none());
+        assert!(
+            from_integer_range(&Int64Chunked::from_slice("c".into(), &[0, i64::MAX])).is_none()
+        );
+        let with_null: Int64Chunked = [Some(1), None].into_iter().collect();
+        assert!(from_integer_range(&with_null).is_none());
+        assert!(from_integer_range(&Int64Chunked::from_slice("c".into(), &[])).is_none());
     }
 }

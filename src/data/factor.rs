@@ -2,6 +2,7 @@
 //!
 //! Polars-free: design, sampling, nonresponse, calibration and estimation take a
 //! [`Factor`]; building one from a data column is [`super::coding`]'s job.
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// A categorical column: one code per row indexing `levels`, [`Factor::MISSING`] for a
@@ -82,7 +83,85 @@ impl Factor {
     /// The cross-classification of several factors: levels are the labels joined by `,`
     /// (`"1,18-29"`), only combinations present in the data, sorted by the component codes.
     /// A row missing in any factor is missing.
+    ///
+    /// Each row's combination is a mixed-radix number (the first factor most significant,
+    /// so numeric order is the order of the component codes), computed in parallel; the
+    /// combinations present are found by direct indexing when there are at most 2^22
+    /// possible ones, by sorting the row keys otherwise. No allocation per row.
     pub fn cross(factors: &[&Factor]) -> Factor {
+        let n = factors.first().map_or(0, |f| f.len());
+        let radix: Vec<u64> = factors.iter().map(|f| f.levels.len().max(1) as u64).collect();
+        let Some(combinations) = radix.iter().try_fold(1u64, |a, &r| a.checked_mul(r)) else {
+            return Self::cross_general(factors);
+        };
+        const NONE: u64 = u64::MAX;
+        let mut keys = vec![0u64; n];
+        keys.par_chunks_mut(1 << 16).enumerate().for_each(|(b, out)| {
+            let start = b << 16;
+            for (i, k) in out.iter_mut().enumerate() {
+                let mut key = 0u64;
+                for (f, &r) in factors.iter().zip(&radix) {
+                    let c = f.codes[start + i];
+                    if c == Self::MISSING {
+                        key = NONE;
+                        break;
+                    }
+                    key = key * r + u64::from(c);
+                }
+                *k = key;
+            }
+        });
+        let distinct: Vec<u64> = if combinations <= 1 << 22 {
+            let mut seen = vec![false; combinations as usize];
+            for &k in &keys {
+                if k != NONE {
+                    seen[k as usize] = true;
+                }
+            }
+            (0..combinations).filter(|&k| seen[k as usize]).collect()
+        } else {
+            let mut d: Vec<u64> = keys.iter().copied().filter(|&k| k != NONE).collect();
+            d.par_sort_unstable();
+            d.dedup();
+            d
+        };
+        let codes: Vec<u32> = if combinations <= 1 << 22 {
+            let mut index = vec![Self::MISSING; combinations as usize];
+            for (i, &k) in distinct.iter().enumerate() {
+                index[k as usize] = i as u32;
+            }
+            keys.par_iter()
+                .map(|&k| if k == NONE { Self::MISSING } else { index[k as usize] })
+                .collect()
+        } else {
+            keys.par_iter()
+                .map(|&k| {
+                    if k == NONE {
+                        Self::MISSING
+                    } else {
+                        distinct.binary_search(&k).map_or(Self::MISSING, |i| i as u32)
+                    }
+                })
+                .collect()
+        };
+        let levels = distinct
+            .iter()
+            .map(|&key| {
+                let mut parts = vec![""; factors.len()];
+                let mut k = key;
+                for j in (0..factors.len()).rev() {
+                    parts[j] = factors[j].levels[(k % radix[j]) as usize].as_str();
+                    k /= radix[j];
+                }
+                parts.join(",")
+            })
+            .collect();
+        Factor { codes, levels }
+    }
+
+    /// [`Factor::cross`] with one key vector per row: for more than 2^64 possible
+    /// combinations.
+    fn cross_general(factors: &[&Factor]) -> Factor {
         let n = factors.first().map_or(0, |f| f.len());
         let mut keys: Vec<Option<Vec<u32>>> = Vec::with_capacity(n);
         for i in 0..n {
@@ -134,6 +213,28 @@ mod regroup_tests {
         let g = vec![("x".to_string(), vec!["9".to_string(), "3".to_string()])];
         assert_eq!(f(&["1", "3"], &[1, 0]).regroup(&g).unwrap().levels, ["1", "x"]);
         assert_eq!(f(&["a"], &[0]).regroup(&[]).unwrap(), f(&["a"], &[0]));
+    }
+
+    #[test]
+    fn cross_keys_give_the_general_cross() {
+        let a = f(&["1", "2", "3"], &[0, 2, 1, 2, Factor::MISSING, 0, 2, 1]);
+        let b = f(&["x", "y"], &[1, 0, 1, 0, 0, Factor::MISSING, 1, 1]);
+        let c = f(&["p"], &[0, 0, 0, 0, 0, 0, 0, 0]);
+        for fs in [vec![&a, &b], vec![&b, &a], vec![&a, &b, &c], vec![&a]] {
+            let fast = Factor::cross(&fs);
+            assert_eq!(fast, Factor::cross_general(&fs));
+        }
+        let x = Factor::cross(&[&a, &b]);
+        assert_eq!(x.levels, ["1,y", "2,y", "3,x", "3,y"].map(String::from).to_vec());
+        assert_eq!(x.codes[4], Factor::MISSING);
+        assert_eq!(x.codes[5], Factor::MISSING);
+        // more than 2^22 possible combinations: the sorted-keys path
+        let wide = Factor {
+            codes: (0..5000u32).map(|i| (i * 37) % 4999).collect(),
+            levels: (0..4999).map(|i| format!("{i:05}")).collect(),
+        };
+        let fs = [&wide, &wide];
+        assert_eq!(Factor::cross(&fs), Factor::cross_general(&fs));
     }
 
     #[test]

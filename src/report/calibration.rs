@@ -12,8 +12,12 @@ use std::path::Path;
 pub struct Timings {
     /// Reading the input.
     pub read: f64,
-    /// Building the margins and solving (replicates included).
+    /// Coding the margin columns (categories into integer codes, matched to the figures).
+    pub margins: f64,
+    /// The solve of the main weights (the problem's checks and the kernel).
     pub solve: f64,
+    /// Reading and calibrating the replicate columns (0 without `replicates:`).
+    pub replicates: f64,
     /// Writing the output.
     pub write: f64,
 }
@@ -100,8 +104,11 @@ fn summary_table(run: &CalibrationRun) -> String {
             ],
             vec!["weighting design effect 1 + CV²(w)".into(), num(r.design_effect)],
             vec![
-                "time read / solve / write (s)".into(),
-                format!("{:.3} / {:.3} / {:.3}", t.read, t.solve, t.write),
+                "time read / margins / solve / replicates / write (s)".into(),
+                format!(
+                    "{:.3} / {:.3} / {:.3} / {:.3} / {:.3}",
+                    t.read, t.margins, t.solve, t.replicates, t.write
+                ),
             ],
         ],
         1,
