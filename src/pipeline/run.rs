@@ -5,6 +5,7 @@
 //! | `weighted.parquet`, `weighted.csv` | the sample, collection outcome, every weight and the final replicate weights `<w>_rep_1..R` |
 //! | `collected.csv` | synthetic collections: the sample as field work returns it (design weights, strata, outcome, answers) — what an `input:` step reads |
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
+//! | `tables.xlsx`, `tables.md`, `tables.html` | publication tables: per estimate, domains in rows and categories in columns with labels, CI, marks and footnotes (one sheet per estimate and a methodology sheet) |
 //! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
@@ -70,6 +71,9 @@ pub fn seed_of(cfg: &PipelineConfig, seed: Option<u64>) -> Result<u64> {
     })
 }
 
+/// The publication tables (spreadsheet, Markdown, HTML).
+const TABLES: [&str; 3] = ["tables.xlsx", "tables.md", "tables.html"];
+
 /// Output files, by name.
 fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
@@ -80,6 +84,7 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     if cfg.estimates.is_some() {
         v.push(out.join("estimates.csv"));
         v.push(out.join("estimates.md"));
+        v.extend(TABLES.iter().map(|f| out.join(f)));
     }
     if cfg.models.is_some() {
         v.push(out.join("models.csv"));
@@ -413,11 +418,15 @@ fn write_small(
     html: &str,
     lang: crate::report::run::Lang,
 ) -> Result<()> {
-    if cfg.estimates.is_some() {
+    if let Some(e) = &cfg.estimates {
+        let (rows, labels) = (&results.estimates, &results.labels);
         for f in ["estimates.csv", "estimates.md"] {
-            let (rows, labels) = (&results.estimates, &results.labels);
             crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
         }
+        let paths = TABLES.map(|f| out.join(f));
+        let setup = super::publication::setup(e, lang);
+        let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
+        crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
     }
     if cfg.models.is_some() {
         crate::report::table::write_models(&out.join("models.csv"), &results.models)?;

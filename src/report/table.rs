@@ -286,14 +286,40 @@ pub fn write_estimates_published(
     let TableFormat::Publication(format) = format_of(path)? else {
         return write_estimates_labelled(path, rows, labels, setup.lang);
     };
+    write_publication(path, format, &publication::tables(rows, labels, setup), setup)
+}
+
+/// The publication tables of the rows written three ways, as `ponder run` does
+/// (`tables.xlsx`, `tables.md`, `tables.html`): a spreadsheet, Markdown and HTML — the
+/// paths are taken as given, whatever their extension.
+///
+/// # Errors
+/// I/O failures, naming the path.
+pub fn write_publication_files(
+    [xlsx, md, html]: [&Path; 3],
+    rows: &[EstimateRow],
+    labels: &Labels,
+    setup: &Setup,
+) -> Result<()> {
     let tables = publication::tables(rows, labels, setup);
+    write_publication(xlsx, PubFormat::Xlsx, &tables, setup)?;
+    write_publication(md, PubFormat::Markdown, &tables, setup)?;
+    write_publication(html, PubFormat::Html, &tables, setup)
+}
+
+fn write_publication(
+    path: &Path,
+    format: PubFormat,
+    tables: &[PubTable],
+    setup: &Setup,
+) -> Result<()> {
     match format {
         PubFormat::Markdown => {
-            super::write_text(path, &publication::to_markdown(&tables, setup.lang))
+            super::write_text(path, &publication::to_markdown(tables, setup.lang))
         }
-        PubFormat::Html => super::write_text(path, &publication::to_html(&tables, setup.lang)),
+        PubFormat::Html => super::write_text(path, &publication::to_html(tables, setup.lang)),
         PubFormat::Xlsx => {
-            let bytes = xlsx_bytes(&tables, setup).map_err(|e| publication::xlsx_error(path, e))?;
+            let bytes = xlsx_bytes(tables, setup).map_err(|e| publication::xlsx_error(path, e))?;
             crate::data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))
         }
     }
