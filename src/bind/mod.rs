@@ -20,6 +20,7 @@ pub mod estimate;
 pub mod model;
 pub mod nonresponse;
 pub mod sample;
+pub mod significance;
 
 use crate::config::Source;
 use crate::data::Table;

@@ -65,12 +65,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         eprintln!("{w}");
     }
     let lang = Lang::parse(&args.lang).unwrap_or_default();
-    write_estimates_published(
-        &args.output,
-        &rows,
-        &checked.labels,
-        &crate::pipeline::publication::setup(&cfg, lang),
-    )?;
+    let mut setup = crate::pipeline::publication::setup(&cfg, lang);
+    if crate::report::table::is_publication(&args.output) {
+        setup.differences = crate::bind::significance::versus_overall(&cfg, &table)?;
+    }
+    write_estimates_published(&args.output, &rows, &checked.labels, &setup)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
 }

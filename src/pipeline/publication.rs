@@ -11,6 +11,9 @@ use crate::report::publication::{RequestInfo, Setup, Variance};
 use crate::report::run::Lang;
 
 /// The publication setup of an estimation configuration in `lang`.
+///
+/// The significance marks need the differences of [`crate::bind::significance`], set in
+/// [`Setup::differences`] by the caller.
 pub fn setup(cfg: &EstimateConfig, lang: Lang) -> Setup {
     Setup {
         lang,
@@ -28,5 +31,7 @@ pub fn setup(cfg: &EstimateConfig, lang: Lang) -> Setup {
             .iter()
             .map(|r| RequestInfo { name: r.name.clone(), ci: r.ci, level: r.level })
             .collect(),
+        significance: cfg.notes.significance,
+        differences: Vec::new(),
     }
 }

@@ -213,6 +213,8 @@ struct Results {
     models: Vec<ModelRow>,
     labels: crate::estimate::Labels,
     warnings: Vec<String>,
+    /// Domains against the overall value, for the tables' significance marks.
+    differences: Vec<crate::model::VersusOverall>,
 }
 
 /// Computes the estimates and the models, side by side (`--replicates` applied to both
@@ -222,10 +224,7 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
     let (estimates, models) = rayon::join(
         || -> Part<EstimateRow> {
             let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
-            let mut e = e.clone();
-            if let Some(r) = opts.replicates {
-                e.set_replicate_count(r);
-            }
+            let e = with_count(e, opts);
             crate::bind::estimate::check_columns(&e, table)?;
             let checked = crate::bind::codebook::estimate_labels(&e, table)?;
             Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
@@ -242,6 +241,10 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
         },
     );
     let ((estimates, e_checked), (models, m_checked)) = (estimates?, models?);
+    let differences = match &cfg.estimates {
+        Some(e) => crate::bind::significance::versus_overall(&with_count(e, opts), table)?,
+        None => Vec::new(),
+    };
     let mut labels = crate::estimate::Labels::default();
     let mut warnings: Vec<String> = Vec::new();
     for c in e_checked.into_iter().chain(m_checked) {
@@ -252,7 +255,19 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
             }
         }
     }
-    Ok(Results { estimates, models, labels, warnings })
+    Ok(Results { estimates, models, labels, warnings, differences })
+}
+
+/// The estimation config with `--replicates` applied.
+fn with_count(
+    e: &crate::config::estimate::EstimateConfig,
+    opts: &RunOptions,
+) -> crate::config::estimate::EstimateConfig {
+    let mut e = e.clone();
+    if let Some(r) = opts.replicates {
+        e.set_replicate_count(r);
+    }
+    e
 }
 
 fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
@@ -424,7 +439,10 @@ fn write_small(
             crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
         }
         let paths = TABLES.map(|f| out.join(f));
-        let setup = super::publication::setup(e, lang);
+        let setup = crate::report::publication::Setup {
+            differences: results.differences.clone(),
+            ..super::publication::setup(e, lang)
+        };
         let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
         crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
     }

@@ -423,7 +423,8 @@ fn write_sheet(
         for (j, c) in r.cells.iter().enumerate() {
             let Some(c) = c else { continue };
             let col = lead + 3 * j as u16;
-            let marks = publication::marks_text(&c.marks);
+            let star = if c.differs { "*" } else { "" };
+            let marks = format!("{star}{}", publication::marks_text(&c.marks));
             match c.value {
                 Some(v) if marks.is_empty() => {
                     sheet.write_number_with_format(row, col, v, &plain)?

@@ -4,6 +4,7 @@
 //! bytes, and unsupported extensions refused.
 
 mod run;
+mod significance;
 
 use crate::cli::assert_refused;
 use crate::common::Scratch;
