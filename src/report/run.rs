@@ -149,11 +149,15 @@ pub fn render(report: &RunReport) -> Result<String> {
     let mut sections: Vec<(&str, &str, String)> =
         vec![("facts", l("facts"), facts_section(report))];
     if let Some(nr) = report.nonresponse {
-        sections.push(("nonresponse", l("nonresponse"), nonresponse::section(lang, nr)));
+        sections.push(("nonresponse", l("nonresponse"), nonresponse::section(lang, names, nr)));
     }
     sections.push(("weights", l("weights"), weights::section(lang, &report.steps)));
     if let Some(cal) = report.calibration {
-        sections.push(("calibration", l("calibration"), calibration::section(lang, cal, report.g)));
+        sections.push((
+            "calibration",
+            l("calibration"),
+            calibration::section(lang, names, cal, report.g),
+        ));
     }
     sections.push(("estimates", l("estimates"), estimates::section(lang, names, report.estimates)));
     if let Some(m) = models::section((lang, names), report.models, report.estimates) {

@@ -4,6 +4,7 @@
 
 mod codebook;
 mod models;
+mod visible;
 
 use ponder::calibration::{self, Bounds, Margin, Problem};
 use ponder::data::Factor;
