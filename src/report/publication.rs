@@ -308,7 +308,8 @@ pub fn general_notes(setup: &Setup) -> Vec<String> {
     let en = setup.lang == Lang::En;
     let mut out = Vec::new();
     if let Some(p) = &setup.population {
-        out.push(format!("{} {}", if en { "Population:" } else { "Champ :" }, p.get(en)));
+        let p = p.get(en).trim_end_matches('.');
+        out.push(format!("{} {p}.", if en { "Population:" } else { "Champ :" }));
     }
     match (&setup.source, &setup.field) {
         (Some(s), Some(f)) => {
@@ -480,7 +481,9 @@ pub fn to_markdown(tables: &[PubTable], lang: Lang) -> String {
         }
         out.push('\n');
         for f in &t.footnotes {
-            let _ = writeln!(out, "{}  ", esc(f));
+            // `* : …` would start a Markdown list.
+            let f = if f.starts_with('*') { format!("\\{f}") } else { f.clone() };
+            let _ = writeln!(out, "{}  ", esc(&f));
         }
         out.push('\n');
     }

@@ -377,6 +377,27 @@ fn methodology_lines(setup: &Setup) -> Vec<String> {
         false => "(d) aucun répondant ou estimation non définie.".into(),
         true => "(d) no respondent or undefined estimate.".into(),
     });
+    if let Some(sig) = setup.significance {
+        let level = publication::number(sig.level * 100.0, 0, setup.lang);
+        let c = match (sig.correction, en) {
+            (crate::model::Correction::Holm, _) => "Holm",
+            (crate::model::Correction::Bonferroni, _) => "Bonferroni",
+            (crate::model::Correction::None, false) => "aucune",
+            (crate::model::Correction::None, true) => "none",
+        };
+        out.push(match en {
+            false => format!(
+                "* différence significative avec l'ensemble des domaines au seuil de {level} % \
+                 (test z avec la covariance des deux estimations ; correction des comparaisons \
+                 multiples d'un tableau : {c})."
+            ),
+            true => format!(
+                "* significantly different from all domains together at the {level}% level (z \
+                 test with the covariance of the two estimates; correction for the multiple \
+                 comparisons of a table: {c})."
+            ),
+        });
+    }
     out
 }
 
