@@ -363,6 +363,11 @@ fn report_html(
         labels: &results.labels,
         map: cfg.report.map.as_deref(),
         map_category: cfg.report.map_category.as_deref(),
+        significance: cfg
+            .estimates
+            .as_ref()
+            .and_then(|e| e.notes.significance)
+            .map(|rule| (results.differences.as_slice(), rule)),
     };
     crate::report::run::render(&report)
 }

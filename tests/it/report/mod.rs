@@ -219,6 +219,7 @@ fn report<'a>(r: &'a Run, lang: Lang, map: Option<&'a str>) -> RunReport<'a> {
         labels: &NO_LABELS,
         map,
         map_category: None,
+        significance: None,
     }
 }
 

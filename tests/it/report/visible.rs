@@ -115,6 +115,11 @@ fn check(page: &Path, lang: &str) {
         ("Corsica", "More than two years of higher education")
     };
     assert!(text.contains(corse) && text.contains(diploma), "{lang}");
+    // The estimates table marks the domains that differ from the whole, with a caption.
+    let caption =
+        if lang == "fr" { "* : différence significative" } else { "*: significantly different" };
+    assert!(text.contains(caption), "{lang}");
+    assert!(html.matches("%*</td>").count() >= 10, "{lang}: few significance marks");
 }
 
 #[test]
