@@ -221,30 +221,37 @@ struct Results {
 /// designs).
 fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
     type Part<R> = Result<(Vec<R>, Option<crate::bind::codebook::Checked>)>;
-    let (estimates, models) = rayon::join(
-        || -> Part<EstimateRow> {
-            let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
-            let e = with_count(e, opts);
-            crate::bind::estimate::check_columns(&e, table)?;
-            let checked = crate::bind::codebook::estimate_labels(&e, table)?;
-            Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
+    // The differences behind the tables' significance marks, beside the estimates and
+    // models (their errors come after the estimates' own).
+    let ((estimates, models), differences) = rayon::join(
+        || {
+            rayon::join(
+                || -> Part<EstimateRow> {
+                    let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
+                    let e = with_count(e, opts);
+                    crate::bind::estimate::check_columns(&e, table)?;
+                    let checked = crate::bind::codebook::estimate_labels(&e, table)?;
+                    Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
+                },
+                || -> Part<ModelRow> {
+                    let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
+                    let mut m = m.clone();
+                    if let Some(r) = opts.replicates {
+                        m.design.set_replicate_count(r);
+                    }
+                    crate::bind::model::check_columns(&m, table)?;
+                    let checked = crate::bind::codebook::model_labels(&m, table)?;
+                    Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
+                },
+            )
         },
-        || -> Part<ModelRow> {
-            let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
-            let mut m = m.clone();
-            if let Some(r) = opts.replicates {
-                m.design.set_replicate_count(r);
-            }
-            crate::bind::model::check_columns(&m, table)?;
-            let checked = crate::bind::codebook::model_labels(&m, table)?;
-            Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
+        || match &cfg.estimates {
+            Some(e) => crate::bind::significance::versus_overall(&with_count(e, opts), table),
+            None => Ok(Vec::new()),
         },
     );
     let ((estimates, e_checked), (models, m_checked)) = (estimates?, models?);
-    let differences = match &cfg.estimates {
-        Some(e) => crate::bind::significance::versus_overall(&with_count(e, opts), table)?,
-        None => Vec::new(),
-    };
+    let differences = differences?;
     let mut labels = crate::estimate::Labels::default();
     let mut warnings: Vec<String> = Vec::new();
     for c in e_checked.into_iter().chain(m_checked) {
