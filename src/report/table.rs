@@ -444,7 +444,7 @@ fn write_sheet(
         for (j, c) in r.cells.iter().enumerate() {
             let Some(c) = c else { continue };
             let col = lead + 3 * j as u16;
-            let star = if c.differs { "*" } else { "" };
+            let star = if c.differs && c.value.is_some() { "*" } else { "" };
             let marks = format!("{star}{}", publication::marks_text(&c.marks));
             match c.value {
                 Some(v) if marks.is_empty() => {
