@@ -251,7 +251,7 @@ fn estimates_table(
                 names.variable(&r.variable).to_string(),
                 r.category.as_deref().map_or("", |c| names.value(&r.variable, c)).to_string(),
                 domain_text(lang, names, r),
-                value(r, r.estimate) + if differs(r) { "*" } else { "" },
+                value(r, r.estimate) + if r.estimate.is_finite() && differs(r) { "*" } else { "" },
                 value(r, r.se),
                 value(r, r.ci_low),
                 value(r, r.ci_high),
