@@ -11,8 +11,11 @@
 //! - a label for a value that never occurs in the data is a **warning** (printed on
 //!   standard error): a codebook may serve several surveys or years, and a category may be
 //!   empty in one sample;
-//! - a variable used by the configuration but absent from the codebook is fine: its codes
-//!   are shown as they are.
+//! - in an estimation configuration, a published variable (a `by:` variable, the variable
+//!   of a proportion) that the codebook does not list, or lists without `values:`, is an
+//!   **error** on the configuration naming the estimate, the variable and the codebook file
+//!   (its codes would be shown to readers as labels); in a model configuration such a
+//!   variable keeps its codes (terms may be numeric).
 //!
 //! Missing values are not values: they need no label.
 
@@ -49,7 +52,11 @@ pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
         used.extend(r.by.iter().map(|b| (format!("{}.by", r.key), b.clone())));
     }
     let mut checked = match &cfg.codebook {
-        Some(cb) => check(cb, &cfg.source, &used, table)?,
+        Some(cb) => {
+            let checked = check(cb, &cfg.source, &used, table)?;
+            unlisted(cfg, cb)?;
+            checked
+        }
         None => Checked::default(),
     };
     checked.labels.estimates = cfg
@@ -58,6 +65,46 @@ pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
         .map(|r| (r.name.clone(), Heading { title: r.title.clone(), theme: r.theme.clone() }))
         .collect();
     Ok(checked)
+}
+
+/// Published variables of the estimates that the codebook lacks (or lists without value
+/// labels): every one at once, at its key in the estimation configuration.
+fn unlisted(cfg: &EstimateConfig, cb: &Codebook) -> Result<()> {
+    let mut p = cfg.source.problems();
+    for r in &cfg.requests {
+        let mut published: Vec<(&str, &str)> = r.by.iter().map(|b| ("by", b.as_str())).collect();
+        if matches!(r.stat, StatKind::Proportion(_)) {
+            published.push(("variable", &r.variable));
+        }
+        for (field, v) in published {
+            let (what, fix) = match cb.variable(v) {
+                None => (
+                    "is not in the codebook",
+                    format!(
+                        "add `{v}: {{label: {{fr: …, en: …}}, values: {{code: {{fr: …, en: …}}}}}}` under `variables:` in {}",
+                        cb.file
+                    ),
+                ),
+                Some(var) if var.values.is_empty() => (
+                    "has no `values:` in the codebook",
+                    format!(
+                        "add `values: {{code: {{fr: …, en: …}}}}` under `{}` in {}",
+                        var.key, cb.file
+                    ),
+                ),
+                Some(_) => continue,
+            };
+            p.push(
+                &format!("{}.{field}", r.key),
+                format!(
+                    "`{v}` ({field} of estimate `{}`) {what} {}: its values would be published as bare codes",
+                    r.name, cb.file
+                ),
+                Some(fix),
+            );
+        }
+    }
+    p.finish()
 }
 
 /// The labels of a model configuration (its codebook, checked against `table`, and the

@@ -20,6 +20,7 @@ pub mod estimate;
 pub mod model;
 pub mod nonresponse;
 pub mod sample;
+pub mod significance;
 pub mod units;
 
 use crate::config::Source;

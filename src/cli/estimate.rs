@@ -4,7 +4,6 @@ use super::Ui;
 use crate::config::estimate::EstimateConfig;
 use crate::data::Table;
 use crate::error::Result;
-use crate::report::publication::{RequestInfo, Setup, Variance};
 use crate::report::run::Lang;
 use crate::report::table::write_estimates_published;
 use std::path::PathBuf;
@@ -74,34 +73,11 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         eprintln!("{w}");
     }
     let lang = Lang::parse(&args.lang).unwrap_or_default();
-    write_estimates_published(
-        &args.output,
-        &rows,
-        &checked.labels,
-        &publication_setup(&cfg, lang),
-    )?;
+    let mut setup = crate::pipeline::publication::setup(&cfg, lang);
+    if crate::report::table::is_publication(&args.output) {
+        setup.differences = crate::bind::significance::versus_overall(&cfg, &table)?;
+    }
+    write_estimates_published(&args.output, &rows, &checked.labels, &setup)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
-}
-
-/// What the publication tables take from an estimation configuration: rules, decimals,
-/// footnote texts, weight, variance method, and each request's interval.
-pub fn publication_setup(cfg: &EstimateConfig, lang: Lang) -> Setup {
-    Setup {
-        lang,
-        rules: cfg.publication,
-        decimals: cfg.notes.decimals,
-        source: cfg.notes.source.clone(),
-        population: cfg.notes.population.clone(),
-        field: cfg.notes.field.clone(),
-        weight: cfg.weight_column(),
-        variance: cfg.replicates.as_ref().map_or(Variance::Linearization, |r| {
-            Variance::Replicates(r.options.kind, r.options.expected_count)
-        }),
-        requests: cfg
-            .requests
-            .iter()
-            .map(|r| RequestInfo { name: r.name.clone(), ci: r.ci, level: r.level })
-            .collect(),
-    }
 }

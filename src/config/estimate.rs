@@ -6,8 +6,11 @@
 //! categories) and building the design is the bind layer's job (`bind::design`,
 //! `bind::estimate`), with the key's line from [`EstimateConfig::source`].
 
+mod publication;
 mod request;
 mod units;
+
+pub use publication::PublicationNotes;
 
 use super::codebook::Codebook;
 use super::{Loaded, Problems, Source, load_yaml};
@@ -15,6 +18,7 @@ use crate::design::{LonelyPsu, PpsVariance};
 use crate::error::Result;
 use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule, Text};
 use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
+use publication::{RawPublication, validate_notes, validate_publication};
 use request::validate_request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -86,33 +90,6 @@ struct RawEstimate {
     keep_empty_domains: bool,
     title: Option<serde_yaml::Value>,
     theme: Option<serde_yaml::Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPublication {
-    min_n: Option<usize>,
-    max_cv: Option<f64>,
-    #[serde(default)]
-    suppress: bool,
-    decimals: Option<usize>,
-    source: Option<serde_yaml::Value>,
-    population: Option<serde_yaml::Value>,
-    field: Option<serde_yaml::Value>,
-}
-
-/// What publication tables say besides the numbers (`publication:` keys `decimals`,
-/// `source`, `population`, `field`; all optional).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PublicationNotes {
-    /// Decimals shown (of percentages for proportions); default 1 (totals: 0).
-    pub decimals: Option<usize>,
-    /// Source line of the footnotes (`{fr, en}` or a plain text).
-    pub source: Option<Text>,
-    /// Population covered.
-    pub population: Option<Text>,
-    /// Field (dates and mode of collection).
-    pub field: Option<Text>,
 }
 
 /// The statistic of a request, by name.
@@ -551,45 +528,4 @@ fn validate_replicates(r: &RawReplicates, p: &mut Problems) -> Option<Replicates
     options.mse = r.mse;
     options.expected_count = r.count;
     Some(Replicates { columns: r.columns.clone(), options })
-}
-
-fn validate_publication(raw: Option<&RawPublication>, p: &mut Problems) -> Publication {
-    let Some(r) = raw else { return Publication::default() };
-    if let Some(cv) = r.max_cv
-        && !(cv > 0.0 && cv.is_finite())
-    {
-        p.push(
-            "publication.max_cv",
-            format!("must be a positive number (0.3 = 30 %), got {cv}"),
-            None,
-        );
-    }
-    if r.suppress && r.min_n.is_none() && r.max_cv.is_none() {
-        p.push("publication.suppress", "suppression needs `min_n` or `max_cv`", None);
-    }
-    Publication { min_n: r.min_n, max_cv: r.max_cv, suppress: r.suppress }
-}
-
-/// `publication:` keys of the tables for readers: decimals (at most 6) and the texts of the
-/// footnotes (`{fr, en}` or a plain text for both).
-fn validate_notes(raw: Option<&RawPublication>, p: &mut Problems) -> PublicationNotes {
-    let Some(r) = raw else { return PublicationNotes::default() };
-    if let Some(d) = r.decimals
-        && d > 6
-    {
-        p.push(
-            "publication.decimals",
-            format!("at most 6 decimals are shown, got {d}"),
-            Some("e.g. `decimals: 1` (48.9 %)".into()),
-        );
-    }
-    let text = |key: &str, v: Option<&serde_yaml::Value>, p: &mut Problems| {
-        super::codebook::heading_text(&format!("publication.{key}"), v, true, p)
-    };
-    PublicationNotes {
-        decimals: r.decimals.filter(|d| *d <= 6),
-        source: text("source", r.source.as_ref(), p),
-        population: text("population", r.population.as_ref(), p),
-        field: text("field", r.field.as_ref(), p),
-    }
 }

@@ -58,7 +58,12 @@ struct RawReport {
 
 /// `map: trust_by_region` or `map: {estimate: trust_by_region, category: "yes"}`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "one of the accepted forms of `report: map:`: an estimate name \
+                 (`map: trust_by_region`) or `map: {estimate: trust_by_region, category: \"yes\"}` \
+                 (keys `estimate` and `category` only)"
+)]
 enum RawMap {
     Name(String),
     Choice(RawMapChoice),

@@ -149,3 +149,218 @@ pub fn domain_difference(
         ci_high: est + q * se,
     })
 }
+
+/// Each domain's mean against the mean over all the domains (their union): for a
+/// publication table's marks of significant differences with the overall value.
+///
+/// `domain_of[k]` is the domain of row k (`None`: outside every domain); rows whose `y` is
+/// not finite leave every domain (as `missing: drop` does). Returns, per domain, the
+/// [`Difference`] `θ̂_d − θ̂` with `estimates = [θ̂_d, θ̂]`, or `None` for a domain without a
+/// row of positive weight.
+///
+/// # Formula
+/// As [`domain_difference`], with `b` the union of the domains: `V_d + V − 2 C_d`, the joint
+/// covariance of the domain means and the overall mean from one call of the covariance
+/// engine (influence values `z_k = 1{k ∈ d} (y_k − θ̂_d) / N̂_d` and
+/// `1{k ∈ ∪d} (y_k − θ̂) / N̂`), or from the replicate means (one pass over the rows per
+/// replicate). The domain is part of the union, so `C_d ≠ 0`: treating them as independent
+/// would overstate the SE.
+///
+/// # Errors
+/// Lengths that differ from the design's; the covariance engine's errors.
+pub fn domains_versus_overall(
+    var: Variance,
+    y: &[f64],
+    domain_of: &[Option<usize>],
+    domains: usize,
+    level: f64,
+) -> Result<Vec<Option<Difference>>> {
+    let w = var.weights();
+    if y.len() != w.len() || domain_of.len() != w.len() {
+        return Err(Error::method(STEP, "values, domains and weights differ in length"));
+    }
+    let of = |k: usize| domain_of[k].filter(|&d| d < domains && y[k].is_finite());
+    let means = |w: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let (mut s, mut t) = (vec![0.0; domains + 1], vec![0.0; domains + 1]);
+        for k in 0..w.len() {
+            if let Some(d) = of(k) {
+                for j in [d, domains] {
+                    s[j] += w[k] * y[k];
+                    t[j] += w[k];
+                }
+            }
+        }
+        (s.iter().zip(&t).map(|(s, t)| s / t).collect(), t)
+    };
+    let (theta, totals) = means(w);
+    let v = match var {
+        Variance::Linearization(e) => {
+            let z: Vec<Vec<f64>> = (0..=domains)
+                .map(|j| {
+                    (0..w.len())
+                        .map(|k| match of(k) {
+                            Some(d) if (d == j || j == domains) && totals[j] > 0.0 => {
+                                (y[k] - theta[j]) / totals[j]
+                            }
+                            _ => 0.0,
+                        })
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
+            e.covariance(&refs)?
+        }
+        Variance::Replicates(r) => {
+            let thetas: Vec<Vec<f64>> =
+                r.replicate_weights().par_iter().map(|wr| means(wr).0).collect();
+            replicate_covariance(r, &thetas, &theta)
+        }
+    };
+    let q = normal_quantile(1.0 - (1.0 - level) / 2.0);
+    let all = domains;
+    Ok((0..domains)
+        .map(|d| {
+            let positive = (0..w.len()).any(|k| of(k) == Some(d) && w[k] > 0.0);
+            (positive && theta[all].is_finite()).then(|| {
+                let est = theta[d] - theta[all];
+                let se = (v[(d, d)] + v[(all, all)] - 2.0 * v[(d, all)]).max(0.0).sqrt();
+                Difference {
+                    estimates: [theta[d], theta[all]],
+                    estimate: est,
+                    se,
+                    statistic: est / se,
+                    p_value: z_two_sided(est / se),
+                    ci_low: est - q * se,
+                    ci_high: est + q * se,
+                }
+            })
+        })
+        .collect())
+}
+
+/// A domain estimate of a published estimate against the estimate over all its domains
+/// ([`domains_versus_overall`]), for the marks of publication tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersusOverall {
+    /// Estimate name (the `name` of its rows).
+    pub name: String,
+    /// Category of a proportion (`None`: a mean).
+    pub category: Option<String>,
+    /// The domain, `(by variable, code)` as in the estimate rows.
+    pub domain: Vec<(String, String)>,
+    /// `θ̂_d − θ̂` with its design-based SE and two-sided p-value.
+    pub difference: Difference,
+}
+
+/// Correction of p-values for the multiple comparisons of one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Correction {
+    /// Holm's step-down method ([`holm`]).
+    #[default]
+    Holm,
+    /// Bonferroni: `min(1, m p)`.
+    Bonferroni,
+    /// No correction.
+    None,
+}
+
+impl Correction {
+    /// The adjusted p-values of one family of comparisons, in the input order.
+    pub fn adjust(self, p: &[f64]) -> Vec<f64> {
+        match self {
+            Correction::Holm => holm(p),
+            Correction::Bonferroni => {
+                let m = p.iter().filter(|x| x.is_finite()).count() as f64;
+                p.iter().map(|x| (x * m).min(1.0)).collect()
+            }
+            Correction::None => p.to_vec(),
+        }
+    }
+}
+
+/// Marks of significant differences: the significance level (0.05) and the correction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Significance {
+    /// Significance level of each (corrected) test, e.g. 0.05.
+    pub level: f64,
+    /// Correction for the comparisons of one table.
+    pub correction: Correction,
+}
+
+impl Default for Significance {
+    fn default() -> Self {
+        Significance { level: 0.05, correction: Correction::Holm }
+    }
+}
+
+/// Holm's step-down adjustment of p-values (Holm 1979), in the input order:
+/// `p̃_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j))` over the ascending p-values. It controls
+/// the family-wise error rate as Bonferroni (`min(1, m p)`) does, and rejects at least as
+/// often. Non-finite p-values are kept as they are and do not count in `m`.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = order.len();
+    let mut out = p.to_vec();
+    let mut running: f64 = 0.0;
+    for (j, &i) in order.iter().enumerate() {
+        running = running.max(((m - j) as f64 * p[i]).min(1.0));
+        out[i] = running;
+    }
+    out
+}
+
+#[cfg(test)]
+mod overall_tests {
+    use super::*;
+    use crate::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
+
+    /// The joint pass agrees with [`means_covariance`] on items built one by one.
+    #[test]
+    fn domains_versus_overall_matches_means_covariance() {
+        let n = 40;
+        let y: Vec<f64> =
+            (0..n).map(|k| ((k * 7) % 5) as f64 + if k == 3 { f64::NAN } else { 0.0 }).collect();
+        let dom: Vec<Option<usize>> =
+            (0..n).map(|k| if k % 9 == 0 { None } else { Some(k % 3) }).collect();
+        let full: Vec<f64> = (0..n).map(|k| 1.0 + (k % 4) as f64).collect();
+        let reps: Vec<Vec<f64>> = (0..6)
+            .map(|r| {
+                full.iter()
+                    .enumerate()
+                    .map(|(k, w)| w * (0.5 + ((k + r) % 3) as f64 / 2.0))
+                    .collect()
+            })
+            .collect();
+        let opts = ReplicateOptions::new(ReplicateKind::Bootstrap);
+        let rd = ReplicateDesign::from_columns(full, reps, opts).unwrap();
+        let var = Variance::Replicates(&rd);
+        let got = domains_versus_overall(var, &y, &dom, 3, 0.95).unwrap();
+        let inside = |k: usize, d: Option<usize>| {
+            y[k].is_finite() && dom[k].is_some() && (d.is_none() || dom[k] == d)
+        };
+        for (d, g) in got.iter().enumerate() {
+            let items = [
+                MeanItem { y: &y, domain: (0..n).map(|k| inside(k, Some(d))).collect() },
+                MeanItem { y: &y, domain: (0..n).map(|k| inside(k, None)).collect() },
+            ];
+            let (theta, v) = means_covariance(var, &items).unwrap();
+            let g = g.as_ref().unwrap();
+            assert!(
+                (g.estimates[0] - theta[0]).abs() < 1e-12
+                    && (g.estimates[1] - theta[1]).abs() < 1e-12
+            );
+            let se = (v[(0, 0)] + v[(1, 1)] - 2.0 * v[(0, 1)]).sqrt();
+            assert!((g.se - se).abs() < 1e-12 * (1.0 + se), "{} {se}", g.se);
+        }
+    }
+
+    #[test]
+    fn holm_steps_down_and_stays_monotone() {
+        let p = holm(&[0.01, 0.04, 0.03, f64::NAN, 0.005]);
+        let want = [0.03, 0.06, 0.06, f64::NAN, 0.02];
+        for (a, b) in p.iter().zip(want) {
+            assert!((a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-12, "{p:?}");
+        }
+    }
+}

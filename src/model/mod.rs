@@ -35,7 +35,9 @@ mod stats;
 pub mod terms;
 pub mod wald;
 
-pub use difference::{Difference, domain_difference};
+pub use difference::{
+    Correction, Difference, Significance, VersusOverall, domain_difference, domains_versus_overall,
+};
 pub use engine::{CovarianceEngine, LinkedEngine, linked_replicates, replicate_covariance};
 pub use family::{Family, Link};
 pub use glm::{Coefficient, GlmFit, GlmOptions, fit_glm};

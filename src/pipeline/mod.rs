@@ -6,6 +6,7 @@
 //! - [`chain`]: the chain once ([`chain::weigh`]) on a [`chain::World`] (frame + synthetic
 //!   survey population);
 //! - [`run`]: `ponder run` — the chain, the estimates and every output file;
+//! - [`publication`]: the setup of the publication tables from an estimation config;
 //! - [`simulation`]: `ponder simulate` — the chain K times, bias, RMSE and coverage per step.
 //!
 //! Randomness: one master seed; the sample uses it as `ponder sample --seed` does (ChaCha8
@@ -15,6 +16,7 @@
 pub mod chain;
 pub mod export;
 mod frame;
+pub mod publication;
 pub mod run;
 pub mod schema;
 pub mod simulation;

@@ -5,6 +5,7 @@
 //! | `weighted.parquet`, `weighted.csv` | the sample, collection outcome, every weight and the final replicate weights `<w>_rep_1..R` |
 //! | `collected.csv` | synthetic collections: the sample as field work returns it (design weights, strata, outcome, answers) — what an `input:` step reads |
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
+//! | `tables.xlsx`, `tables.md`, `tables.html` | publication tables: per estimate, domains in rows and categories in columns with labels, CI, marks and footnotes (one sheet per estimate and a methodology sheet) |
 //! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
@@ -70,6 +71,9 @@ pub fn seed_of(cfg: &PipelineConfig, seed: Option<u64>) -> Result<u64> {
     })
 }
 
+/// The publication tables (spreadsheet, Markdown, HTML).
+const TABLES: [&str; 3] = ["tables.xlsx", "tables.md", "tables.html"];
+
 /// Output files, by name.
 fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
@@ -80,6 +84,7 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     if cfg.estimates.is_some() {
         v.push(out.join("estimates.csv"));
         v.push(out.join("estimates.md"));
+        v.extend(TABLES.iter().map(|f| out.join(f)));
     }
     if cfg.models.is_some() {
         v.push(out.join("models.csv"));
@@ -210,35 +215,45 @@ struct Results {
     models: Vec<ModelRow>,
     labels: crate::estimate::Labels,
     warnings: Vec<String>,
+    /// Domains against the overall value, for the tables' significance marks.
+    differences: Vec<crate::model::VersusOverall>,
 }
 
 /// Computes the estimates and the models, side by side (`--replicates` applied to both
 /// designs).
 fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
     type Part<R> = Result<(Vec<R>, Option<crate::bind::codebook::Checked>)>;
-    let (estimates, models) = rayon::join(
-        || -> Part<EstimateRow> {
-            let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
-            let mut e = e.clone();
-            if let Some(r) = opts.replicates {
-                e.set_replicate_count(r);
-            }
-            crate::bind::estimate::check_columns(&e, table)?;
-            let checked = crate::bind::codebook::estimate_labels(&e, table)?;
-            Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
+    // The differences behind the tables' significance marks, beside the estimates and
+    // models (their errors come after the estimates' own).
+    let ((estimates, models), differences) = rayon::join(
+        || {
+            rayon::join(
+                || -> Part<EstimateRow> {
+                    let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
+                    let e = with_count(e, opts);
+                    crate::bind::estimate::check_columns(&e, table)?;
+                    let checked = crate::bind::codebook::estimate_labels(&e, table)?;
+                    Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
+                },
+                || -> Part<ModelRow> {
+                    let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
+                    let mut m = m.clone();
+                    if let Some(r) = opts.replicates {
+                        m.design.set_replicate_count(r);
+                    }
+                    crate::bind::model::check_columns(&m, table)?;
+                    let checked = crate::bind::codebook::model_labels(&m, table)?;
+                    Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
+                },
+            )
         },
-        || -> Part<ModelRow> {
-            let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
-            let mut m = m.clone();
-            if let Some(r) = opts.replicates {
-                m.design.set_replicate_count(r);
-            }
-            crate::bind::model::check_columns(&m, table)?;
-            let checked = crate::bind::codebook::model_labels(&m, table)?;
-            Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
+        || match &cfg.estimates {
+            Some(e) => crate::bind::significance::versus_overall(&with_count(e, opts), table),
+            None => Ok(Vec::new()),
         },
     );
     let ((estimates, e_checked), (models, m_checked)) = (estimates?, models?);
+    let differences = differences?;
     let mut labels = crate::estimate::Labels::default();
     let mut warnings: Vec<String> = Vec::new();
     for c in e_checked.into_iter().chain(m_checked) {
@@ -249,7 +264,19 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
             }
         }
     }
-    Ok(Results { estimates, models, labels, warnings })
+    Ok(Results { estimates, models, labels, warnings, differences })
+}
+
+/// The estimation config with `--replicates` applied.
+fn with_count(
+    e: &crate::config::estimate::EstimateConfig,
+    opts: &RunOptions,
+) -> crate::config::estimate::EstimateConfig {
+    let mut e = e.clone();
+    if let Some(r) = opts.replicates {
+        e.set_replicate_count(r);
+    }
+    e
 }
 
 fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
@@ -345,6 +372,11 @@ fn report_html(
         labels: &results.labels,
         map: cfg.report.map.as_deref(),
         map_category: cfg.report.map_category.as_deref(),
+        significance: cfg
+            .estimates
+            .as_ref()
+            .and_then(|e| e.notes.significance)
+            .map(|rule| (results.differences.as_slice(), rule)),
     };
     crate::report::run::render(&report)
 }
@@ -415,11 +447,18 @@ fn write_small(
     html: &str,
     lang: crate::report::run::Lang,
 ) -> Result<()> {
-    if cfg.estimates.is_some() {
+    if let Some(e) = &cfg.estimates {
+        let (rows, labels) = (&results.estimates, &results.labels);
         for f in ["estimates.csv", "estimates.md"] {
-            let (rows, labels) = (&results.estimates, &results.labels);
             crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
         }
+        let paths = TABLES.map(|f| out.join(f));
+        let setup = crate::report::publication::Setup {
+            differences: results.differences.clone(),
+            ..super::publication::setup(e, lang)
+        };
+        let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
+        crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
     }
     if cfg.models.is_some() {
         crate::report::table::write_models(&out.join("models.csv"), &results.models)?;

@@ -4,6 +4,7 @@ pub mod calibration;
 pub mod html;
 pub mod publication;
 pub mod run;
+pub mod significance;
 pub mod table;
 
 use crate::error::{Error, Result};

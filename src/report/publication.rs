@@ -11,8 +11,10 @@
 
 use super::html::escape;
 use super::run::Lang;
+use super::significance::{self, Family};
 use crate::error::Error;
 use crate::estimate::{CiMethod, EstimateRow, Labels, Publication, Text};
+use crate::model::{Significance, VersusOverall};
 use crate::variance::replicates::ReplicateKind;
 use std::fmt::Write as _;
 
@@ -58,6 +60,10 @@ pub struct Setup {
     pub variance: Variance,
     /// The requests, in configuration order (the order of the tables).
     pub requests: Vec<RequestInfo>,
+    /// Marks of domains that differ from the overall value (`None`: no marks).
+    pub significance: Option<Significance>,
+    /// The domain-versus-overall differences the marks come from (raw p-values).
+    pub differences: Vec<VersusOverall>,
 }
 
 /// A mark on a cell, with its footnote letter.
@@ -103,6 +109,8 @@ pub struct Cell {
     pub ci: Option<(f64, f64)>,
     /// Marks, in letter order.
     pub marks: Vec<Mark>,
+    /// Significantly different from the overall value (shown `*`).
+    pub differs: bool,
 }
 
 /// One row: the domain's labels, one cell per column, the respondents.
@@ -164,6 +172,7 @@ fn table(name: &str, rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -> P
     let cats = ordered(rows.iter().map(|r| vec![(first.variable.clone(), cat_key(r))]), labels);
     let domains = ordered(rows.iter().map(|r| r.domain.clone()), labels);
     let info = setup.requests.iter().find(|r| r.name == name);
+    let family = setup.significance.and_then(|rule| Family::of(name, &setup.differences, rule));
     let percent = first.stat == "proportion";
     let decimals = setup.decimals.unwrap_or(if first.stat == "total" { 0 } else { 1 });
     let columns = cats
@@ -179,7 +188,11 @@ fn table(name: &str, rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -> P
             let here: Vec<&&EstimateRow> = rows.iter().filter(|r| &r.domain == d).collect();
             let cells = cats
                 .iter()
-                .map(|c| here.iter().find(|r| cat_key(r) == c[0].1).map(|r| cell(r)))
+                .map(|c| {
+                    let r = here.iter().find(|r| cat_key(r) == c[0].1)?;
+                    let differs = family.as_ref().is_some_and(|f| f.differs(&r.category, d));
+                    Some(Cell { differs, ..cell(r) })
+                })
                 .collect();
             let labels = match d.is_empty() {
                 true => vec![if en { "All" } else { "Ensemble" }.to_string()],
@@ -209,6 +222,10 @@ fn table(name: &str, rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -> P
         footnotes: Vec::new(),
     };
     t.footnotes = footnotes(&t, info, setup);
+    if let Some(f) = &family {
+        let at = t.footnotes.iter().take_while(|n| n.starts_with('(')).count();
+        t.footnotes.insert(at, significance::footnote(&t, f, setup.lang));
+    }
     t
 }
 
@@ -249,7 +266,8 @@ fn cell(r: &EstimateRow) -> Cell {
         }
     }
     let finite = |x: f64| Some(x).filter(|x| x.is_finite());
-    Cell { value: finite(r.estimate), ci: finite(r.ci_low).zip(finite(r.ci_high)), marks }
+    let ci = finite(r.ci_low).zip(finite(r.ci_high));
+    Cell { value: finite(r.estimate), ci, marks, differs: false }
 }
 
 /// Footnotes of a table: the marks it uses, how to read it, then population, source, method.
@@ -290,7 +308,8 @@ pub fn general_notes(setup: &Setup) -> Vec<String> {
     let en = setup.lang == Lang::En;
     let mut out = Vec::new();
     if let Some(p) = &setup.population {
-        out.push(format!("{} {}", if en { "Population:" } else { "Champ :" }, p.get(en)));
+        let p = p.get(en).trim_end_matches('.');
+        out.push(format!("{} {p}.", if en { "Population:" } else { "Champ :" }));
     }
     match (&setup.source, &setup.field) {
         (Some(s), Some(f)) => {
@@ -398,7 +417,8 @@ pub fn value_text(t: &PubTable, x: f64, lang: Lang) -> String {
 /// The texts of a cell: value with marks, interval.
 pub fn cell_texts(t: &PubTable, c: Option<&Cell>, lang: Lang) -> (String, String) {
     let Some(c) = c else { return (String::new(), String::new()) };
-    let value = c.value.map_or_else(|| "–".to_string(), |v| value_text(t, v, lang));
+    let star = if c.differs && c.value.is_some() { "*" } else { "" };
+    let value = c.value.map_or_else(|| "–".to_string(), |v| value_text(t, v, lang) + star);
     let ci = c.ci.filter(|_| c.value.is_some()).map_or_else(String::new, |(l, h)| {
         let (l, h) = (value_text(t, l, lang), value_text(t, h, lang));
         if lang == Lang::En { format!("{l}–{h}") } else { format!("[{l} ; {h}]") }
@@ -461,7 +481,9 @@ pub fn to_markdown(tables: &[PubTable], lang: Lang) -> String {
         }
         out.push('\n');
         for f in &t.footnotes {
-            let _ = writeln!(out, "{}  ", esc(f));
+            // `* : …` would start a Markdown list.
+            let f = if f.starts_with('*') { format!("\\{f}") } else { f.clone() };
+            let _ = writeln!(out, "{}  ", esc(&f));
         }
         out.push('\n');
     }

@@ -9,7 +9,8 @@
 //! RunReport { lang, title, facts: Vec<(String, String)>, steps: Vec<WeightStep>, g: &[f64],
 //!             calibration: Option<&calibration::Report>, nonresponse: Option<&nonresponse::Report>,
 //!             estimates: &[EstimateRow], models: &[ModelRow], labels: &Labels,
-//!             map: Option<&str>, map_category: Option<&str> }
+//!             map: Option<&str>, map_category: Option<&str>,
+//!             significance: Option<(&[VersusOverall], Significance)> }
 //! render(&RunReport) -> Result<String>
 //! ```
 //!
@@ -116,6 +117,9 @@ pub struct RunReport<'a> {
     pub map: Option<&'a str>,
     /// The category of `map` to draw (a code; `None`: the first in codebook order).
     pub map_category: Option<&'a str>,
+    /// Domains against the overall value and the rule of the marks (`*` after the value
+    /// in the estimates table); `None`: no marks.
+    pub significance: Option<(&'a [crate::model::VersusOverall], crate::model::Significance)>,
 }
 
 const CSS: &str = "h2{border-bottom:2px solid #4c78a8;padding-bottom:.2em;margin-top:2em}\
@@ -149,13 +153,21 @@ pub fn render(report: &RunReport) -> Result<String> {
     let mut sections: Vec<(&str, &str, String)> =
         vec![("facts", l("facts"), facts_section(report))];
     if let Some(nr) = report.nonresponse {
-        sections.push(("nonresponse", l("nonresponse"), nonresponse::section(lang, nr)));
+        sections.push(("nonresponse", l("nonresponse"), nonresponse::section(lang, names, nr)));
     }
     sections.push(("weights", l("weights"), weights::section(lang, &report.steps)));
     if let Some(cal) = report.calibration {
-        sections.push(("calibration", l("calibration"), calibration::section(lang, cal, report.g)));
+        sections.push((
+            "calibration",
+            l("calibration"),
+            calibration::section(lang, names, cal, report.g),
+        ));
     }
-    sections.push(("estimates", l("estimates"), estimates::section(lang, names, report.estimates)));
+    sections.push((
+        "estimates",
+        l("estimates"),
+        estimates::section((lang, names), report.estimates, report.significance),
+    ));
     if let Some(m) = models::section((lang, names), report.models, report.estimates) {
         sections.push(("models", l("models"), m));
     }

@@ -286,14 +286,40 @@ pub fn write_estimates_published(
     let TableFormat::Publication(format) = format_of(path)? else {
         return write_estimates_labelled(path, rows, labels, setup.lang);
     };
+    write_publication(path, format, &publication::tables(rows, labels, setup), setup)
+}
+
+/// The publication tables of the rows written three ways, as `ponder run` does
+/// (`tables.xlsx`, `tables.md`, `tables.html`): a spreadsheet, Markdown and HTML — the
+/// paths are taken as given, whatever their extension.
+///
+/// # Errors
+/// I/O failures, naming the path.
+pub fn write_publication_files(
+    [xlsx, md, html]: [&Path; 3],
+    rows: &[EstimateRow],
+    labels: &Labels,
+    setup: &Setup,
+) -> Result<()> {
     let tables = publication::tables(rows, labels, setup);
+    write_publication(xlsx, PubFormat::Xlsx, &tables, setup)?;
+    write_publication(md, PubFormat::Markdown, &tables, setup)?;
+    write_publication(html, PubFormat::Html, &tables, setup)
+}
+
+fn write_publication(
+    path: &Path,
+    format: PubFormat,
+    tables: &[PubTable],
+    setup: &Setup,
+) -> Result<()> {
     match format {
         PubFormat::Markdown => {
-            super::write_text(path, &publication::to_markdown(&tables, setup.lang))
+            super::write_text(path, &publication::to_markdown(tables, setup.lang))
         }
-        PubFormat::Html => super::write_text(path, &publication::to_html(&tables, setup.lang)),
+        PubFormat::Html => super::write_text(path, &publication::to_html(tables, setup.lang)),
         PubFormat::Xlsx => {
-            let bytes = xlsx_bytes(&tables, setup).map_err(|e| publication::xlsx_error(path, e))?;
+            let bytes = xlsx_bytes(tables, setup).map_err(|e| publication::xlsx_error(path, e))?;
             crate::data::write_atomic(path, |f| std::io::Write::write_all(f, &bytes))
         }
     }
@@ -351,6 +377,27 @@ fn methodology_lines(setup: &Setup) -> Vec<String> {
         false => "(d) aucun répondant ou estimation non définie.".into(),
         true => "(d) no respondent or undefined estimate.".into(),
     });
+    if let Some(sig) = setup.significance {
+        let level = publication::number(sig.level * 100.0, 0, setup.lang);
+        let c = match (sig.correction, en) {
+            (crate::model::Correction::Holm, _) => "Holm",
+            (crate::model::Correction::Bonferroni, _) => "Bonferroni",
+            (crate::model::Correction::None, false) => "aucune",
+            (crate::model::Correction::None, true) => "none",
+        };
+        out.push(match en {
+            false => format!(
+                "* différence significative avec l'ensemble des domaines au seuil de {level} % \
+                 (test z avec la covariance des deux estimations ; correction des comparaisons \
+                 multiples d'un tableau : {c})."
+            ),
+            true => format!(
+                "* significantly different from all domains together at the {level}% level (z \
+                 test with the covariance of the two estimates; correction for the multiple \
+                 comparisons of a table: {c})."
+            ),
+        });
+    }
     out
 }
 
@@ -397,7 +444,8 @@ fn write_sheet(
         for (j, c) in r.cells.iter().enumerate() {
             let Some(c) = c else { continue };
             let col = lead + 3 * j as u16;
-            let marks = publication::marks_text(&c.marks);
+            let star = if c.differs && c.value.is_some() { "*" } else { "" };
+            let marks = format!("{star}{}", publication::marks_text(&c.marks));
             match c.value {
                 Some(v) if marks.is_empty() => {
                     sheet.write_number_with_format(row, col, v, &plain)?

@@ -2,6 +2,7 @@
 //! margins before and after, distribution and histogram of the ratios g.
 
 use super::labels::{fixed, label, number, sci};
+use super::names::Names;
 use super::{Lang, notes, yes_no};
 use crate::calibration::Report as CalReport;
 use crate::report::calibration::margin_rows;
@@ -9,10 +10,12 @@ use crate::report::html::table;
 use std::fmt::Write;
 
 /// The whole section; `g` are the ratios w_cal / w_in of the respondents.
-pub(super) fn section(lang: Lang, r: &CalReport, g: &[f64]) -> String {
+/// Margins and their categories are shown with the codebook's labels (`names`) where it
+/// has the variables.
+pub(super) fn section(lang: Lang, names: Names, r: &CalReport, g: &[f64]) -> String {
     let mut s = summary(lang, r);
-    rescaled(&mut s, lang, r);
-    margins(&mut s, lang, r);
+    rescaled(&mut s, (lang, names), r);
+    margins(&mut s, lang, names, r);
     g_distribution(&mut s, lang, r, g);
     s
 }
@@ -33,7 +36,10 @@ fn summary(lang: Lang, r: &CalReport) -> String {
             format!("{} ({})", yes_no(lang, r.converged), r.termination),
         ],
         vec![l("max_misfit").to_string(), sci(lang, r.max_misfit)],
-        vec![l("rows_positive").to_string(), format!("{} ({})", r.n_rows, r.n_positive)],
+        vec![
+            l("rows_positive").to_string(),
+            format!("{} ({})", number(lang, r.n_rows as f64), number(lang, r.n_positive as f64)),
+        ],
         vec![l("at_bounds").to_string(), format!("{} / {}", r.at_lower_bound, r.at_upper_bound)],
         vec![l("cal_deff").to_string(), fixed(lang, r.design_effect, 3)],
     ];
@@ -41,7 +47,7 @@ fn summary(lang: Lang, r: &CalReport) -> String {
 }
 
 /// Margins whose totals were rescaled to the common total, as notes.
-fn rescaled(s: &mut String, lang: Lang, r: &CalReport) {
+fn rescaled(s: &mut String, (lang, names): (Lang, Names), r: &CalReport) {
     let adj: Vec<String> = r
         .target_adjustments
         .iter()
@@ -49,7 +55,7 @@ fn rescaled(s: &mut String, lang: Lang, r: &CalReport) {
             format!(
                 "{} {} : {} → {} (× {})",
                 label(lang, "rescaled"),
-                a.margin,
+                labelled_margin(names, &a.margin, "").0,
                 number(lang, a.given_total),
                 number(lang, a.common_total),
                 fixed(lang, a.factor, 6)
@@ -60,10 +66,14 @@ fn rescaled(s: &mut String, lang: Lang, r: &CalReport) {
 }
 
 /// Every margin category: before, target, after, error.
-fn margins(s: &mut String, lang: Lang, r: &CalReport) {
+fn margins(s: &mut String, lang: Lang, names: Names, r: &CalReport) {
     let l = |k| label(lang, k);
     let _ = writeln!(s, "<h3>{}</h3>", l("margins"));
-    let rows = margin_rows(r, |v| number(lang, v), |e| sci(lang, e));
+    let mut rows = margin_rows(r, |v| number(lang, v), |e| sci(lang, e));
+    for row in &mut rows {
+        let (margin, category) = labelled_margin(names, &row[0], &row[1]);
+        (row[0], row[1]) = (margin, category);
+    }
     let header = [l("margin"), l("category"), l("before"), l("target"), l("after"), l("error")];
     s.push_str(&table(&header, &rows, 2));
 }
@@ -90,4 +100,20 @@ fn g_distribution(s: &mut String, lang: Lang, r: &CalReport, g: &[f64]) {
         .collect();
     let titles = (l("g_dist"), l("g_axis"), l("respondents_count"));
     s.push_str(&super::svg::histogram(lang, titles, g, 40, &marks));
+}
+
+/// A margin (`sex × age_group`) and its category (`F,18-29`) with the codebook's labels
+/// (« Sexe × Âge », « Femmes × 18 à 29 ans »); codes kept where the codebook lacks them.
+fn labelled_margin(names: Names, margin: &str, category: &str) -> (String, String) {
+    let vars: Vec<&str> = margin.split(" × ").collect();
+    let codes: Vec<&str> = match vars.len() {
+        1 => vec![category],
+        n => category.splitn(n, ',').collect(),
+    };
+    let margin = vars.iter().map(|v| names.variable(v)).collect::<Vec<_>>().join(" × ");
+    if codes.len() != vars.len() || category.is_empty() {
+        return (margin, category.to_string());
+    }
+    let cat = vars.iter().zip(&codes).map(|(v, c)| names.value(v, c)).collect::<Vec<_>>();
+    (margin, cat.join(" × "))
 }

@@ -8,7 +8,9 @@ use super::svg::{self, Dot};
 use super::{Lang, map};
 use crate::error::{Error, Result};
 use crate::estimate::EstimateRow;
+use crate::model::{Correction, Significance, VersusOverall};
 use crate::report::html::{escape, table_with_classes};
+use crate::report::significance::Family;
 use std::fmt::Write;
 
 /// A proportion row.
@@ -112,7 +114,14 @@ fn sorted<'a>(names: Names, rows: &'a [EstimateRow], name: &str) -> Vec<&'a Esti
 
 /// The estimates section: per theme (in file order), a chart per estimate under its
 /// title, then the table of every row.
-pub(super) fn section(lang: Lang, names: Names, rows: &[EstimateRow]) -> String {
+///
+/// With `significance`, the value of a domain that differs from the whole (after the
+/// correction over the domains of its estimate) is followed by `*` in the table.
+pub(super) fn section(
+    (lang, names): (Lang, Names),
+    rows: &[EstimateRow],
+    significance: Option<(&[VersusOverall], Significance)>,
+) -> String {
     let l = |k| label(lang, k);
     if rows.is_empty() {
         return format!("<p>{}</p>\n", na(lang));
@@ -122,6 +131,25 @@ pub(super) fn section(lang: Lang, names: Names, rows: &[EstimateRow]) -> String 
         escape(l("dot_caption")),
         escape(l("flag_legend"))
     );
+    let mut star = None;
+    if let Some((diffs, rule)) = significance.filter(|(d, _)| !d.is_empty()) {
+        star = Some((diffs, rule));
+        let level = crate::report::publication::number(rule.level * 100.0, 0, lang);
+        let c = match rule.correction {
+            Correction::Holm => "Holm",
+            Correction::Bonferroni => "Bonferroni",
+            Correction::None => "-",
+        };
+        let text = match lang {
+            Lang::Fr => format!(
+                "* : différence significative avec l'ensemble des domaines de l'estimation au seuil de {level} % (test z, covariance selon le plan de sondage ; correction des comparaisons multiples : {c})."
+            ),
+            Lang::En => format!(
+                "*: significantly different from all the domains of the estimate together at the {level}% level (z test, design-based covariance; correction for multiple comparisons: {c})."
+            ),
+        };
+        let _ = writeln!(s, "<p class=\"caption\">{}</p>", escape(&text));
+    }
     let order = names_in_order(names, rows);
     let mut theme: Option<&str> = None;
     let mut table_rows: Vec<&EstimateRow> = Vec::new();
@@ -137,7 +165,7 @@ pub(super) fn section(lang: Lang, names: Names, rows: &[EstimateRow]) -> String 
     }
     let _ = writeln!(s, "<h3>{}</h3>", l("estimates_table"));
     s.push_str("<div class=\"wide\">");
-    s.push_str(&estimates_table(lang, names, &table_rows));
+    s.push_str(&estimates_table(lang, names, &table_rows, star));
     s.push_str("</div>\n");
     s
 }
@@ -191,8 +219,27 @@ fn dot(lang: Lang, names: Names, r: &EstimateRow, separator: bool) -> Dot {
 }
 
 /// The table of every estimate row (flagged rows with class `flag`).
-fn estimates_table(lang: Lang, names: Names, rows: &[&EstimateRow]) -> String {
+fn estimates_table(
+    lang: Lang,
+    names: Names,
+    rows: &[&EstimateRow],
+    star: Option<(&[VersusOverall], Significance)>,
+) -> String {
     let l = |k| label(lang, k);
+    // One family of comparisons per estimate (the correction is per estimate, as in the
+    // publication tables).
+    let mut families: Vec<(String, Option<Family>)> = Vec::new();
+    if let Some((diffs, rule)) = star {
+        for r in rows {
+            if !families.iter().any(|(n, _)| *n == r.name) {
+                families.push((r.name.clone(), Family::of(&r.name, diffs, rule)));
+            }
+        }
+    }
+    let differs = |r: &EstimateRow| -> bool {
+        let f = families.iter().find(|(n, _)| *n == r.name).and_then(|(_, f)| f.as_ref());
+        f.is_some_and(|f| f.differs(&r.category, &r.domain))
+    };
     let value =
         |r: &EstimateRow, v: f64| if is_proportion(r) { percent(lang, v) } else { number(lang, v) };
     let table_rows: Vec<Vec<String>> = rows
@@ -204,7 +251,7 @@ fn estimates_table(lang: Lang, names: Names, rows: &[&EstimateRow]) -> String {
                 names.variable(&r.variable).to_string(),
                 r.category.as_deref().map_or("", |c| names.value(&r.variable, c)).to_string(),
                 domain_text(lang, names, r),
-                value(r, r.estimate),
+                value(r, r.estimate) + if r.estimate.is_finite() && differs(r) { "*" } else { "" },
                 value(r, r.se),
                 value(r, r.ci_low),
                 value(r, r.ci_high),

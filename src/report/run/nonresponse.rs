@@ -3,6 +3,7 @@
 //! charts and tables), partial R-indicators, profiles of respondents by mode, notes.
 
 use super::labels::{fixed, label, na, number, percent};
+use super::names::Names;
 use super::svg::{self, BarGroup};
 use super::{Lang, notes};
 use crate::nonresponse::Report as NrReport;
@@ -10,8 +11,9 @@ use crate::nonresponse::diagnostics::{ProfileItem, Rate};
 use crate::report::html::{escape, table};
 use std::fmt::Write;
 
-/// The whole section.
-pub(super) fn section(lang: Lang, nr: &NrReport) -> String {
+/// The whole section. Variables and categories of the partial R-indicators and profiles are shown with the
+/// codebook's labels (`names`) where it has them.
+pub(super) fn section(lang: Lang, names: Names, nr: &NrReport) -> String {
     let mut s = summary(lang, nr);
     outcomes(&mut s, lang, nr);
     phases(&mut s, lang, nr);
@@ -19,10 +21,10 @@ pub(super) fn section(lang: Lang, nr: &NrReport) -> String {
         groups(&mut s, lang, nr);
     }
     if !nr.r_indicator.partial.is_empty() {
-        partial_r(&mut s, lang, nr);
+        partial_r(&mut s, (lang, names), nr);
     }
     if !nr.profiles.is_empty() {
-        profiles(&mut s, lang, nr);
+        profiles(&mut s, (lang, names), nr);
     }
     notes(&mut s, lang, &nr.notes);
     s
@@ -162,19 +164,19 @@ fn groups(s: &mut String, lang: Lang, nr: &NrReport) {
 }
 
 /// Unconditional partial R-indicators by variable and category.
-fn partial_r(s: &mut String, lang: Lang, nr: &NrReport) {
+fn partial_r(s: &mut String, (lang, names): (Lang, Names), nr: &NrReport) {
     let l = |k| label(lang, k);
     let _ = writeln!(s, "<h3>{}</h3>", l("partial_r"));
     let mut rows = Vec::new();
     for p in &nr.r_indicator.partial {
-        let mut row = vec![p.variable.clone()];
+        let mut row = vec![names.variable(&p.variable).to_string()];
         row.extend(std::iter::repeat_n(String::new(), 4));
         row.push(fixed(lang, p.unconditional, 4));
         rows.push(row);
         for c in &p.categories {
             rows.push(vec![
                 String::new(),
-                c.category.clone(),
+                names.value(&p.variable, &c.category).to_string(),
                 c.n.to_string(),
                 percent(lang, c.weight_share),
                 fixed(lang, c.mean_propensity, 3),
@@ -189,7 +191,7 @@ fn partial_r(s: &mut String, lang: Lang, nr: &NrReport) {
 
 /// Profiles: the mean or share of each variable by group of the collection, and the
 /// standardized differences between groups.
-fn profiles(s: &mut String, lang: Lang, nr: &NrReport) {
+fn profiles(s: &mut String, (lang, names): (Lang, Names), nr: &NrReport) {
     let l = |k| label(lang, k);
     let _ = writeln!(s, "<h3>{}</h3>", l("profiles"));
     let mut cols: Vec<&'static str> = Vec::new();
@@ -210,20 +212,23 @@ fn profiles(s: &mut String, lang: Lang, nr: &NrReport) {
     header.extend(cols.iter().map(|c| l(c)));
     header.extend(pair_names.iter().map(String::as_str));
     let rows: Vec<Vec<String>> =
-        nr.profiles.iter().map(|p| profile_row(lang, p, &cols, &pairs)).collect();
+        nr.profiles.iter().map(|p| profile_row((lang, names), p, &cols, &pairs)).collect();
     s.push_str(&table(&header, &rows, 2));
 }
 
 /// One row of the profiles table.
 fn profile_row(
-    lang: Lang,
+    (lang, names): (Lang, Names),
     p: &ProfileItem,
     cols: &[&'static str],
     pairs: &[(&'static str, &'static str)],
 ) -> Vec<String> {
     let mut row = vec![
-        p.variable.clone(),
-        p.category.clone().unwrap_or_else(|| label(lang, "mean_value").to_string()),
+        names.variable(&p.variable).to_string(),
+        p.category.as_deref().map_or_else(
+            || label(lang, "mean_value").to_string(),
+            |c| names.value(&p.variable, c).to_string(),
+        ),
     ];
     for c in cols {
         row.push(p.groups.iter().find(|g| g.group == *c).map_or(na(lang), |g| {

@@ -50,12 +50,8 @@ fn a_label_for_a_value_that_never_occurs_is_a_warning() {
         "{err}"
     );
     assert!(!csv.contains("Mayotte"));
-    // A variable used by the config but not in the codebook is fine: codes shown as is.
-    let codebook = CODEBOOK.split("  region:").next().unwrap().to_string();
-    let s = folder(&codebook, &config("codebook: cb.yaml\n"));
-    let (csv, err) = estimate(&s, "est.csv", &[]);
-    assert!(!err.contains("warning"), "{err}");
-    assert!(csv.contains(",11,11,"), "region_label repeats the code:\n{csv}");
+    // A published variable the codebook lacks is refused (see
+    // a_published_variable_without_labels_is_refused_naming_the_estimate).
 }
 
 /// The cells of a CSV line (no quoted commas in these tests).
@@ -131,4 +127,41 @@ fn ponder_model_checks_its_codebook_against_the_data() {
     );
     let args = ["model", "-c", "m.yaml", "-i", "data.csv", "-o", "m.csv"];
     assert_refused(&s, &args, &["cb.yaml", "value `94` of `region`", "has no label"]);
+}
+
+/// A published variable (`by:`, or the variable of a proportion) absent from the codebook,
+/// or listed without `values:`, would show codes to readers: refused, naming the variable,
+/// the estimate, the codebook file and the fix; nothing written.
+#[test]
+fn a_published_variable_without_labels_is_refused_naming_the_estimate() {
+    let no_sex = CODEBOOK.replace(
+        "  sex:\n    label: {fr: Sexe, en: Sex}\n    values:\n      F: {fr: Femmes, en: Women}\n      M: {fr: Hommes, en: Men}\n",
+        "",
+    );
+    assert_ne!(no_sex, CODEBOOK);
+    let s = folder(&no_sex, &config("codebook: cb.yaml\n"));
+    assert_refused(
+        &s,
+        &ARGS,
+        &[
+            "e.yaml",
+            "estimates[1].by",
+            "`sex` (by of estimate `answer_by_sex`) is not in the codebook cb.yaml",
+            "add `sex: {label:",
+        ],
+    );
+    let bare = CODEBOOK.replace(
+        "    values:\n      \"yes\": {fr: Oui, en: \"Yes\"}\n      \"no\": {fr: Non, en: \"No\"}\n",
+        "",
+    );
+    assert_ne!(bare, CODEBOOK);
+    let s = folder(&bare, &config("codebook: cb.yaml\n"));
+    assert_refused(
+        &s,
+        &ARGS,
+        &[
+            "estimates[0].variable",
+            "`answer` (variable of estimate `yes_by_region`) has no `values:`",
+        ],
+    );
 }

@@ -3,6 +3,9 @@
 //! is not ponder (Python `openpyxl`, skipped with a message when absent), deterministic
 //! bytes, and unsupported extensions refused.
 
+mod run;
+mod significance;
+
 use crate::cli::assert_refused;
 use crate::common::Scratch;
 use ponder::estimate::{EstimateRow, Flags, Labels, Publication, Text};

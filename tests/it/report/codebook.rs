@@ -374,3 +374,18 @@ fn the_map_is_chosen_by_name_or_by_estimate_and_category() {
     let e = load("{map: {estimate: trust_by_region, colour: red}}").unwrap_err().to_string();
     assert!(e.contains("report"), "{e}");
 }
+
+/// A bad `report: map:` form names the accepted forms.
+#[test]
+fn a_bad_map_form_names_the_accepted_forms() {
+    use crate::common::{Scratch, repo};
+    use ponder::config::pipeline::PipelineConfig;
+    let s = Scratch::new();
+    let sample = repo("designs/fej2024_sample.yaml");
+    for bad in ["{map: {estimate: trust_by_region, colour: red}}", "{map: [trust_by_region]}"] {
+        let text = format!("seed: 1\nsteps:\n  - sample: {sample}\nreport: {bad}\n");
+        let e = PipelineConfig::load(&s.write("p.yaml", &text)).unwrap_err().to_string();
+        assert!(e.contains("accepted forms of `report: map:`"), "{e}");
+        assert!(e.contains("`map: trust_by_region`") && e.contains("category: \"yes\""), "{e}");
+    }
+}

@@ -4,6 +4,7 @@
 
 mod codebook;
 mod models;
+mod visible;
 
 use ponder::calibration::{self, Bounds, Margin, Problem};
 use ponder::data::Factor;
@@ -218,6 +219,7 @@ fn report<'a>(r: &'a Run, lang: Lang, map: Option<&'a str>) -> RunReport<'a> {
         labels: &NO_LABELS,
         map,
         map_category: None,
+        significance: None,
     }
 }
 

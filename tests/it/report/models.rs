@@ -127,6 +127,7 @@ pub(super) fn report<'a>(
         labels: &super::NO_LABELS,
         map: None,
         map_category: None,
+        significance: None,
     }
 }
 
