@@ -321,14 +321,7 @@ fn from_integer_range(ca: &Int64Chunked) -> Option<Factor> {
                 a
             },
         );
-    let mut code = vec![Factor::MISSING; span];
-    let mut levels = Vec::new();
-    for (i, s) in seen.iter().enumerate() {
-        if *s {
-            code[i] = levels.len() as u32;
-            levels.push((lo + i as i64).to_string());
-        }
-    }
+    let (code, levels) = rank_present(&seen, lo);
     if levels.len() < span {
         // gaps in the range: offsets → ranks among the values present
         blocks.into_par_iter().for_each(|(out, _)| {
@@ -338,6 +331,20 @@ fn from_integer_range(ca: &Int64Chunked) -> Option<Factor> {
         });
     }
     Some(Factor { codes, levels })
+}
+
+/// The values `lo + i` present (`seen[i]`) in increasing order: each offset's rank among
+/// them (`Factor::MISSING` for an absent value) and their text.
+fn rank_present(seen: &[bool], lo: i64) -> (Vec<u32>, Vec<String>) {
+    let mut code = vec![Factor::MISSING; seen.len()];
+    let mut levels = Vec::new();
+    for (i, s) in seen.iter().enumerate() {
+        if *s {
+            code[i] = levels.len() as u32;
+            levels.push((lo + i as i64).to_string());
+        }
+    }
+    (code, levels)
 }
 
 /// Integer codes within a range of at most 2^20 values: a lookup table instead of hashing
@@ -350,14 +357,7 @@ fn from_small_integers(ca: &Int64Chunked) -> Option<Factor> {
     }
     let mut seen = vec![false; span];
     for_each_value(ca, |v| seen[(v - lo) as usize] = true);
-    let mut code = vec![Factor::MISSING; span];
-    let mut levels = Vec::new();
-    for (i, s) in seen.iter().enumerate() {
-        if *s {
-            code[i] = levels.len() as u32;
-            levels.push((lo + i as i64).to_string());
-        }
-    }
+    let (code, levels) = rank_present(&seen, lo);
     let codes = if ca.null_count() == 0 {
         // the common case: straight over the value buffers, no Option per row
         let mut out = Vec::with_capacity(ca.len());

@@ -18,7 +18,7 @@
 //!
 //! The module works on a [`Table`] and a plain [`Plan`] (names already checked against the
 //! table by the caller, `pipeline::export`); it writes every file into a temporary folder
-//! beside the destination and renames it into place ([`package`]).
+//! beside the destination and renames it into place (module `package`).
 
 mod coarsen;
 mod codebook;

@@ -38,6 +38,24 @@ pub struct Difference {
     pub ci_high: f64,
 }
 
+impl Difference {
+    /// `θ̂_a − θ̂_b` of estimates `theta` with covariance `v`: SE
+    /// `√(V_aa + V_bb − 2 V_ab)`, z test, normal CI with quantile `q`.
+    fn of(theta: &[f64], v: &DMatrix<f64>, (a, b): (usize, usize), q: f64) -> Difference {
+        let est = theta[a] - theta[b];
+        let se = (v[(a, a)] + v[(b, b)] - 2.0 * v[(a, b)]).max(0.0).sqrt();
+        Difference {
+            estimates: [theta[a], theta[b]],
+            estimate: est,
+            se,
+            statistic: est / se,
+            p_value: z_two_sided(est / se),
+            ci_low: est - q * se,
+            ci_high: est + q * se,
+        }
+    }
+}
+
 /// One domain mean to estimate: values and domain indicator.
 pub(crate) struct MeanItem<'a> {
     pub(crate) y: &'a [f64],
@@ -136,18 +154,8 @@ pub fn domain_difference(
         items.push(MeanItem { y: yv, domain });
     }
     let (theta, v) = means_covariance(var, &items)?;
-    let est = theta[0] - theta[1];
-    let se = (v[(0, 0)] + v[(1, 1)] - 2.0 * v[(0, 1)]).max(0.0).sqrt();
     let q = normal_quantile(1.0 - (1.0 - level) / 2.0);
-    Ok(Difference {
-        estimates: [theta[0], theta[1]],
-        estimate: est,
-        se,
-        statistic: est / se,
-        p_value: z_two_sided(est / se),
-        ci_low: est - q * se,
-        ci_high: est + q * se,
-    })
+    Ok(Difference::of(&theta, &v, (0, 1), q))
 }
 
 /// Each domain's mean against the mean over all the domains (their union): for a
@@ -221,19 +229,7 @@ pub fn domains_versus_overall(
     Ok((0..domains)
         .map(|d| {
             let positive = (0..w.len()).any(|k| of(k) == Some(d) && w[k] > 0.0);
-            (positive && theta[all].is_finite()).then(|| {
-                let est = theta[d] - theta[all];
-                let se = (v[(d, d)] + v[(all, all)] - 2.0 * v[(d, all)]).max(0.0).sqrt();
-                Difference {
-                    estimates: [theta[d], theta[all]],
-                    estimate: est,
-                    se,
-                    statistic: est / se,
-                    p_value: z_two_sided(est / se),
-                    ci_low: est - q * se,
-                    ci_high: est + q * se,
-                }
-            })
+            (positive && theta[all].is_finite()).then(|| Difference::of(&theta, &v, (d, all), q))
         })
         .collect())
 }

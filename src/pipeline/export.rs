@@ -45,7 +45,7 @@ pub fn write(
 /// configuration's design, groupings and estimates resolved.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn plan(cfg: &ExportConfig, ctx: Context, table: &Table) -> Result<Plan> {
     let src = &cfg.source;
     let est = cfg.estimates.as_ref().or(ctx.estimates).ok_or_else(|| {
@@ -325,7 +325,7 @@ pub fn check_run(cfg: &crate::config::pipeline::PipelineConfig, out: &Path) -> R
 /// every other output), the pipeline's estimates and seed standing in for the export's.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn after_run(
     cfg: &crate::config::pipeline::PipelineConfig,
     out: &Path,
