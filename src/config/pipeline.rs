@@ -13,6 +13,8 @@
 //!   - estimates: fej2024_estimates.yaml
 //!   # or, with design-based models and tests (a `ponder model` file) beside the estimates:
 //!   # - estimates: {config: fej2024_estimates.yaml, models: fej2024_models.yaml}
+//!   # and the mode-effect diagnostic (models of the answers on the collection mode):
+//!   # - estimates: {config: …, models: …, modes: fej2024_modes.yaml}
 //! report: {lang: fr, title: "Les Français et la justice 2024", map: trust_by_region}
 //! export: fej2024_export.yaml   # optional: the researcher package, in <out>/researcher/
 //! # or map: {estimate: trust_by_region, category: "yes"} (the category drawn; by default
@@ -100,6 +102,7 @@ struct RawCalibrationFull {
 struct RawEstimatesFull {
     config: Option<PathBuf>,
     models: Option<PathBuf>,
+    modes: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -259,6 +262,9 @@ pub struct PipelineConfig {
     pub estimates: Option<EstimateConfig>,
     /// Models and tests (`models:` of the estimates step): written to `models.csv`.
     pub models: Option<ModelConfig>,
+    /// The mode-effect diagnostic (`modes:` of the estimates step, a `ponder model` file:
+    /// models with the collection mode as a term and `margins:`): written to `modes.csv`.
+    pub modes: Option<ModelConfig>,
     /// Report.
     pub report: ReportOptions,
     /// Formats of the weighted file (`csv`, `parquet`).
@@ -349,6 +355,7 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
         replicates: None,
         estimates: None,
         models: None,
+        modes: None,
         report: ReportOptions {
             lang: ReportLang::Fr,
             title: String::new(),

@@ -7,6 +7,7 @@
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
 //! | `tables.xlsx`, `tables.md`, `tables.html` | publication tables: per estimate, domains in rows and categories in columns with labels, CI, marks and footnotes (one sheet per estimate and a methodology sheet) |
 //! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test) |
+//! | `modes.csv`, `modes.md` | the mode-effect diagnostic of the estimates step's `modes:` file (mode coefficients at equal composition, predictive margins « all on the web », raw differences) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
 //! | `calibration.json` | margins before/after, g distribution, design effect |
@@ -89,6 +90,10 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
     if cfg.models.is_some() {
         v.push(out.join("models.csv"));
         v.push(out.join("models.md"));
+    }
+    if cfg.modes.is_some() {
+        v.push(out.join("modes.csv"));
+        v.push(out.join("modes.md"));
     }
     if matches!(cfg.start, Start::Sample(_)) {
         v.push(out.join("sample.json"));
@@ -213,6 +218,8 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
 struct Results {
     estimates: Vec<EstimateRow>,
     models: Vec<ModelRow>,
+    /// The mode-effect diagnostic (`modes:`).
+    modes: Vec<ModelRow>,
     labels: crate::estimate::Labels,
     warnings: Vec<String>,
     /// Domains against the overall value, for the tables' significance marks.
@@ -235,15 +242,9 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
                     let checked = crate::bind::codebook::estimate_labels(&e, table)?;
                     Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
                 },
-                || -> Part<ModelRow> {
-                    let Some(m) = &cfg.models else { return Ok((Vec::new(), None)) };
-                    let mut m = m.clone();
-                    if let Some(r) = opts.replicates {
-                        m.design.set_replicate_count(r);
-                    }
-                    crate::bind::model::check_columns(&m, table)?;
-                    let checked = crate::bind::codebook::model_labels(&m, table)?;
-                    Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
+                || -> Result<_> {
+                    let models = model_part(cfg.models.as_ref(), opts, table)?;
+                    Ok((models, model_part(cfg.modes.as_ref(), opts, table)?))
                 },
             )
         },
@@ -252,11 +253,11 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
             None => Ok(Vec::new()),
         },
     );
-    let ((estimates, e_checked), (models, m_checked)) = (estimates?, models?);
+    let ((estimates, e_checked), ((models, m_checked), (modes, d_checked))) = (estimates?, models?);
     let differences = differences?;
     let mut labels = crate::estimate::Labels::default();
     let mut warnings: Vec<String> = Vec::new();
-    for c in e_checked.into_iter().chain(m_checked) {
+    for c in e_checked.into_iter().chain(m_checked).chain(d_checked) {
         labels = labels.merge(c.labels);
         for w in c.warnings {
             if !warnings.contains(&w) {
@@ -264,7 +265,24 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
             }
         }
     }
-    Ok(Results { estimates, models, labels, warnings, differences })
+    Ok(Results { estimates, models, modes, labels, warnings, differences })
+}
+
+/// The rows of a model file (`models:` or `modes:`), `--replicates` applied, with its
+/// codebook check.
+fn model_part(
+    m: Option<&crate::config::model::ModelConfig>,
+    opts: &RunOptions,
+    table: &crate::data::Table,
+) -> Result<(Vec<ModelRow>, Option<crate::bind::codebook::Checked>)> {
+    let Some(m) = m else { return Ok((Vec::new(), None)) };
+    let mut m = m.clone();
+    if let Some(r) = opts.replicates {
+        m.design.set_replicate_count(r);
+    }
+    crate::bind::model::check_columns(&m, table)?;
+    let checked = crate::bind::codebook::model_labels(&m, table)?;
+    Ok((crate::bind::model::compute(&m, table)?, Some(checked)))
 }
 
 /// The estimation config with `--replicates` applied.
@@ -327,6 +345,9 @@ fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<S
     if cfg.models.is_some() {
         lines.push(format!("models and tests: {} rows", results.models.len()));
     }
+    if cfg.modes.is_some() {
+        lines.push(format!("mode effects: {} rows", results.modes.len()));
+    }
     lines.extend(w.notes.iter().map(|n| format!("note: {n}")));
     lines.extend(results.warnings.iter().cloned());
     lines
@@ -359,6 +380,8 @@ fn report_html(
         .into_iter()
         .map(|(k, v)| (fact_label(lang, &k), shown(&k, v)))
         .collect();
+    // the mode-effect models (their own theme) after the study's models
+    let models: Vec<ModelRow> = results.models.iter().chain(&results.modes).cloned().collect();
     let report = RunReport {
         lang,
         title: cfg.report.title.clone(),
@@ -368,7 +391,7 @@ fn report_html(
         calibration: w.calibration.as_ref().map(|(c, _)| &c.report),
         nonresponse: w.nonresponse.as_ref().map(|a| &a.report),
         estimates: &results.estimates,
-        models: &results.models,
+        models: &models,
         labels: &results.labels,
         map: cfg.report.map.as_deref(),
         map_category: cfg.report.map_category.as_deref(),
@@ -463,6 +486,10 @@ fn write_small(
     if cfg.models.is_some() {
         crate::report::table::write_models(&out.join("models.csv"), &results.models)?;
         crate::report::table::write_models(&out.join("models.md"), &results.models)?;
+    }
+    if cfg.modes.is_some() {
+        crate::report::table::write_models(&out.join("modes.csv"), &results.modes)?;
+        crate::report::table::write_models(&out.join("modes.md"), &results.modes)?;
     }
     if let Some(s) = &w.sample {
         crate::report::write_json(&out.join("sample.json"), s)?;

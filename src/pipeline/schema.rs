@@ -121,7 +121,7 @@ pub fn check(cfg: &PipelineConfig, frame: Option<&Path>) -> Result<()> {
     if let Some(e) = &cfg.estimates {
         crate::bind::estimate::check_column_names(e, &cols, "the pipeline's weighted file")?;
     }
-    if let Some(m) = &cfg.models {
+    for m in cfg.models.iter().chain(&cfg.modes) {
         crate::bind::model::check_column_names(m, &cols, "the pipeline's weighted file")?;
     }
     Ok(())
@@ -137,7 +137,7 @@ pub fn check_chain(cfg: &PipelineConfig) -> Result<()> {
     let mut p = cfg.source.problems();
     collection_problems(cfg, &mut p);
     weight_problems(cfg, &mut p);
-    let models = cfg.models.as_ref().map(|m| &m.design);
+    let models = cfg.models.iter().chain(&cfg.modes).map(|m| &m.design);
     for e in cfg.estimates.iter().chain(models) {
         estimate_weight_problems(cfg, e, &mut p);
         estimate_replicate_problems(cfg, e, &mut p);

@@ -108,14 +108,15 @@ impl Builder<'_> {
         }
     }
 
-    /// `estimates: E.yaml`, or `estimates: {config: E.yaml, models: M.yaml}` (either or both).
+    /// `estimates: E.yaml`, or `estimates: {config: E.yaml, models: M.yaml, modes: D.yaml}`
+    /// (any of them).
     fn estimates(&mut self, key: &str, v: &serde_yaml::Value) {
         let mapping = v.is_mapping();
-        let (config, models) = match v {
-            serde_yaml::Value::String(p) => (Some(PathBuf::from(p)), None),
+        let (config, models, modes) = match v {
+            serde_yaml::Value::String(p) => (Some(PathBuf::from(p)), None, None),
             serde_yaml::Value::Mapping(_) => {
                 let Some(raw) = self.parse::<RawEstimatesFull>(key, v) else { return };
-                if raw.config.is_none() && raw.models.is_none() {
+                if raw.config.is_none() && raw.models.is_none() && raw.modes.is_none() {
                     self.problems.push(
                         key,
                         "the estimates step names no file",
@@ -125,7 +126,7 @@ impl Builder<'_> {
                         ),
                     );
                 }
-                (raw.config, raw.models)
+                (raw.config, raw.models, raw.modes)
             }
             _ => {
                 self.problems.push(
@@ -144,6 +145,9 @@ impl Builder<'_> {
         }
         if let Some(f) = models.and_then(|m| self.existing(&format!("{key}.models"), &m)) {
             self.cfg.models = self.nested(ModelConfig::load(&f));
+        }
+        if let Some(f) = modes.and_then(|m| self.existing(&format!("{key}.modes"), &m)) {
+            self.cfg.modes = self.nested(ModelConfig::load(&f));
         }
     }
 

@@ -147,6 +147,13 @@ fn the_bundled_pipeline_runs_from_the_project_folder() {
         assert!(names.level_index(m).is_some(), "models.csv has no `{m}` row");
     }
     assert!(out.join("models.md").is_file());
+    // the mode-effect diagnostic (`modes:` of the estimates step)
+    let modes = ponder::data::Table::read(&out.join("modes.csv")).unwrap();
+    let kinds = modes.factor("kind").unwrap();
+    for k in ["coefficient", "term_test", "observed", "margin", "margin_difference", "difference"] {
+        assert!(kinds.level_index(k).is_some(), "modes.csv has no `{k}` row");
+    }
+    assert!(out.join("modes.md").is_file());
     // The bundled collected file is what this pipeline collects.
     let bundled = std::fs::read(repo("notebooks-data/fej2024_collected.csv")).unwrap();
     assert!(
