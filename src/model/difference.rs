@@ -56,52 +56,62 @@ impl Difference {
     }
 }
 
-/// One domain mean to estimate: values and domain indicator.
-pub(crate) struct MeanItem<'a> {
-    pub(crate) y: &'a [f64],
-    pub(crate) domain: Vec<bool>,
-}
-
-/// Domain means with their design covariance (linearization or replicates).
-pub(crate) fn means_covariance(
+/// Means of `y` in `domains` domains (`domain_of[k]`, `None` = in none; rows whose `y` is
+/// not finite are in none) and, with `union`, the mean over all of them (last index), with
+/// their joint design covariance: influence values `z_k = 1{k ∈ d} (y_k − θ̂_d) / N̂_d`
+/// through the covariance engine, or the means recomputed with every replicate's weights
+/// (one pass over the rows per replicate). Returns `(θ̂, N̂, V)`; a domain without weight
+/// has θ̂ = NaN.
+fn domain_means(
     var: Variance,
-    items: &[MeanItem],
-) -> Result<(Vec<f64>, DMatrix<f64>)> {
+    y: &[f64],
+    domain_of: &[Option<usize>],
+    (domains, union): (usize, bool),
+) -> Result<(Vec<f64>, Vec<f64>, DMatrix<f64>)> {
     let w = var.weights();
-    let theta: Vec<f64> = items.iter().map(|it| weighted_mean(it, w)).collect();
-    match var {
+    if y.len() != w.len() || domain_of.len() != w.len() {
+        return Err(Error::method(STEP, "values, domains and weights differ in length"));
+    }
+    let items = domains + usize::from(union);
+    let of = |k: usize| domain_of[k].filter(|&d| d < domains && y[k].is_finite());
+    let holds = |d: usize, j: usize| d == j || (union && j == domains);
+    let means = |w: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let (mut s, mut t) = (vec![0.0; items], vec![0.0; items]);
+        for k in 0..w.len() {
+            if let Some(d) = of(k) {
+                for j in (0..items).filter(|&j| holds(d, j)) {
+                    s[j] += w[k] * y[k];
+                    t[j] += w[k];
+                }
+            }
+        }
+        (s.iter().zip(&t).map(|(s, t)| s / t).collect(), t)
+    };
+    let (theta, totals) = means(w);
+    let v = match var {
         Variance::Linearization(e) => {
-            let z: Vec<Vec<f64>> = items
-                .iter()
-                .zip(&theta)
-                .map(|(it, &t)| {
-                    let nd: f64 = (0..w.len()).filter(|&k| it.domain[k]).map(|k| w[k]).sum();
+            let z: Vec<Vec<f64>> = (0..items)
+                .map(|j| {
                     (0..w.len())
-                        .map(|k| if it.domain[k] { (it.y[k] - t) / nd } else { 0.0 })
+                        .map(|k| match of(k) {
+                            Some(d) if holds(d, j) && totals[j] > 0.0 => {
+                                (y[k] - theta[j]) / totals[j]
+                            }
+                            _ => 0.0,
+                        })
                         .collect()
                 })
                 .collect();
             let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
-            Ok((theta.clone(), e.covariance(&refs)?))
+            e.covariance(&refs)?
         }
         Variance::Replicates(r) => {
-            let thetas: Vec<Vec<f64>> = r
-                .replicate_weights()
-                .par_iter()
-                .map(|wr| items.iter().map(|it| weighted_mean(it, wr)).collect())
-                .collect();
-            Ok((theta.clone(), replicate_covariance(r, &thetas, &theta)))
+            let thetas: Vec<Vec<f64>> =
+                r.replicate_weights().par_iter().map(|wr| means(wr).0).collect();
+            replicate_covariance(r, &thetas, &theta)
         }
-    }
-}
-
-fn weighted_mean(it: &MeanItem, w: &[f64]) -> f64 {
-    let (mut s, mut t) = (0.0, 0.0);
-    for k in (0..w.len()).filter(|&k| it.domain[k]) {
-        s += w[k] * it.y[k];
-        t += w[k];
-    }
-    s / t
+    };
+    Ok((theta, totals, v))
 }
 
 /// θ̂_a − θ̂_b for the domains `by = levels[0]` and `by = levels[1]` of `y` (a 0/1
@@ -118,8 +128,17 @@ pub fn domain_difference(
     level: f64,
 ) -> Result<Difference> {
     let (yname, yv) = y;
-    let mut items = Vec::with_capacity(2);
-    for l in levels {
+    if levels[0] == levels[1] {
+        return Err(Error::method(
+            STEP,
+            format!(
+                "the two levels of `{}` are both `{}`: name two different levels",
+                by.0, levels[0]
+            ),
+        ));
+    }
+    let mut domain_of: Vec<Option<usize>> = vec![None; yv.len()];
+    for (i, l) in levels.into_iter().enumerate() {
         let code = by.1.level_index(l).ok_or_else(|| {
             Error::method(
                 STEP,
@@ -151,9 +170,11 @@ pub fn domain_difference(
                 format!("domain `{}={l}` has no row with a weight", by.0),
             ));
         }
-        items.push(MeanItem { y: yv, domain });
+        for (slot, _) in domain_of.iter_mut().zip(&domain).filter(|(_, d)| **d) {
+            *slot = Some(i);
+        }
     }
-    let (theta, v) = means_covariance(var, &items)?;
+    let (theta, _, v) = domain_means(var, yv, &domain_of, (2, false))?;
     let q = normal_quantile(1.0 - (1.0 - level) / 2.0);
     Ok(Difference::of(&theta, &v, (0, 1), q))
 }
@@ -183,53 +204,13 @@ pub fn domains_versus_overall(
     domains: usize,
     level: f64,
 ) -> Result<Vec<Option<Difference>>> {
-    let w = var.weights();
-    if y.len() != w.len() || domain_of.len() != w.len() {
-        return Err(Error::method(STEP, "values, domains and weights differ in length"));
-    }
-    let of = |k: usize| domain_of[k].filter(|&d| d < domains && y[k].is_finite());
-    let means = |w: &[f64]| -> (Vec<f64>, Vec<f64>) {
-        let (mut s, mut t) = (vec![0.0; domains + 1], vec![0.0; domains + 1]);
-        for k in 0..w.len() {
-            if let Some(d) = of(k) {
-                for j in [d, domains] {
-                    s[j] += w[k] * y[k];
-                    t[j] += w[k];
-                }
-            }
-        }
-        (s.iter().zip(&t).map(|(s, t)| s / t).collect(), t)
-    };
-    let (theta, totals) = means(w);
-    let v = match var {
-        Variance::Linearization(e) => {
-            let z: Vec<Vec<f64>> = (0..=domains)
-                .map(|j| {
-                    (0..w.len())
-                        .map(|k| match of(k) {
-                            Some(d) if (d == j || j == domains) && totals[j] > 0.0 => {
-                                (y[k] - theta[j]) / totals[j]
-                            }
-                            _ => 0.0,
-                        })
-                        .collect()
-                })
-                .collect();
-            let refs: Vec<&[f64]> = z.iter().map(Vec::as_slice).collect();
-            e.covariance(&refs)?
-        }
-        Variance::Replicates(r) => {
-            let thetas: Vec<Vec<f64>> =
-                r.replicate_weights().par_iter().map(|wr| means(wr).0).collect();
-            replicate_covariance(r, &thetas, &theta)
-        }
-    };
+    let (theta, totals, v) = domain_means(var, y, domain_of, (domains, true))?;
     let q = normal_quantile(1.0 - (1.0 - level) / 2.0);
     let all = domains;
     Ok((0..domains)
         .map(|d| {
-            let positive = (0..w.len()).any(|k| of(k) == Some(d) && w[k] > 0.0);
-            (positive && theta[all].is_finite()).then(|| Difference::of(&theta, &v, (d, all), q))
+            (totals[d] > 0.0 && theta[all].is_finite())
+                .then(|| Difference::of(&theta, &v, (d, all), q))
         })
         .collect())
 }
@@ -310,6 +291,32 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 mod overall_tests {
     use super::*;
     use crate::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
+
+    /// One domain mean: values and domain indicator (the test's item-by-item oracle).
+    struct MeanItem<'a> {
+        y: &'a [f64],
+        domain: Vec<bool>,
+    }
+
+    /// Domain means with their replicate covariance, one item at a time.
+    fn means_covariance(var: Variance, items: &[MeanItem]) -> Result<(Vec<f64>, DMatrix<f64>)> {
+        let Variance::Replicates(r) = var else { unreachable!("the test uses replicates") };
+        let mean = |it: &MeanItem, w: &[f64]| {
+            let (mut s, mut t) = (0.0, 0.0);
+            for k in (0..w.len()).filter(|&k| it.domain[k]) {
+                s += w[k] * it.y[k];
+                t += w[k];
+            }
+            s / t
+        };
+        let theta: Vec<f64> = items.iter().map(|it| mean(it, r.full_weights())).collect();
+        let thetas: Vec<Vec<f64>> = r
+            .replicate_weights()
+            .iter()
+            .map(|wr| items.iter().map(|it| mean(it, wr)).collect())
+            .collect();
+        Ok((theta.clone(), replicate_covariance(r, &thetas, &theta)))
+    }
 
     /// The joint pass agrees with [`means_covariance`] on items built one by one.
     #[test]
