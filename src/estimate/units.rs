@@ -90,16 +90,23 @@ impl UnitLink {
         out
     }
 
+    /// The persons holding at least one unit where `keep(u)` holds.
+    pub fn holders(&self, keep: impl Fn(usize) -> bool) -> Vec<bool> {
+        let mut holds = vec![false; self.n_persons];
+        for (u, &i) in self.person.iter().enumerate() {
+            holds[i as usize] |= keep(u);
+        }
+        holds
+    }
+
     /// The person-level group of domain `d`: 0 for persons holding a unit of the domain,
     /// [`NO_GROUP`] otherwise.
     fn domain_group(&self, dom: &Domains, d: usize) -> Vec<u32> {
-        let mut g = vec![NO_GROUP; self.n_persons];
-        for (u, &c) in dom.codes.iter().enumerate() {
-            if c as usize == d && c != NO_DOMAIN {
-                g[self.person[u] as usize] = 0;
-            }
-        }
-        g
+        let codes = &dom.codes;
+        self.holders(|u| codes[u] as usize == d && codes[u] != NO_DOMAIN)
+            .into_iter()
+            .map(|h| if h { 0 } else { NO_GROUP })
+            .collect()
     }
 }
 

@@ -144,10 +144,7 @@ impl CovarianceEngine for LinkedEngine<'_> {
 
     /// The design df of the persons holding a unit where `keep` holds.
     fn degrees_of_freedom(&self, keep: &dyn Fn(usize) -> bool) -> f64 {
-        let mut holds = vec![false; self.link.n_persons()];
-        for (u, &i) in self.link.persons().iter().enumerate() {
-            holds[i as usize] |= keep(u);
-        }
+        let holds = self.link.holders(keep);
         self.persons.degrees_of_freedom(&|i| holds[i])
     }
 }

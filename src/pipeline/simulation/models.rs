@@ -72,10 +72,21 @@ fn margin_truths(m: &ModelRequest, population: &Table) -> Result<Vec<(Key, Optio
     let mut keep = vec![true; n];
     for (column, value) in &m.domain {
         let f = population.factor(column)?;
-        let code = f.level_index(value);
-        keep.iter_mut().zip(&f.codes).for_each(|(k, &c)| *k &= Some(c) == code);
+        let code = f.level_index(value).ok_or_else(|| {
+            Error::method(
+                "simulate",
+                format!("`{}`: the population has no `{column}={value}` (its domain)", m.name),
+            )
+        })?;
+        keep.iter_mut().zip(&f.codes).for_each(|(k, &c)| *k &= c == code);
     }
     let kept: Vec<f64> = (0..n).filter(|&k| keep[k] && !y[k].is_nan()).map(|k| y[k]).collect();
+    if kept.is_empty() {
+        return Err(Error::method(
+            "simulate",
+            format!("`{}`: no person of the population has a `{}` answer", m.name, m.response),
+        ));
+    }
     let mean = kept.iter().sum::<f64>() / kept.len() as f64;
     let domain = domain_label(m);
     let key = |kind, term: String| Key {
