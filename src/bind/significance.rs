@@ -48,7 +48,7 @@ fn tested(r: &Request) -> bool {
 
 fn request(var: Variance, r: &Request, table: &Table) -> Result<Vec<VersusOverall>> {
     let by: Vec<Factor> = r.by.iter().map(|b| table.factor(b)).collect::<Result<_>>()?;
-    let (domain_of, domains) = crossings(&by, table.n_rows());
+    let (domain_of, domains) = crossings(&by);
     let ys: Vec<(Option<String>, Vec<f64>)> = match &r.stat {
         StatKind::Proportion(category) => {
             let f = table.factor(&r.variable)?;
@@ -76,25 +76,21 @@ fn request(var: Variance, r: &Request, table: &Table) -> Result<Vec<VersusOveral
     Ok(out)
 }
 
-/// The crossing of the `by` factors: per row its domain (`None` when a `by` value is
-/// missing) and the domains' levels, in order of appearance.
-fn crossings(by: &[Factor], n: usize) -> (Vec<Option<usize>>, Vec<Vec<String>>) {
-    let mut keys: Vec<Vec<u32>> = Vec::new();
-    let of = (0..n)
-        .map(|k| {
-            let key: Vec<u32> = by.iter().map(|f| f.codes[k]).collect();
-            if key.contains(&Factor::MISSING) {
-                return None;
-            }
-            Some(keys.iter().position(|x| *x == key).unwrap_or_else(|| {
-                keys.push(key);
-                keys.len() - 1
-            }))
-        })
-        .collect();
-    let levels = keys
+/// The crossing of the `by` factors ([`Factor::cross`]): per row its domain (`None` when a
+/// `by` value is missing) and each domain's levels of the `by` factors.
+fn crossings(by: &[Factor]) -> (Vec<Option<usize>>, Vec<Vec<String>>) {
+    let crossed = Factor::cross(&by.iter().collect::<Vec<_>>());
+    let mut first: Vec<Option<usize>> = vec![None; crossed.levels.len()];
+    for (k, &c) in crossed.codes.iter().enumerate() {
+        if c != Factor::MISSING && first[c as usize].is_none() {
+            first[c as usize] = Some(k);
+        }
+    }
+    let levels = first
         .iter()
-        .map(|key| key.iter().zip(by).map(|(&c, f)| f.levels[c as usize].clone()).collect())
+        .flatten()
+        .map(|&k| by.iter().map(|f| f.levels[f.codes[k] as usize].clone()).collect())
         .collect();
+    let of = crossed.codes.iter().map(|&c| (c != Factor::MISSING).then_some(c as usize)).collect();
     (of, levels)
 }
