@@ -20,11 +20,20 @@ use crate::model::{Variance, VersusOverall, domains_versus_overall, indicator};
 /// `publication: significance: false`).
 ///
 /// # Errors
-/// Design errors (as the estimates); unreadable columns.
+/// Design errors (as the estimates); unreadable columns; a config with `units:` (not
+/// supported: the marks must be switched off).
 pub fn versus_overall(cfg: &EstimateConfig, table: &Table) -> Result<Vec<VersusOverall>> {
     let wanted: Vec<&Request> = cfg.requests.iter().filter(|r| tested(r)).collect();
     if wanted.is_empty() || cfg.notes.significance.is_none() {
         return Ok(Vec::new());
+    }
+    if cfg.units.is_some() {
+        // the domains would be taken on the person rows, not on the linked units
+        return Err(cfg.source.error(
+            "units",
+            "significance marks are not computed for estimates on a linked unit file",
+            Some("set `publication: significance: false` in this config".into()),
+        ));
     }
     let all = |var: Variance| -> Result<Vec<VersusOverall>> {
         let mut out = Vec::new();

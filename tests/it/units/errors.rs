@@ -150,3 +150,27 @@ fn cli_units_flag_replaces_the_file_and_needs_a_units_key() {
     assert!(stderr(&o).contains("units"), "{}", stderr(&o));
     assert!(!s.path("o2.csv").exists());
 }
+
+/// Publication tables of linked-unit estimates: the significance marks (computed on the
+/// person rows) are refused by name unless switched off; switched off, the tables are
+/// written.
+#[test]
+fn significance_marks_on_linked_units_are_refused_unless_switched_off() {
+    let s = Scratch::new();
+    s.write("persons.csv", PERSONS);
+    s.write("units.csv", "person_id,type,one\n1,a,1\n2,a,1\n2,b,1\n");
+    let yaml = |extra: &str| {
+        format!(
+            "design: {{weight: w, strata: s}}\nunits: {{file: units.csv, key: person_id}}\n{extra}\
+             estimates:\n  - {{name: n, stat: proportion, variable: type, by: [type]}}\n"
+        )
+    };
+    s.write("e.yaml", &yaml(""));
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", "persons.csv", "-o", "t.pub.md"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("significance: false"), "{}", stderr(&o));
+    assert!(!s.path("t.pub.md").exists());
+    s.write("e.yaml", &yaml("publication: {significance: false}\n"));
+    let o = s.run(&["estimate", "-c", "e.yaml", "-i", "persons.csv", "-o", "t.pub.md"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
