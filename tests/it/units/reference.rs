@@ -67,3 +67,50 @@ fn units_counts_are_disputes() {
 fn units_with_calibrated_person_weights_match_r_person_sums() {
     check("poststrat_clus1");
 }
+
+/// `df: domain` on a linked unit file: the domain's degrees of freedom are those of the
+/// persons holding a dispute of the type (their PSUs minus their strata), as R's `degf()`
+/// of the domain's subset of the expanded design, and the t-based Wald interval uses them.
+/// Fixture: tests/fixtures/units/df_r_call.txt → df_domain.json.
+#[test]
+fn units_domain_df_match_r_degf_of_the_subset() {
+    let expected = json("units", "df_domain.json");
+    let list = expected["rows"].as_array().unwrap();
+    for case in ["strat_fpc", "clus1"] {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["persons.csv", "disputes.csv"] {
+            std::fs::copy(fixture(&format!("units/{case}"), f), dir.path().join(f)).unwrap();
+        }
+        let yaml = std::fs::read_to_string(fixture(&format!("units/{case}"), "estimate.yaml"))
+            .unwrap()
+            .replace(
+                "category: none, by: [type]}",
+                "category: none, by: [type], df: domain, ci: wald}",
+            )
+            .replace("variable: amount, by: [type]}", "variable: amount, by: [type], df: domain}");
+        assert_eq!(yaml.matches("df: domain").count(), 2, "{case}: the config edit took");
+        let path = dir.path().join("estimate.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let cfg = EstimateConfig::load(&path).expect("config");
+        let table = Table::read(&dir.path().join("persons.csv")).unwrap();
+        let rows = compute(&cfg, &table).expect("estimates");
+        let mine = list.iter().filter(|e| e["case"] == case);
+        let mut seen = 0;
+        for e in mine {
+            let (name, domain) = (e["name"].as_str().unwrap(), e["domain"].as_str());
+            let r = rows
+                .iter()
+                .find(|r| r.name == name && r.domain.first().map(|d| d.1.as_str()) == domain)
+                .unwrap_or_else(|| panic!("{case}: no row {name} {domain:?}"));
+            assert_eq!(r.df, e["df"].as_f64(), "{case} {name} {domain:?}: df");
+            for (got, key) in
+                [(r.estimate, "estimate"), (r.ci_low, "ci_low"), (r.ci_high, "ci_high")]
+            {
+                let want = e[key].as_f64().unwrap();
+                assert!(rel(got, want) < 1e-9, "{case} {name} {domain:?}: {key} {got} vs R {want}");
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, 6, "{case}: rows checked");
+    }
+}
