@@ -223,7 +223,9 @@ fn run_request(
         _ => return Err(Error::Internal("request columns of another statistic".into())),
     };
     let classes: Vec<Categorical> = match &req.item {
-        Some(ItemChoice::Reweight(c)) => c.iter().map(|b| table.categorical(b)).collect::<Result<_>>()?,
+        Some(ItemChoice::Reweight(c)) => {
+            c.iter().map(|b| table.categorical(b)).collect::<Result<_>>()?
+        }
         _ => Vec::new(),
     };
     let item = cfg.missing_codes.as_ref().and_then(|codes| item_spec(codes, req, &cols, &classes));

@@ -21,8 +21,8 @@ use crate::error::Result;
 use crate::estimate::{
     CiMethod, DfRule, MissingCodes, MissingPolicy, Publication, QuantileRule, Text,
 };
-use missing::{RawMissingCodes, validate_codes};
 use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
+pub(crate) use missing::{RawMissingCodes, validate_codes};
 use publication::{RawPublication, validate_notes, validate_publication};
 use request::validate_request;
 use serde::Deserialize;

@@ -283,7 +283,8 @@ impl Classes {
         let cls = Domains::cross(by, n_rows, false)?;
         let asked = |k: usize| dom.codes[k] != NO_DOMAIN && status[k].asked();
         for b in by {
-            let bad = (0..n_rows).filter(|&k| asked(k) && b.codes[k] == crate::data::Factor::MISSING);
+            let bad =
+                (0..n_rows).filter(|&k| asked(k) && b.codes[k] == crate::data::Factor::MISSING);
             let count = bad.count();
             if count > 0 {
                 return Err(Error::method(
@@ -312,7 +313,10 @@ impl Classes {
                     .map(|(n, v)| format!("{n}={v}"))
                     .collect();
                 l.extend(
-                    cls.by_names.iter().zip(&cls.labels[key.1 as usize]).map(|(n, v)| format!("{n}={v}")),
+                    cls.by_names
+                        .iter()
+                        .zip(&cls.labels[key.1 as usize])
+                        .map(|(n, v)| format!("{n}={v}")),
                 );
                 labels.push(if l.is_empty() { "whole sample".into() } else { l.join(", ") });
                 next

@@ -326,9 +326,8 @@ fn rows(
     let (n, _) = domain_counts(w, dom);
     let (_, nw) = domain_counts(&at.analysis_weights(), dom);
     // under a reweighting the SRS comparison is not defined: no design effect
-    let srs = deff_y
-        .filter(|_| at.classes().is_none())
-        .map(|(y, total)| srs_variances(w, y, dom, total));
+    let srs =
+        deff_y.filter(|_| at.classes().is_none()).map(|(y, total)| srs_variances(w, y, dom, total));
     let dfs = at.dfs(spec, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {

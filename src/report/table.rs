@@ -220,7 +220,9 @@ fn labelled_table(rows: &[EstimateRow], labels: Option<(&Labels, bool)>) -> Resu
             ("item_nonresponse".to_string(), text(&handling)),
             (
                 "n_asked".to_string(),
-                ColumnData::I64(rows.iter().map(|r| r.item.as_ref().map(|i| i.n_asked as i64)).collect()),
+                ColumnData::I64(
+                    rows.iter().map(|r| r.item.as_ref().map(|i| i.n_asked as i64)).collect(),
+                ),
             ),
             ("item_nonresponse_rate".to_string(), num(&rate(|i| i.item_nonresponse_rate))),
             ("break_off_rate".to_string(), num(&rate(|i| i.break_off_rate))),

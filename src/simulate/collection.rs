@@ -69,8 +69,8 @@
 //! generator, so the outcomes and answers are those drawn without the module codes, and the
 //! caller's generator advances exactly as before.
 
-use rand_chacha::ChaCha8Rng;
 use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
 use super::frame::PersonFrame;
@@ -260,29 +260,37 @@ pub fn collect(
             let v = if fair { u[5] * p } else { p + u[5] * (1.0 - p) };
             fair = v < shifted;
         }
-        let m: [f64; 4] = std::array::from_fn(|_| uniform(&mut module));
-        let p_break = match out {
-            outcome::WEB => BREAK_OFF_WEB,
-            outcome::PHONE => BREAK_OFF_PHONE,
-            _ => 0.0,
-        };
-        c.break_off.push(m[0] < p_break);
-        c.item.push(std::array::from_fn(|q| {
-            let (dk, refused) = ITEM_NONRESPONSE[q];
-            if m[q + 1] < dk {
-                1
-            } else if m[q + 1] < dk + refused {
-                2
-            } else {
-                0
-            }
-        }));
+        let (broke, item) = module_draws(out, &mut module);
+        c.break_off.push(broke);
+        c.item.push(item);
         c.outcome.push(out);
         c.has_phone.push(has_phone);
         c.trust.push(trust);
         c.fair.push(fair);
     }
     c
+}
+
+/// The module's draws of one sampled person (four uniforms, whatever the outcome): break-off
+/// (by mode, respondents only) and the item nonresponse of the three questions.
+fn module_draws(out: u8, module: &mut ChaCha8Rng) -> (bool, [u8; 3]) {
+    let m: [f64; 4] = std::array::from_fn(|_| uniform(module));
+    let p_break = match out {
+        outcome::WEB => BREAK_OFF_WEB,
+        outcome::PHONE => BREAK_OFF_PHONE,
+        _ => 0.0,
+    };
+    let item = std::array::from_fn(|q| {
+        let (dk, refused) = ITEM_NONRESPONSE[q];
+        if m[q + 1] < dk {
+            1
+        } else if m[q + 1] < dk + refused {
+            2
+        } else {
+            0
+        }
+    });
+    (m[0] < p_break, item)
 }
 
 /// The trust answer given with a mode effect δ: latent v uniform within the true answer's

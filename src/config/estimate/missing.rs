@@ -38,7 +38,10 @@ pub enum ItemChoice {
 
 /// Validates `missing_codes:`: codes are scalars (text or numbers), none empty, none in two
 /// roles (`8` and `"8"` are one code).
-pub(crate) fn validate_codes(raw: Option<&RawMissingCodes>, p: &mut Problems) -> Option<MissingCodes> {
+pub(crate) fn validate_codes(
+    raw: Option<&RawMissingCodes>,
+    p: &mut Problems,
+) -> Option<MissingCodes> {
     let raw = raw?;
     let codes = MissingCodes {
         not_asked: scalar_labels("missing_codes.not_asked", &raw.not_asked, p),
@@ -61,7 +64,11 @@ pub(crate) fn validate_codes(raw: Option<&RawMissingCodes>, p: &mut Problems) ->
                 Some("blank values are missing values already: list only codes".into()),
             );
         } else if let Some((other, _)) = pairs[..i].iter().find(|(_, c)| same_code(c, code)) {
-            let what = if other == role { "twice".to_string() } else { format!("in `{}` too", other.key()) };
+            let what = if other == role {
+                "twice".to_string()
+            } else {
+                format!("in `{}` too", other.key())
+            };
             p.push(
                 &format!("missing_codes.{}", role.key()),
                 format!("code `{code}` is declared {what}: a code has one meaning"),
@@ -89,7 +96,9 @@ pub(crate) fn validate_choice(
             Some("declare e.g. `missing_codes: {item_nonresponse: [dont_know, refused]}` at the top of the file".into()),
         );
     }
-    let hint = Some("`exclude` or `{reweight: [class columns]}`, e.g. `{reweight: [sex, age_group]}`".into());
+    let hint = Some(
+        "`exclude` or `{reweight: [class columns]}`, e.g. `{reweight: [sex, age_group]}`".into(),
+    );
     match v {
         serde_yaml::Value::String(s) if s == "exclude" => Some(ItemChoice::Exclude),
         serde_yaml::Value::Mapping(m) if m.len() == 1 => {
@@ -107,7 +116,11 @@ pub(crate) fn validate_choice(
                 return None;
             };
             let names = scalar_labels(&format!("{key}.reweight"), list, p);
-            crate::config::check_names(&format!("{key}.reweight"), names.iter().map(String::as_str), p);
+            crate::config::check_names(
+                &format!("{key}.reweight"),
+                names.iter().map(String::as_str),
+                p,
+            );
             Some(ItemChoice::Reweight(names))
         }
         other => {

@@ -129,7 +129,13 @@ fn break_offs(s: &mut String, lang: Lang, nr: &NrReport) {
         .iter()
         .map(|b| {
             let mode = match b.mode {
-                "all" => if fr { "Ensemble" } else { "All" },
+                "all" => {
+                    if fr {
+                        "Ensemble"
+                    } else {
+                        "All"
+                    }
+                }
                 m => label(lang, m),
             };
             vec![

@@ -12,7 +12,8 @@ use ponder::estimate::EstimateRow;
 use std::path::Path;
 
 fn run(config: &str) -> Vec<EstimateRow> {
-    let cfg = EstimateConfig::load(Path::new(&fixture("item_nonresponse", config))).expect("config");
+    let cfg =
+        EstimateConfig::load(Path::new(&fixture("item_nonresponse", config))).expect("config");
     let table = Table::read(Path::new(&fixture("item_nonresponse", "data.csv"))).unwrap();
     check_columns(&cfg, &table).expect("columns");
     compute(&cfg, &table).expect("estimates")
@@ -61,9 +62,10 @@ fn item_rates_match_r_and_flag_every_row() {
         let name = if domain.is_some() { "p_yes_by_stype_exclude" } else { "p_yes_exclude" };
         let i = find(&rows, name, domain).item.as_ref().expect("item rates");
         assert_eq!(i.n_asked as u64, e["n_asked"].as_u64().unwrap());
-        for (got, key) in
-            [(i.item_nonresponse_rate, "item_nonresponse_rate"), (i.break_off_rate, "break_off_rate")]
-        {
+        for (got, key) in [
+            (i.item_nonresponse_rate, "item_nonresponse_rate"),
+            (i.break_off_rate, "break_off_rate"),
+        ] {
             assert!((got - e[key].as_f64().unwrap()).abs() < 1e-12, "{name} {domain:?} {key}");
         }
     }
@@ -116,7 +118,12 @@ fn a_code_in_two_roles_is_refused_by_name() {
         "design: {weight: w}\nmissing_codes:\n  item_nonresponse: [dont_know, 9]\n  break_off: [\"9.0\"]\n\
          estimates:\n  - {name: a, stat: mean, variable: y}\n",
     );
-    assert!(e.contains("missing_codes.break_off") && e.contains("`9.0`") && e.contains("item_nonresponse"), "{e}");
+    assert!(
+        e.contains("missing_codes.break_off")
+            && e.contains("`9.0`")
+            && e.contains("item_nonresponse"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -140,7 +147,10 @@ fn compute_error(yaml: &str, data: &str) -> String {
     let p = s.write("e.yaml", yaml);
     s.write("d.csv", data);
     let c = EstimateConfig::load(&p).unwrap();
-    compute(&c, &Table::read(&s.path("d.csv")).unwrap()).map(|_| ()).expect_err("refused").to_string()
+    compute(&c, &Table::read(&s.path("d.csv")).unwrap())
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string()
 }
 
 /// A class asked but without any answer would vanish: refused, naming the class.
@@ -157,13 +167,18 @@ fn an_empty_reweighting_class_is_a_named_error() {
 #[test]
 fn a_code_as_category_is_refused_and_codes_are_no_categories() {
     let data = "w,q\n1,yes\n2,no\n1,dk\n3,na\n";
-    let yaml = |cat: &str| format!("design: {{weight: w}}\nmissing_codes: {{not_asked: [na], item_nonresponse: [dk]}}\nestimates:\n  - {{name: p, stat: proportion, variable: q{cat}}}\n");
+    let yaml = |cat: &str| {
+        format!(
+            "design: {{weight: w}}\nmissing_codes: {{not_asked: [na], item_nonresponse: [dk]}}\nestimates:\n  - {{name: p, stat: proportion, variable: q{cat}}}\n"
+        )
+    };
     let e = compute_error(&yaml(", category: dk"), data);
     assert!(e.contains("category `dk`") && e.contains("missing_codes"), "{e}");
     let s = Scratch::new();
     let p = s.write("e.yaml", &yaml(""));
     s.write("d.csv", data);
-    let rows = compute(&EstimateConfig::load(&p).unwrap(), &Table::read(&s.path("d.csv")).unwrap()).unwrap();
+    let rows = compute(&EstimateConfig::load(&p).unwrap(), &Table::read(&s.path("d.csv")).unwrap())
+        .unwrap();
     let cats: Vec<&str> = rows.iter().map(|r| r.category.as_deref().unwrap()).collect();
     assert_eq!(cats, ["no", "yes"]);
     let i = rows[0].item.as_ref().unwrap();
@@ -187,9 +202,19 @@ fn item_columns_and_footnote_are_written() {
     };
     let tables = ponder::report::publication::tables(&rows, &labels, &setup);
     let re = tables.iter().find(|t| t.name == "p_yes_reweight").unwrap();
-    assert!(re.footnotes.iter().any(|f| f.starts_with("Item nonresponse:") && f.contains("reweighted") && f.contains("cls")), "{:?}", re.footnotes);
+    assert!(
+        re.footnotes.iter().any(|f| f.starts_with("Item nonresponse:")
+            && f.contains("reweighted")
+            && f.contains("cls")),
+        "{:?}",
+        re.footnotes
+    );
     let ex = tables.iter().find(|t| t.name == "p_yes_exclude").unwrap();
-    assert!(ex.footnotes.iter().any(|f| f.contains("excluded from the denominator")), "{:?}", ex.footnotes);
+    assert!(
+        ex.footnotes.iter().any(|f| f.contains("excluded from the denominator")),
+        "{:?}",
+        ex.footnotes
+    );
 }
 
 /// Break-offs by mode for the nonresponse report: counts, unweighted and design-weighted
@@ -197,14 +222,23 @@ fn item_columns_and_footnote_are_written() {
 #[test]
 fn break_off_rates_by_mode() {
     use ponder::nonresponse::{Outcome, break_off_by_mode};
-    let o = [Outcome::Web, Outcome::Web, Outcome::Web, Outcome::Phone, Outcome::Phone, Outcome::Nonrespondent];
+    let o = [
+        Outcome::Web,
+        Outcome::Web,
+        Outcome::Web,
+        Outcome::Phone,
+        Outcome::Phone,
+        Outcome::Nonrespondent,
+    ];
     let broke = [true, false, false, true, false, true];
     let d = [1.0, 2.0, 5.0, 4.0, 4.0, 9.0];
     let b = break_off_by_mode(&o, &broke, &d);
     let modes: Vec<&str> = b.iter().map(|r| r.mode).collect();
     assert_eq!(modes, ["web", "phone", "all"]);
     assert_eq!((b[0].respondents, b[0].break_offs), (3, 1));
-    assert!((b[0].rate - 1.0 / 3.0).abs() < 1e-12 && (b[0].weighted_rate - 1.0 / 8.0).abs() < 1e-12);
+    assert!(
+        (b[0].rate - 1.0 / 3.0).abs() < 1e-12 && (b[0].weighted_rate - 1.0 / 8.0).abs() < 1e-12
+    );
     assert!((b[1].weighted_rate - 0.5).abs() < 1e-12);
     assert_eq!((b[2].respondents, b[2].break_offs), (5, 2));
     assert!((b[2].weighted_rate - 5.0 / 16.0).abs() < 1e-12);
@@ -228,6 +262,63 @@ fn break_off_column_of_a_respondent_must_be_yes_or_no() {
     assert_eq!(adj.report.break_off[0].break_offs, 1);
     s.write("bad.csv", &good.replace("1,phone,a,no", "1,phone,a,"));
     let t = Table::read(&s.path("bad.csv")).unwrap();
-    let e = ponder::bind::nonresponse::adjust_with_replicates(&cfg, &t, &d, &[]).unwrap_err().to_string();
+    let e = ponder::bind::nonresponse::adjust_with_replicates(&cfg, &t, &d, &[])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("column `bo` row 3") && e.contains("yes"), "{e}");
+}
+
+/// `missing_codes:` in a model configuration: a coded response is a missing value (never a
+/// level counted as « not the category »): with `missing: drop` the model is the one fitted
+/// on the answers only; with `missing: fail` it is refused.
+#[test]
+fn model_responses_with_codes_are_missing_values() {
+    let s = Scratch::new();
+    let data = std::fs::read_to_string(fixture("item_nonresponse", "data.csv")).unwrap();
+    s.write("d.csv", &data);
+    // the same data with the codes blanked: the reference fit
+    let blank = data
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_string();
+            }
+            ["\"dont_know\"", "\"refused\"", "\"break_off\"", "\"not_asked\""]
+                .iter()
+                .fold(l.to_string(), |l, c| l.replace(c, ""))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    s.write("blank.csv", &blank);
+    let model = |codes: &str, missing: &str| {
+        format!(
+            "{codes}design:\n  weight: pw\n  clusters: [dnum]\nmodels:\n  - name: m\n    family: quasibinomial\n    \
+             response: q\n    category: \"yes\"\n    terms: [cls]\n    missing: {missing}\n"
+        )
+    };
+    let codes = "missing_codes: {not_asked: [not_asked], item_nonresponse: [dont_know, refused], break_off: [break_off]}\n";
+    let fit = |yaml: &str, input: &str| -> Vec<serde_json::Value> {
+        s.write("m.yaml", yaml);
+        let o = s.run(&["model", "-q", "-c", "m.yaml", "-i", input, "-o", "out.json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = s.json("out.json");
+        v.as_array().or_else(|| v["rows"].as_array()).expect("rows").clone()
+    };
+    let coded = fit(&model(codes, "drop"), "d.csv");
+    let reference = fit(&model("", "drop"), "blank.csv");
+    let coef = |rows: &[serde_json::Value]| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter(|r| r["kind"] == "coefficient")
+            .map(|r| (r["estimate"].as_f64().unwrap(), r["se"].as_f64().unwrap()))
+            .collect()
+    };
+    let (a, b) = (coef(&coded), coef(&reference));
+    assert!(!a.is_empty() && a.len() == b.len());
+    for ((ea, sa), (eb, sb)) in a.iter().zip(&b) {
+        assert!(rel(*ea, *eb) < 1e-9 && rel(*sa, *sb) < 1e-9, "{ea} {sa} vs {eb} {sb}");
+    }
+    s.write("m.yaml", &model(codes, "fail"));
+    let o = s.run(&["model", "-q", "-c", "m.yaml", "-i", "d.csv", "-o", "out.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -204,9 +204,17 @@ fn survey_columns_miss_answers_exactly_for_nonrespondents() {
         assert_eq!(text(col("break_off"))[j].is_some(), responded, "row {j}");
         if responded {
             let asked = dispute[j].as_deref() == Some("yes");
-            assert_eq!(recourse[j].as_deref() == Some("not_asked"), !asked && dispute[j].as_deref() != Some("break_off"), "row {j}");
+            assert_eq!(
+                recourse[j].as_deref() == Some("not_asked"),
+                !asked && dispute[j].as_deref() != Some("break_off"),
+                "row {j}"
+            );
             let asked = recourse[j].as_deref() == Some("none");
-            assert_eq!(reason[j].as_deref() == Some("not_asked"), !asked && recourse[j].as_deref() != Some("break_off"), "row {j}");
+            assert_eq!(
+                reason[j].as_deref() == Some("not_asked"),
+                !asked && recourse[j].as_deref() != Some("break_off"),
+                "row {j}"
+            );
         }
         if responded {
             let trusts = text(col("trusts"))[j].as_deref();
@@ -280,7 +288,9 @@ fn module_codes_break_off_by_mode_and_answers_unchanged() {
             Some(a) => assert_eq!(a == "yes", p.dispute[i], "row {j}: answer changed"),
             None => panic!("row {j}: blank dispute of a respondent"),
         }
-        if let Some(r) = recourse[j].as_deref().filter(|r| ["court", "mediation", "none"].contains(r)) {
+        if let Some(r) =
+            recourse[j].as_deref().filter(|r| ["court", "mediation", "none"].contains(r))
+        {
             assert_eq!(r, ["court", "mediation", "none"][p.recourse[i] as usize], "row {j}");
         }
     }
