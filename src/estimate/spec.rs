@@ -106,7 +106,7 @@ pub struct EstimateSpec<'a> {
     /// Also output domains (label combinations) without any sampled row.
     pub keep_empty_domains: bool,
     /// Declared codes of missing answers in the analysis variable and how item
-    /// nonrespondents enter ([`super::item`]); `None` = no code declared or none occurs.
+    /// nonrespondents enter ([`ItemSpec`]); `None` = no code declared or none occurs.
     pub item: Option<ItemSpec<'a>>,
 }
 
