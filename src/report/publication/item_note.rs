@@ -6,8 +6,10 @@ use crate::estimate::{EstimateRow, Labels};
 use crate::report::run::Lang;
 
 /// The footnote on the question's missing answers (`missing_codes:`): the weighted shares
-/// of item nonresponse and break-off among the persons asked (over the table's domain
-/// cells), and how they entered the estimates — never silent.
+/// of item nonresponse and break-off among the persons asked or broken off before the
+/// question (over the table's domain cells; a break-off's filter answers are unknown, so it
+/// counts for every question of its module), and how they entered the estimates — never
+/// silent.
 pub(super) fn item_note(rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -> Option<String> {
     let en = setup.lang == Lang::En;
     let first = rows.iter().find_map(|r| r.item.as_ref())?;
@@ -30,16 +32,16 @@ pub(super) fn item_note(rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -
     let classes = classes.join(" × ");
     Some(match (en, first.handling) {
         (false, "reweight") => format!(
-            "Non-réponse partielle : {inr} % des personnes interrogées n'ont pas répondu (ne sait pas, refus) et {bo} % ont abandonné le questionnaire avant la question ; les répondants sont repondérés pour représenter toutes les personnes interrogées, par classe ({classes})."
+            "Non-réponse partielle : parmi les personnes interrogées ou ayant abandonné le questionnaire avant la question, {inr} % n'ont pas répondu (ne sait pas, refus) et {bo} % avaient abandonné ; les répondants sont repondérés pour les représenter toutes, par classe ({classes})."
         ),
         (true, "reweight") => format!(
-            "Item nonresponse: {inr}% of the persons asked did not answer (don't know, refused) and {bo}% broke off before the question; the respondents are reweighted to represent every person asked, within classes ({classes})."
+            "Item nonresponse: of the persons asked or who broke off the questionnaire before the question, {inr}% did not answer (don't know, refused) and {bo}% had broken off; the respondents are reweighted to represent them all, within classes ({classes})."
         ),
         (false, _) => format!(
-            "Non-réponse partielle : {inr} % des personnes interrogées n'ont pas répondu (ne sait pas, refus) et {bo} % ont abandonné le questionnaire avant la question ; elles sont exclues du dénominateur."
+            "Non-réponse partielle : parmi les personnes interrogées ou ayant abandonné le questionnaire avant la question, {inr} % n'ont pas répondu (ne sait pas, refus) et {bo} % avaient abandonné ; elles sont exclues du dénominateur."
         ),
         (true, _) => format!(
-            "Item nonresponse: {inr}% of the persons asked did not answer (don't know, refused) and {bo}% broke off before the question; they are excluded from the denominator."
+            "Item nonresponse: of the persons asked or who broke off the questionnaire before the question, {inr}% did not answer (don't know, refused) and {bo}% had broken off; they are excluded from the denominator."
         ),
     })
 }

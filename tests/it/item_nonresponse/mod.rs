@@ -322,3 +322,34 @@ fn model_responses_with_codes_are_missing_values() {
     let o = s.run(&["model", "-q", "-c", "m.yaml", "-i", "d.csv", "-o", "out.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Declared codes need no codebook label (they are no published category); without
+/// `missing_codes:` the same unlabelled code is refused by the codebook check.
+#[test]
+fn declared_codes_need_no_codebook_label() {
+    let s = Scratch::new();
+    s.write("d.csv", "w,q\n1,yes\n2,no\n1,dk\n");
+    s.write(
+        "cb.yaml",
+        "variables:\n  q:\n    label: {fr: Question, en: Question}\n    values:\n      \"yes\": {fr: Oui, en: \"Yes\"}\n      \"no\": {fr: Non, en: \"No\"}\n",
+    );
+    let table = Table::read(&s.path("d.csv")).unwrap();
+    let labels = |codes: &str| {
+        let p = s.write(
+            "e.yaml",
+            &format!("codebook: cb.yaml\ndesign: {{weight: w}}\n{codes}estimates:\n  - {{name: p, stat: proportion, variable: q, missing: drop}}\n"),
+        );
+        ponder::bind::codebook::estimate_labels(&EstimateConfig::load(&p).unwrap(), &table)
+    };
+    assert!(labels("missing_codes: {item_nonresponse: [dk]}\n").is_ok());
+    let e = labels("").map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("value `dk`") && e.contains("no label"), "{e}");
+}
+
+/// A reweighting of a quantile is refused by name (never ignored).
+#[test]
+fn reweighting_a_quantile_is_refused() {
+    let yaml = "design: {weight: w}\nmissing_codes: {item_nonresponse: [9]}\nestimates:\n  - {name: med, stat: quantile, variable: y, item_nonresponse: {reweight: [g]}}\n";
+    let e = compute_error(yaml, "w,y,g\n1,1,a\n1,2,a\n1,9,a\n");
+    assert!(e.contains("estimate `med`") && e.contains("quantiles"), "{e}");
+}
