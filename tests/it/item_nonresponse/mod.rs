@@ -353,3 +353,69 @@ fn reweighting_a_quantile_is_refused() {
     let e = compute_error(yaml, "w,y,g\n1,1,a\n1,2,a\n1,9,a\n");
     assert!(e.contains("estimate `med`") && e.contains("quantiles"), "{e}");
 }
+
+/// `exclude` with codes is the former `missing: drop` with blanks: same estimates and SEs.
+#[test]
+fn exclude_with_codes_equals_drop_with_blanks() {
+    let s = Scratch::new();
+    let data = std::fs::read_to_string(fixture("item_nonresponse", "data.csv")).unwrap();
+    let blank = ["\"dont_know\"", "\"refused\"", "\"break_off\"", "\"not_asked\""]
+        .iter()
+        .fold(data.clone(), |d, c| d.replace(c, ""));
+    s.write("coded.csv", &data);
+    s.write("blank.csv", &blank);
+    let yaml = |codes: &str| {
+        format!(
+            "design:\n  weight: pw\n  clusters: [dnum]\n{codes}estimates:\n  - {{name: p, stat: proportion, \
+             variable: q, by: [stype], missing: drop}}\n"
+        )
+    };
+    let rows = |codes: &str, file: &str| {
+        let p = s.write("e.yaml", &yaml(codes));
+        compute(&EstimateConfig::load(&p).unwrap(), &Table::read(&s.path(file)).unwrap()).unwrap()
+    };
+    let coded = rows(
+        "missing_codes: {not_asked: [not_asked], item_nonresponse: [dont_know, refused], break_off: [break_off]}\n",
+        "coded.csv",
+    );
+    let plain = rows("", "blank.csv");
+    assert_eq!(coded.len(), plain.len());
+    for (a, b) in coded.iter().zip(&plain) {
+        assert_eq!((&a.category, &a.domain, a.n), (&b.category, &b.domain, b.n));
+        assert!(rel(a.estimate, b.estimate) < 1e-12 && rel(a.se, b.se) < 1e-12, "{a:?} {b:?}");
+        assert!(a.item.is_some() && b.item.is_none());
+    }
+}
+
+/// A replicate that drops every respondent of a class still asked: its estimate is
+/// undefined, left out and counted (`dropped_replicates`), never a silent loss of the class.
+#[test]
+fn a_replicate_without_respondent_in_a_class_is_dropped_and_counted() {
+    let s = Scratch::new();
+    // JK1 by hand over 3 PSUs: replicate r zeroes PSU r and scales the others by 3/2.
+    // Class b has its only respondent in PSU 1 and a don't know in PSU 2.
+    let rows = [
+        (1, "a", "yes"),
+        (1, "b", "no"),
+        (2, "a", "no"),
+        (2, "b", "dk"),
+        (3, "a", "yes"),
+        (3, "a", "no"),
+    ];
+    let mut csv = String::from("psu,g,q,w,r1,r2,r3\n");
+    for (psu, g, q) in rows {
+        let rep: Vec<String> =
+            (1..=3).map(|r| if r == psu { "0".into() } else { "1.5".into() }).collect();
+        csv.push_str(&format!("{psu},{g},{q},1,{}\n", rep.join(",")));
+    }
+    s.write("d.csv", &csv);
+    let p = s.write(
+        "e.yaml",
+        "design:\n  weight: w\n  replicates: {columns: \"r*\", type: jk1}\nmissing_codes: {item_nonresponse: [dk]}\nestimates:\n  - {name: p, stat: proportion, variable: q, category: \"yes\", item_nonresponse: {reweight: [g]}}\n",
+    );
+    let out = compute(&EstimateConfig::load(&p).unwrap(), &Table::read(&s.path("d.csv")).unwrap())
+        .unwrap();
+    assert_eq!(out[0].flags.dropped_replicates, 1, "{:?}", out[0]);
+    // full sample: a: 2 yes of 4 (factor 1), b: the no answer carries the dk (factor 2)
+    assert!((out[0].estimate - 2.0 / 6.0).abs() < 1e-12, "{}", out[0].estimate);
+}
