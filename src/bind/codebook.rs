@@ -17,7 +17,9 @@
 //!   (its codes would be shown to readers as labels); in a model configuration such a
 //!   variable keeps its codes (terms may be numeric).
 //!
-//! Missing values are not values: they need no label.
+//! Missing values are not values: they need no label; nor do the declared codes of missing
+//! answers (`missing_codes:` of an estimation configuration), which are no published
+//! category.
 
 use crate::config::Source;
 use crate::config::codebook::{Codebook, CodebookVariable};
@@ -25,7 +27,7 @@ use crate::config::estimate::{EstimateConfig, StatKind};
 use crate::config::model::{ModelConfig, TestKind};
 use crate::data::Table;
 use crate::error::Result;
-use crate::estimate::{Heading, Labels};
+use crate::estimate::{Heading, Labels, MissingCodes};
 use crate::hint::suggest;
 
 /// Labels checked against the data, and the warnings to print.
@@ -53,7 +55,7 @@ pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
     }
     let mut checked = match &cfg.codebook {
         Some(cb) => {
-            let checked = check(cb, &cfg.source, &used, table)?;
+            let checked = check(cb, &cfg.source, &used, table, cfg.missing_codes.as_ref())?;
             unlisted(cfg, cb)?;
             checked
         }
@@ -127,7 +129,7 @@ pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
         .map(|(key, c)| (key, c.to_string()))
         .collect();
     let mut checked = match &cfg.codebook {
-        Some(cb) => check(cb, &cfg.source, &used, table)?,
+        Some(cb) => check(cb, &cfg.source, &used, table, None)?,
         None => Checked::default(),
     };
     let models = cfg.models.iter().map(|m| (&m.name, &m.title, &m.theme));
@@ -141,7 +143,9 @@ pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
 }
 
 /// Checks a codebook against the data for the `(config key, column)` pairs a
-/// configuration uses; every problem at once.
+/// configuration uses; every problem at once. Declared codes of missing answers
+/// (`missing_codes:` of an estimation configuration) need no label: they are no published
+/// category (a label is still welcome, for the export and the models).
 ///
 /// # Errors
 /// [`crate::Error::Config`] on the codebook file listing each problem.
@@ -150,6 +154,7 @@ pub fn check(
     config: &Source,
     used: &[(String, String)],
     table: &Table,
+    codes: Option<&MissingCodes>,
 ) -> Result<Checked> {
     let names = table.column_names();
     let mut p = cb.source.problems();
@@ -173,7 +178,10 @@ pub fn check(
         }
         let levels = table.factor(&var.name)?.levels;
         let used_by = format!("{use_key} in {}", config.file);
-        for code in levels.iter().filter(|l| !var.values.iter().any(|(c, _)| c == *l)) {
+        let unlabelled = |l: &&String| {
+            !var.values.iter().any(|(c, _)| c == *l) && codes.is_none_or(|m| m.role(l).is_none())
+        };
+        for code in levels.iter().filter(unlabelled) {
             p.push(
                 &format!("{}.values", var.key),
                 format!(

@@ -4,11 +4,14 @@
 
 use crate::bind::design::{categorical, linearization, numeric, replicate_design, two_phase};
 use crate::bind::units::{Linked, link, unit_columns};
-use crate::config::estimate::{EstimateConfig, Request, StatKind};
+use crate::config::estimate::{EstimateConfig, ItemChoice, Request, StatKind};
 use crate::data::Table;
 use crate::design::{Categorical, Numeric};
 use crate::error::{ConfigProblem, Error, Result};
-use crate::estimate::{EstimateRow, EstimateSpec, Statistic, estimate, estimate_linked};
+use crate::estimate::{
+    EstimateRow, EstimateSpec, ItemHandling, ItemSpec, MissingCodes, Statistic, estimate,
+    estimate_linked,
+};
 use crate::hint::suggest;
 use crate::variance::VarianceSource;
 
@@ -62,6 +65,9 @@ fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
         cols.push(("denominator", den));
     }
     cols.extend(r.by.iter().map(|b| ("by", b.as_str())));
+    if let Some(ItemChoice::Reweight(classes)) = &r.item {
+        cols.extend(classes.iter().map(|c| ("item_nonresponse.reweight", c.as_str())));
+    }
     cols
 }
 
@@ -165,6 +171,34 @@ fn check_category(cfg: &EstimateConfig, req: &Request, cat: &Categorical, c: &st
     })
 }
 
+/// The missing answers of a request's question: the status of every row under the declared
+/// codes; `None` when no code occurs in the column and the request makes no choice (an
+/// estimate on a question without codes is unchanged). The default choice is `exclude`.
+fn item_spec<'a>(
+    codes: &'a MissingCodes,
+    req: &Request,
+    cols: &Columns,
+    classes: &'a [Categorical],
+) -> Option<ItemSpec<'a>> {
+    let status = match cols {
+        Columns::Cat(c) => codes.statuses(c),
+        Columns::Num(v) => codes.numeric_statuses(&v.values),
+        Columns::Ratio(n, d) => {
+            let (n, d) = (codes.numeric_statuses(&n.values), codes.numeric_statuses(&d.values));
+            // a row coded in either column is coded (the numerator's code first)
+            n.into_iter().zip(d).map(|(a, b)| if a.coded() || !b.coded() { a } else { b }).collect()
+        }
+    };
+    if req.item.is_none() && !status.iter().any(|s| s.coded()) {
+        return None;
+    }
+    let handling = match &req.item {
+        Some(ItemChoice::Reweight(_)) => ItemHandling::Reweight(classes.iter().collect()),
+        _ => ItemHandling::Exclude,
+    };
+    Some(ItemSpec { codes, status, handling })
+}
+
 fn run_request(
     source: &VarianceSource,
     req: &Request,
@@ -188,7 +222,15 @@ fn run_request(
         }
         _ => return Err(Error::Internal("request columns of another statistic".into())),
     };
+    let classes: Vec<Categorical> = match &req.item {
+        Some(ItemChoice::Reweight(c)) => {
+            c.iter().map(|b| table.categorical(b)).collect::<Result<_>>()?
+        }
+        _ => Vec::new(),
+    };
+    let item = cfg.missing_codes.as_ref().and_then(|codes| item_spec(codes, req, &cols, &classes));
     let spec = EstimateSpec {
+        item,
         name: req.name.clone(),
         statistic,
         by: by.iter().collect(),

@@ -163,6 +163,28 @@ impl Col {
     }
 }
 
+/// The declared codes of missing answers (`missing_codes:`) of a response as missing
+/// values: the model's `missing:` policy handles them (a `dont_know` is never a level).
+fn codes_as_missing(cfg: &ModelConfig, col: Col) -> Col {
+    let Some(codes) = &cfg.design.missing_codes else { return col };
+    match col {
+        Col::Fac(mut f) => {
+            let coded: Vec<bool> = f.levels.iter().map(|l| codes.role(l).is_some()).collect();
+            for c in f.codes.iter_mut() {
+                if *c != Factor::MISSING && coded[*c as usize] {
+                    *c = Factor::MISSING;
+                }
+            }
+            Col::Fac(f)
+        }
+        Col::Num(v) => Col::Num(
+            v.into_iter()
+                .map(|x| if codes.role_of_number(x).is_some() { f64::NAN } else { x })
+                .collect(),
+        ),
+    }
+}
+
 /// `value` is a level of `column` (did-you-mean at `key` otherwise); its code.
 fn level_code(cfg: &ModelConfig, key: &str, column: &str, f: &Factor, value: &str) -> Result<u32> {
     f.level_index(value).ok_or_else(|| {
@@ -197,6 +219,7 @@ fn fit_model(
         Some(_) => Col::Fac(table.factor(&m.response)?),
         None => Col::read(table, &m.response)?,
     };
+    let response = codes_as_missing(cfg, response);
     let terms = m
         .terms
         .iter()

@@ -37,7 +37,12 @@ pub fn adjust_with_replicates(
 ) -> Result<(Adjustment, Option<ReplicateAdjustment>)> {
     let cols = Columns::read(cfg, table)?;
     let nr = Nonresponse::new(cols.spec(cfg))?;
-    let adj = nr.adjust(d)?;
+    let mut adj = nr.adjust(d)?;
+    if let Some(c) = &cfg.break_off {
+        let outcomes = crate::nonresponse::classify(&cfg.status, &cols.status, &cfg.codes)?;
+        let broke = break_off_flags(cfg, table, c, &outcomes)?;
+        adj.report.break_off = crate::nonresponse::break_off_by_mode(&outcomes, &broke, d);
+    }
     if replicates.is_empty() {
         return Ok((adj, None));
     }
@@ -45,6 +50,43 @@ pub fn adjust_with_replicates(
         replicates.iter().map(|(n, w)| (n.as_str(), w.as_slice())).collect();
     let reps = nr.adjust_replicates(&adj, &refs)?;
     Ok((adj, Some(reps)))
+}
+
+/// The `break_off:` column as flags of the respondents: `yes`/`no` (or `1`/`0`,
+/// `true`/`false`); a blank or another value for a respondent is an error naming the row.
+fn break_off_flags(
+    cfg: &NonresponseConfig,
+    table: &Table,
+    column: &str,
+    outcomes: &[crate::nonresponse::Outcome],
+) -> Result<Vec<bool>> {
+    let f = table.factor(column)?;
+    let mut out = vec![false; f.codes.len()];
+    for (i, &c) in f.codes.iter().enumerate() {
+        if !outcomes[i].is_respondent() {
+            continue;
+        }
+        let v = (c != Factor::MISSING).then(|| f.levels[c as usize].as_str());
+        out[i] = match v {
+            Some("yes" | "1" | "true") => true,
+            Some("no" | "0" | "false") => false,
+            other => {
+                return Err(Error::Cell {
+                    file: table.source().to_string(),
+                    column: column.to_string(),
+                    row: Some(i + 1),
+                    message: format!(
+                        "column `{column}` row {}: the break-off flag of a respondent is {} \
+                         (`break_off:` in {}): `yes` or `no` is needed",
+                        i + 1,
+                        other.map_or_else(|| "empty".to_string(), |v| format!("`{v}`")),
+                        cfg.file
+                    ),
+                });
+            }
+        };
+    }
+    Ok(out)
 }
 
 /// The design weights of `cfg.weight`, checked: every value finite and ≥ 0.

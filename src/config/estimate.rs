@@ -6,18 +6,23 @@
 //! categories) and building the design is the bind layer's job (`bind::design`,
 //! `bind::estimate`), with the key's line from [`EstimateConfig::source`].
 
+mod missing;
 mod publication;
 mod request;
 mod units;
 
+pub use missing::ItemChoice;
 pub use publication::PublicationNotes;
 
 use super::codebook::Codebook;
 use super::{Loaded, Problems, Source, load_yaml};
 use crate::design::{LonelyPsu, PpsVariance};
 use crate::error::Result;
-use crate::estimate::{CiMethod, DfRule, MissingPolicy, Publication, QuantileRule, Text};
+use crate::estimate::{
+    CiMethod, DfRule, MissingCodes, MissingPolicy, Publication, QuantileRule, Text,
+};
 use crate::variance::replicates::{ReplicateKind, ReplicateOptions};
+pub(crate) use missing::{RawMissingCodes, validate_codes};
 use publication::{RawPublication, validate_notes, validate_publication};
 use request::validate_request;
 use serde::Deserialize;
@@ -34,6 +39,7 @@ struct RawConfig {
     publication: Option<RawPublication>,
     codebook: Option<PathBuf>,
     units: Option<RawUnits>,
+    missing_codes: Option<RawMissingCodes>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +94,7 @@ struct RawEstimate {
     missing: Option<String>,
     #[serde(default)]
     keep_empty_domains: bool,
+    item_nonresponse: Option<serde_yaml::Value>,
     title: Option<serde_yaml::Value>,
     theme: Option<serde_yaml::Value>,
 }
@@ -128,6 +135,9 @@ pub struct Request {
     pub df: DfRule,
     /// Missing values.
     pub missing: MissingPolicy,
+    /// Item nonrespondents and break-offs (`item_nonresponse:`); `None` = the default,
+    /// `exclude`, when the variable carries declared codes.
+    pub item: Option<ItemChoice>,
     /// Output empty domains too.
     pub keep_empty_domains: bool,
     /// Title of its table (`title: {fr, en}`), for readers.
@@ -194,6 +204,8 @@ pub struct EstimateConfig {
     pub codebook: Option<Codebook>,
     /// A linked unit file (`units:`): estimates are about its rows.
     pub units: Option<UnitsSpec>,
+    /// Codes of missing answers (`missing_codes:`): not asked, item nonresponse, break-off.
+    pub missing_codes: Option<MissingCodes>,
 }
 
 impl EstimateConfig {
@@ -219,7 +231,9 @@ impl EstimateConfig {
         let mut p = Problems::new(&loaded);
         let raw = &loaded.raw;
         let block = validate_design(&raw.design, &mut p);
-        let requests = validate_requests(&raw.estimates, need_estimates, &mut p);
+        let missing_codes = validate_codes(raw.missing_codes.as_ref(), &mut p);
+        let requests =
+            validate_requests(&raw.estimates, need_estimates, missing_codes.is_some(), &mut p);
         let publication = validate_publication(raw.publication.as_ref(), &mut p);
         let notes = validate_notes(raw.publication.as_ref(), &mut p);
         check_design_names(&raw.design, &mut p);
@@ -229,6 +243,7 @@ impl EstimateConfig {
         p.finish()?;
         let mut cfg = design_config(&loaded, path, &raw.design, block);
         cfg.units = units;
+        cfg.missing_codes = missing_codes;
         cfg.requests = requests;
         cfg.publication = publication;
         cfg.notes = notes;
@@ -322,6 +337,7 @@ pub(super) fn design_config<T>(
         notes: PublicationNotes::default(),
         codebook: None,
         units: None,
+        missing_codes: None,
     }
 }
 
@@ -402,9 +418,17 @@ fn check_replicates_exclusions(d: &RawDesign, replicates: bool, p: &mut Problems
 }
 
 /// Every request, at least one when `need_estimates`.
-fn validate_requests(raw: &[RawEstimate], need_estimates: bool, p: &mut Problems) -> Vec<Request> {
-    let requests =
-        raw.iter().enumerate().filter_map(|(i, e)| validate_request(i, e, p)).collect::<Vec<_>>();
+fn validate_requests(
+    raw: &[RawEstimate],
+    need_estimates: bool,
+    has_codes: bool,
+    p: &mut Problems,
+) -> Vec<Request> {
+    let requests = raw
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| validate_request(i, e, has_codes, p))
+        .collect::<Vec<_>>();
     if need_estimates && raw.is_empty() {
         p.push(
             "estimates",

@@ -9,8 +9,8 @@
 
 use super::codebook::{Codebook, heading_text};
 use super::estimate::{
-    EstimateConfig, RawDesign, RawUnits, check_design_names, codebook_path, design_config,
-    validate_design, validate_units,
+    EstimateConfig, RawDesign, RawMissingCodes, RawUnits, check_design_names, codebook_path,
+    design_config, validate_codes, validate_design, validate_units,
 };
 use super::{Loaded, Problems, Source, load_yaml, scalar_label, show};
 use crate::error::Result;
@@ -31,6 +31,7 @@ struct RawConfig {
     tests: Vec<RawTest>,
     codebook: Option<std::path::PathBuf>,
     units: Option<RawUnits>,
+    missing_codes: Option<RawMissingCodes>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -199,9 +200,13 @@ impl ModelConfig {
         check_unique_names(names.chain(raw.tests.iter().map(|t| ("tests", &t.name))), &mut p);
         let codebook = codebook_path(path, raw.codebook.as_deref(), &mut p);
         let units = validate_units(path, raw.units.as_ref(), &mut p);
+        let missing_codes = validate_codes(raw.missing_codes.as_ref(), &mut p);
         p.finish()?;
         let mut design = design_config(&loaded, path, &raw.design, block);
         design.units = units;
+        // codes of missing answers: a model's response with a code is a missing value,
+        // handled by the model's `missing:` policy (never a level of the response)
+        design.missing_codes = missing_codes;
         Ok(ModelConfig {
             file: loaded.file.clone(),
             source: loaded.source(),

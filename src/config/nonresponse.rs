@@ -2,7 +2,8 @@
 //! `interface.md`; extensions: `phone_number` (usable number, for `phases: sequential`),
 //! `phone_share` (`classes: [..]` | `model` | `observed`), `eligibility_classes`,
 //! `profile`, `quantiles` (`unweighted` | `weighted`), `collinearity` (`drop` | `fail`),
-//! `{column, type: categorical}` entries in `model`/`classes`.
+//! `{column, type: categorical}` entries in `model`/`classes`, `break_off` (a yes/no column
+//! of respondents who broke off: counts and rates by mode in the report).
 //!
 //! [`NonresponseConfig::load`] reads and validates the YAML into a plain spec that holds
 //! no data; `bind::nonresponse` reads the columns it names and builds the
@@ -45,6 +46,7 @@ struct RawConfig {
     #[serde(default)]
     profile: Vec<serde_yaml::Value>,
     replicates: Option<String>,
+    break_off: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -123,6 +125,9 @@ pub struct NonresponseConfig {
     pub profile: Vec<ColumnUse>,
     /// Replicate columns to adjust too.
     pub replicates: Option<String>,
+    /// Column flagging respondents who broke off (`yes`/`no`, also `1`/`0`, `true`/`false`;
+    /// blank for non-respondents): break-off counts and rates by mode in the report.
+    pub break_off: Option<String>,
 }
 
 const METHODS: [&str; 3] = ["classes", "score", "propensity"];
@@ -188,6 +193,7 @@ impl NonresponseConfig {
             eligibility_classes,
             profile,
             replicates: r.replicates.clone(),
+            break_off: r.break_off.clone(),
         })
     }
 
@@ -197,6 +203,9 @@ impl NonresponseConfig {
         let mut v = vec![self.weight.as_str(), self.status.as_str()];
         v.extend(self.variables().into_iter().map(|c| c.column.as_str()));
         if let Some(c) = &self.phone_number {
+            v.push(c);
+        }
+        if let Some(c) = &self.break_off {
             v.push(c);
         }
         v

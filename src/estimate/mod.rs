@@ -15,6 +15,9 @@
 //! - [`Domains`]: crossed `by` variables as one code per row (the full design is always
 //!   used; never a subset).
 //!
+//! - [`MissingCodes`] (codes of not asked / item nonresponse / break-off), [`ItemSpec`] in
+//!   the spec (`exclude` or reweighting within classes, module `item`), [`ItemRates`] in the
+//!   rows.
 //! - [`estimate_linked`]`(&VarianceSource, &UnitLink, &EstimateSpec, &Publication)`: the
 //!   same about units linked to the design's rows (one row per dispute with its person):
 //!   the person is the unit of the design ([`UnitLink`], module `units`).
@@ -25,6 +28,7 @@ mod ci;
 mod domain;
 mod engine;
 mod estimators;
+mod item;
 mod labels;
 mod quantile;
 mod run;
@@ -35,6 +39,7 @@ pub use crate::variance::{TwoPhase, VarianceSource};
 pub use ci::{CiMethod, critical_value, interval};
 pub use domain::{Domains, NO_DOMAIN};
 pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
+pub use item::{Answer, ItemHandling, ItemRates, ItemSpec, MissingCodes, Role, same_code};
 pub use labels::{Heading, Labels, Text, VariableLabels};
 pub use quantile::{QuantileRule, SortedSample};
 pub use run::{estimate, estimate_linked};

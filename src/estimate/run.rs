@@ -4,6 +4,7 @@ use super::ci::{CiMethod, critical_value, interval};
 use super::domain::{Domains, NO_DOMAIN};
 use super::engine::{dfs, domain_counts, run, srs_variances};
 use super::estimators::{Estimator, Mean, Ratio, Total};
+use super::item::{Classes, ItemHandling, ItemRates, Reweighted};
 use super::quantile::{QuantileRule, SortedSample};
 use super::spec::{EstimateRow, EstimateSpec, Flags, MissingPolicy, Publication, Statistic};
 use super::units::UnitLink;
@@ -20,6 +21,8 @@ struct At<'a> {
     link: Option<&'a UnitLink>,
     /// Analysis weights of the rows (the persons' weights carried to linked units).
     w: Cow<'a, [f64]>,
+    /// Missing answers of the question: rates per domain, and the reweighting classes.
+    item: Option<(Vec<ItemRates>, Option<Classes>)>,
 }
 
 impl<'a> At<'a> {
@@ -28,11 +31,31 @@ impl<'a> At<'a> {
             None => Cow::Borrowed(source.weights()),
             Some(l) => Cow::Owned(l.expand(source.weights())),
         };
-        At { source, link, w }
+        At { source, link, w, item: None }
     }
 
+    fn classes(&self) -> Option<&Classes> {
+        self.item.as_ref().and_then(|(_, c)| c.as_ref())
+    }
+
+    /// Runs the estimator, on the reweighted weights when the request reweights the
+    /// respondents ([`Reweighted`]: recomputed on every replicate).
     fn run(&self, est: &dyn Estimator, dom: &Domains) -> Result<crate::variance::GroupedEstimates> {
-        run(self.source, self.link, est, dom)
+        match self.classes() {
+            None => run(self.source, self.link, est, dom),
+            Some(classes) => {
+                let groups = classes.groups(dom);
+                run(self.source, self.link, &Reweighted { inner: est, classes, dom }, &groups)
+            }
+        }
+    }
+
+    /// The weights the estimator uses: w, or w* under a reweighting.
+    fn analysis_weights(&self) -> Cow<'_, [f64]> {
+        match self.classes() {
+            None => Cow::Borrowed(&self.w),
+            Some(c) => Cow::Owned(c.adjusted(&self.w)),
+        }
     }
 
     fn dfs(&self, spec: &EstimateSpec, dom: &Domains) -> Vec<Option<f64>> {
@@ -60,7 +83,7 @@ pub fn estimate(
     spec: &EstimateSpec,
     publication: &Publication,
 ) -> Result<Vec<EstimateRow>> {
-    estimate_at(&At::new(source, None), spec, publication)
+    estimate_at(At::new(source, None), spec, publication)
 }
 
 /// As [`estimate`], for an estimate about units linked to the design's rows (one row per
@@ -84,16 +107,18 @@ pub fn estimate_linked(
             source.n_rows()
         )));
     }
-    estimate_at(&At::new(source, Some(link)), spec, publication)
+    estimate_at(At::new(source, Some(link)), spec, publication)
 }
 
 fn estimate_at(
-    at: &At,
+    mut at: At,
     spec: &EstimateSpec,
     publication: &Publication,
 ) -> Result<Vec<EstimateRow>> {
     check_spec(spec)?;
-    let base = base_domains(at, spec)?;
+    let mut base = base_domains(&at, spec)?;
+    item_answers(&mut at, spec, &mut base)?;
+    let at = &at;
     let w = &at.w;
     let run = |est: &dyn Estimator, dom: &Domains, deff_y: Option<(&[f64], bool)>| {
         rows(at, spec, publication, est, dom, deff_y, None)
@@ -124,6 +149,44 @@ fn estimate_at(
             quantile_rows(at, spec, publication, variable, p, rule, &dom)
         }
     }
+}
+
+/// The missing answers of the question ([`super::item`]): their rates in every domain, the
+/// reweighting classes, then the domains restricted to the respondents (the codes leave
+/// every domain; blank values follow the missing-value policy).
+fn item_answers(at: &mut At, spec: &EstimateSpec, base: &mut Domains) -> Result<()> {
+    let Some(item) = &spec.item else { return Ok(()) };
+    if item.status.len() != at.w.len() {
+        return Err(err(
+            spec,
+            format!("answer statuses for {} rows, expected {}", item.status.len(), at.w.len()),
+        ));
+    }
+    let classes = match &item.handling {
+        ItemHandling::Exclude => None,
+        ItemHandling::Reweight(by) => {
+            if at.link.is_some() {
+                return Err(err(
+                    spec,
+                    "`item_nonresponse: {reweight: …}` is not available for estimates about                      linked units (`units:`); use `item_nonresponse: exclude`"
+                        .into(),
+                ));
+            }
+            if matches!(spec.statistic, Statistic::Quantile { .. }) {
+                return Err(err(
+                    spec,
+                    "`item_nonresponse: {reweight: …}` is not available for quantiles; use                      `item_nonresponse: exclude`"
+                        .into(),
+                ));
+            }
+            let c = Classes::new(&item.status, base, by)?;
+            c.check(&at.w, &spec.name)?;
+            Some(c)
+        }
+    };
+    at.item = Some((item.rates(&at.w, base), classes));
+    base.restrict(|k| !item.status[k].coded());
+    Ok(())
 }
 
 /// A level in (0, 1); a proportion-only interval on a proportion.
@@ -160,7 +223,22 @@ fn categories(
     variable: &Categorical,
     category: Option<&str>,
 ) -> Result<Vec<usize>> {
-    let Some(c) = category else { return Ok((0..variable.levels.len()).collect()) };
+    let coded = |l: &str| spec.item.as_ref().is_some_and(|i| i.codes.role(l).is_some());
+    let Some(c) = category else {
+        // declared codes of missing answers are no published category
+        return Ok((0..variable.levels.len()).filter(|&i| !coded(&variable.levels[i])).collect());
+    };
+    if coded(c) {
+        return Err(err(
+            spec,
+            format!(
+                "category `{c}` of `{}` is a declared code of missing answers (`missing_codes:`), \
+                 not a published category; its rate is in the `item_nonresponse_rate` / \
+                 `break_off_rate` columns",
+                variable.name
+            ),
+        ));
+    }
     let i = variable.levels.iter().position(|l| l == c).ok_or_else(|| {
         err(
             spec,
@@ -245,8 +323,11 @@ fn rows(
 ) -> Result<Vec<EstimateRow>> {
     let res = at.run(est, dom)?;
     let w = &at.w;
-    let (n, nw) = domain_counts(w, dom);
-    let srs = deff_y.map(|(y, total)| srs_variances(w, y, dom, total));
+    let (n, _) = domain_counts(w, dom);
+    let (_, nw) = domain_counts(&at.analysis_weights(), dom);
+    // under a reweighting the SRS comparison is not defined: no design effect
+    let srs =
+        deff_y.filter(|_| at.classes().is_none()).map(|(y, total)| srs_variances(w, y, dom, total));
     let dfs = at.dfs(spec, dom);
     let mut out = Vec::with_capacity(dom.n);
     for (d, &df) in dfs.iter().enumerate() {
@@ -256,6 +337,7 @@ fn rows(
         let mut row =
             base_row(spec, spec.statistic.name(), category.clone(), dom, d, n[d], nw[d], df);
         row.flags.dropped_replicates = res.dropped[d];
+        row.item = at.item.as_ref().map(|(r, _)| r[d].clone());
         fill(&mut row, estimate, se, lo, hi, deff, publication);
         out.push(row);
     }
@@ -289,6 +371,7 @@ fn base_row(
         n_weighted: nw,
         df,
         flags: Flags::default(),
+        item: None,
     }
 }
 
@@ -375,6 +458,7 @@ fn quantile_rows(
         let se = (hi - lo) / (2.0 * t);
         let mut row = base_row(spec, "quantile", Some(format!("{p}")), dom, d, n[d], nw[d], df);
         row.flags.dropped_replicates = res.dropped[d];
+        row.item = at.item.as_ref().map(|(r, _)| r[d].clone());
         fill(&mut row, qhat[d], se, lo, hi, None, publication);
         out.push(row);
     }

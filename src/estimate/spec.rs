@@ -1,6 +1,7 @@
 //! What to estimate ([`EstimateSpec`]) and what comes out ([`EstimateRow`]).
 
 use super::ci::CiMethod;
+use super::item::{ItemRates, ItemSpec};
 use super::quantile::QuantileRule;
 use crate::design::{Categorical, Numeric};
 
@@ -104,6 +105,9 @@ pub struct EstimateSpec<'a> {
     pub filter: Option<&'a [bool]>,
     /// Also output domains (label combinations) without any sampled row.
     pub keep_empty_domains: bool,
+    /// Declared codes of missing answers in the analysis variable and how item
+    /// nonrespondents enter ([`ItemSpec`]); `None` = no code declared or none occurs.
+    pub item: Option<ItemSpec<'a>>,
 }
 
 impl<'a> EstimateSpec<'a> {
@@ -119,6 +123,7 @@ impl<'a> EstimateSpec<'a> {
             missing: MissingPolicy::Fail,
             filter: None,
             keep_empty_domains: false,
+            item: None,
         }
     }
 }
@@ -186,4 +191,7 @@ pub struct EstimateRow {
     pub df: Option<f64>,
     /// Flags.
     pub flags: Flags,
+    /// Missing answers of the question in the domain cell and how they entered (`None` when
+    /// the request declares none).
+    pub item: Option<ItemRates>,
 }

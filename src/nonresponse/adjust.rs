@@ -365,6 +365,7 @@ impl<'a> Nonresponse<'a> {
             largest_factors: largest_factors(d, &core.weights, o, label, 10),
             kish: kish_deff(d, &core.weights, o),
             notes,
+            break_off: Vec::new(),
         }
     }
 

@@ -76,5 +76,5 @@ pub use input::{Values, Variable};
 pub use logistic::{Coefficient, Collinearity, FitOptions, ModelFit};
 pub use model_matrix::Predictor;
 pub use propensity::{ModelWeighting, Phases, PhoneShare, PhoneShareClass, ResponseModel};
-pub use report::{OutcomeCount, Report};
+pub use report::{BreakOffRate, OutcomeCount, Report, break_off_by_mode};
 pub use status::{Outcome, StatusCodes, classify};

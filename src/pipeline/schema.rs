@@ -36,7 +36,7 @@ pub const FRAME_COLUMNS: [&str; 12] = [
 pub const SAMPLE_COLUMNS: [&str; 4] = ["pi", "design_weight", "stratum", "certainty"];
 
 /// Columns the synthetic collection adds ([`crate::simulate::collection::survey_columns`]).
-pub const SURVEY_COLUMNS: [&str; 12] = [
+pub const SURVEY_COLUMNS: [&str; 13] = [
     "outcome",
     "has_phone",
     "trust",
@@ -49,6 +49,7 @@ pub const SURVEY_COLUMNS: [&str; 12] = [
     "dispute",
     "recourse",
     "nonrecourse_reason",
+    "break_off",
 ];
 
 fn unknown(file: &str, what: &str, missing: &[&str], available: &[String]) -> Error {

@@ -16,7 +16,10 @@ use crate::error::Error;
 use crate::estimate::{CiMethod, EstimateRow, Labels, Publication, Text};
 use crate::model::{Significance, VersusOverall};
 use crate::variance::replicates::ReplicateKind;
+use item_note::item_note;
 use std::fmt::Write as _;
+
+mod item_note;
 
 /// How the variance was estimated (for the footnotes).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -222,6 +225,11 @@ fn table(name: &str, rows: &[&EstimateRow], labels: &Labels, setup: &Setup) -> P
         footnotes: Vec::new(),
     };
     t.footnotes = footnotes(&t, info, setup);
+    if let Some(note) = item_note(rows, labels, setup) {
+        // after the marks and the reading note, before population, source and method
+        let at = t.footnotes.iter().take_while(|n| n.starts_with('(')).count() + 1;
+        t.footnotes.insert(at.min(t.footnotes.len()), note);
+    }
     if let Some(f) = &family {
         let at = t.footnotes.iter().take_while(|n| n.starts_with('(')).count();
         t.footnotes.insert(at, significance::footnote(&t, f, setup.lang));

@@ -3,7 +3,9 @@
 //!
 //! Columns: `name, stat, variable, category,` one column per `by` variable (the union over
 //! the requests, in order of appearance; empty where a request does not use it), then
-//! `estimate, se, ci_low, ci_high, cv, deff, n, n_weighted, df, flags`.
+//! `estimate, se, ci_low, ci_high, cv, deff, n, n_weighted, df, flags` (then, when a
+//! request has declared codes of missing answers, `item_nonresponse, n_asked,
+//! item_nonresponse_rate, break_off_rate`).
 //!
 //! With a codebook ([`Labels::has_codebook`], [`estimates_table_labelled`]) the codes stay
 //! and label columns in the chosen language follow them: `category_label` after
@@ -123,6 +125,13 @@ pub fn flags_text(r: &EstimateRow) -> String {
     if f.dropped_replicates > 0 {
         v.push(format!("dropped_replicates={}", f.dropped_replicates));
     }
+    // missing answers of the question: never silent
+    if let Some(i) = &r.item {
+        v.push(match i.handling {
+            "reweight" => "item_nonresponse_reweighted".to_string(),
+            _ => "item_nonresponse_excluded".to_string(),
+        });
+    }
     v.join(";")
 }
 
@@ -195,6 +204,30 @@ fn labelled_table(rows: &[EstimateRow], labels: Option<(&Labels, bool)>) -> Resu
         ("df".to_string(), num(&|r| r.df.unwrap_or(f64::NAN))),
         ("flags".to_string(), text(&|r| Some(flags_text(r)).filter(|s| !s.is_empty()))),
     ]);
+    if rows.iter().any(|r| r.item.is_some()) {
+        // missing answers of the question (`missing_codes:`): how they entered, the persons
+        // asked, and the weighted shares of item nonresponse and break-off among them
+        let handling = |r: &EstimateRow| {
+            r.item.as_ref().map(|i| match i.classes.is_empty() {
+                true => i.handling.to_string(),
+                false => format!("{}({})", i.handling, i.classes.join(" x ")),
+            })
+        };
+        let rate = |f: fn(&crate::estimate::ItemRates) -> f64| {
+            move |r: &EstimateRow| r.item.as_ref().map_or(f64::NAN, f)
+        };
+        cols.extend([
+            ("item_nonresponse".to_string(), text(&handling)),
+            (
+                "n_asked".to_string(),
+                ColumnData::I64(
+                    rows.iter().map(|r| r.item.as_ref().map(|i| i.n_asked as i64)).collect(),
+                ),
+            ),
+            ("item_nonresponse_rate".to_string(), num(&rate(|i| i.item_nonresponse_rate))),
+            ("break_off_rate".to_string(), num(&rate(|i| i.break_off_rate))),
+        ]);
+    }
     Table::from_columns(cols)
 }
 

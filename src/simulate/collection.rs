@@ -41,10 +41,35 @@
 //! frame variables. δ = 0 (default) reproduces the true answers. The other questions carry no
 //! mode effect.
 //!
+//! # The civil-justice module: filters, item nonresponse and break-off
+//! The module's questions (`dispute`, then `recourse` if dispute = yes, then
+//! `nonrecourse_reason` if recourse = none) carry codes instead of blanks for respondents
+//! ([`MODULE_CODES`]; see `missing_codes:` of the estimates):
+//! - `break_off`: a respondent who left the questionnaire before the module (the person
+//!   column `break_off` is `yes`), coded in every module question. Probability
+//!   [`BREAK_OFF_WEB`] = 4 % on the web, [`BREAK_OFF_PHONE`] = 1 % by telephone
+//!   (ASSUMPTION: web break-offs are a few per cent in self-administered surveys, an
+//!   interviewer keeps people on the line);
+//! - `dont_know` / `refused`, item nonresponse of a respondent asked the question, with the
+//!   probabilities of [`ITEM_NONRESPONSE`] (ASSUMPTION, small and growing along the module:
+//!   dispute 1 % / 0.5 %, recourse 2 % / 1 %, reason 4 % / 1 %), whatever the answer (missing
+//!   completely at random given the mode);
+//! - `not_asked`: the question's filter is not met (dispute = no → recourse and reason not
+//!   asked; recourse ≠ none → reason not asked), or its answer is unknown (a don't know on
+//!   dispute → recourse not asked).
+//!
+//! Non-respondents keep blank answers and a blank `break_off`. The answers of the persons
+//! who answered are their true answers, as before.
+//!
 //! # Random numbers
 //! Six uniforms per sampled person from the caller's `rng`, in sample order, whatever the
-//! branch taken: the same seed gives the same outcomes and answers.
+//! branch taken: the same seed gives the same outcomes and answers. The module's four
+//! uniforms per sampled person (break-off, then the item nonresponse of the three
+//! questions) come from a separate stream ([`MODULE_STREAM`]) of a copy of the caller's
+//! generator, so the outcomes and answers are those drawn without the module codes, and the
+//! caller's generator advances exactly as before.
 
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
@@ -135,7 +160,28 @@ pub struct Collected {
     pub trust: Vec<u8>,
     /// "Treats everyone equally" as given, same convention as `trust`.
     pub fair: Vec<bool>,
+    /// The respondent broke off before the civil-justice module (respondents only).
+    pub break_off: Vec<bool>,
+    /// Item nonresponse drawn for `dispute`, `recourse`, `nonrecourse_reason` (index into
+    /// [`ITEM_CODES`], 0 = answers); applies when the question is asked.
+    pub item: Vec<[u8; 3]>,
 }
+
+/// The codes of the module's questions that are not answers (module docs).
+pub const MODULE_CODES: [&str; 4] = ["not_asked", "dont_know", "refused", "break_off"];
+
+/// Item nonresponse outcomes: answers, don't know, refused.
+pub const ITEM_CODES: [&str; 3] = ["answers", "dont_know", "refused"];
+
+/// Probability of breaking off before the module, web respondents (ASSUMPTION).
+pub const BREAK_OFF_WEB: f64 = 0.04;
+/// Probability of breaking off before the module, telephone respondents (ASSUMPTION).
+pub const BREAK_OFF_PHONE: f64 = 0.01;
+/// (don't know, refused) probabilities of `dispute`, `recourse`, `nonrecourse_reason` when
+/// asked (ASSUMPTION).
+pub const ITEM_NONRESPONSE: [(f64, f64); 3] = [(0.01, 0.005), (0.02, 0.01), (0.04, 0.01)];
+/// Stream of the module's draws (a copy of the caller's generator on this stream).
+pub const MODULE_STREAM: u64 = 0x4d4f_4455_4c45;
 
 impl Collected {
     /// True for a web or telephone respondent.
@@ -171,7 +217,12 @@ pub fn collect(
         has_phone: Vec::with_capacity(n),
         trust: Vec::with_capacity(n),
         fair: Vec::with_capacity(n),
+        break_off: Vec::with_capacity(n),
+        item: Vec::with_capacity(n),
     };
+    // the module's draws: a copy of the generator on its own stream (module docs)
+    let mut module = ChaCha8Rng::from_seed(rng.get_seed());
+    module.set_stream(MODULE_STREAM);
     for &i in rows {
         let u: [f64; 6] = std::array::from_fn(|_| uniform(rng));
         let has_phone = population.phone[i];
@@ -209,12 +260,37 @@ pub fn collect(
             let v = if fair { u[5] * p } else { p + u[5] * (1.0 - p) };
             fair = v < shifted;
         }
+        let (broke, item) = module_draws(out, &mut module);
+        c.break_off.push(broke);
+        c.item.push(item);
         c.outcome.push(out);
         c.has_phone.push(has_phone);
         c.trust.push(trust);
         c.fair.push(fair);
     }
     c
+}
+
+/// The module's draws of one sampled person (four uniforms, whatever the outcome): break-off
+/// (by mode, respondents only) and the item nonresponse of the three questions.
+fn module_draws(out: u8, module: &mut ChaCha8Rng) -> (bool, [u8; 3]) {
+    let m: [f64; 4] = std::array::from_fn(|_| uniform(module));
+    let p_break = match out {
+        outcome::WEB => BREAK_OFF_WEB,
+        outcome::PHONE => BREAK_OFF_PHONE,
+        _ => 0.0,
+    };
+    let item = std::array::from_fn(|q| {
+        let (dk, refused) = ITEM_NONRESPONSE[q];
+        if m[q + 1] < dk {
+            1
+        } else if m[q + 1] < dk + refused {
+            2
+        } else {
+            0
+        }
+    });
+    (m[0] < p_break, item)
 }
 
 /// The trust answer given with a mode effect δ: latent v uniform within the true answer's
@@ -236,9 +312,11 @@ fn yes_no(b: bool) -> Option<String> {
 /// [`OUTCOME_LEVELS`]), `has_phone` (0/1), then the answers of respondents (web or phone),
 /// missing for everybody else: `trust` ([`TRUST_LEVELS`]), `trusts` ("yes" = high or rather
 /// high), `slow`, `costly`, `complex`, `fair` ("yes"/"no"), `court_experience`
-/// ([`EXPERIENCE_LEVELS`]), `dispute` ("yes"/"no"), `recourse` ([`RECOURSE_LEVELS`], missing
-/// when dispute = no), `nonrecourse_reason` ([`REASON_LEVELS`], missing unless recourse =
-/// none). `trust`, `trusts` and `fair` are the answers as given (mode effect included).
+/// ([`EXPERIENCE_LEVELS`]), `dispute` ("yes"/"no"), `recourse` ([`RECOURSE_LEVELS`]),
+/// `nonrecourse_reason` ([`REASON_LEVELS`]) — the three module questions with the codes of
+/// [`MODULE_CODES`] where not asked, not answered or broken off (module docs) — and
+/// `break_off` ("yes"/"no" for respondents). `trust`, `trusts` and `fair` are the answers as
+/// given (mode effect included).
 ///
 /// # Panics
 /// `collected` not from the same `rows` (different lengths), or a row out of the population.
@@ -257,6 +335,7 @@ pub fn survey_columns(
         levels.get(v as usize).map(|s| s.to_string())
     };
     let p = population;
+    let module = ModuleAnswers { population, collected };
     vec![
         (
             "outcome".into(),
@@ -273,12 +352,67 @@ pub fn survey_columns(
         ("complex".into(), text(&|_, i| yes_no(p.complex[i]))),
         ("fair".into(), text(&|k, _| yes_no(collected.fair[k]))),
         ("court_experience".into(), text(&|_, i| level(&EXPERIENCE_LEVELS, p.experience[i]))),
-        ("dispute".into(), text(&|_, i| yes_no(p.dispute[i]))),
-        ("recourse".into(), text(&|_, i| level(&RECOURSE_LEVELS, p.recourse[i]))),
-        (
-            "nonrecourse_reason".into(),
-            // NOT_APPLICABLE (u8::MAX) is no level: missing.
-            text(&|_, i| level(&REASON_LEVELS, p.reason[i])),
-        ),
+        ("dispute".into(), text(&|k, i| module.dispute(k, i))),
+        ("recourse".into(), text(&|k, i| module.recourse(k, i))),
+        ("nonrecourse_reason".into(), text(&|k, i| module.reason(k, i))),
+        ("break_off".into(), text(&|k, _| yes_no(collected.break_off[k]))),
     ]
+}
+
+/// The module's answers of a respondent (sample row k, population row i) with their codes.
+struct ModuleAnswers<'a> {
+    population: &'a Population,
+    collected: &'a Collected,
+}
+
+impl ModuleAnswers<'_> {
+    /// The code of question q when asked (`None` = the answer), or `break_off`.
+    fn code(&self, k: usize, q: usize) -> Option<String> {
+        if self.collected.break_off[k] {
+            return Some("break_off".into());
+        }
+        match self.collected.item[k][q] {
+            0 => None,
+            c => Some(ITEM_CODES[c as usize].to_string()),
+        }
+    }
+
+    /// The answer given to `dispute`, if any (not a code).
+    fn dispute_answer(&self, k: usize, i: usize) -> Option<bool> {
+        self.code(k, 0).is_none().then(|| self.population.dispute[i])
+    }
+
+    fn dispute(&self, k: usize, i: usize) -> Option<String> {
+        self.code(k, 0).or_else(|| yes_no(self.population.dispute[i]))
+    }
+
+    fn recourse_answer(&self, k: usize, i: usize) -> Option<u8> {
+        (self.dispute_answer(k, i) == Some(true) && self.code(k, 1).is_none())
+            .then(|| self.population.recourse[i])
+    }
+
+    fn recourse(&self, k: usize, i: usize) -> Option<String> {
+        if self.collected.break_off[k] {
+            return Some("break_off".into());
+        }
+        if self.dispute_answer(k, i) != Some(true) {
+            return Some("not_asked".into());
+        }
+        self.code(k, 1).or_else(|| level_of(&RECOURSE_LEVELS, self.population.recourse[i]))
+    }
+
+    fn reason(&self, k: usize, i: usize) -> Option<String> {
+        if self.collected.break_off[k] {
+            return Some("break_off".into());
+        }
+        let none = RECOURSE_LEVELS.iter().position(|l| *l == "none").map(|c| c as u8);
+        if self.recourse_answer(k, i) != none {
+            return Some("not_asked".into());
+        }
+        self.code(k, 2).or_else(|| level_of(&REASON_LEVELS, self.population.reason[i]))
+    }
+}
+
+fn level_of(levels: &[&str], v: u8) -> Option<String> {
+    levels.get(v as usize).map(|s| s.to_string())
 }

@@ -9,6 +9,7 @@ mod common;
 mod data;
 mod estimation;
 mod export;
+mod item_nonresponse;
 mod model;
 mod nonresponse;
 mod publication;

@@ -7,7 +7,12 @@ use crate::estimate::{CiMethod, DfRule, MissingPolicy, QuantileRule};
 
 const STATS: [&str; 5] = ["total", "mean", "proportion", "ratio", "quantile"];
 
-pub(super) fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> Option<Request> {
+pub(super) fn validate_request(
+    i: usize,
+    e: &RawEstimate,
+    has_codes: bool,
+    p: &mut Problems,
+) -> Option<Request> {
     let key = format!("estimates[{i}]");
     let stat = parse_stat(&key, e, p)?;
     check_request_keys(&key, e, &stat, p);
@@ -29,6 +34,7 @@ pub(super) fn validate_request(i: usize, e: &RawEstimate, p: &mut Problems) -> O
         level,
         df: parse_df(&key, e, p),
         missing: parse_missing(&key, e, p),
+        item: super::missing::validate_choice(&key, e.item_nonresponse.as_ref(), has_codes, p),
         keep_empty_domains: e.keep_empty_domains,
         title: heading_text(&format!("{key}.title"), e.title.as_ref(), false, p),
         theme: heading_text(&format!("{key}.theme"), e.theme.as_ref(), true, p),

@@ -1,6 +1,7 @@
 //! Section « Collection and nonresponse » of the run report: summary (method, R-indicator,
 //! Kish design effects), collection outcomes, response rates by phase and by group (bar
-//! charts and tables), partial R-indicators, profiles of respondents by mode, notes.
+//! charts and tables), break-offs by mode (when the configuration names a `break_off`
+//! column), partial R-indicators, profiles of respondents by mode, notes.
 
 use super::labels::{fixed, label, na, number, percent};
 use super::names::Names;
@@ -17,6 +18,9 @@ pub(super) fn section(lang: Lang, names: Names, nr: &NrReport) -> String {
     let mut s = summary(lang, nr);
     outcomes(&mut s, lang, nr);
     phases(&mut s, lang, nr);
+    if !nr.break_off.is_empty() {
+        break_offs(&mut s, lang, nr);
+    }
     if !nr.groups.is_empty() {
         groups(&mut s, lang, nr);
     }
@@ -109,6 +113,46 @@ fn phases(s: &mut String, lang: Lang, nr: &NrReport) {
     if let Some(n) = rates.n_not_relaunched {
         let _ = writeln!(s, "<p>{} : {n}</p>", escape(l("not_relaunched")));
     }
+}
+
+/// Break-offs among respondents by mode (`break_off:` of the nonresponse configuration):
+/// counts, unweighted and design-weighted rates.
+fn break_offs(s: &mut String, lang: Lang, nr: &NrReport) {
+    let fr = lang == Lang::Fr;
+    let _ = writeln!(
+        s,
+        "<h3>{}</h3>",
+        if fr { "Abandons en cours de questionnaire, par mode" } else { "Break-offs by mode" }
+    );
+    let rows: Vec<Vec<String>> = nr
+        .break_off
+        .iter()
+        .map(|b| {
+            let mode = match b.mode {
+                "all" => {
+                    if fr {
+                        "Ensemble"
+                    } else {
+                        "All"
+                    }
+                }
+                m => label(lang, m),
+            };
+            vec![
+                mode.to_string(),
+                b.respondents.to_string(),
+                b.break_offs.to_string(),
+                percent(lang, b.rate),
+                percent(lang, b.weighted_rate),
+            ]
+        })
+        .collect();
+    let heads: [&str; 5] = if fr {
+        ["Mode", "Répondants", "Abandons", "Taux", "Taux pondéré (poids de sondage)"]
+    } else {
+        ["Mode", "Respondents", "Break-offs", "Rate", "Weighted rate (design weights)"]
+    };
+    s.push_str(&table(&heads, &rows, 1));
 }
 
 /// Bar chart of response rates (raw and weighted) titled by the label `title`.

@@ -63,8 +63,18 @@ fn fej_sample_then_sequential_nonresponse() {
     let mut sample = Table::read(&s.path("sample.csv")).unwrap();
     assert_eq!(sample.n_rows(), 25_000);
     let (outcome, phone) = collect(&sample, &mut ChaCha8Rng::seed_from_u64(11));
+    // `break_off:` of the nonresponse config (issue 15): every 20th respondent broke off
+    let break_off = outcome
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            matches!(o.as_deref(), Some("web" | "phone"))
+                .then(|| if k % 20 == 0 { "yes" } else { "no" }.to_string())
+        })
+        .collect();
     sample.add_column("outcome", ColumnData::Str(outcome)).unwrap();
     sample.add_column("has_phone", ColumnData::I64(phone)).unwrap();
+    sample.add_column("break_off", ColumnData::Str(break_off)).unwrap();
     sample.write(&s.path("collected.csv")).unwrap();
 
     let o = s.run(&[

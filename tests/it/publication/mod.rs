@@ -29,6 +29,7 @@ fn row(domain: &str, category: &str, estimate: f64, n: usize, flags: Flags) -> E
         n_weighted: 100.0,
         df: None,
         flags,
+        item: None,
     }
 }
 

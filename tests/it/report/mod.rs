@@ -192,6 +192,7 @@ fn run() -> Run {
         n_weighted: 0.0,
         df: None,
         flags: Flags { empty: true, low_n: true, high_cv: true, ..Default::default() },
+        item: None,
     });
     let d_all: Vec<f64> = d.clone();
     Run { d: d_all, w_nr, w_cal, g, nr: adj.report, cal: cal.report, rows }

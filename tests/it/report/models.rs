@@ -97,6 +97,7 @@ pub(super) fn estimate_rows() -> Vec<EstimateRow> {
         n_weighted: 1e5,
         df: None,
         flags: Flags::default(),
+        item: None,
     };
     vec![
         est("confiance_par_statut", "statut", "aucun", 0.525224),

@@ -174,6 +174,8 @@ fn survey_columns_miss_answers_exactly_for_nonrespondents() {
         has_phone: c.has_phone[..40_000].to_vec(),
         trust: c.trust[..40_000].to_vec(),
         fair: c.fair[..40_000].to_vec(),
+        break_off: c.break_off[..40_000].to_vec(),
+        item: c.item[..40_000].to_vec(),
     };
     let cols = survey_columns(p, rows, &c);
     let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
@@ -196,8 +198,24 @@ fn survey_columns_miss_answers_exactly_for_nonrespondents() {
         {
             assert_eq!(text(col(name))[j].is_some(), responded, "{name} row {j}");
         }
-        assert_eq!(recourse[j].is_some(), dispute[j].as_deref() == Some("yes"), "row {j}");
-        assert_eq!(reason[j].is_some(), recourse[j].as_deref() == Some("none"), "row {j}");
+        // the module's questions: a value (answer or code) exactly for respondents (issue 15)
+        assert_eq!(recourse[j].is_some(), responded, "row {j}");
+        assert_eq!(reason[j].is_some(), responded, "row {j}");
+        assert_eq!(text(col("break_off"))[j].is_some(), responded, "row {j}");
+        if responded {
+            let asked = dispute[j].as_deref() == Some("yes");
+            assert_eq!(
+                recourse[j].as_deref() == Some("not_asked"),
+                !asked && dispute[j].as_deref() != Some("break_off"),
+                "row {j}"
+            );
+            let asked = recourse[j].as_deref() == Some("none");
+            assert_eq!(
+                reason[j].as_deref() == Some("not_asked"),
+                !asked && recourse[j].as_deref() != Some("break_off"),
+                "row {j}"
+            );
+        }
         if responded {
             let trusts = text(col("trusts"))[j].as_deref();
             let trust = text(col("trust"))[j].as_deref();
@@ -221,4 +239,63 @@ fn collection_model_reads_yaml_with_defaults() {
     assert!(msg.contains("unknown_rate"), "{msg}");
     let bad = CollectionModel { mode_effect: f64::NAN, ..CollectionModel::default() };
     assert!(bad.validate().is_err());
+}
+
+/// The civil-justice module's codes (issue 15): break-offs by mode near the assumed 4 % /
+/// 1 %, coded in every module question with `break_off = yes`; item nonresponse near the
+/// assumed rates; the answers of the persons who answered are their true answers; the
+/// caller's generator advances exactly as before (six uniforms per person: the module has
+/// its own stream), so the outcomes and opinion answers are those of the former draws.
+#[test]
+fn module_codes_break_off_by_mode_and_answers_unchanged() {
+    use ponder::simulate::collection::{BREAK_OFF_PHONE, BREAK_OFF_WEB, ITEM_NONRESPONSE};
+    use rand::Rng;
+    let (f, p, scope) = world();
+    let rows = &scope[..60_000];
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let c = collect(p, f, rows, &CollectionModel::default(), &mut rng);
+    // the caller's generator: six uniforms per person, no more (the module draws elsewhere)
+    let mut again = ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..6 * rows.len() {
+        again.next_u64();
+    }
+    assert_eq!(rng.next_u64(), again.next_u64());
+    let cols = survey_columns(p, rows, &c);
+    let col = |n: &str| text(&cols.iter().find(|c| c.0 == n).unwrap().1).to_vec();
+    let (dispute, recourse, reason, bo) =
+        (col("dispute"), col("recourse"), col("nonrecourse_reason"), col("break_off"));
+    let mut by_mode = [(0usize, 0usize); 2];
+    let (mut asked, mut dk) = (0usize, 0usize);
+    for (j, &i) in rows.iter().enumerate() {
+        if !c.responded(j) {
+            assert!(bo[j].is_none() && dispute[j].is_none(), "row {j}");
+            continue;
+        }
+        let m = &mut by_mode[usize::from(c.outcome[j] == outcome::PHONE)];
+        m.0 += 1;
+        if bo[j].as_deref() == Some("yes") {
+            m.1 += 1;
+            for q in [&dispute, &recourse, &reason] {
+                assert_eq!(q[j].as_deref(), Some("break_off"), "row {j}");
+            }
+            continue;
+        }
+        assert_eq!(bo[j].as_deref(), Some("no"));
+        asked += 1;
+        match dispute[j].as_deref() {
+            Some("dont_know") => dk += 1,
+            Some("refused") => {}
+            Some(a) => assert_eq!(a == "yes", p.dispute[i], "row {j}: answer changed"),
+            None => panic!("row {j}: blank dispute of a respondent"),
+        }
+        if let Some(r) =
+            recourse[j].as_deref().filter(|r| ["court", "mediation", "none"].contains(r))
+        {
+            assert_eq!(r, ["court", "mediation", "none"][p.recourse[i] as usize], "row {j}");
+        }
+    }
+    let rate = |(n, k): (usize, usize)| k as f64 / n as f64;
+    assert!((rate(by_mode[0]) - BREAK_OFF_WEB).abs() < 0.01, "web {:?}", by_mode[0]);
+    assert!((rate(by_mode[1]) - BREAK_OFF_PHONE).abs() < 0.006, "phone {:?}", by_mode[1]);
+    assert!((dk as f64 / asked as f64 - ITEM_NONRESPONSE[0].0).abs() < 0.005, "{dk} / {asked}");
 }
