@@ -123,6 +123,11 @@ pub struct Plan {
     pub estimates: Vec<ScriptEstimate>,
     /// Estimates of the configuration the scripts cannot reproduce, with the reason.
     pub skipped: Vec<(String, String)>,
+    /// Analysis variables of the estimates and the declared missing-answer codes they may
+    /// hold (`missing_codes:` of the estimates: not asked, item nonresponse, break-off):
+    /// the scripts read them as missing values, which is ponder's `item_nonresponse:
+    /// exclude` (the rows leave the domain).
+    pub missing_codes: Vec<(String, Vec<String>)>,
     /// The codebook's `variables:` mapping, when there is one.
     pub codebook: Option<serde_yaml::Mapping>,
     /// Data formats (`csv`, `parquet`).

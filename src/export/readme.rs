@@ -184,6 +184,16 @@ fn estimates(plan: &Plan) -> String {
         let by = if e.by.is_empty() { String::new() } else { format!(" by {}", e.by.join(" × ")) };
         s.push_str(&format!("- `{}`: {} of `{}`{cat}{by}\n", e.name, e.stat.name(), e.variable));
     }
+    if !plan.missing_codes.is_empty() {
+        s.push_str(
+            "\nMissing-answer codes (not asked, item nonresponse, break-off) stay in the data \
+             file; the scripts read them as missing values, so those rows leave the domain \
+             (ponder's `item_nonresponse: exclude`):\n\n",
+        );
+        for (v, codes) in &plan.missing_codes {
+            s.push_str(&format!("- `{v}`: {}\n", codes.join(", ")));
+        }
+    }
     if !plan.skipped.is_empty() {
         s.push_str("\nNot reproduced by the scripts:\n\n");
         for (name, why) in &plan.skipped {

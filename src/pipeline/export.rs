@@ -67,6 +67,7 @@ pub fn plan(cfg: &ExportConfig, ctx: Context, table: &Table) -> Result<Plan> {
         .chain(drop.iter().map(String::as_str))
         .collect();
     let (estimates, skipped) = script_estimates(est, &columns, &changed);
+    let missing_codes = script_missing_codes(est, &estimates);
     let codebook = cfg.codebook.as_ref().or(est.codebook.as_ref()).map(codebook_variables);
     Ok(Plan {
         id: cfg.id.as_ref().map(|i| (i.column.clone(), i.key.clone())),
@@ -77,6 +78,7 @@ pub fn plan(cfg: &ExportConfig, ctx: Context, table: &Table) -> Result<Plan> {
         convention,
         estimates,
         skipped,
+        missing_codes,
         codebook,
         formats: cfg.formats.clone(),
         seed: cfg.seed.or(ctx.seed).ok_or_else(|| {
@@ -281,6 +283,14 @@ fn script_estimates(
                 continue;
             }
         };
+        if matches!(r.item, Some(crate::config::estimate::ItemChoice::Reweight(_))) {
+            skipped.push((
+                r.name.clone(),
+                "item-level reweighting (`item_nonresponse: reweight`) is not written in the scripts"
+                    .to_string(),
+            ));
+            continue;
+        }
         let usable = std::iter::once(&r.variable)
             .chain(&r.by)
             .all(|v| columns.contains(v) && !changed.contains(&v.as_str()));
@@ -300,6 +310,24 @@ fn script_estimates(
         });
     }
     (out, skipped)
+}
+
+/// Each analysis variable of the scripts' estimates with the declared missing-answer codes
+/// (every role: they all leave the domain under `exclude`, the only choice the scripts
+/// reproduce); empty without `missing_codes:`.
+fn script_missing_codes(
+    est: &EstimateConfig,
+    estimates: &[ScriptEstimate],
+) -> Vec<(String, Vec<String>)> {
+    let Some(codes) = &est.missing_codes else { return Vec::new() };
+    let codes: Vec<String> = codes.pairs().map(|(_, c)| c.to_string()).collect();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in estimates {
+        if !out.iter().any(|(v, _)| v == &e.variable) {
+            out.push((e.variable.clone(), codes.clone()));
+        }
+    }
+    out
 }
 
 /// The `variables:` mapping of a codebook file, from the text kept by the codebook.

@@ -113,6 +113,19 @@ pub(super) fn script(plan: &Plan, _built: &Built) -> String {
     } else {
         s.push_str(PARQUET);
     }
+    if !plan.missing_codes.is_empty() {
+        s.push_str(
+            "# Missing-answer codes (not asked, item nonresponse, break-off) are missing values.\n",
+        );
+    }
+    for (v, codes) in &plan.missing_codes {
+        let list: Vec<String> = codes.iter().map(|c| quoted(c)).collect();
+        s.push_str(&format!(
+            "COLUMNS[{v}] = [\"\" if x in ({},) else x for x in COLUMNS[{v}]]\n",
+            list.join(", "),
+            v = quoted(v)
+        ));
+    }
     s.push_str(&format!("WEIGHT = {}\n", quoted(&plan.weight)));
     let reps = match numbered(&plan.replicates) {
         Some((p, r)) => format!("[f\"{p}{{i}}\" for i in range(1, {})]", r + 1),

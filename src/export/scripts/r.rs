@@ -51,6 +51,7 @@ pub(super) fn script(plan: &Plan, built: &Built) -> String {
     }
     s.push_str("\nlibrary(survey)\n\n");
     s.push_str(&read(plan, built));
+    s.push_str(&missing_codes(plan));
     s.push_str(&design(plan));
     s.push_str(HELPER);
     s.push_str(&calls(&plan.estimates));
@@ -75,6 +76,25 @@ fn read(plan: &Plan, built: &Built) -> String {
         format!(",\n              colClasses = c({})", text.join(", "))
     };
     format!("d <- read.csv(\"{file}\", na.strings = \"\", check.names = FALSE{classes})\n")
+}
+
+/// Declared missing-answer codes read as `NA` (the rows leave the domain).
+fn missing_codes(plan: &Plan) -> String {
+    let mut s = String::new();
+    if !plan.missing_codes.is_empty() {
+        s.push_str(
+            "# Missing-answer codes (not asked, item nonresponse, break-off) are missing values.\n",
+        );
+    }
+    for (v, codes) in &plan.missing_codes {
+        let list: Vec<String> = codes.iter().map(|c| quoted(c)).collect();
+        let v = quoted(v);
+        s.push_str(&format!(
+            "d[[{v}]][as.character(d[[{v}]]) %in% c({})] <- NA\n",
+            list.join(", ")
+        ));
+    }
+    s
 }
 
 fn design(plan: &Plan) -> String {

@@ -113,7 +113,19 @@ fn data_step(plan: &Plan, built: &Built) -> String {
         .iter()
         .map(|(n, k)| if *k == Kind::Text { format!("{n} $") } else { n.clone() })
         .collect();
-    s.push_str(&format!("  input {};\nrun;\n\n", input.join(" ")));
+    s.push_str(&format!("  input {};\n", input.join(" ")));
+    for (v, codes) in &plan.missing_codes {
+        let text = built.columns.iter().any(|(n, k)| n == v && *k == Kind::Text);
+        let list: Vec<String> = codes
+            .iter()
+            .filter(|c| text || c.parse::<f64>().is_ok())
+            .map(|c| if text { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })
+            .collect();
+        if !list.is_empty() {
+            s.push_str(&format!("  if {v} in ({}) then call missing({v});\n", list.join(" ")));
+        }
+    }
+    s.push_str("run;\n\n");
     s
 }
 

@@ -10,7 +10,7 @@
 
 use super::super::columns::Built;
 use super::super::{Plan, Stat};
-use super::{constant, contiguous, data_file, formula, num, numbered};
+use super::{constant, contiguous, data_file, formula, num, numbered, quoted};
 
 /// The Stata do-file of the package.
 pub(super) fn script(plan: &Plan, built: &Built) -> String {
@@ -102,6 +102,18 @@ fn import(plan: &Plan, built: &Built) -> String {
     s.push_str(&format!(
         "import delimited using \"data.csv\", clear varnames(1) case(preserve) encoding(\"utf-8\"){strings}\n"
     ));
+    for (v, codes) in &plan.missing_codes {
+        let text = super::text_columns(built).contains(&v.as_str());
+        let list: Vec<String> = codes
+            .iter()
+            .filter(|c| text || c.parse::<f64>().is_ok())
+            .map(|c| if text { quoted(c) } else { c.clone() })
+            .collect();
+        if !list.is_empty() {
+            let empty = if text { "\"\"" } else { "." };
+            s.push_str(&format!("replace {v} = {empty} if inlist({v}, {})\n", list.join(", ")));
+        }
+    }
     let mut used: Vec<&str> = Vec::new();
     for e in &plan.estimates {
         for v in std::iter::once(&e.variable).chain(&e.by) {
