@@ -1,6 +1,7 @@
 //! The synthetic « Français et la justice » world: population, field work, census margins.
 
 mod census;
+mod disputes;
 mod collection;
 mod models;
 mod study;
