@@ -49,9 +49,17 @@
 //! (simulation.json and the terminal): its rows then count fewer replications, and their
 //! summaries are conditional on the fit succeeding. Any other error stops the simulation.
 //!
+//! # Disputes
+//! With `disputes:` in the estimates step (an estimation file with `units:`), each
+//! replication writes the disputes of its own respondents and estimates on them at each
+//! step; the true values are the same estimates on the disputes of the whole target
+//! population ([`disputes`]; docs/simulation-fej-disputes.md). Their rows are estimate rows
+//! (names of their own). The dispute models (`dispute_models:`) are not simulated.
+//!
 //! Replications run in parallel; their results are accumulated in replication order, so
 //! the output does not depend on the thread count.
 
+mod disputes;
 mod models;
 mod summary;
 mod world;
@@ -183,7 +191,13 @@ pub fn simulate(
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = world::population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();
-    let truths = truths(&cfg, &estimates, &truth_table, &in_target)?;
+    let mut truths = truths(&cfg, &estimates, &truth_table, &in_target)?;
+    if disputes::config(&cfg, &estimates, &world)?.is_some() {
+        for (k, v) in disputes::truths(&cfg, &world, &truth_table)? {
+            let rank = truths.len();
+            truths.entry(k).or_insert(Truth { rank, value: Some(v) });
+        }
+    }
     let calibration = cfg
         .calibration
         .as_ref()
@@ -316,11 +330,17 @@ fn replication(
     let mut w = weigh(cfg, world, pass, &super::Silent)?;
     respondent_design_weights(cfg, &mut w.table, pass.replicates.unwrap_or(0))?;
     let mut out = Run::default();
-    for (s, step) in STEPS.iter().enumerate() {
-        let weight = match *step {
+    let weights: Vec<String> = STEPS
+        .iter()
+        .map(|step| match *step {
             "design" => "respondent_design_weight".to_string(),
             _ => step_weight(cfg, step).to_string(),
-        };
+        })
+        .collect();
+    if cfg.disputes.is_some() {
+        out.items.extend(disputes::replicate(cfg, world, &w, &weights, pass.seed)?);
+    }
+    for (s, weight) in weights.iter().enumerate() {
         if weight.is_empty() {
             continue;
         }
