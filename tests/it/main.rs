@@ -11,6 +11,7 @@ mod estimation;
 mod export;
 mod model;
 mod nonresponse;
+mod pipeline;
 mod publication;
 mod report;
 mod sampling;
