@@ -136,7 +136,9 @@ pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
         .collect();
     let mut checked = match &cfg.codebook {
         Some(cb) => match &cfg.design.units {
-            Some(u) => check(cb, &cfg.source, &used, &crate::bind::units::joined(u, table, None)?.0)?,
+            Some(u) => {
+                check(cb, &cfg.source, &used, &crate::bind::units::joined(u, table, None)?.0)?
+            }
             None => check(cb, &cfg.source, &used, table)?,
         },
         None => Checked::default(),

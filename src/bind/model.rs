@@ -107,7 +107,6 @@ fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Resul
     run_all(cfg, &units, Variance::Linearization(&LinkedEngine::new(&*engine, &link)))
 }
 
-
 fn run_all(cfg: &ModelConfig, table: &Table, var: Variance) -> Result<Vec<ModelRow>> {
     let mut rows = Vec::new();
     for m in &cfg.models {

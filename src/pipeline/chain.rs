@@ -22,7 +22,9 @@ use crate::design::{Design, DesignSpec, Numeric, WeightSource};
 use crate::error::{Error, Result};
 use crate::nonresponse::{Adjustment, ReplicateAdjustment};
 use crate::simulate::survey::Population;
-use crate::simulate::{Disputes, PersonFrame, collection, generate_disputes, generate_frame, survey};
+use crate::simulate::{
+    Disputes, PersonFrame, collection, generate_disputes, generate_frame, survey,
+};
 use crate::variance::replicates::{ReplicateKind, generate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

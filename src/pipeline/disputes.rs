@@ -212,7 +212,7 @@ pub fn check_columns(cfg: &PipelineConfig, cols: &[String]) -> Result<()> {
     }
     for e in designs {
         if let Some(u) = &e.units
-            && !cols.iter().any(|c| *c == u.key)
+            && !cols.contains(&u.key)
         {
             return Err(e.source.error(
                 "units.key",

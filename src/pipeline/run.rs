@@ -451,8 +451,7 @@ fn report_html(
         .map(|(k, v)| (fact_label(lang, &k), shown(&k, v)))
         .collect();
     // the mode-effect models (their own theme) after the study's models and the disputes'
-    let models: Vec<ModelRow> =
-        results.all_models().chain(&results.modes).cloned().collect();
+    let models: Vec<ModelRow> = results.all_models().chain(&results.modes).cloned().collect();
     // the disputes' estimates after the persons' (the non-recourse chart reads them)
     let estimates: Vec<EstimateRow> =
         results.estimates.iter().chain(&results.disputes).cloned().collect();

@@ -22,10 +22,10 @@
 //! share of them is never taken to a court nor to a mediator, most of all small consumer
 //! disputes; family disputes (separation, children, inheritance) reach the family judge far
 //! more often. The figures below are invented to follow that ordering: ASSUMPTION.
-//! - **Number**: E ~ Poisson(λ) truncated at 4 (so at most 5 disputes), λ = 0.30, + 0.25 for a
-//!   party to a court case (experience `party`), + 0.15 for artisans and shopkeepers (PCS 2),
-//!   + 0.10 in households of 4 persons or more → 1.42 disputes per person with a dispute
-//!   (measured). ASSUMPTION.
+//! - **Number**: E ~ Poisson(λ) truncated at 4 (so at most 5 disputes), λ = 0.30, plus 0.25
+//!   for a party to a court case (experience `party`), plus 0.15 for artisans and
+//!   shopkeepers (PCS 2), plus 0.10 in households of 4 persons or more → 1.42 disputes per
+//!   person with a dispute (measured). ASSUMPTION.
 //! - **Type** ([`TYPE_LEVELS`]): multinomial, scores log(share) + age effects; shares family
 //!   0.17, neighbours 0.16, consumer 0.27, work 0.15, housing 0.13, debt 0.12; work −1.0 at
 //!   60–74 and −2.5 at 75+; family +0.3 at 30–44, +0.2 at 45–59, −0.5 at 75+; housing +0.5 at
@@ -38,7 +38,7 @@
 //!   −0.9, diploma) plus a type effect — court: family +0.9, neighbours −0.3, consumer −0.8,
 //!   work +0.3, housing 0, debt +0.1; mediation: family +0.1, neighbours +0.4, consumer
 //!   +0.3, work −0.3, housing +0.1, debt +0.2 — and a stake effect — court: < 500 € −0.6,
-//!   > 5,000 € +0.6; mediation: < 500 € −0.2, > 5,000 € +0.2. ASSUMPTION.
+//!   over 5,000 € +0.6; mediation: < 500 € −0.2, over 5,000 € +0.2. ASSUMPTION.
 //! - **Most recent dispute**: its recourse r is the person's; its (type, stake) is drawn
 //!   from P(t, s | r) ∝ P(t) P(s | t) P(r | t, s), the model above read backwards, so that
 //!   every dispute follows the same type × stake × recourse association.
@@ -68,8 +68,8 @@ use rayon::prelude::*;
 
 use super::frame::PersonFrame;
 use super::survey::{
-    NOT_APPLICABLE, Population, RECOURSE_COURT, RECOURSE_COURT_PARTY,
-    RECOURSE_MEDIATION, reason_eta, region_group, uniform,
+    NOT_APPLICABLE, Population, RECOURSE_COURT, RECOURSE_COURT_PARTY, RECOURSE_MEDIATION,
+    reason_eta, region_group, uniform,
 };
 
 /// Types of civil dispute.
@@ -120,12 +120,8 @@ const TYPE_REASON: [[f64; 6]; 6] = [
     [0.4, 0.0, 0.0, 0.0, 0.0, -0.2],
 ];
 /// Reason effects by stake.
-const STAKE_REASON: [[f64; 6]; 4] = [
-    [-0.3, 0.0, 0.0, 0.6, 0.0, 0.0],
-    [0.0; 6],
-    [0.4, 0.0, 0.0, -0.5, 0.0, 0.0],
-    [0.0; 6],
-];
+const STAKE_REASON: [[f64; 6]; 4] =
+    [[-0.3, 0.0, 0.0, 0.6, 0.0, 0.0], [0.0; 6], [0.4, 0.0, 0.0, -0.5, 0.0, 0.0], [0.0; 6]];
 
 /// Poisson mean of the number of extra disputes.
 const EXTRA_BASE: f64 = 0.30;

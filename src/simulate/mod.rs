@@ -45,8 +45,8 @@ pub mod notebook;
 pub mod survey;
 
 pub use census::{CensusMargin, CensusMargins, fej_margins};
-pub use disputes::{Disputes, STAKE_LEVELS, TYPE_LEVELS, generate_disputes};
 pub use collection::{Collected, CollectionModel, OUTCOME_LEVELS, collect, survey_columns};
+pub use disputes::{Disputes, STAKE_LEVELS, TYPE_LEVELS, generate_disputes};
 pub use frame::{
     AGE_GROUP_LEVELS, DIPLOMA_LEVELS, DWELLING_LEVELS, PCS_LEVELS, PersonFrame, SEX_LEVELS,
     department_codes, generate_frame,

@@ -118,8 +118,7 @@ impl Builder<'_> {
                 let Some(raw) = self.parse::<RawEstimatesFull>(key, v) else { return };
                 self.disputes(key, raw.disputes.as_deref(), raw.dispute_models.as_deref());
                 let named = [&raw.disputes, &raw.dispute_models].iter().any(|f| f.is_some());
-                if raw.config.is_none() && raw.models.is_none() && raw.modes.is_none() && !named
-                {
+                if raw.config.is_none() && raw.models.is_none() && raw.modes.is_none() && !named {
                     self.problems.push(
                         key,
                         "the estimates step names no file",

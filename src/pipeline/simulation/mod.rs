@@ -53,7 +53,7 @@
 //! With `disputes:` in the estimates step (an estimation file with `units:`), each
 //! replication writes the disputes of its own respondents and estimates on them at each
 //! step; the true values are the same estimates on the disputes of the whole target
-//! population ([`disputes`]; docs/simulation-fej-disputes.md). Their rows are estimate rows
+//! population (docs/simulation-fej-disputes.md). Their rows are estimate rows
 //! (names of their own). The dispute models (`dispute_models:`) are not simulated.
 //!
 //! Replications run in parallel; their results are accumulated in replication order, so
@@ -345,11 +345,11 @@ fn replication(
             continue;
         }
         let glob = format!("{weight}_rep_*");
-        let e = estimates.with_weights(&weight, Some(&glob));
+        let e = estimates.with_weights(weight, Some(&glob));
         let rows = crate::bind::estimate::compute(&e, &w.table)?;
         out.items.extend(rows.iter().map(|r| (s, estimate_key(r), Obs::from(r))));
         if let Some(m) = &cfg.models {
-            let (rows, failed) = models::fit(m, &weight, &glob, &w.table)?;
+            let (rows, failed) = models::fit(m, weight, &glob, &w.table)?;
             out.items.extend(rows.into_iter().map(|(k, o)| (s, k, o)));
             out.failures.extend(failed.into_iter().map(|(name, e)| (s, name, e)));
         }

@@ -129,7 +129,14 @@ fn bars_with_intervals(lang: Lang, title: &str, axis: &str, bars: &[Bar]) -> Str
             }
         }
         let end = if b.high.is_finite() { b.high.max(b.estimate) } else { b.estimate };
-        text(&mut s, x(end) + 6.0, cy + 4.0, "start", " font-size=\"11\"", &percent(lang, b.estimate));
+        text(
+            &mut s,
+            x(end) + 6.0,
+            cy + 4.0,
+            "start",
+            " font-size=\"11\"",
+            &percent(lang, b.estimate),
+        );
     }
     s.push_str("</svg>\n");
     s

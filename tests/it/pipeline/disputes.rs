@@ -29,7 +29,8 @@ fn the_bundled_run_writes_disputes_that_agree_with_the_persons() {
         text(&persons, "nonrecourse_reason"),
     );
     let row: HashMap<i64, usize> = id.iter().enumerate().map(|(k, &i)| (i as i64, k)).collect();
-    let (d_id, d_n) = (disputes.numeric("person_id").unwrap(), disputes.numeric("dispute_id").unwrap());
+    let (d_id, d_n) =
+        (disputes.numeric("person_id").unwrap(), disputes.numeric("dispute_id").unwrap());
     let (d_rec, d_reason) = (text(&disputes, "recourse"), text(&disputes, "nonrecourse_reason"));
     let mut held = vec![0usize; id.len()];
     for u in 0..disputes.n_rows() {
@@ -56,7 +57,12 @@ fn the_bundled_run_estimates_models_and_charts_the_disputes() {
     let (_, out, _) = bundled_run();
     let est = std::fs::read_to_string(out.join("disputes_estimates.csv")).unwrap();
     for t in ["family", "neighbours", "consumer", "work", "housing", "debt"] {
-        assert!(est.contains(&format!("nonrecourse_by_type,proportion,recourse,none,Aucun recours,{t},")), "{t}: {est}");
+        assert!(
+            est.contains(&format!(
+                "nonrecourse_by_type,proportion,recourse,none,Aucun recours,{t},"
+            )),
+            "{t}: {est}"
+        );
     }
     assert!(est.lines().any(|l| l.starts_with("disputes_total,total,one,")), "{est}");
     // person-level estimates stay in estimates.csv, dispute-level ones out of it
@@ -148,7 +154,10 @@ fn fej_disputes() -> String {
 #[test]
 fn dispute_configurations_without_units_or_with_an_unknown_key_are_refused_up_front() {
     let cases = [
-        (fej_disputes().replace("units: {file: disputes.csv, key: person_id}", ""), "has no `units: {file, key}` block"),
+        (
+            fej_disputes().replace("units: {file: disputes.csv, key: person_id}", ""),
+            "has no `units: {file, key}` block",
+        ),
         (fej_disputes().replace("key: person_id", "key: pid"), "key `pid` is not a column"),
         (fej_disputes().replace("by: [stake]", "by: [stakes]"), "no column `stakes`"),
     ];

@@ -63,14 +63,8 @@ fn dispute_rates_match_the_documented_ones() {
     assert!((per_person - 1.42).abs() < 0.02, "disputes per person {per_person}");
     let none = rows.iter().filter(|&&j| d.recourse[j] == 2).count() as f64 / rows.len() as f64;
     assert!((none - 0.48).abs() < 0.01, "non-recourse {none}");
-    let documented = [
-        (0.195, 0.33),
-        (0.158, 0.49),
-        (0.264, 0.60),
-        (0.120, 0.45),
-        (0.138, 0.49),
-        (0.126, 0.46),
-    ];
+    let documented =
+        [(0.195, 0.33), (0.158, 0.49), (0.264, 0.60), (0.120, 0.45), (0.138, 0.49), (0.126, 0.46)];
     let mut nonrecourse = Vec::new();
     for (t, (name, (share_doc, nr_doc))) in TYPE_LEVELS.iter().zip(documented).enumerate() {
         let of: Vec<usize> = rows.iter().copied().filter(|&j| d.kind[j] as usize == t).collect();
@@ -82,6 +76,7 @@ fn dispute_rates_match_the_documented_ones() {
     }
     // The ordering the module follows: consumer disputes least, family disputes most often
     // brought to a court or a mediator.
-    let (min, max) = nonrecourse.iter().fold((1.0, 0.0), |(a, b): (f64, f64), &x| (a.min(x), b.max(x)));
+    let (min, max) =
+        nonrecourse.iter().fold((1.0, 0.0), |(a, b): (f64, f64), &x| (a.min(x), b.max(x)));
     assert!(min == nonrecourse[0] && max == nonrecourse[2], "{nonrecourse:?}");
 }

@@ -1,8 +1,8 @@
 //! The synthetic « Français et la justice » world: population, field work, census margins.
 
 mod census;
-mod disputes;
 mod collection;
+mod disputes;
 mod models;
 mod study;
 mod survey;
