@@ -23,6 +23,26 @@ fn temp_path(tag: &str) -> PathBuf {
     std::env::temp_dir().join(format!("ponder-simulate-{}-{tag}-disputes.csv", std::process::id()))
 }
 
+/// A unit file named by the person-level files (`config:`, `models:`, `modes:`) would be
+/// the same for every replication, whose respondents differ: refused, before any file is
+/// read.
+///
+/// # Errors
+/// [`Error::Data`] naming the file, and `disputes:` as the fix.
+pub(super) fn refuse_fixed_units(cfg: &PipelineConfig) -> Result<()> {
+    let models = cfg.models.iter().chain(&cfg.modes).map(|m| &m.design);
+    let Some(e) = cfg.estimates.iter().chain(models).find(|e| e.units.is_some()) else {
+        return Ok(());
+    };
+    Err(Error::data(
+        &e.file,
+        "`units:` in a file of `config:`, `models:` or `modes:` of the estimates step: in a \
+         simulation each replication has its own respondents, so one unit file cannot serve \
+         them all; name the file under `disputes:` of the estimates step instead (each \
+         replication then writes its own respondents' disputes)",
+    ))
+}
+
 /// The dispute configuration, when the pipeline has one; its estimate names must differ
 /// from the person-level ones (the simulation's rows are keyed by name).
 ///

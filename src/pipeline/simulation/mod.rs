@@ -187,6 +187,7 @@ pub fn simulate(
     opts: &SimulationOptions,
     ui: &dyn Progress,
 ) -> Result<Simulation> {
+    disputes::refuse_fixed_units(cfg)?;
     super::schema::check(cfg, None)?;
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = world::population_table(&cfg, &world)?;

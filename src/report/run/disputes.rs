@@ -92,8 +92,9 @@ fn bars_with_intervals(lang: Lang, title: &str, axis: &str, bars: &[Bar]) -> Str
         .iter()
         .flat_map(|b| [b.estimate, b.high])
         .filter(|v| v.is_finite())
-        .fold(0.05f64, f64::max)
-        .min(1.0);
+        .fold(0.05f64, f64::max);
+    // the axis ends on a round tenth
+    let hi = ((hi * 10.0).ceil() / 10.0).min(1.0);
     let pw = w - left - right;
     let x = |v: f64| left + pw * v.clamp(0.0, hi) / hi;
     let mut s = open(w, h, title);

@@ -63,3 +63,30 @@ fn a_tiny_simulation_checks_dispute_level_rates() {
         .count();
     assert_eq!(left, 0);
 }
+
+#[test]
+fn a_unit_file_under_config_is_refused_by_simulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = format!(
+        "seed: 3\nsteps:\n  - sample: {}\n  - collection: {{synthetic: {{}}}}\n  - nonresponse: {}\n  \
+         - calibration: {}\n  - replicates: {{type: bootstrap, count: 500}}\n  - estimates: {}\n",
+        repo("designs/fej2024_sample.yaml"),
+        repo("designs/fej2024_nonresponse.yaml"),
+        repo("calibration/fej2024.yaml"),
+        repo("designs/fej2024_disputes.yaml"),
+    );
+    let path = dir.path().join("p.yaml");
+    std::fs::write(&path, pipeline).unwrap();
+    let cfg = ponder::pipeline::load(&path).unwrap();
+    let opts = SimulationOptions {
+        replications: 2,
+        population: 20_000,
+        sample_size: Some(1_000),
+        replicates: 5,
+        seed: 3,
+    };
+    let err = simulate(&cfg, &opts, &Silent).unwrap_err();
+    assert!(matches!(err, ponder::Error::Data { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("fej2024_disputes.yaml") && msg.contains("under `disputes:`"), "{msg}");
+}

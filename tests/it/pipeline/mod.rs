@@ -2,5 +2,6 @@
 //! estimates, models and report chart, the checks of the `disputes:` keys, and
 //! `ponder simulate` at dispute level.
 
+mod codebook_units;
 mod disputes;
 mod disputes_simulation;
