@@ -5,11 +5,12 @@
 //! target population (in-scope eligible persons, `true_weight` 1, their true answers);
 //! replication k writes the disputes of **its own** respondents ([`dispute_table`], as
 //! `ponder run` does) and estimates on them at each step, the person being the unit of the
-//! design. The dispute files are written to the system's temporary folder and removed after
-//! use. The dispute models (`dispute_models:`) are not simulated.
+//! design. The dispute models (`dispute_models:`) are checked the same way against their
+//! census fit on the population's disputes. The dispute files are written to the system's
+//! temporary folder and removed after use.
 
 use super::STEPS;
-use super::summary::{Item, Key, Obs, estimate_key};
+use super::summary::{Key, Obs, Run, estimate_key};
 use crate::config::estimate::EstimateConfig;
 use crate::config::pipeline::PipelineConfig;
 use crate::data::Table;
@@ -43,76 +44,116 @@ pub(super) fn refuse_fixed_units(cfg: &PipelineConfig) -> Result<()> {
     ))
 }
 
-/// The dispute configuration, when the pipeline has one; its estimate names must differ
+/// Whether the pipeline has dispute-level estimates or models; their names must differ
 /// from the person-level ones (the simulation's rows are keyed by name).
 ///
 /// # Errors
-/// A name shared by both files; a synthetic world without disputes (internal).
-pub(super) fn config<'a>(
-    cfg: &'a PipelineConfig,
+/// A name shared by the two levels; a synthetic world without disputes (internal).
+pub(super) fn wanted(
+    cfg: &PipelineConfig,
     estimates: &EstimateConfig,
     world: &World,
-) -> Result<Option<&'a EstimateConfig>> {
-    let Some(d) = &cfg.disputes else { return Ok(None) };
-    if let Some(r) = d.requests.iter().find(|r| estimates.requests.iter().any(|e| e.name == r.name))
+) -> Result<bool> {
+    let shared = |file: &str, mine: Vec<&String>, theirs: Vec<&String>, other: &str| match mine
+        .into_iter()
+        .find(|n| theirs.contains(n))
     {
-        return Err(Error::data(
-            &d.file,
+        Some(n) => Err(Error::data(
+            file,
             format!(
-                "estimate `{}` is also in {}: in a simulation the dispute-level estimates need \
-                 names of their own",
-                r.name, estimates.file
+                "`{n}` is also a name in {other}: in a simulation the dispute-level \
+                     estimates and models need names of their own"
             ),
-        ));
+        )),
+        None => Ok(()),
+    };
+    if let Some(d) = &cfg.disputes {
+        let theirs = estimates.requests.iter().map(|r| &r.name).collect();
+        shared(&d.file, d.requests.iter().map(|r| &r.name).collect(), theirs, &estimates.file)?;
+    }
+    if let (Some(d), Some(m)) = (&cfg.dispute_models, &cfg.models) {
+        let names = |c: &'_ crate::config::model::ModelConfig| -> Vec<String> {
+            c.models
+                .iter()
+                .map(|x| x.name.clone())
+                .chain(c.tests.iter().map(|t| t.name.clone()))
+                .collect()
+        };
+        let (mine, theirs) = (names(d), names(m));
+        shared(&d.file, mine.iter().collect(), theirs.iter().collect(), &m.file)?;
+    }
+    if !crate::pipeline::disputes::wanted(cfg) {
+        return Ok(false);
     }
     if world.disputes.is_none() {
         return Err(Error::Internal("simulation world without disputes".into()));
     }
-    Ok(Some(d))
+    Ok(true)
 }
 
-/// The population values of the dispute-level estimates: the disputes of the target
-/// population (`true_weight` > 0 in `truth_table`, the register with the true answers).
+/// The population values of the dispute-level estimates and of the dispute models' rows
+/// (their census fit): on the disputes of the target population (`true_weight` > 0 in
+/// `truth_table`, the register with the true answers; `target` its rows).
 ///
 /// # Errors
-/// Estimation errors.
+/// Estimation errors; the census fit's errors.
 pub(super) fn truths(
     cfg: &PipelineConfig,
     world: &World,
     truth_table: &Table,
-) -> Result<Vec<(Key, f64)>> {
+    target: &[bool],
+) -> Result<(Vec<(Key, f64)>, Vec<(Key, Option<f64>)>)> {
     let rows: Vec<usize> = (0..truth_table.n_rows()).collect();
     let file = write(cfg, world, &rows, truth_table, "true_weight", "truth")?;
-    let (Some(e), _) = pointed(cfg, &file.path) else { return Ok(Vec::new()) };
-    let rows = crate::bind::estimate::compute(&e.with_weights("true_weight", None), truth_table)?;
-    Ok(rows.iter().map(|r| (estimate_key(r), r.estimate)).collect())
+    let (e, m) = pointed(cfg, &file.path);
+    let estimates = match e {
+        Some(e) => {
+            let rows =
+                crate::bind::estimate::compute(&e.with_weights("true_weight", None), truth_table)?;
+            rows.iter().map(|r| (estimate_key(r), r.estimate)).collect()
+        }
+        None => Vec::new(),
+    };
+    let models = match m {
+        Some(m) => super::models::truths(&m, truth_table, target)?,
+        None => Vec::new(),
+    };
+    Ok((estimates, models))
 }
 
-/// One replication's dispute-level estimates at each step (`weights[s]`: the weight column
-/// of step `s`, with `<weight>_rep_*` replicates; empty: step skipped).
+/// One replication's dispute-level estimates and model rows at each step (`weights[s]`:
+/// the weight column of step `s`, with `<weight>_rep_*` replicates; empty: step skipped).
 ///
 /// # Errors
-/// Estimation errors.
+/// Estimation errors; model errors other than a fit failing on this sample.
 pub(super) fn replicate(
     cfg: &PipelineConfig,
     world: &World,
     w: &Weighted,
     weights: &[String],
     tag: u64,
-) -> Result<Vec<Item>> {
+) -> Result<Run> {
     let final_weight = cfg.final_weight();
     let file = write(cfg, world, &w.rows, &w.table, final_weight, &tag.to_string())?;
-    let (Some(e), _) = pointed(cfg, &file.path) else { return Ok(Vec::new()) };
-    let mut items = Vec::new();
+    let (e, m) = pointed(cfg, &file.path);
+    let mut out = Run::default();
     for (s, weight) in weights.iter().enumerate().take(STEPS.len()) {
         if weight.is_empty() {
             continue;
         }
-        let e = e.with_weights(weight, Some(&format!("{weight}_rep_*")));
-        let rows = crate::bind::estimate::compute(&e, &w.table)?;
-        items.extend(rows.iter().map(|r| (s, estimate_key(r), Obs::from(r))));
+        let glob = format!("{weight}_rep_*");
+        if let Some(e) = &e {
+            let rows =
+                crate::bind::estimate::compute(&e.with_weights(weight, Some(&glob)), &w.table)?;
+            out.items.extend(rows.iter().map(|r| (s, estimate_key(r), Obs::from(r))));
+        }
+        if let Some(m) = &m {
+            let (rows, failed) = super::models::fit(m, weight, &glob, &w.table)?;
+            out.items.extend(rows.into_iter().map(|(k, o)| (s, k, o)));
+            out.failures.extend(failed.into_iter().map(|(name, e)| (s, name, e)));
+        }
     }
-    Ok(items)
+    Ok(out)
 }
 
 /// Writes the disputes of the persons of `table` (frame rows `rows`) with a positive

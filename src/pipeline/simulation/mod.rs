@@ -54,7 +54,8 @@
 //! replication writes the disputes of its own respondents and estimates on them at each
 //! step; the true values are the same estimates on the disputes of the whole target
 //! population (docs/simulation-fej-disputes.md). Their rows are estimate rows
-//! (names of their own). The dispute models (`dispute_models:`) are not simulated.
+//! (names of their own); the dispute models' rows (`dispute_models:`) are model rows, their
+//! true values the census fit on the population's disputes.
 //!
 //! Replications run in parallel; their results are accumulated in replication order, so
 //! the output does not depend on the thread count.
@@ -193,10 +194,12 @@ pub fn simulate(
     let (truth_table, in_target) = world::population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();
     let mut truths = truths(&cfg, &estimates, &truth_table, &in_target)?;
-    if disputes::config(&cfg, &estimates, &world)?.is_some() {
-        for (k, v) in disputes::truths(&cfg, &world, &truth_table)? {
+    if disputes::wanted(&cfg, &estimates, &world)? {
+        let (e, m) = disputes::truths(&cfg, &world, &truth_table, &in_target)?;
+        let values = e.into_iter().map(|(k, v)| (k, Some(v)));
+        for (k, value) in values.chain(m) {
             let rank = truths.len();
-            truths.entry(k).or_insert(Truth { rank, value: Some(v) });
+            truths.entry(k).or_insert(Truth { rank, value });
         }
     }
     let calibration = cfg
@@ -338,8 +341,10 @@ fn replication(
             _ => step_weight(cfg, step).to_string(),
         })
         .collect();
-    if cfg.disputes.is_some() {
-        out.items.extend(disputes::replicate(cfg, world, &w, &weights, pass.seed)?);
+    if crate::pipeline::disputes::wanted(cfg) {
+        let d = disputes::replicate(cfg, world, &w, &weights, pass.seed)?;
+        out.items.extend(d.items);
+        out.failures.extend(d.failures);
     }
     for (s, weight) in weights.iter().enumerate() {
         if weight.is_empty() {

@@ -69,8 +69,8 @@ fn the_bundled_run_estimates_models_and_charts_the_disputes() {
     let persons = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
     assert!(!persons.contains("nonrecourse_by_type") && persons.contains("\ndispute,"));
     let models = std::fs::read_to_string(out.join("models.csv")).unwrap();
-    assert!(models.contains("dispute_nonrecourse,coefficient,type=family,"), "{models}");
-    assert!(models.contains("dispute_nonrecourse,term_test,stake,"), "{models}");
+    assert!(models.contains("nonrecourse_per_dispute,coefficient,type=family,"), "{models}");
+    assert!(models.contains("nonrecourse_per_dispute,term_test,stake,"), "{models}");
     let tables = std::fs::read_to_string(out.join("disputes_tables.md")).unwrap();
     assert!(tables.contains("Non-recours selon le type de litige") && tables.contains("Voisinage"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
