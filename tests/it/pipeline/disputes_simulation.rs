@@ -15,14 +15,15 @@ fn a_tiny_simulation_checks_dispute_level_rates() {
                 "codebook: fej2024_codebook.yaml",
                 &format!("codebook: {}", repo("designs/fej2024_codebook.yaml")),
             )
-            .replace("count: 500", "count: 20")
+            .replace("count: 500", "count: 30")
     };
     std::fs::write(dir.path().join("e.yaml"), absolute("fej2024_estimates.yaml")).unwrap();
     std::fs::write(dir.path().join("d.yaml"), absolute("fej2024_disputes.yaml")).unwrap();
+    std::fs::write(dir.path().join("dm.yaml"), absolute("fej2024_dispute_models.yaml")).unwrap();
     let pipeline = format!(
         "seed: 3\nsteps:\n  - sample: {}\n  - collection: {{synthetic: {{}}}}\n  - nonresponse: {}\n  \
-         - calibration: {}\n  - replicates: {{type: bootstrap, count: 20}}\n  \
-         - estimates: {{config: e.yaml, disputes: d.yaml}}\n",
+         - calibration: {}\n  - replicates: {{type: bootstrap, count: 30}}\n  \
+         - estimates: {{config: e.yaml, disputes: d.yaml, dispute_models: dm.yaml}}\n",
         repo("designs/fej2024_sample.yaml"),
         repo("designs/fej2024_nonresponse.yaml"),
         repo("calibration/fej2024.yaml"),
@@ -34,10 +35,20 @@ fn a_tiny_simulation_checks_dispute_level_rates() {
         replications: 3,
         population: 60_000,
         sample_size: Some(3_000),
-        replicates: 20,
+        replicates: 30,
         seed: 3,
     };
     let sim = simulate(&cfg, &opts, &Silent).unwrap();
+    // the dispute model against its census fit on the population's disputes
+    let coef: Vec<_> = sim
+        .models
+        .iter()
+        .filter(|m| m.name == "nonrecourse_per_dispute" && m.kind == "coefficient")
+        .collect();
+    assert!(!coef.is_empty(), "{:#?}", sim.model_failures);
+    let family = coef.iter().find(|m| m.term.as_deref() == Some("type=family")).unwrap();
+    assert!(family.truth < -0.5 && family.truth > -1.3, "{family:?}");
+    assert!(coef.iter().all(|m| m.truth.is_finite() && m.replications <= 3));
     let rows: Vec<_> = sim
         .estimates
         .iter()
