@@ -91,6 +91,10 @@ pub(super) fn wanted(
     Ok(true)
 }
 
+/// The population values of the dispute-level estimates, and of the dispute models' rows
+/// (`None` for tests).
+pub(super) type Truths = (Vec<(Key, f64)>, Vec<(Key, Option<f64>)>);
+
 /// The population values of the dispute-level estimates and of the dispute models' rows
 /// (their census fit): on the disputes of the target population (`true_weight` > 0 in
 /// `truth_table`, the register with the true answers; `target` its rows).
@@ -102,7 +106,7 @@ pub(super) fn truths(
     world: &World,
     truth_table: &Table,
     target: &[bool],
-) -> Result<(Vec<(Key, f64)>, Vec<(Key, Option<f64>)>)> {
+) -> Result<Truths> {
     let rows: Vec<usize> = (0..truth_table.n_rows()).collect();
     let file = write(cfg, world, &rows, truth_table, "true_weight", "truth")?;
     let (e, m) = pointed(cfg, &file.path);
