@@ -15,13 +15,14 @@
 //! - the older disputes (`dispute_id` 2, 3, …) get type, stake, recourse and reason from
 //!   the dispute-level model below.
 //!
-//! # Model (every number an ASSUMPTION unless a source is given)
-//! Published French work gives orders of magnitude only: « Les Français et la justice »
-//! (SDSE) and the Défenseur des droits' survey « Accès aux droits » (2016) find that
-//! everyday disputes (consumption, housing, neighbours, work) are common and that a large
-//! share of them is never taken to a court nor to a mediator, most of all small consumer
-//! disputes; family disputes (separation, children, inheritance) reach the family judge far
-//! more often. The figures below are invented to follow that ordering: ASSUMPTION.
+//! # Model (every number an ASSUMPTION)
+//! No figure below is taken from a publication. French work on access to justice and
+//! non-recourse (the Ministry of Justice's « Les Français et la justice » surveys, the
+//! Défenseur des droits' « Accès aux droits » survey of 2016) is the background for the
+//! ordering only, itself an ASSUMPTION here: everyday disputes (consumption, housing,
+//! neighbours, work) are common and often left without any recourse, small consumer
+//! disputes most of all, while family disputes (separation, children, inheritance) reach a
+//! judge far more often.
 //! - **Number**: E ~ Poisson(λ) truncated at 4 (so at most 5 disputes), λ = 0.30, plus 0.25
 //!   for a party to a court case (experience `party`), plus 0.15 for artisans and
 //!   shopkeepers (PCS 2), plus 0.10 in households of 4 persons or more → 1.42 disputes per
