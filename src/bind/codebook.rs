@@ -2,7 +2,10 @@
 //! [`Labels`] the writers take.
 //!
 //! Rules (issue 13):
-//! - every variable of the codebook must be a column of the data (error, did-you-mean);
+//! - every variable of the codebook must be a column of the data (error, did-you-mean),
+//!   but for a variable marked `units: true` (a column of a linked unit file), which is
+//!   skipped when the data lack it; with `units:` in the configuration, the data are the
+//!   unit file joined to the weighted file ([`crate::bind::units::joined`]);
 //! - for each variable a configuration uses (`variable:` and `by:` of estimates; response,
 //!   terms, domain and test columns of models) and the codebook lists with `values:`,
 //!   every value occurring in the data needs a label: **error** naming the variable, the
@@ -55,7 +58,14 @@ pub fn estimate_labels(cfg: &EstimateConfig, table: &Table) -> Result<Checked> {
     }
     let mut checked = match &cfg.codebook {
         Some(cb) => {
-            let checked = check(cb, &cfg.source, &used, table, cfg.missing_codes.as_ref())?;
+            let codes = cfg.missing_codes.as_ref();
+            let checked = match &cfg.units {
+                Some(u) => {
+                    let joined = crate::bind::units::joined(u, table, None)?.0;
+                    check(cb, &cfg.source, &used, &joined, codes)?
+                }
+                None => check(cb, &cfg.source, &used, table, codes)?,
+            };
             unlisted(cfg, cb)?;
             checked
         }
@@ -129,7 +139,16 @@ pub fn model_labels(cfg: &ModelConfig, table: &Table) -> Result<Checked> {
         .map(|(key, c)| (key, c.to_string()))
         .collect();
     let mut checked = match &cfg.codebook {
-        Some(cb) => check(cb, &cfg.source, &used, table, None)?,
+        Some(cb) => {
+            let codes = cfg.design.missing_codes.as_ref();
+            match &cfg.design.units {
+                Some(u) => {
+                    let joined = crate::bind::units::joined(u, table, None)?.0;
+                    check(cb, &cfg.source, &used, &joined, codes)?
+                }
+                None => check(cb, &cfg.source, &used, table, codes)?,
+            }
+        }
         None => Checked::default(),
     };
     let models = cfg.models.iter().map(|m| (&m.name, &m.title, &m.theme));
@@ -162,6 +181,9 @@ pub fn check(
     checked.labels.codebook = Some(cb.file.clone());
     for var in &cb.variables {
         if !names.contains(&var.name) {
+            if var.units {
+                continue; // a column of the linked unit file, which these data are not
+            }
             p.push(
                 &var.key,
                 format!("no column `{}` in {}", var.name, table.source()),

@@ -4,11 +4,11 @@
 //! ([`crate::bind::design`]): replicates, else linearization (with calibration residuals).
 
 use crate::bind::design::{linearization, replicate_design, two_phase};
+use crate::bind::units::joined;
 use crate::config::estimate::UnitsSpec;
 use crate::config::model::{ModelConfig, ModelRequest, TestKind, TestRequest};
 use crate::data::{Factor, Table};
 use crate::error::{Error, Result};
-use crate::estimate::UnitLink;
 use crate::hint::suggest;
 use crate::model::margin::Estimate;
 use crate::model::{
@@ -95,7 +95,7 @@ pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
 /// the person is the unit of the design ([`LinkedEngine`], [`linked_replicates`]).
 fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Result<Vec<ModelRow>> {
     if let Some(r) = replicate_design(&cfg.design, persons)? {
-        let (units, link) = joined(spec, persons, r.full_weights())?;
+        let (units, link) = joined(spec, persons, Some(r.full_weights()))?;
         let lr = linked_replicates(&r, &link)?;
         return run_all(cfg, &units, Variance::Replicates(&lr));
     }
@@ -103,17 +103,8 @@ fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Resul
         Some(t) => Box::new(t),
         None => Box::new(linearization(&cfg.design, persons)?),
     };
-    let (units, link) = joined(spec, persons, engine.weights())?;
+    let (units, link) = joined(spec, persons, Some(engine.weights()))?;
     run_all(cfg, &units, Variance::Linearization(&LinkedEngine::new(&*engine, &link)))
-}
-
-/// The unit file with its persons' columns (those it lacks), and the link.
-fn joined(spec: &UnitsSpec, persons: &Table, weights: &[f64]) -> Result<(Table, UnitLink)> {
-    let mut units = Table::read(&spec.file)?;
-    let link = crate::bind::units::link_tables(&spec.key, persons, &units, weights)?;
-    let rows: Vec<usize> = link.persons().iter().map(|&i| i as usize).collect();
-    units.adopt_columns(&persons.take_rows(&rows)?)?;
-    Ok((units, link))
 }
 
 fn run_all(cfg: &ModelConfig, table: &Table, var: Variance) -> Result<Vec<ModelRow>> {

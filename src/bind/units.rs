@@ -55,6 +55,32 @@ pub fn link<'a>(spec: &UnitsSpec, persons: &'a Table, weights: &[f64]) -> Result
     Ok(Linked { units, persons, link })
 }
 
+/// The unit file with its persons' columns (those it lacks, joined through the key), and
+/// the link. `weights`: the persons' analysis weights (a unit of a person of weight 0 is
+/// an error); `None` to check the keys only (labels).
+///
+/// # Errors
+/// As [`link`].
+pub fn joined(
+    spec: &UnitsSpec,
+    persons: &Table,
+    weights: Option<&[f64]>,
+) -> Result<(Table, UnitLink)> {
+    let mut units = Table::read(&spec.file)?;
+    let ones;
+    let weights = match weights {
+        Some(w) => w,
+        None => {
+            ones = vec![1.0; persons.n_rows()];
+            &ones
+        }
+    };
+    let link = link_tables(&spec.key, persons, &units, weights)?;
+    let rows: Vec<usize> = link.persons().iter().map(|&i| i as usize).collect();
+    units.adopt_columns(&persons.take_rows(&rows)?)?;
+    Ok((units, link))
+}
+
 /// The person row of every unit row (see [`link`]).
 ///
 /// # Errors

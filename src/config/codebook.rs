@@ -13,6 +13,10 @@
 //!     values: {18-29: {fr: 18-29 ans, en: 18-29 years}}
 //! ```
 //!
+//! `units: true` marks a variable of the linked unit file (`units:` of estimate and model
+//! configurations, e.g. the dispute type of `disputes.csv`): configurations without that
+//! file skip it.
+//!
 //! `label:` is required, `values:` optional (a numeric variable has none); every text needs
 //! a non-empty `fr` and `en`. Codes are written as they appear in the data's text form
 //! (`11` and `"11"` are the same code); the order of `values:` is the order shown to
@@ -37,6 +41,10 @@ pub struct CodebookVariable {
     pub label: Text,
     /// `(code, label)` in file order.
     pub values: Vec<(String, Text)>,
+    /// `units: true`: a column of the linked unit files (`units:` of estimate and model
+    /// configurations: one row per dispute, say), not of the weighted file; checked against
+    /// the unit file joined to the weighted file, skipped where the data lack it.
+    pub units: bool,
 }
 
 /// A validated codebook (no data seen yet).
@@ -56,7 +64,7 @@ struct RawCodebook {
     variables: Mapping,
 }
 
-const VARIABLE_KEYS: [&str; 2] = ["label", "values"];
+const VARIABLE_KEYS: [&str; 3] = ["label", "values", "units"];
 const LANGS: [&str; 2] = ["fr", "en"];
 
 impl Codebook {
@@ -131,7 +139,19 @@ fn variable(name: &str, v: &Value, p: &mut Problems) -> Option<CodebookVariable>
             Vec::new()
         }
     };
-    Some(CodebookVariable { key, name: name.to_string(), label: label?, values })
+    let units = match m.get("units") {
+        None | Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) => true,
+        Some(other) => {
+            p.push(
+                &format!("{key}.units"),
+                format!("`{}` is not `true` or `false`", show(other)),
+                Some("`units: true` marks a column of the linked unit file (disputes)".into()),
+            );
+            false
+        }
+    };
+    Some(CodebookVariable { key, name: name.to_string(), label: label?, values, units })
 }
 
 fn values(key: &str, m: &Mapping, p: &mut Problems) -> Vec<(String, Text)> {

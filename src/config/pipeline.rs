@@ -15,6 +15,9 @@
 //!   # - estimates: {config: fej2024_estimates.yaml, models: fej2024_models.yaml}
 //!   # and the mode-effect diagnostic (models of the answers on the collection mode):
 //!   # - estimates: {config: …, models: …, modes: fej2024_modes.yaml}
+//!   # and estimates and models about the respondents' disputes (files with `units:`):
+//!   # - estimates: {config: …, disputes: fej2024_disputes.yaml,
+//!   #               dispute_models: fej2024_dispute_models.yaml}
 //! report: {lang: fr, title: "Les Français et la justice 2024", map: trust_by_region}
 //! export: fej2024_export.yaml   # optional: the researcher package, in <out>/researcher/
 //! # or map: {estimate: trust_by_region, category: "yes"} (the category drawn; by default
@@ -103,6 +106,8 @@ struct RawEstimatesFull {
     config: Option<PathBuf>,
     models: Option<PathBuf>,
     modes: Option<PathBuf>,
+    disputes: Option<PathBuf>,
+    dispute_models: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -265,6 +270,14 @@ pub struct PipelineConfig {
     /// The mode-effect diagnostic (`modes:` of the estimates step, a `ponder model` file:
     /// models with the collection mode as a term and `margins:`): written to `modes.csv`.
     pub modes: Option<ModelConfig>,
+    /// Estimates about the disputes (`disputes:` of the estimates step, an estimation file
+    /// with `units: {file, key}`): written to `disputes_estimates.csv`. With a synthetic
+    /// collection the run writes the respondents' disputes to `disputes.csv` and estimates
+    /// on that file (`units.file` is replaced); otherwise `units.file` is read as given.
+    pub disputes: Option<EstimateConfig>,
+    /// Models and tests about the disputes (`dispute_models:`, a `ponder model` file with
+    /// `units:`), on the same dispute file: their rows follow the models' in `models.csv`.
+    pub dispute_models: Option<ModelConfig>,
     /// Report.
     pub report: ReportOptions,
     /// Formats of the weighted file (`csv`, `parquet`).
@@ -356,6 +369,8 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
         estimates: None,
         models: None,
         modes: None,
+        disputes: None,
+        dispute_models: None,
         report: ReportOptions {
             lang: ReportLang::Fr,
             title: String::new(),

@@ -22,7 +22,9 @@ use crate::design::{Design, DesignSpec, Numeric, WeightSource};
 use crate::error::{Error, Result};
 use crate::nonresponse::{Adjustment, ReplicateAdjustment};
 use crate::simulate::survey::Population;
-use crate::simulate::{PersonFrame, collection, generate_frame, survey};
+use crate::simulate::{
+    Disputes, PersonFrame, collection, generate_disputes, generate_frame, survey,
+};
 use crate::variance::replicates::{ReplicateKind, generate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -37,6 +39,9 @@ pub struct World {
     pub frame: Option<PersonFrame>,
     /// Survey answers and behaviour of every register person (synthetic frame only).
     pub population: Option<Population>,
+    /// Every register person's civil disputes (synthetic collection with a `disputes:` or
+    /// `dispute_models:` file only).
+    pub disputes: Option<Disputes>,
     /// How the frame was obtained.
     pub label: String,
 }
@@ -61,6 +66,7 @@ impl World {
                     table: Table::read(path)?,
                     frame: None,
                     population: None,
+                    disputes: None,
                     label: path.display().to_string(),
                 });
             }
@@ -87,7 +93,8 @@ impl World {
                         ),
                     ));
                 }
-                Ok(World { table: Table::read(&f)?, frame: None, population: None, label })
+                let table = Table::read(&f)?;
+                Ok(World { table, frame: None, population: None, disputes: None, label })
             }
             FrameSource::Synthetic { rows, seed } => {
                 let frame = generate_frame(rows, seed)?;
@@ -96,7 +103,11 @@ impl World {
                     || super::frame_table(&frame),
                     || cfg.collection.as_ref().map(|_| survey::generate_population(&frame, seed)),
                 );
-                Ok(World { table: table?, frame: Some(frame), population, label })
+                let disputes = population
+                    .as_ref()
+                    .filter(|_| super::disputes::wanted(cfg))
+                    .map(|p| generate_disputes(&frame, p, seed));
+                Ok(World { table: table?, frame: Some(frame), population, disputes, label })
             }
         }
     }
@@ -110,6 +121,8 @@ pub struct Weighted {
     /// The sample as field work returns it (design and collection columns, no correction
     /// yet): what an `input` step reads. Synthetic collections only.
     pub collected: Option<Table>,
+    /// The frame rows of the sample, in the table's order (empty for an `input` pipeline).
+    pub rows: Vec<usize>,
     /// The draw (None for an `input` pipeline).
     pub sample: Option<SampleReport>,
     /// In-scope frame units (drawn samples).
@@ -202,6 +215,7 @@ impl<'a> Pass<'a> {
         let out = Weighted {
             table,
             collected: None,
+            rows: rows.clone(),
             sample,
             n_in_scope,
             nonresponse: None,

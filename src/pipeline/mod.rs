@@ -6,6 +6,8 @@
 //! - [`chain`]: the chain once ([`chain::weigh`]) on a [`chain::World`] (frame + synthetic
 //!   survey population);
 //! - [`run`]: `ponder run` — the chain, the estimates and every output file;
+//! - [`disputes`]: the respondents' dispute file and the checks of the dispute-level
+//!   configurations (`disputes:` / `dispute_models:` of the estimates step);
 //! - [`publication`]: the setup of the publication tables from an estimation config;
 //! - [`simulation`]: `ponder simulate` — the chain K times, bias, RMSE and coverage per step.
 //!
@@ -14,6 +16,7 @@
 //! step by step with the step commands, and byte-identical whatever the thread count.
 
 pub mod chain;
+pub mod disputes;
 pub mod export;
 mod frame;
 pub mod publication;

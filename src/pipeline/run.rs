@@ -6,7 +6,9 @@
 //! | `collected.csv` | synthetic collections: the sample as field work returns it (design weights, strata, outcome, answers) — what an `input:` step reads |
 //! | `estimates.csv`, `estimates.md` | the estimate table (one row per estimate × category × domain) |
 //! | `tables.xlsx`, `tables.md`, `tables.html` | publication tables: per estimate, domains in rows and categories in columns with labels, CI, marks and footnotes (one sheet per estimate and a methodology sheet) |
-//! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test) |
+//! | `models.csv`, `models.md` | models and tests of the estimates step's `models:` file (one row per coefficient or test), then those of its `dispute_models:` file |
+//! | `disputes.csv` | synthetic collections with `disputes:` / `dispute_models:`: the respondents' civil disputes, one row per dispute ([`super::disputes`]) |
+//! | `disputes_estimates.csv`, `disputes_estimates.md`, `disputes_tables.xlsx`, `disputes_tables.md`, `disputes_tables.html` | the estimates of the estimates step's `disputes:` file (`n` counts disputes), and their publication tables |
 //! | `modes.csv`, `modes.md` | the mode-effect diagnostic of the estimates step's `modes:` file (mode coefficients at equal composition, predictive margins « all on the web », raw differences) |
 //! | `sample.json` | the draw: allocation per stratum, balancing checks |
 //! | `nonresponse.json` | response rates by phase and group, models, R-indicator, profiles |
@@ -87,9 +89,17 @@ fn outputs(cfg: &PipelineConfig, out: &Path) -> Vec<PathBuf> {
         v.push(out.join("estimates.md"));
         v.extend(TABLES.iter().map(|f| out.join(f)));
     }
-    if cfg.models.is_some() {
+    if cfg.models.is_some() || cfg.dispute_models.is_some() {
         v.push(out.join("models.csv"));
         v.push(out.join("models.md"));
+    }
+    if super::disputes::synthetic(cfg) {
+        v.push(out.join("disputes.csv"));
+    }
+    if cfg.disputes.is_some() {
+        v.push(out.join("disputes_estimates.csv"));
+        v.push(out.join("disputes_estimates.md"));
+        v.extend(TABLES.iter().map(|f| out.join(format!("disputes_{f}"))));
     }
     if cfg.modes.is_some() {
         v.push(out.join("modes.csv"));
@@ -183,12 +193,14 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     let pass = PassOptions { seed, replicates: opts.replicates, ..PassOptions::default() };
     let w = weigh(cfg, &world, &pass, ui)?;
     let t1 = Instant::now();
+    let disputes = super::disputes::run_file(cfg, &world, &w, &opts.out)?;
+    let unit_file = disputes.as_ref().map(|d| d.path.clone());
     // The big files are written (under temporary names) while the estimates are computed;
     // they get their names only when everything else has succeeded.
     let big = big_files(cfg, &opts.out, &w);
     let (written, results) = rayon::join(
         || big.par_iter().map(|(t, tmp, _)| t.write(tmp)).collect::<Result<Vec<()>>>(),
-        || results(cfg, opts, &w.table),
+        || results(cfg, opts, &w.table, unit_file.as_deref()),
     );
     let finish = || -> Result<Results> {
         written?;
@@ -198,6 +210,9 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
         write_small(cfg, &opts.out, &w, &results, &html, lang)?;
         for (_, tmp, path) in &big {
             std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+        }
+        if let Some(d) = disputes {
+            d.keep(&opts.out.join("disputes.csv"))?;
         }
         Ok(results)
     };
@@ -218,6 +233,10 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
 struct Results {
     estimates: Vec<EstimateRow>,
     models: Vec<ModelRow>,
+    /// The estimates about disputes (`disputes:`).
+    disputes: Vec<EstimateRow>,
+    /// The models about disputes (`dispute_models:`), after `models` in models.csv.
+    dispute_models: Vec<ModelRow>,
     /// The mode-effect diagnostic (`modes:`).
     modes: Vec<ModelRow>,
     labels: crate::estimate::Labels,
@@ -226,38 +245,56 @@ struct Results {
     differences: Vec<crate::model::VersusOverall>,
 }
 
+type Part<R> = Result<(Vec<R>, Option<crate::bind::codebook::Checked>)>;
+
 /// Computes the estimates and the models, side by side (`--replicates` applied to both
-/// designs).
-fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) -> Result<Results> {
-    type Part<R> = Result<(Vec<R>, Option<crate::bind::codebook::Checked>)>;
+/// designs); the dispute configurations on `unit_file` when the run wrote it.
+fn results(
+    cfg: &PipelineConfig,
+    opts: &RunOptions,
+    table: &crate::data::Table,
+    unit_file: Option<&Path>,
+) -> Result<Results> {
+    let (dispute_cfg, dispute_models_cfg) = match unit_file {
+        Some(f) => super::disputes::pointed(cfg, f),
+        None => (cfg.disputes.clone(), cfg.dispute_models.clone()),
+    };
     // The differences behind the tables' significance marks, beside the estimates and
     // models (their errors come after the estimates' own).
-    let ((estimates, models), differences) = rayon::join(
+    let (((estimates, models), differences), (disputes, dispute_models)) = rayon::join(
         || {
             rayon::join(
-                || -> Part<EstimateRow> {
-                    let Some(e) = &cfg.estimates else { return Ok((Vec::new(), None)) };
-                    let e = with_count(e, opts);
-                    crate::bind::estimate::check_columns(&e, table)?;
-                    let checked = crate::bind::codebook::estimate_labels(&e, table)?;
-                    Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
+                || {
+                    rayon::join(
+                        || estimate_part(cfg.estimates.as_ref(), opts, table),
+                        || -> Result<_> {
+                            let models = model_part(cfg.models.as_ref(), opts, table)?;
+                            Ok((models, model_part(cfg.modes.as_ref(), opts, table)?))
+                        },
+                    )
                 },
-                || -> Result<_> {
-                    let models = model_part(cfg.models.as_ref(), opts, table)?;
-                    Ok((models, model_part(cfg.modes.as_ref(), opts, table)?))
+                || match &cfg.estimates {
+                    Some(e) => {
+                        crate::bind::significance::versus_overall(&with_count(e, opts), table)
+                    }
+                    None => Ok(Vec::new()),
                 },
             )
         },
-        || match &cfg.estimates {
-            Some(e) => crate::bind::significance::versus_overall(&with_count(e, opts), table),
-            None => Ok(Vec::new()),
+        || {
+            rayon::join(
+                || estimate_part(dispute_cfg.as_ref(), opts, table),
+                || model_part(dispute_models_cfg.as_ref(), opts, table),
+            )
         },
     );
     let ((estimates, e_checked), ((models, m_checked), (modes, d_checked))) = (estimates?, models?);
     let differences = differences?;
+    let ((disputes, u_checked), (dispute_models, v_checked)) = (disputes?, dispute_models?);
     let mut labels = crate::estimate::Labels::default();
     let mut warnings: Vec<String> = Vec::new();
-    for c in e_checked.into_iter().chain(m_checked).chain(d_checked) {
+    let checked = e_checked.into_iter().chain(m_checked).chain(d_checked);
+    for c in checked.chain(u_checked).chain(v_checked) {
         labels = labels.merge(c.labels);
         for w in c.warnings {
             if !warnings.contains(&w) {
@@ -265,7 +302,29 @@ fn results(cfg: &PipelineConfig, opts: &RunOptions, table: &crate::data::Table) 
             }
         }
     }
-    Ok(Results { estimates, models, modes, labels, warnings, differences })
+    Ok(Results {
+        estimates,
+        models,
+        disputes,
+        dispute_models,
+        modes,
+        labels,
+        warnings,
+        differences,
+    })
+}
+
+/// The rows of an estimation file, `--replicates` applied, with its codebook check.
+fn estimate_part(
+    e: Option<&crate::config::estimate::EstimateConfig>,
+    opts: &RunOptions,
+    table: &crate::data::Table,
+) -> Part<EstimateRow> {
+    let Some(e) = e else { return Ok((Vec::new(), None)) };
+    let e = with_count(e, opts);
+    crate::bind::estimate::check_columns(&e, table)?;
+    let checked = crate::bind::codebook::estimate_labels(&e, table)?;
+    Ok((crate::bind::estimate::compute(&e, table)?, Some(checked)))
 }
 
 /// The rows of a model file (`models:` or `modes:`), `--replicates` applied, with its
@@ -295,6 +354,13 @@ fn with_count(
         e.set_replicate_count(r);
     }
     e
+}
+
+impl Results {
+    /// The models of persons, then those of disputes (models.csv's order).
+    fn all_models(&self) -> impl Iterator<Item = &ModelRow> {
+        self.models.iter().chain(&self.dispute_models)
+    }
 }
 
 fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<String> {
@@ -342,8 +408,12 @@ fn summary_lines(cfg: &PipelineConfig, w: &Weighted, results: &Results) -> Vec<S
         ));
     }
     lines.push(format!("estimates: {} rows", results.estimates.len()));
-    if cfg.models.is_some() {
-        lines.push(format!("models and tests: {} rows", results.models.len()));
+    if cfg.disputes.is_some() {
+        lines.push(format!("dispute estimates: {} rows", results.disputes.len()));
+    }
+    if cfg.models.is_some() || cfg.dispute_models.is_some() {
+        let n = results.models.len() + results.dispute_models.len();
+        lines.push(format!("models and tests: {n} rows"));
     }
     if cfg.modes.is_some() {
         lines.push(format!("mode effects: {} rows", results.modes.len()));
@@ -380,8 +450,11 @@ fn report_html(
         .into_iter()
         .map(|(k, v)| (fact_label(lang, &k), shown(&k, v)))
         .collect();
-    // the mode-effect models (their own theme) after the study's models
-    let models: Vec<ModelRow> = results.models.iter().chain(&results.modes).cloned().collect();
+    // the mode-effect models (their own theme) after the study's models and the disputes'
+    let models: Vec<ModelRow> = results.all_models().chain(&results.modes).cloned().collect();
+    // the disputes' estimates after the persons' (the non-recourse chart reads them)
+    let estimates: Vec<EstimateRow> =
+        results.estimates.iter().chain(&results.disputes).cloned().collect();
     let report = RunReport {
         lang,
         title: cfg.report.title.clone(),
@@ -390,7 +463,7 @@ fn report_html(
         g: &g,
         calibration: w.calibration.as_ref().map(|(c, _)| &c.report),
         nonresponse: w.nonresponse.as_ref().map(|a| &a.report),
-        estimates: &results.estimates,
+        estimates: &estimates,
         models: &models,
         labels: &results.labels,
         map: cfg.report.map.as_deref(),
@@ -483,9 +556,20 @@ fn write_small(
         let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
         crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
     }
-    if cfg.models.is_some() {
-        crate::report::table::write_models(&out.join("models.csv"), &results.models)?;
-        crate::report::table::write_models(&out.join("models.md"), &results.models)?;
+    if let Some(e) = &cfg.disputes {
+        let (rows, labels) = (&results.disputes, &results.labels);
+        for f in ["disputes_estimates.csv", "disputes_estimates.md"] {
+            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
+        }
+        let paths = TABLES.map(|f| out.join(format!("disputes_{f}")));
+        let setup = super::publication::setup(e, lang);
+        let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
+        crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
+    }
+    if cfg.models.is_some() || cfg.dispute_models.is_some() {
+        let models: Vec<ModelRow> = results.all_models().cloned().collect();
+        crate::report::table::write_models(&out.join("models.csv"), &models)?;
+        crate::report::table::write_models(&out.join("models.md"), &models)?;
     }
     if cfg.modes.is_some() {
         crate::report::table::write_models(&out.join("modes.csv"), &results.modes)?;

@@ -125,7 +125,7 @@ pub fn check(cfg: &PipelineConfig, frame: Option<&Path>) -> Result<()> {
     for m in cfg.models.iter().chain(&cfg.modes) {
         crate::bind::model::check_column_names(m, &cols, "the pipeline's weighted file")?;
     }
-    Ok(())
+    super::disputes::check_columns(cfg, &cols)
 }
 
 /// The weight chain of a pipeline: every step reads a weight an earlier step wrote, the
@@ -138,8 +138,8 @@ pub fn check_chain(cfg: &PipelineConfig) -> Result<()> {
     let mut p = cfg.source.problems();
     collection_problems(cfg, &mut p);
     weight_problems(cfg, &mut p);
-    let models = cfg.models.iter().chain(&cfg.modes).map(|m| &m.design);
-    for e in cfg.estimates.iter().chain(models) {
+    let models = cfg.models.iter().chain(&cfg.modes).chain(&cfg.dispute_models);
+    for e in cfg.estimates.iter().chain(&cfg.disputes).chain(models.map(|m| &m.design)) {
         estimate_weight_problems(cfg, e, &mut p);
         estimate_replicate_problems(cfg, e, &mut p);
     }

@@ -18,7 +18,8 @@
 //! by group as bar charts, R-indicator, partial R-indicators, profiles, Kish deffs, notes);
 //! weight distributions (box plots on a log scale + table); calibration (summary, margins
 //! before/after, histogram of g); estimates (one dot-and-whisker chart per estimate name,
-//! table of all rows, flagged rows highlighted); models and tests (only when there are
+//! table of all rows, flagged rows highlighted); non-recourse by type of dispute (bars with
+//! their intervals, when the estimates have a non-recourse share by `type`); models and tests (only when there are
 //! model rows: per model a forest plot of the odds or rate ratios, the reference levels,
 //! the Wald tests of terms and a collapsible table of coefficients; Rao–Scott tests and
 //! differences between groups as tables, each with a sentence for readers); map by region
@@ -28,6 +29,7 @@
 //! The output is a pure function of the input (same input → same bytes).
 
 mod calibration;
+mod disputes;
 mod estimates;
 mod forest;
 mod labels;
@@ -168,6 +170,9 @@ pub fn render(report: &RunReport) -> Result<String> {
         l("estimates"),
         estimates::section((lang, names), report.estimates, report.significance),
     ));
+    if let Some(d) = disputes::section((lang, names), report.estimates) {
+        sections.push(("disputes", disputes::title(lang), d));
+    }
     if let Some(m) = models::section((lang, names), report.models, report.estimates) {
         sections.push(("models", l("models"), m));
     }

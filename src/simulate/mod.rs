@@ -23,6 +23,11 @@
 //!   `complex`, `fair`, `court_experience`, `dispute`, `recourse`, `nonrecourse_reason`;
 //!   answers missing for non-respondents). [`CollectionModel`] is the YAML `collection:`
 //!   block (`mode_effect`, `phone_relaunch`, `unknown_rate`; check with `validate`).
+//! - [`disputes`]: [`generate_disputes`]`(&frame, &population, seed) -> Disputes`, every
+//!   person's civil disputes of the last five years (0..5: type [`TYPE_LEVELS`], stake
+//!   [`STAKE_LEVELS`], recourse, reason for non-recourse), the most recent one carrying the
+//!   person-level `recourse` / `reason` of [`survey`]; its own random streams, so the survey
+//!   population's draws are unchanged.
 //! - [`census`]: [`fej_margins`]`() -> CensusMargins`, the calibration margins of the FEJ
 //!   population (adults 18+ in ordinary dwellings, France excluding Mayotte) derived
 //!   analytically from the generator's tables; `calibration/fej2024.yaml` and
@@ -33,6 +38,7 @@
 
 pub mod census;
 pub mod collection;
+pub mod disputes;
 mod frame;
 pub mod margins;
 pub mod notebook;
@@ -40,6 +46,7 @@ pub mod survey;
 
 pub use census::{CensusMargin, CensusMargins, fej_margins};
 pub use collection::{Collected, CollectionModel, OUTCOME_LEVELS, collect, survey_columns};
+pub use disputes::{Disputes, STAKE_LEVELS, TYPE_LEVELS, generate_disputes};
 pub use frame::{
     AGE_GROUP_LEVELS, DIPLOMA_LEVELS, DWELLING_LEVELS, PCS_LEVELS, PersonFrame, SEX_LEVELS,
     department_codes, generate_frame,

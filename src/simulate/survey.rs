@@ -58,7 +58,10 @@
 //! - `dispute` (civil dispute in the last five years): η = −1.55 + age (18–29 −0.3, 30–44
 //!   +0.25, 45–59 +0.25, 60–74 −0.2, 75+ −0.7) + diploma (none −0.3, CAP-BEP −0.1, bac+2
 //!   +0.15, above +0.3) + household size (1 −0.1, 3 +0.1, 4 +0.2, 5 +0.25, 6+ +0.3)
-//!   plus artisans +0.3 and party +0.8 → ≈ 21.6 %. ASSUMPTION.
+//!   plus artisans +0.3 and party +0.8 → ≈ 21.6 %. ASSUMPTION. It means *at least one*
+//!   dispute: the dispute list (type, stake, outcome of each) is [`super::disputes`].
+//! - `recourse` and `reason` describe the person's **most recent** dispute (the first of
+//!   its list in [`super::disputes`], which carries them).
 //! - `recourse` among disputes (multinomial, base "none"): court η = −0.85 + party +1.0
 //!   plus none/brevet −0.2, above bac+2 +0.2; mediation η = −0.9 + none/brevet −0.3, above
 //!   bac+2 +0.3 → court ≈ 31 %, mediation ≈ 20 %, none ≈ 49 %. ASSUMPTION.
@@ -319,10 +322,10 @@ const DISPUTE: Additive = Additive {
 };
 const DISPUTE_PARTY: f64 = 0.8;
 
-const RECOURSE_COURT: Additive =
+pub(crate) const RECOURSE_COURT: Additive =
     Additive { intercept: -0.85, diploma: [0.0, -0.2, 0.0, 0.0, 0.0, 0.2], ..Additive::ZERO };
-const RECOURSE_COURT_PARTY: f64 = 1.0;
-const RECOURSE_MEDIATION: Additive =
+pub(crate) const RECOURSE_COURT_PARTY: f64 = 1.0;
+pub(crate) const RECOURSE_MEDIATION: Additive =
     Additive { intercept: -0.9, diploma: [0.0, -0.3, 0.0, 0.0, 0.0, 0.3], ..Additive::ZERO };
 
 /// Reason intercepts against "not_worth" (index 3), in [`REASON_LEVELS`] order.
@@ -490,7 +493,7 @@ pub(crate) fn fair_eta(f: &PersonFrame, i: usize, groups: &[u8], trust: u8, expe
 }
 
 /// Multinomial scores of the non-recourse reasons (module docs).
-fn reason_eta(f: &PersonFrame, i: usize, trust: u8) -> [f64; 6] {
+pub(crate) fn reason_eta(f: &PersonFrame, i: usize, trust: u8) -> [f64; 6] {
     let mut eta = REASON_BASE;
     if matches!(f.diploma[i], 1 | 2) {
         eta[0] += 0.3;

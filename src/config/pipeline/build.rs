@@ -108,15 +108,17 @@ impl Builder<'_> {
         }
     }
 
-    /// `estimates: E.yaml`, or `estimates: {config: E.yaml, models: M.yaml, modes: D.yaml}`
-    /// (any of them).
+    /// `estimates: E.yaml`, or `estimates: {config: E.yaml, models: M.yaml, modes: D.yaml,
+    /// disputes: U.yaml, dispute_models: V.yaml}` (any of them).
     fn estimates(&mut self, key: &str, v: &serde_yaml::Value) {
         let mapping = v.is_mapping();
         let (config, models, modes) = match v {
             serde_yaml::Value::String(p) => (Some(PathBuf::from(p)), None, None),
             serde_yaml::Value::Mapping(_) => {
                 let Some(raw) = self.parse::<RawEstimatesFull>(key, v) else { return };
-                if raw.config.is_none() && raw.models.is_none() && raw.modes.is_none() {
+                self.disputes(key, raw.disputes.as_deref(), raw.dispute_models.as_deref());
+                let named = [&raw.disputes, &raw.dispute_models].iter().any(|f| f.is_some());
+                if raw.config.is_none() && raw.models.is_none() && raw.modes.is_none() && !named {
                     self.problems.push(
                         key,
                         "the estimates step names no file",
@@ -148,6 +150,36 @@ impl Builder<'_> {
         }
         if let Some(f) = modes.and_then(|m| self.existing(&format!("{key}.modes"), &m)) {
             self.cfg.modes = self.nested(ModelConfig::load(&f));
+        }
+    }
+
+    /// `disputes:` (an estimation file) and `dispute_models:` (a model file) of the
+    /// estimates step: each must have a `units: {file, key}` block.
+    fn disputes(&mut self, key: &str, estimates: Option<&Path>, models: Option<&Path>) {
+        let no_units = |file: &str| {
+            format!(
+                "{file} has no `units: {{file, key}}` block: the `disputes` files of a \
+                 pipeline are about the disputes (one row per dispute, with its person's key)"
+            )
+        };
+        let hint = || Some("add `units: {file: disputes.csv, key: person_id}`".to_string());
+        let k = format!("{key}.disputes");
+        if let Some(f) = estimates.and_then(|e| self.existing(&k, e))
+            && let Some(c) = self.nested(EstimateConfig::load(&f))
+        {
+            if c.units.is_none() {
+                self.problems.push(&k, no_units(&c.file), hint());
+            }
+            self.cfg.disputes = Some(c);
+        }
+        let k = format!("{key}.dispute_models");
+        if let Some(f) = models.and_then(|m| self.existing(&k, m))
+            && let Some(c) = self.nested(ModelConfig::load(&f))
+        {
+            if c.design.units.is_none() {
+                self.problems.push(&k, no_units(&c.file), hint());
+            }
+            self.cfg.dispute_models = Some(c);
         }
     }
 

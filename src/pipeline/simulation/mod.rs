@@ -49,9 +49,18 @@
 //! (simulation.json and the terminal): its rows then count fewer replications, and their
 //! summaries are conditional on the fit succeeding. Any other error stops the simulation.
 //!
+//! # Disputes
+//! With `disputes:` in the estimates step (an estimation file with `units:`), each
+//! replication writes the disputes of its own respondents and estimates on them at each
+//! step; the true values are the same estimates on the disputes of the whole target
+//! population (docs/simulation-fej-disputes.md). Their rows are estimate rows
+//! (names of their own); the dispute models' rows (`dispute_models:`) are model rows, their
+//! true values the census fit on the population's disputes.
+//!
 //! Replications run in parallel; their results are accumulated in replication order, so
 //! the output does not depend on the thread count.
 
+mod disputes;
 mod models;
 mod summary;
 mod world;
@@ -179,11 +188,20 @@ pub fn simulate(
     opts: &SimulationOptions,
     ui: &dyn Progress,
 ) -> Result<Simulation> {
+    disputes::refuse_fixed_units(cfg)?;
     super::schema::check(cfg, None)?;
     let (cfg, world, estimates) = prepare(cfg, opts)?;
     let (truth_table, in_target) = world::population_table(&cfg, &world)?;
     let target_population = in_target.iter().filter(|b| **b).count();
-    let truths = truths(&cfg, &estimates, &truth_table, &in_target)?;
+    let mut truths = truths(&cfg, &estimates, &truth_table, &in_target)?;
+    if disputes::wanted(&cfg, &estimates, &world)? {
+        let (e, m) = disputes::truths(&cfg, &world, &truth_table, &in_target)?;
+        let values = e.into_iter().map(|(k, v)| (k, Some(v)));
+        for (k, value) in values.chain(m) {
+            let rank = truths.len();
+            truths.entry(k).or_insert(Truth { rank, value });
+        }
+    }
     let calibration = cfg
         .calibration
         .as_ref()
@@ -316,20 +334,28 @@ fn replication(
     let mut w = weigh(cfg, world, pass, &super::Silent)?;
     respondent_design_weights(cfg, &mut w.table, pass.replicates.unwrap_or(0))?;
     let mut out = Run::default();
-    for (s, step) in STEPS.iter().enumerate() {
-        let weight = match *step {
+    let weights: Vec<String> = STEPS
+        .iter()
+        .map(|step| match *step {
             "design" => "respondent_design_weight".to_string(),
             _ => step_weight(cfg, step).to_string(),
-        };
+        })
+        .collect();
+    if crate::pipeline::disputes::wanted(cfg) {
+        let d = disputes::replicate(cfg, world, &w, &weights, pass.seed)?;
+        out.items.extend(d.items);
+        out.failures.extend(d.failures);
+    }
+    for (s, weight) in weights.iter().enumerate() {
         if weight.is_empty() {
             continue;
         }
         let glob = format!("{weight}_rep_*");
-        let e = estimates.with_weights(&weight, Some(&glob));
+        let e = estimates.with_weights(weight, Some(&glob));
         let rows = crate::bind::estimate::compute(&e, &w.table)?;
         out.items.extend(rows.iter().map(|r| (s, estimate_key(r), Obs::from(r))));
         if let Some(m) = &cfg.models {
-            let (rows, failed) = models::fit(m, &weight, &glob, &w.table)?;
+            let (rows, failed) = models::fit(m, weight, &glob, &w.table)?;
             out.items.extend(rows.into_iter().map(|(k, o)| (s, k, o)));
             out.failures.extend(failed.into_iter().map(|(name, e)| (s, name, e)));
         }

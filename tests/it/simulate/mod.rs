@@ -2,6 +2,7 @@
 
 mod census;
 mod collection;
+mod disputes;
 mod models;
 mod study;
 mod survey;
