@@ -36,6 +36,9 @@ pub const DISPUTE_COLUMNS: [&str; 6] =
 /// module (`yes`): they hold no dispute row.
 pub const BREAK_OFF: &str = "break_off";
 
+/// Code of a question the filter skipped (`missing_codes: not_asked` of the configurations).
+pub const NOT_ASKED: &str = "not_asked";
+
 /// The pipeline has estimates or models about disputes.
 pub fn wanted(cfg: &PipelineConfig) -> bool {
     cfg.disputes.is_some() || cfg.dispute_models.is_some()
@@ -98,7 +101,10 @@ pub fn dispute_table(
                 _ => levels.get(v as usize).map(|s| (*s).to_string()),
             };
             cols[3].push(own(&recourse, &RECOURSE_LEVELS, disputes.recourse[j]));
-            cols[4].push(own(&reason, &REASON_LEVELS, disputes.reason[j]));
+            // The reason is asked of disputes without recourse only: elsewhere it is coded
+            // `not_asked`, as the person file's question (src/simulate/collection.rs).
+            let asked = own(&reason, &REASON_LEVELS, disputes.reason[j]);
+            cols[4].push(asked.or_else(|| Some(NOT_ASKED.to_string())));
         }
     }
     let ones = ColumnData::I64(vec![Some(1); ids.len()]);
