@@ -15,4 +15,5 @@ mod publication;
 mod report;
 mod sampling;
 mod simulate;
+mod stream;
 mod units;
