@@ -83,10 +83,9 @@ fn column_use(cfg: &CalibrationConfig) -> impl Fn(&str) -> Option<ColumnUse> + u
     let specs = bind::margin_specs(cfg).map(|s| s.into_owned()).unwrap_or_default();
     let replicates = cfg.replicates.as_deref().and_then(|p| glob::Pattern::new(p).ok());
     move |name: &str| {
-        let numeric = |m: &MarginSpec| matches!(m, MarginSpec::Numeric { variable, .. } if variable == name);
-        let categorical = |m: &MarginSpec| {
-            matches!(m, MarginSpec::Categorical { variables, .. } if variables.iter().any(|v| v == name))
-        };
+        let numeric =
+            |m: &MarginSpec| matches!(m, MarginSpec::Numeric { variable, .. } if variable == name);
+        let categorical = |m: &MarginSpec| matches!(m, MarginSpec::Categorical { variables, .. } if variables.iter().any(|v| v == name));
         if name == cfg.weight
             || specs.iter().any(numeric)
             || replicates.as_ref().is_some_and(|p| p.matches(name))

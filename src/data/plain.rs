@@ -226,7 +226,6 @@ impl PlainText {
     /// [`Factor::MISSING`](super::Factor::MISSING) for a missing value). `None` when a line
     /// is outside the grammar (another number of fields, a quote inside a value, text that
     /// is not UTF-8): the whole file then goes to [`PlainText::parse`]'s readers.
-    #[allow(clippy::type_complexity)]
     pub(super) fn pick_run<'a>(
         &'a self,
         lines: Range<usize>,
@@ -243,10 +242,17 @@ impl PlainText {
         for (row, i) in lines.enumerate() {
             let r = self.line_range(i);
             let line = &text[r.start - start..r.end - start];
-            let mut fields = line.split(sep as char);
-            for pick in picks {
-                let field = fields.next()?;
-                match *pick {
+            let bytes = line.as_bytes();
+            let mut picks = picks.iter();
+            let mut from = 0;
+            // fields cut at the ASCII separator: each a str (a byte loop: lines are short)
+            for p in 0..=bytes.len() {
+                if p < bytes.len() && bytes[p] != sep {
+                    continue;
+                }
+                let field = &line[from..p];
+                from = p + 1;
+                match *picks.next()? {
                     Pick::Skip if self.quoted => {
                         self.value(field.as_bytes())?;
                     }
@@ -263,7 +269,7 @@ impl PlainText {
                     }
                 }
             }
-            if fields.next().is_some() {
+            if picks.next().is_some() {
                 return None;
             }
         }

@@ -276,6 +276,26 @@ impl Chunks {
         Ok((Chunks { file, left, size: size.max(1), tail: Vec::new() }, stamp))
     }
 
+    /// Calls `f` on each chunk in turn, split into lines, while the next one is read (on
+    /// another thread of the pool); `f` gives the text back (its buffer is reused), or
+    /// `None` to stop. False when `f` stopped.
+    fn for_each(
+        &mut self,
+        mut f: impl FnMut(PlainText) -> Option<PlainText> + Send,
+    ) -> std::io::Result<bool> {
+        let (mut current, mut next) = (Vec::new(), Vec::new());
+        let mut more = self.next(&mut current)?;
+        while more {
+            let text = PlainText::split(std::mem::take(&mut current));
+            let (read, done) = rayon::join(|| self.next(&mut next), || f(text));
+            let Some(text) = done else { return Ok(false) };
+            more = read?;
+            current = text.into_text();
+            std::mem::swap(&mut current, &mut next);
+        }
+        Ok(true)
+    }
+
     /// Fills `buf` with the next chunk: whole lines of about `size` bytes (more when a line
     /// is longer), the rest of the content for the last one. False at the end.
     fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<bool> {
@@ -285,6 +305,8 @@ impl Chunks {
             let want = (self.size.max(2 * buf.len()) - buf.len()) as u64;
             let want = want.min(self.left);
             if want > 0 {
+                // read in place: growing the buffer while reading would copy it
+                buf.reserve(want as usize);
                 let got = (&mut self.file).take(want).read_to_end(buf)?;
                 if got as u64 != want {
                     return Err(std::io::Error::new(
@@ -316,32 +338,31 @@ impl Chunks {
 pub(super) fn read(
     path: &Path,
     format: FileFormat,
-    pick: &dyn Fn(&str) -> Option<ColumnUse>,
+    pick: &(dyn Fn(&str) -> Option<ColumnUse> + Sync),
     chunk: usize,
 ) -> Result<Option<(DataFrame, Partial)>> {
     let sep = format.separator();
     check_header(path, format)?;
     let io = |e: std::io::Error| Error::io(path, e);
     let (mut chunks, stamp) = Chunks::open(path, chunk).map_err(io)?;
-    let mut buf = Vec::new();
     let mut picks: Vec<Pick> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut values: Vec<ValueColumn> = Vec::new();
     let mut coded: Vec<CodedColumn> = Vec::new();
     let mut rows = 0usize;
-    while chunks.next(&mut buf).map_err(io)? {
-        let text = PlainText::split(std::mem::take(&mut buf));
+    let whole = chunks.for_each(|text| {
         let header = names.is_empty();
         if !text.lines_are_records(header) {
-            return Ok(None);
+            return None;
         }
         if header {
-            let Some(header_names) = text.header_names(sep) else { return Ok(None) };
+            let header_names = text.header_names(sep)?;
             names = header_names.iter().map(|s| s.to_string()).collect();
             for name in &names {
                 picks.push(match pick(name) {
                     Some(ColumnUse::Values) => {
-                        let c = ValueColumn { name: name.clone(), values: Vec::new(), runs: vec![] };
+                        let c =
+                            ValueColumn { name: name.clone(), values: Vec::new(), runs: vec![] };
                         values.push(c);
                         Pick::Number(values.len() - 1)
                     }
@@ -361,12 +382,12 @@ pub(super) fn read(
         }
         let lines = usize::from(header)..text.n_lines();
         if !read_chunk(&text, lines, sep, &picks, rows, &mut values, &mut coded) {
-            return Ok(None);
+            return None;
         }
         rows += text.n_lines() - usize::from(header);
-        buf = text.into_text();
-    }
-    if rows == 0 {
+        Some(text)
+    });
+    if !whole.map_err(io)? || rows == 0 {
         return Ok(None);
     }
     let columns: Option<Vec<Column>> = values.into_par_iter().map(ValueColumn::finish).collect();
@@ -378,6 +399,9 @@ pub(super) fn read(
     let k = df.width();
     Ok(Some((df, Partial { names, rows, k, coded, format, chunk, stamp })))
 }
+
+/// A run's slices of the value columns and of the categorical columns' chunk codes.
+type RunSlices<'a> = (Vec<&'a mut [u64]>, Vec<&'a mut [u32]>);
 
 /// Reads lines `lines` of a chunk (data rows from `first_row` on) into the columns, in
 /// parallel runs; false when a line is outside the grammar.
@@ -402,7 +426,7 @@ fn read_chunk(
         c.local.resize(n, Factor::MISSING);
     }
     // each run's slices of every column
-    let mut slices: Vec<(Vec<&mut [u64]>, Vec<&mut [u32]>)> =
+    let mut slices: Vec<RunSlices> =
         runs.iter().map(|_| (Vec::new(), Vec::new())).collect();
     for c in values.iter_mut() {
         for (s, piece) in slices.iter_mut().zip(c.values[first_row..].chunks_mut(run)) {
@@ -477,25 +501,30 @@ pub(super) fn write_appended(
              being written to",
         )
     };
-    let (mut chunks, stamp) = Chunks::open(input, partial.chunk).map_err(|e| Error::io(input, e))?;
+    let (mut chunks, stamp) =
+        Chunks::open(input, partial.chunk).map_err(|e| Error::io(input, e))?;
     if stamp != partial.stamp {
         return Err(changed());
     }
-    let mut buf = Vec::new();
     let mut bufs = Vec::new();
     write_atomic(out, |f| -> Result<()> {
         let mut line = 0;
-        while chunks.next(&mut buf).map_err(|e| Error::io(input, e))? {
-            let text = PlainText::split(std::mem::take(&mut buf));
-            if line + text.n_lines() > partial.rows + 1 {
-                return Err(changed());
-            }
-            text.write_lines(&added, sep, line, WRITE_RUN, &mut bufs, f)
-                .map_err(|e| Error::io(out, e))?;
+        let mut failed = None;
+        let whole = chunks.for_each(|text| {
+            let written = if line + text.n_lines() > partial.rows + 1 {
+                Err(changed())
+            } else {
+                text.write_lines(&added, sep, line, WRITE_RUN, &mut bufs, f)
+                    .map_err(|e| Error::io(out, e))
+            };
             line += text.n_lines();
-            buf = text.into_text();
+            failed = written.err();
+            failed.is_none().then_some(text)
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
-        if line != partial.rows + 1 {
+        if !whole.map_err(|e| Error::io(input, e))? || line != partial.rows + 1 {
             return Err(changed());
         }
         Ok(())

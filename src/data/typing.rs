@@ -120,7 +120,9 @@ impl Typer {
         let ranges = runs
             .into_iter()
             .enumerate()
-            .map(|(i, t)| (t, (i * run_len).min(values.len())..((i + 1) * run_len).min(values.len())))
+            .map(|(i, t)| {
+                (t, (i * run_len).min(values.len())..((i + 1) * run_len).min(values.len()))
+            })
             .collect();
         Self::merge_ranges(ranges, values)
     }

@@ -73,7 +73,8 @@ fn chunked_reads_match_the_whole_file_at_every_chunk_size() {
     let dir = tempfile::tempdir().unwrap();
     let mut csv = String::from("id,cnum,ctext,clead,cfloat,cwide,cmiss,d,x\n");
     for i in 0..700u64 {
-        let text = ["a", "bb", "é", "a long label of more than fifteen bytes", "x y"][i as usize % 5];
+        let text =
+            ["a", "bb", "é", "a long label of more than fifteen bytes", "x y"][i as usize % 5];
         let wide = if i % 3 == 0 { (i * 1_000_003).to_string() } else { i.to_string() };
         let miss = if i % 4 == 0 { String::new() } else { (i % 6).to_string() };
         let float = if i == 650 { "2.5".to_string() } else { (i % 7).to_string() };
@@ -93,7 +94,13 @@ fn chunked_reads_match_the_whole_file_at_every_chunk_size() {
         .lines()
         .map(|l| {
             l.split(',')
-                .map(|f| if f.parse::<f64>().is_ok() || f.is_empty() { f.to_string() } else { format!("\"{f}\"") })
+                .map(|f| {
+                    if f.parse::<f64>().is_ok() || f.is_empty() {
+                        f.to_string()
+                    } else {
+                        format!("\"{f}\"")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(",")
         })
@@ -196,7 +203,10 @@ fn unpicked_columns_are_not_read_but_known() {
     assert_eq!(t.column_names(), ["id", "c", "d", "other", "w"]);
     let out = dir.path().join("out.csv");
     t.write(&out).unwrap();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,c,d,other,w\n1,a,2,x,0.5\n2,b,3,y,0.25\n");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,c,d,other,w\n1,a,2,x,0.5\n2,b,3,y,0.25\n"
+    );
     // the input changed since it was read: refused, nothing written
     std::fs::write(&p, "id,c,d,other\n1,a,2,x\n2,b,3,y\n3,c,4,z\n").unwrap();
     let out2 = dir.path().join("out2.csv");
