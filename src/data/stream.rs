@@ -426,8 +426,7 @@ fn read_chunk(
         c.local.resize(n, Factor::MISSING);
     }
     // each run's slices of every column
-    let mut slices: Vec<RunSlices> =
-        runs.iter().map(|_| (Vec::new(), Vec::new())).collect();
+    let mut slices: Vec<RunSlices> = runs.iter().map(|_| (Vec::new(), Vec::new())).collect();
     for c in values.iter_mut() {
         for (s, piece) in slices.iter_mut().zip(c.values[first_row..].chunks_mut(run)) {
             s.0.push(piece);

@@ -234,6 +234,8 @@ proptest! {
         }
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), if tsv { "p.tsv" } else { "p.csv" }, &text);
-        same_as_whole_read(&p, chunk, Some(true));
+        // value columns x, y of plain numbers are read by chunks (text needs the whole file)
+        let plain_numbers = rows.iter().all(|r| r[2..].iter().all(|i| [0, 1, 3, 4, 6, 7, 11].contains(i)));
+        same_as_whole_read(&p, chunk, plain_numbers.then_some(true));
     }
 }
