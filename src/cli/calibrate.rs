@@ -42,8 +42,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         crate::report::check_report_path(r, &[&args.input, &args.config, &args.output])?;
     }
     let t0 = Instant::now();
-    // only the columns the calibration uses are read (categorical margins as codes); the
-    // output copies the input's lines (see `Table::read_columns`)
+    // a file of 256 MB or more: only the columns the calibration uses are read, chunk by
+    // chunk (categorical margins as codes), and the output copies the input's lines chunk
+    // by chunk (see `Table::read_columns`)
     let mut table = Table::read_columns(&args.input, &column_use(&cfg))?;
     let read = t0.elapsed().as_secs_f64();
 

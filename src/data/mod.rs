@@ -4,6 +4,9 @@
 //!   are extracted on demand as typed vectors: [`Table::numeric`] (`Vec<f64>`, refusing
 //!   missing values), [`Table::numeric_opt`] (explicit `Option<f64>`), [`Table::factor`]
 //!   (codes + levels, categories matched by their text form).
+//! - [`Table::read_columns`] reads only the columns a step names (`ponder calibrate`): a
+//!   large CSV/TSV file chunk by chunk, categorical columns as compact codes, written back
+//!   by copying its lines chunk by chunk (files outside the chunk grammar are read whole).
 //! - New columns are appended with [`Table::add_column`]; a name that already exists is
 //!   refused, never overwritten.
 //! - [`Table::write`] writes every input column, in order, plus the new ones, to CSV/TSV or
@@ -145,12 +148,12 @@ impl Table {
     /// UTF-8, a value column whose typing needs its text), and a Parquet file, are read whole
     /// by [`Table::read`]: the same table, the same errors, whatever the path.
     ///
-    /// # Errors
-    /// As [`Table::read`].
-    ///
     /// A file of less than 256 MB (sixteen chunks of 16 MB) is read whole: there, reading
     /// it twice costs more time than its memory is worth (a 100 MB file of 2.5 M rows
     /// takes ≈ 430 MB whole).
+    ///
+    /// # Errors
+    /// As [`Table::read`].
     pub fn read_columns(
         path: &Path,
         pick: &(dyn Fn(&str) -> Option<ColumnUse> + Sync),
