@@ -1,7 +1,8 @@
 //! Calibration benchmarks: raking and bounded logit on 25k, 250k and 2.5M rows with six
 //! categorical margins (40 categories), and the same with one numeric margin added.
-//! Synthetic data, seeded (ChaCha8). Then `ponder calibrate` CSV → CSV on 2.5 M rows, and
-//! the coding of its six margin columns alone (`margin_coding`). Results:
+//! Synthetic data, seeded (ChaCha8). Then `ponder calibrate` CSV → CSV on 2.5 M rows (coded
+//! and text categories; the peak memory per row printed), and the coding of its six margin
+//! columns alone (`margin_coding`). Results:
 //! docs/performance-calibration.md.
 
 use std::hint::black_box;
@@ -166,13 +167,13 @@ fn csv_workload(
     (data, config)
 }
 
-/// `ponder calibrate` CSV → CSV on 2.5 M rows, six categorical margins: read, margins,
-/// raking, write (the output replaced at each iteration, as when a run is redone).
-fn csv_to_csv(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let (input, config) = csv_workload(dir.path(), 2_500_000, false);
-    let output = dir.path().join("out.csv");
-    let cli = <ponder::cli::Cli as clap::Parser>::parse_from([
+/// The `ponder calibrate` command line of a CSV workload, writing `out.csv` next to it.
+fn calibrate_cli(
+    dir: &std::path::Path,
+    (input, config): &(std::path::PathBuf, std::path::PathBuf),
+) -> ponder::cli::Cli {
+    let output = dir.join("out.csv");
+    <ponder::cli::Cli as clap::Parser>::parse_from([
         "ponder".as_ref(),
         "--quiet".as_ref(),
         "calibrate".as_ref(),
@@ -182,13 +183,79 @@ fn csv_to_csv(c: &mut Criterion) {
         input.as_os_str(),
         "--output".as_ref(),
         output.as_os_str(),
-    ] as [&std::ffi::OsStr; 9]);
+    ] as [&std::ffi::OsStr; 9])
+}
+
+/// `ponder calibrate` CSV → CSV on 2.5 M rows, six categorical margins: read, margins,
+/// raking, write (the output replaced at each iteration, as when a run is redone); the same
+/// workload with text labels; the peak memory of one run per row, printed. (A file this
+/// size is read whole; [`csv_in_chunks`] times the chunked path of larger files.)
+fn csv_to_csv(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
     let mut group = c.benchmark_group("calibrate_csv_to_csv");
     group.sample_size(10).measurement_time(Duration::from_secs(10));
-    group.bench_function("raking_6cat/2500000", |b| {
-        b.iter(|| ponder::cli::run(&cli).expect("calibrates"))
-    });
+    for (label, text) in [("raking_6cat", false), ("raking_6cat_text", true)] {
+        let cli = calibrate_cli(dir.path(), &csv_workload(dir.path(), 2_500_000, text));
+        if let Some(bytes) = peak_memory(|| ponder::cli::run(&cli).expect("calibrates")) {
+            let per_row = bytes as f64 / 2.5e6;
+            println!(
+                "peak_memory/calibrate_csv_to_csv/{label}/2500000: {per_row:.0} bytes per row"
+            );
+        }
+        group.bench_function(BenchmarkId::new(label, 2_500_000), |b| {
+            b.iter(|| ponder::cli::run(&cli).expect("calibrates"))
+        });
+    }
     group.finish();
+}
+
+/// The calibration of [`csv_to_csv`] with the file read by chunks whatever its size (the
+/// command reads a file of less than 256 MB whole): `Table::read_columns_in_chunks`
+/// (chunks of 16 MB), margins, raking, the weights appended, written back by chunks.
+fn csv_in_chunks(c: &mut Criterion) {
+    use ponder::bind::calibration::{Replicates, input_weights, run};
+    use ponder::config::calibrate::CalibrationConfig;
+    use ponder::data::{ColumnUse, Table};
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (input, config) = csv_workload(dir.path(), 2_500_000, false);
+    let output = dir.path().join("out.csv");
+    let cfg = CalibrationConfig::load(&config).expect("config");
+    let pick = |name: &str| match name {
+        "d" => Some(ColumnUse::Values),
+        v if v.starts_with('v') => Some(ColumnUse::Categories),
+        _ => None,
+    };
+    let calibrate = || {
+        let mut t = Table::read_columns_in_chunks(&input, &pick, 16 << 20).expect("data");
+        let d = input_weights(&t, "d", "weight column").expect("weights");
+        let out = run(&cfg, &t, d, Replicates::Columns, None).expect("calibrates");
+        t.add_f64("w_cal", &out.calibration.weights).expect("new column");
+        t.write(&output).expect("written");
+    };
+    if let Some(bytes) = peak_memory(calibrate) {
+        let per_row = bytes as f64 / 2.5e6;
+        println!(
+            "peak_memory/calibrate_csv_in_chunks/raking_6cat/2500000: {per_row:.0} bytes per row"
+        );
+    }
+    let mut group = c.benchmark_group("calibrate_csv_in_chunks");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("raking_6cat/2500000", |b| b.iter(calibrate));
+    group.finish();
+}
+
+/// The growth of the process's resident memory at its peak while `f` runs, in bytes
+/// (Linux: the peak is reset through `/proc/self/clear_refs`, read from `VmHWM`).
+fn peak_memory(f: impl FnOnce()) -> Option<u64> {
+    let status = |key: &str| -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = s.lines().find(|l| l.starts_with(key))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    let before = status("VmRSS:")?;
+    f();
+    Some(status("VmHWM:")?.saturating_sub(before))
 }
 
 /// Coding the six margin columns of the CSV workload (2.5 M rows, read once) into factors
@@ -225,5 +292,13 @@ fn margin_coding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, categorical, with_numeric, cpu_time, csv_to_csv, margin_coding);
+criterion_group!(
+    benches,
+    categorical,
+    with_numeric,
+    cpu_time,
+    csv_to_csv,
+    csv_in_chunks,
+    margin_coding
+);
 criterion_main!(benches);

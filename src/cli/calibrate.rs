@@ -3,8 +3,8 @@
 use super::Ui;
 use crate::bind::calibration::{self as bind, Replicates};
 use crate::calibration::Calibration;
-use crate::config::calibrate::CalibrationConfig;
-use crate::data::{Table, check_output_path};
+use crate::config::calibrate::{CalibrationConfig, MarginSpec};
+use crate::data::{ColumnUse, Table, check_output_path};
 use crate::error::Result;
 use crate::report::ReportFormat;
 use crate::report::calibration::{CalibrationRun, Timings, write_report};
@@ -42,7 +42,10 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         crate::report::check_report_path(r, &[&args.input, &args.config, &args.output])?;
     }
     let t0 = Instant::now();
-    let mut table = Table::read(&args.input)?;
+    // a file of 256 MB or more: only the columns the calibration uses are read, chunk by
+    // chunk (categorical margins as codes), and the output copies the input's lines chunk
+    // by chunk (see `Table::read_columns`)
+    let mut table = Table::read_columns(&args.input, &column_use(&cfg))?;
     let read = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -72,6 +75,29 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         write_report(path, &report_data(path, args, &cfg, &out, timings)?)?;
     }
     Ok(())
+}
+
+/// The columns a calibration reads, by name: the weight, numeric margins and replicate
+/// columns as values, categorical margins as categories. A `margins_table` that cannot be
+/// read here is reported by the calibration itself, after the data.
+fn column_use(cfg: &CalibrationConfig) -> impl Fn(&str) -> Option<ColumnUse> + use<'_> {
+    let specs = bind::margin_specs(cfg).map(|s| s.into_owned()).unwrap_or_default();
+    let replicates = cfg.replicates.as_deref().and_then(|p| glob::Pattern::new(p).ok());
+    move |name: &str| {
+        let numeric =
+            |m: &MarginSpec| matches!(m, MarginSpec::Numeric { variable, .. } if variable == name);
+        let categorical = |m: &MarginSpec| matches!(m, MarginSpec::Categorical { variables, .. } if variables.iter().any(|v| v == name));
+        if name == cfg.weight
+            || specs.iter().any(numeric)
+            || replicates.as_ref().is_some_and(|p| p.matches(name))
+        {
+            Some(ColumnUse::Values)
+        } else if specs.iter().any(categorical) {
+            Some(ColumnUse::Categories)
+        } else {
+            None
+        }
+    }
 }
 
 /// What the report shows; the per-row g and d feed the HTML histogram only.

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 /// Rows per parallel block when coding a column.
 const BLOCK: usize = 1 << 16;
 
+/// The factor of a typed column (see the module docs).
 pub(super) fn from_column(col: &Column) -> Result<Factor, String> {
     match col.dtype() {
         DataType::String => {
@@ -130,10 +131,11 @@ fn finish_labels(raw: Vec<u32>, labels: Vec<&str>) -> Factor {
 /// keyed by a `u128` (length + bytes) in a small open-addressing table: no per-row hashing
 /// of the bytes, no allocation. Longer labels go through a `HashMap`.
 #[derive(Default)]
-struct Interner<'a> {
+pub(super) struct Interner<'a> {
     short: KeyTable,
     long: PlHashMap<&'a str, u32>,
-    labels: Vec<&'a str>,
+    /// The labels, by code.
+    pub(super) labels: Vec<&'a str>,
 }
 
 impl<'a> Interner<'a> {
@@ -141,7 +143,7 @@ impl<'a> Interner<'a> {
     /// last byte; a different key space from [`Interner::code_by_key`]'s view keys, so the
     /// two must not be mixed within one column).
     #[inline]
-    fn code(&mut self, s: &'a str) -> u32 {
+    pub(super) fn code(&mut self, s: &'a str) -> u32 {
         let b = s.as_bytes();
         if b.len() > 15 {
             return self.code_long(s);

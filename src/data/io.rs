@@ -53,11 +53,7 @@ impl FileFormat {
 /// Reads a data file; for a CSV/TSV file without quotes, also its lines, kept to write
 /// them back verbatim.
 pub(super) fn read_frame(path: &Path) -> Result<(DataFrame, Option<PlainText>)> {
-    let format = FileFormat::of(path)?;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::io(path, "is a folder, a data file is needed"));
-    }
+    let format = data_file(path)?;
     let (df, plain) = match format {
         FileFormat::Parquet => {
             let f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -70,6 +66,19 @@ pub(super) fn read_frame(path: &Path) -> Result<(DataFrame, Option<PlainText>)> 
     };
     check_frame(path, &df)?;
     Ok((df, plain))
+}
+
+/// The format of a data file to read, by extension.
+///
+/// # Errors
+/// An unknown extension, a missing file, a folder.
+pub(super) fn data_file(path: &Path) -> Result<FileFormat> {
+    let format = FileFormat::of(path)?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::io(path, "is a folder, a data file is needed"));
+    }
+    Ok(format)
 }
 
 /// Reads a CSV/TSV file once: blank lines at its end are not rows and are left out, a
@@ -197,7 +206,7 @@ pub fn column_names_of(path: &Path) -> Result<Vec<String>> {
 /// Reads the header line: refuses an empty file, a header that is not UTF-8, a header that
 /// reads as one column because the file uses another separator, empty or duplicated
 /// column names.
-fn check_header(path: &Path, format: FileFormat) -> Result<usize> {
+pub(super) fn check_header(path: &Path, format: FileFormat) -> Result<usize> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut raw = Vec::new();
     BufReader::new(f).read_until(b'\n', &mut raw).map_err(|e| Error::io(path, e))?;

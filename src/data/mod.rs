@@ -4,6 +4,9 @@
 //!   are extracted on demand as typed vectors: [`Table::numeric`] (`Vec<f64>`, refusing
 //!   missing values), [`Table::numeric_opt`] (explicit `Option<f64>`), [`Table::factor`]
 //!   (codes + levels, categories matched by their text form).
+//! - [`Table::read_columns`] reads only the columns a step names (`ponder calibrate`): a
+//!   large CSV/TSV file chunk by chunk, categorical columns as compact codes, written back
+//!   by copying its lines chunk by chunk (files outside the chunk grammar are read whole).
 //! - New columns are appended with [`Table::add_column`]; a name that already exists is
 //!   refused, never overwritten.
 //! - [`Table::write`] writes every input column, in order, plus the new ones, to CSV/TSV or
@@ -18,11 +21,13 @@ mod coding;
 mod factor;
 mod io;
 mod plain;
+mod stream;
 mod typing;
 pub mod weights;
 
 pub use factor::{Factor, float_label as factor_label};
 pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
+pub use stream::ColumnUse;
 pub use weights::{BadWeights, check_weights, row_list};
 
 use crate::error::{Error, Result};
@@ -111,6 +116,10 @@ pub struct Table {
     /// are the file's, and its lines. Writing such a table to the same format copies those
     /// lines verbatim and appends the new columns ([`plain::PlainText::write_appended`]).
     file_lines: Option<(usize, Arc<plain::PlainText>)>,
+    /// For a table read by chunks ([`Table::read_columns`]): the header, the row count,
+    /// the columns read as categories; `df` holds the columns read as values, then the new
+    /// ones.
+    partial: Option<Arc<stream::Partial>>,
 }
 
 impl Table {
@@ -122,7 +131,63 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let (df, plain) = io::read_frame(path)?;
         let file_lines = plain.map(|p| (df.width(), Arc::new(p)));
-        Ok(Table { path: path.to_path_buf(), df, file_lines })
+        Ok(Table { path: path.to_path_buf(), df, file_lines, partial: None })
+    }
+
+    /// Reads the columns a step needs from a data file: for a CSV/TSV file, chunk by chunk,
+    /// keeping only the columns `pick` asks for (by header name), those used as categories
+    /// as compact codes; writing the table back to the same format reads the file again,
+    /// chunk by chunk, and copies its lines with the new columns appended. Memory then
+    /// grows with the picked columns only (a categorical margin: 1 to 4 bytes a row).
+    ///
+    /// The table answers like [`Table::read`]'s on the picked columns ([`Table::numeric`],
+    /// [`Table::factor`] …), knows every column name (messages, [`Table::has_column`],
+    /// [`Table::columns_matching`]) and writes every input column; a column not picked
+    /// cannot be read from it (an internal error). A file the chunked reader does not take
+    /// (quotes inside values, carriage returns, blank lines, ragged rows, text that is not
+    /// UTF-8, a value column whose typing needs its text), and a Parquet file, are read whole
+    /// by [`Table::read`]: the same table, the same errors, whatever the path.
+    ///
+    /// A file of less than 256 MB (sixteen chunks of 16 MB) is read whole: there, reading
+    /// it twice costs more time than its memory is worth (a 100 MB file of 2.5 M rows
+    /// takes ≈ 430 MB whole).
+    ///
+    /// # Errors
+    /// As [`Table::read`].
+    pub fn read_columns(
+        path: &Path,
+        pick: &(dyn Fn(&str) -> Option<ColumnUse> + Sync),
+    ) -> Result<Table> {
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX);
+        if len < 16 * stream::CHUNK_BYTES as u64 {
+            return Table::read(path);
+        }
+        Self::read_columns_in_chunks(path, pick, stream::CHUNK_BYTES)
+    }
+
+    /// [`Table::read_columns`] with chunks of about `chunk_bytes` bytes, whatever the size
+    /// of the file (tests use small chunks so that a small file crosses many).
+    ///
+    /// # Errors
+    /// As [`Table::read`].
+    pub fn read_columns_in_chunks(
+        path: &Path,
+        pick: &(dyn Fn(&str) -> Option<ColumnUse> + Sync),
+        chunk_bytes: usize,
+    ) -> Result<Table> {
+        let format = io::data_file(path)?;
+        if format == FileFormat::Parquet {
+            return Table::read(path);
+        }
+        match stream::read(path, format, pick, chunk_bytes)? {
+            Some((df, partial)) => Ok(Table {
+                path: path.to_path_buf(),
+                df,
+                file_lines: None,
+                partial: Some(Arc::new(partial)),
+            }),
+            None => Table::read(path),
+        }
     }
 
     /// Builds a table from named columns (all of the same length).
@@ -130,7 +195,7 @@ impl Table {
         let cols: Vec<Column> = columns.into_iter().map(|(n, c)| c.into_column(&n)).collect();
         let df = DataFrame::new_infer_height(cols)
             .map_err(|e| Error::Internal(format!("building an output table: {e}")))?;
-        Ok(Table { path: PathBuf::new(), df, file_lines: None })
+        Ok(Table { path: PathBuf::new(), df, file_lines: None, partial: None })
     }
 
     /// The file this table was read from, for messages.
@@ -140,17 +205,24 @@ impl Table {
 
     /// Number of data rows.
     pub fn n_rows(&self) -> usize {
-        self.df.height()
+        self.partial.as_ref().map_or(self.df.height(), |p| p.rows)
     }
 
-    /// Column names, in file order.
+    /// Column names, in file order (then the appended ones).
     pub fn column_names(&self) -> Vec<String> {
-        self.df.get_column_names().iter().map(|s| s.to_string()).collect()
+        let names = self.df.get_column_names().into_iter();
+        match &self.partial {
+            None => names.map(|s| s.to_string()).collect(),
+            Some(p) => {
+                p.names.iter().cloned().chain(names.skip(p.k).map(|s| s.to_string())).collect()
+            }
+        }
     }
 
     /// True when the table has this column.
     pub fn has_column(&self, name: &str) -> bool {
         self.df.column(name).is_ok()
+            || self.partial.as_ref().is_some_and(|p| p.names.iter().any(|n| n == name))
     }
 
     /// Names of the columns matching a glob pattern (`rep_*`), in file order.
@@ -165,7 +237,13 @@ impl Table {
     }
 
     fn column(&self, name: &str) -> Result<&Column> {
-        self.df.column(name).map_err(|_| self.unknown_column(name))
+        self.df.column(name).map_err(|_| {
+            if self.has_column(name) {
+                Error::Internal(format!("column `{name}` was not read from {}", self.source()))
+            } else {
+                self.unknown_column(name)
+            }
+        })
     }
 
     /// The error for a column that does not exist, with a did-you-mean suggestion.
@@ -287,6 +365,11 @@ impl Table {
     /// # Errors
     /// Unknown column, or an unsupported column type.
     pub fn factor(&self, name: &str) -> Result<Factor> {
+        if let Some(p) = &self.partial
+            && let Some((_, coded)) = p.coded.iter().find(|(n, _)| n == name)
+        {
+            return Ok(coded.factor());
+        }
         let col = self.column(name)?;
         coding::from_column(col)
             .map_err(|m| Error::data(self.source(), format!("column `{name}`: {m}")))
@@ -345,6 +428,9 @@ impl Table {
     /// # Errors
     /// Tables of different heights.
     pub fn adopt_columns(&mut self, other: &Table) -> Result<()> {
+        if other.partial.is_some() {
+            return Err(Error::Internal("joining the columns of a partly read table".into()));
+        }
         if other.n_rows() != self.n_rows() {
             return Err(Error::Internal(format!(
                 "joining {} rows to {} rows",
@@ -364,10 +450,13 @@ impl Table {
 
     /// Keeps the rows whose index is listed (in that order).
     pub fn take_rows(&self, rows: &[usize]) -> Result<Table> {
+        if self.partial.is_some() {
+            return Err(Error::Internal("selecting rows of a partly read table".into()));
+        }
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
         let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
         let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
-        Ok(Table { path: self.path.clone(), df, file_lines: None })
+        Ok(Table { path: self.path.clone(), df, file_lines: None, partial: None })
     }
 
     /// Writes the table atomically (temporary file in the destination folder, then rename).
@@ -381,6 +470,20 @@ impl Table {
     /// otherwise every column is rendered anew.
     pub fn write(&self, path: &Path) -> Result<()> {
         let format = io::FileFormat::of(path)?;
+        if let Some(p) = &self.partial {
+            if p.format == format && stream::write_appended(p, &self.path, &self.df, path)? {
+                return Ok(());
+            }
+            // another format: the whole file, with the new columns
+            let mut whole = Table::read(&self.path)?;
+            for col in self.df.columns().iter().skip(p.k) {
+                whole
+                    .df
+                    .with_column(col.clone())
+                    .map_err(|e| Error::Internal(format!("adding `{}`: {e}", col.name())))?;
+            }
+            return whole.write(path);
+        }
         if let Some((k, plain)) = &self.file_lines
             && io::FileFormat::of(&self.path)? == format
             && plain.write_appended(&self.df, *k, format.separator(), path)?
@@ -391,7 +494,8 @@ impl Table {
         io::write_frame(&mut df, path)
     }
 
-    /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables).
+    /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables; not
+    /// for a table read with [`Table::read_columns`], which lacks the columns not read).
     pub fn to_markdown(&self) -> String {
         io::to_markdown(&self.df)
     }
@@ -462,7 +566,8 @@ impl Table {
         Ok(out)
     }
 
-    /// The rows as JSON objects (column name → value; missing values as null).
+    /// The rows as JSON objects (column name → value; missing values as null); not for a
+    /// table read with [`Table::read_columns`] (see [`Table::to_markdown`]).
     pub fn to_records(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
         io::to_records(&self.df)
     }

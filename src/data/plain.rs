@@ -12,6 +12,7 @@
 //! the same table (property-tested) or the error message. (Blank lines are dealt with
 //! before either reader: see `io::read_delimited`.)
 
+use super::coding::Interner;
 use super::typing::{Typed, Typer, type_column_general};
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -21,13 +22,24 @@ use std::ops::Range;
 use std::path::Path;
 
 /// Rows per parallel run when parsing, at most and at least.
-const PARSE_RUN: usize = 1 << 16;
-const MIN_PARSE_RUN: usize = 1 << 10;
+pub(super) const PARSE_RUN: usize = 1 << 16;
+pub(super) const MIN_PARSE_RUN: usize = 1 << 10;
 /// Rows per parallel run when writing, and runs written per batch.
-const WRITE_RUN: usize = 1 << 15;
+pub(super) const WRITE_RUN: usize = 1 << 15;
 const WRITE_BATCH: usize = 4;
 /// Bytes per parallel block when finding line starts.
 const LINE_BLOCK: usize = 1 << 20;
+
+/// What is read of a column of a file read by chunks ([`PlainText::pick_run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pick {
+    /// Not read (its fields are still checked).
+    Skip,
+    /// Typed as the numeric column `c` of the chunk.
+    Number(usize),
+    /// Coded as the categorical column `c` of the chunk.
+    Category(usize),
+}
 
 /// A delimited file held in memory, split into lines.
 #[derive(Debug)]
@@ -87,7 +99,8 @@ impl PlainText {
         &self.text
     }
 
-    fn n_lines(&self) -> usize {
+    /// Number of lines.
+    pub(super) fn n_lines(&self) -> usize {
         self.starts.len() - 1
     }
 
@@ -121,18 +134,10 @@ impl PlainText {
 
     /// [`PlainText::parse`] in parallel runs of `run` rows.
     fn parse_in_runs(&self, sep: u8, run: usize) -> Option<DataFrame> {
-        if self.n_lines() < 2
-            || self.first_blank_line().is_some()
-            || memchr::memchr(b'\r', &self.text).is_some()
-            || self.text.starts_with(b"\xEF\xBB\xBF")
-        {
+        if self.n_lines() < 2 || !self.lines_are_records(true) {
             return None;
         }
-        let names: Vec<&str> = self
-            .line(0)
-            .split(|&b| b == sep)
-            .map(|f| std::str::from_utf8(self.value(f)?.unwrap_or_default()).ok())
-            .collect::<Option<_>>()?;
+        let names = self.header_names(sep)?;
         let (width, n) = (names.len(), self.n_lines() - 1);
         let mut values: Vec<Vec<u64>> = (0..width).map(|_| vec![0u64; n]).collect();
         let mut runs: Vec<Vec<&mut [u64]>> = Vec::new();
@@ -181,6 +186,94 @@ impl PlainText {
             })
             .collect::<Option<_>>()?;
         DataFrame::new_infer_height(columns).ok()
+    }
+
+    /// True when the lines fall under the plain grammar's line rules: no blank line, no
+    /// carriage return, and (`header`: line 0 is the file's first) no byte-order mark.
+    pub(super) fn lines_are_records(&self, header: bool) -> bool {
+        self.first_blank_line().is_none()
+            && memchr::memchr(b'\r', &self.text).is_none()
+            && !(header && self.text.starts_with(b"\xEF\xBB\xBF"))
+    }
+
+    /// The column names on line 0 (the header); `None` when one is not UTF-8 or is quoted
+    /// otherwise than whole.
+    pub(super) fn header_names(&self, sep: u8) -> Option<Vec<&str>> {
+        self.line(0)
+            .split(|&b| b == sep)
+            .map(|f| std::str::from_utf8(self.value(f)?.unwrap_or_default()).ok())
+            .collect()
+    }
+
+    /// The text's bytes, given back (to be reused for the next chunk of a file).
+    pub(super) fn into_text(self) -> Vec<u8> {
+        self.text
+    }
+
+    /// [`PlainText::value`] of a field known to be text.
+    #[inline]
+    fn value_str<'a>(&self, field: &'a str) -> Option<Option<&'a str>> {
+        let inner = self.value(field.as_bytes())?;
+        // `value` returns the field or its inside `"…"` (ASCII quotes)
+        Some(inner.map(|v| if v.len() == field.len() { field } else { &field[1..field.len() - 1] }))
+    }
+
+    /// Reads the picked fields of lines `lines` (data lines of a chunk of a file of `width`
+    /// columns), under the grammar of [`PlainText::parse`]: the fields of a column marked
+    /// `Pick::Number(c)` are typed into `numbers[c]` (one slot per line) by a typer whose
+    /// rows start at `first_row`; those of a column marked `Pick::Category(c)` get a
+    /// first-appearance code in `codes[c]` (labels in the returned interner `c`,
+    /// [`Factor::MISSING`](super::Factor::MISSING) for a missing value). `None` when a line
+    /// is outside the grammar (another number of fields, a quote inside a value, text that
+    /// is not UTF-8): the whole file then goes to [`PlainText::parse`]'s readers.
+    pub(super) fn pick_run<'a>(
+        &'a self,
+        lines: Range<usize>,
+        sep: u8,
+        picks: &[Pick],
+        first_row: usize,
+        numbers: &mut [&mut [u64]],
+        codes: &mut [&mut [u32]],
+    ) -> Option<(Vec<Typer>, Vec<Interner<'a>>)> {
+        let (start, end) = (self.starts[lines.start], self.starts[lines.end]);
+        let text = std::str::from_utf8(&self.text[start..end]).ok()?;
+        let mut typers: Vec<Typer> = (0..numbers.len()).map(|_| Typer::new(first_row)).collect();
+        let mut interners: Vec<Interner> = (0..codes.len()).map(|_| Interner::default()).collect();
+        for (row, i) in lines.enumerate() {
+            let r = self.line_range(i);
+            let line = &text[r.start - start..r.end - start];
+            let bytes = line.as_bytes();
+            let mut picks = picks.iter();
+            let mut from = 0;
+            // fields cut at the ASCII separator: each a str (a byte loop: lines are short)
+            for p in 0..=bytes.len() {
+                if p < bytes.len() && bytes[p] != sep {
+                    continue;
+                }
+                let field = &line[from..p];
+                from = p + 1;
+                match *picks.next()? {
+                    Pick::Skip if self.quoted => {
+                        self.value(field.as_bytes())?;
+                    }
+                    Pick::Skip => {}
+                    Pick::Number(c) => {
+                        let value = self.value(field.as_bytes())?;
+                        typers[c].push(row, value, numbers[c]);
+                    }
+                    Pick::Category(c) => {
+                        codes[c][row] = match self.value_str(field)? {
+                            Some(v) => interners[c].code(v),
+                            None => super::Factor::MISSING,
+                        };
+                    }
+                }
+            }
+            if picks.next().is_some() {
+                return None;
+            }
+        }
+        Some((typers, interners))
     }
 
     /// Types the run of data rows starting at data row `first`, one buffer per column;
@@ -274,37 +367,52 @@ impl PlainText {
 
     /// Writes the lines with the `added` cells, rendered in parallel runs of `run` lines.
     fn write_in_runs(&self, added: &Added, sep: u8, out: &Path, run: usize) -> Result<()> {
+        let mut bufs = Vec::new();
+        super::io::write_atomic(out, |f| self.write_lines(added, sep, 0, run, &mut bufs, f))
+    }
+
+    /// Writes the lines to `f` with the `added` cells, rendered in parallel runs of `run`
+    /// lines into `bufs` (reused from call to call: fresh buffers would cost a page fault
+    /// per 4 kB); line `i` of this text is line `first + i` of the table (0 = header).
+    pub(super) fn write_lines(
+        &self,
+        added: &Added,
+        sep: u8,
+        first: usize,
+        run: usize,
+        bufs: &mut Vec<Vec<u8>>,
+        f: &mut impl Write,
+    ) -> std::io::Result<()> {
         let runs: Vec<Range<usize>> = (0..self.n_lines())
             .step_by(run.max(1))
             .map(|a| a..(a + run.max(1)).min(self.n_lines()))
             .collect();
-        // the batch's buffers are reused: fresh ones would cost a page fault per 4 kB
-        let mut bufs: Vec<Vec<u8>> = (0..WRITE_BATCH).map(|_| Vec::new()).collect();
-        super::io::write_atomic(out, |f| -> std::io::Result<()> {
-            for batch in runs.chunks(WRITE_BATCH) {
-                bufs.par_iter_mut()
-                    .zip(batch)
-                    .for_each(|(buf, rows)| self.render(rows.clone(), sep, added, buf));
-                for buf in &bufs[..batch.len()] {
-                    f.write_all(buf)?;
-                }
+        bufs.resize_with(WRITE_BATCH, Vec::new);
+        for batch in runs.chunks(WRITE_BATCH) {
+            bufs.par_iter_mut()
+                .zip(batch)
+                .for_each(|(buf, rows)| self.render(rows.clone(), first, sep, added, buf));
+            for buf in &bufs[..batch.len()] {
+                f.write_all(buf)?;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
-    /// Lines `rows` (0 = header) with the new cells appended, into `buf` (emptied first).
-    fn render(&self, rows: Range<usize>, sep: u8, added: &Added, buf: &mut Vec<u8>) {
+    /// Lines `rows` (line `i` being line `first + i` of the table, 0 = header) with the new
+    /// cells appended, into `buf` (emptied first).
+    fn render(&self, rows: Range<usize>, first: usize, sep: u8, added: &Added, buf: &mut Vec<u8>) {
         buf.clear();
         buf.reserve(self.starts[rows.end] - self.starts[rows.start] + 32 * rows.len());
         let mut float = zmij::Buffer::new();
         let mut int = itoa::Buffer::new();
         for i in rows {
             buf.extend_from_slice(self.line(i));
-            match (added, i) {
+            let line = first + i;
+            match (added, line) {
                 (Added::Rendered(lines), _) => {
                     buf.push(sep);
-                    buf.extend_from_slice(lines.line(i));
+                    buf.extend_from_slice(lines.line(line));
                 }
                 (Added::Numbers { header, .. }, 0) => buf.extend_from_slice(header),
                 (Added::Numbers { columns, .. }, _) => {
@@ -312,10 +420,10 @@ impl PlainText {
                         buf.push(sep);
                         match c {
                             Numbers::F64(v) => {
-                                buf.extend_from_slice(float.format(v[i - 1]).as_bytes())
+                                buf.extend_from_slice(float.format(v[line - 1]).as_bytes())
                             }
                             Numbers::I64(v) => {
-                                buf.extend_from_slice(int.format(v[i - 1]).as_bytes())
+                                buf.extend_from_slice(int.format(v[line - 1]).as_bytes())
                             }
                         }
                     }
@@ -385,7 +493,7 @@ fn line_starts(text: &[u8], block: usize) -> Vec<usize> {
 }
 
 /// The new columns' cells, per data row.
-enum Added<'a> {
+pub(super) enum Added<'a> {
     /// Float and integer columns without missing values, formatted like polars' CSV
     /// writer (shortest round-trip float text, `zmij`; integers, `itoa`); `header` is the
     /// separator and name of each.
@@ -395,7 +503,7 @@ enum Added<'a> {
     Rendered(PlainText),
 }
 
-enum Numbers<'a> {
+pub(super) enum Numbers<'a> {
     F64(&'a [f64]),
     I64(&'a [i64]),
 }
@@ -403,7 +511,12 @@ enum Numbers<'a> {
 impl<'a> Added<'a> {
     /// The cells of the columns of `df` after the first `k`; `None` when polars' rendering
     /// of them does not have one line per row (a text value with a line break).
-    fn of(df: &'a DataFrame, k: usize, sep: u8, out: &Path) -> Result<Option<Added<'a>>> {
+    pub(super) fn of(
+        df: &'a DataFrame,
+        k: usize,
+        sep: u8,
+        out: &Path,
+    ) -> Result<Option<Added<'a>>> {
         let mut header = Vec::new();
         let mut columns = Vec::new();
         for c in df.columns().iter().skip(k) {

@@ -11,6 +11,7 @@
 //! overflowing i64 …) send the column to the reference rule, [`type_column_general`].
 
 use polars::prelude::*;
+use std::ops::Range;
 
 /// What the values of a column seen so far allow it to be, in widening order: merging the
 /// runs of a column keeps the widest.
@@ -115,19 +116,33 @@ impl Typer {
     /// Merges the typers of consecutive runs of `run_len` rows covering `values`, converting
     /// integer runs in place when another run holds floats.
     pub(super) fn merge(runs: Vec<Typer>, values: &mut [u64], run_len: usize) -> Typer {
-        let mut kind = runs.iter().map(|t| t.kind).max().unwrap_or(Kind::Int);
-        if kind == Kind::Float && runs.iter().any(|t| t.kind == Kind::Int && t.minus_zero) {
+        let run_len = run_len.max(1);
+        let ranges = runs
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (t, (i * run_len).min(values.len())..((i + 1) * run_len).min(values.len()))
+            })
+            .collect();
+        Self::merge_ranges(ranges, values)
+    }
+
+    /// [`Typer::merge`] for runs of any lengths: each typer with the rows of `values` it
+    /// typed, in row order.
+    pub(super) fn merge_ranges(runs: Vec<(Typer, Range<usize>)>, values: &mut [u64]) -> Typer {
+        let mut kind = runs.iter().map(|t| t.0.kind).max().unwrap_or(Kind::Int);
+        if kind == Kind::Float && runs.iter().any(|(t, _)| t.kind == Kind::Int && t.minus_zero) {
             kind = Kind::Unsure;
         }
         if kind == Kind::Float {
-            for (t, run) in runs.iter().zip(values.chunks_mut(run_len.max(1))) {
+            for (t, rows) in &runs {
                 if t.kind == Kind::Int {
-                    ints_to_floats(run);
+                    ints_to_floats(&mut values[rows.clone()]);
                 }
             }
         }
-        let minus_zero = runs.iter().any(|t| t.minus_zero);
-        let nulls = runs.into_iter().flat_map(|t| t.nulls).collect();
+        let minus_zero = runs.iter().any(|(t, _)| t.minus_zero);
+        let nulls = runs.into_iter().flat_map(|(t, _)| t.nulls).collect();
         Typer { kind, minus_zero, offset: 0, nulls }
     }
 

@@ -17,4 +17,5 @@ mod publication;
 mod report;
 mod sampling;
 mod simulate;
+mod stream;
 mod units;
