@@ -3,7 +3,7 @@
 //! the variance source built by [`crate::bind::design`].
 
 use crate::bind::design::{categorical, linearization, numeric, replicate_design, two_phase};
-use crate::bind::units::{Linked, link, unit_columns};
+use crate::bind::units::{Linked, link, reweight_answerers, unit_columns};
 use crate::config::estimate::{EstimateConfig, ItemChoice, Request, StatKind};
 use crate::data::Table;
 use crate::design::{Categorical, Numeric};
@@ -96,8 +96,14 @@ pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> 
         }
         Ok(rows)
     };
-    if let Some(r) = replicate_design(cfg, table)? {
+    if let Some(mut r) = replicate_design(cfg, table)? {
+        if let Some(a) = cfg.units.as_ref().and_then(|u| u.answered.as_ref()) {
+            reweight_answerers(a, table, cfg.missing_codes.as_ref(), &mut r, &cfg.source)?;
+        }
         return rows(VarianceSource::Replicates(&r));
+    }
+    if cfg.units.as_ref().is_some_and(|u| u.answered.is_some()) {
+        return Err(crate::bind::units::needs_replicates(&cfg.source));
     }
     if let Some(t) = two_phase(cfg, table)? {
         return rows(VarianceSource::TwoPhase(&t));

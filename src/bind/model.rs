@@ -94,10 +94,17 @@ pub fn compute(cfg: &ModelConfig, table: &Table) -> Result<Vec<ModelRow>> {
 /// the unit rows (one per dispute), each with its person's weight and replicate weights;
 /// the person is the unit of the design ([`LinkedEngine`], [`linked_replicates`]).
 fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Result<Vec<ModelRow>> {
-    if let Some(r) = replicate_design(&cfg.design, persons)? {
+    if let Some(mut r) = replicate_design(&cfg.design, persons)? {
+        if let Some(a) = &spec.answered {
+            let codes = cfg.design.missing_codes.as_ref();
+            crate::bind::units::reweight_answerers(a, persons, codes, &mut r, &cfg.design.source)?;
+        }
         let (units, link) = joined(spec, persons, Some(r.full_weights()))?;
         let lr = linked_replicates(&r, &link)?;
         return run_all(cfg, &units, Variance::Replicates(&lr));
+    }
+    if spec.answered.is_some() {
+        return Err(crate::bind::units::needs_replicates(&cfg.design.source));
     }
     let engine: Box<dyn CovarianceEngine> = match two_phase(&cfg.design, persons)? {
         Some(t) => Box::new(t),

@@ -16,6 +16,9 @@
 
 use std::collections::HashMap;
 
+mod answered;
+pub use answered::{needs_replicates, reweight_answerers};
+
 use crate::bind::design::{categorical, numeric};
 use crate::config::estimate::UnitsSpec;
 use crate::data::{Factor, Table};

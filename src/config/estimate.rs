@@ -27,7 +27,7 @@ use publication::{RawPublication, validate_notes, validate_publication};
 use request::validate_request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-pub use units::UnitsSpec;
+pub use units::{Answered, UnitsSpec};
 pub(crate) use units::{RawUnits, validate_units};
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,6 +13,31 @@ use std::path::{Path, PathBuf};
 pub(crate) struct RawUnits {
     file: PathBuf,
     key: String,
+    #[serde(default)]
+    answered: Option<RawAnswered>,
+}
+
+/// `answered: {column: dispute, classes: [sex, age_group]}` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAnswered {
+    column: String,
+    classes: Vec<String>,
+}
+
+/// `units.answered`: the unit file holds the units of the persons who answered the filter
+/// question `column` only (a respondent who broke off before it, or answered don't know, has
+/// no unit rows although he may hold units). Those persons are reweighted to all the
+/// persons of positive weight within `classes` (see `bind::units::reweight_answerers`),
+/// with every replicate weight, so totals of units are not biased down by the unanswered
+/// filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The filter question's column in the weighted file: answered when neither blank nor a
+    /// declared missing-answer code (`missing_codes:`).
+    pub column: String,
+    /// Class columns of the weighted file.
+    pub classes: Vec<String>,
 }
 
 /// A linked unit file (`units:`): the rows estimates are about (one per dispute, say), each
@@ -24,6 +49,8 @@ pub struct UnitsSpec {
     pub file: PathBuf,
     /// The key column, present in both files (unique in the weighted file).
     pub key: String,
+    /// Only the persons who answered a filter question hold units (`answered:`).
+    pub answered: Option<Answered>,
 }
 
 /// The `design:` block as written (shared with `config::model`).
@@ -75,5 +102,16 @@ pub(crate) fn validate_units(
     }
     let base = path.parent().unwrap_or(Path::new("."));
     let file = if r.file.is_absolute() { r.file.clone() } else { base.join(&r.file) };
-    Some(UnitsSpec { file, key: r.key.clone() })
+    let answered = r.answered.as_ref().and_then(|a| {
+        if a.column.trim().is_empty() || a.classes.is_empty() {
+            p.push(
+                "units.answered",
+                "needs the filter question's `column` and at least one class column",
+                Some("e.g. `answered: {column: dispute, classes: [sex, age_group]}`".into()),
+            );
+            return None;
+        }
+        Some(Answered { column: a.column.clone(), classes: a.classes.clone() })
+    });
+    Some(UnitsSpec { file, key: r.key.clone(), answered })
 }

@@ -109,7 +109,16 @@ pub(super) fn truths(
 ) -> Result<Truths> {
     let rows: Vec<usize> = (0..truth_table.n_rows()).collect();
     let file = write(cfg, world, &rows, truth_table, "true_weight", "truth")?;
-    let (e, m) = pointed(cfg, &file.path);
+    let (mut e, mut m) = pointed(cfg, &file.path);
+    // The population's disputes are all known (its true answers have no missing filter):
+    // `units.answered`, a correction of the sample's missing filter answers, has no object.
+    let known = |u: &mut Option<crate::config::estimate::UnitsSpec>| {
+        if let Some(u) = u {
+            u.answered = None;
+        }
+    };
+    e.iter_mut().for_each(|e| known(&mut e.units));
+    m.iter_mut().for_each(|m| known(&mut m.design.units));
     let estimates = match e {
         Some(e) => {
             let rows =
