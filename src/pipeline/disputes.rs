@@ -203,6 +203,18 @@ impl Drop for TempFile {
 pub fn check_columns(cfg: &PipelineConfig, cols: &[String]) -> Result<()> {
     let weighted = "the pipeline's weighted file";
     let designs = cfg.disputes.iter().chain(cfg.dispute_models.iter().map(|m| &m.design));
+    for e in designs.clone() {
+        let Some(a) = e.units.as_ref().and_then(|u| u.answered.as_ref()) else { continue };
+        if let Some(c) = std::iter::once(&a.column).chain(&a.classes).find(|c| !cols.contains(c)) {
+            let hint = crate::hint::suggest(c, cols.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"));
+            return Err(e.source.error(
+                "units.answered",
+                format!("no column `{c}` in {weighted} (the filter question and its classes are person columns)"),
+                hint,
+            ));
+        }
+    }
     if !synthetic(cfg) {
         if let Some(e) = &cfg.disputes {
             crate::bind::estimate::check_column_names(e, cols, weighted)?;

@@ -159,13 +159,21 @@ fn fej_disputes() -> String {
 fn dispute_configurations_without_units_or_with_an_unknown_key_are_refused_up_front() {
     let cases = [
         (
-            fej_disputes().replace("units: {file: disputes.csv, key: person_id}", ""),
+            fej_disputes().replace(
+                "units:\n  file: disputes.csv\n  key: person_id\n  answered: {column: dispute, classes: [sex, age_group]}\n",
+                "",
+            ),
             "has no `units: {file, key}` block",
+        ),
+        (
+            fej_disputes().replace("classes: [sex, age_group]", "classes: [sex, agegroup]"),
+            "no column `agegroup`",
         ),
         (fej_disputes().replace("key: person_id", "key: pid"), "key `pid` is not a column"),
         (fej_disputes().replace("by: [stake]", "by: [stakes]"), "no column `stakes`"),
     ];
     for (yaml, message) in cases {
+        assert_ne!(yaml, fej_disputes(), "the edit took ({message})");
         let s = Scratch::new();
         let p = pipeline_with(&s, &yaml);
         let o = s.run(&["run", "-q", &p, "--out", "out"]);
