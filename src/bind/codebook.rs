@@ -214,22 +214,24 @@ pub fn check(
                 Some(format!("add `\"{code}\": {{fr: …, en: …}}` under `{}.values`", var.key)),
             );
         }
-        checked.warnings.extend(absent_values(cb, var, &levels, table));
+        checked.warnings.extend(absent_values(cb, var, &levels, table, codes));
     }
     p.finish()?;
     Ok(checked)
 }
 
-/// Warnings for labelled codes that never occur in the data.
+/// Warnings for labelled codes that never occur in the data (but for declared missing-answer
+/// codes: a question need not have every kind of missing answer).
 fn absent_values(
     cb: &Codebook,
     var: &CodebookVariable,
     levels: &[String],
     table: &Table,
+    codes: Option<&MissingCodes>,
 ) -> Vec<String> {
     var.values
         .iter()
-        .filter(|(c, _)| !levels.contains(c))
+        .filter(|(c, _)| !levels.contains(c) && codes.is_none_or(|m| m.role(c).is_none()))
         .map(|(c, _)| {
             let key = format!("{}.values.{c}", var.key);
             let line = cb.source.line(&key).map_or_else(String::new, |l| format!("line {l}, "));

@@ -54,6 +54,20 @@ fn a_label_for_a_value_that_never_occurs_is_a_warning() {
     // a_published_variable_without_labels_is_refused_naming_the_estimate).
 }
 
+/// A label of a declared missing-answer code that never occurs is no warning: a question
+/// need not have every kind of missing answer.
+#[test]
+fn a_label_of_a_declared_missing_code_that_never_occurs_is_no_warning() {
+    let codebook = CODEBOOK.replace(
+        "      94: {fr: Corse, en: Corsica}\n",
+        "      94: {fr: Corse, en: Corsica}\n      \"976\": {fr: Mayotte, en: Mayotte}\n",
+    );
+    let cfg = config("codebook: cb.yaml\nmissing_codes: {item_nonresponse: [976]}\n");
+    let s = folder(&codebook, &cfg);
+    let (_, err) = estimate(&s, "est.csv", &["-q"]);
+    assert!(!err.contains("976"), "{err}");
+}
+
 /// The cells of a CSV line (no quoted commas in these tests).
 fn cells(line: &str) -> Vec<&str> {
     line.split(',').collect()
