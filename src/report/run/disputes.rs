@@ -51,24 +51,23 @@ pub(super) fn section((lang, names): (Lang, Names), rows: &[EstimateRow]) -> Opt
         })
         .collect();
     let caption = match lang {
-        Lang::Fr => format!(
-            "Part des litiges restés sans recours (ni tribunal, ni médiation ou conciliation) \
-             selon le type de litige, avec l'intervalle de confiance de l'estimation « {} » \
-             (le litige est l'unité d'observation ; la personne, l'unité du plan de sondage).",
-            name
-        ),
-        Lang::En => format!(
+        Lang::Fr => {
+            "Part des litiges restés sans recours (ni tribunal, ni médiation ou \
+                     conciliation) selon le type de litige, avec son intervalle de confiance \
+                     (le litige est l'unité d'observation ; la personne, l'unité du plan de \
+                     sondage)."
+        }
+        Lang::En => {
             "Share of disputes left without recourse (neither court nor mediation or \
-             conciliation) by type of dispute, with the confidence interval of the estimate \
-             « {} » (the dispute is the unit of observation; the person, the unit of the design).",
-            name
-        ),
+                     conciliation) by type of dispute, with its confidence interval (the \
+                     dispute is the unit of observation; the person, the unit of the design)."
+        }
     };
     let axis = match lang {
         Lang::Fr => "Litiges sans recours (%)",
         Lang::En => "Disputes without recourse (%)",
     };
-    let mut s = format!("<p class=\"caption\">{}</p>\n", escape(&caption));
+    let mut s = format!("<p class=\"caption\">{}</p>\n", escape(caption));
     s.push_str(&bars_with_intervals(lang, names.estimate_title(name), axis, &bars));
     Some(s)
 }
