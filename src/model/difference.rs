@@ -77,11 +77,15 @@ fn domain_means(
     let holds = |d: usize, j: usize| d == j || (union && j == domains);
     let means = |w: &[f64]| -> (Vec<f64>, Vec<f64>) {
         let (mut s, mut t) = (vec![0.0; items], vec![0.0; items]);
+        // each row adds to its domain and, with `union`, to the last item (the same sums,
+        // in the same row order, as looping over every item that holds it)
         for k in 0..w.len() {
             if let Some(d) = of(k) {
-                for j in (0..items).filter(|&j| holds(d, j)) {
-                    s[j] += w[k] * y[k];
-                    t[j] += w[k];
+                s[d] += w[k] * y[k];
+                t[d] += w[k];
+                if union {
+                    s[domains] += w[k] * y[k];
+                    t[domains] += w[k];
                 }
             }
         }
