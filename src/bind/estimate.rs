@@ -3,7 +3,7 @@
 //! the variance source built by [`crate::bind::design`].
 
 use crate::bind::design::{categorical, linearization, numeric, replicate_design, two_phase};
-use crate::bind::units::{Linked, link, reweight_answerers, unit_columns};
+use crate::bind::units::{Linked, explain_zero_weight, link, reweight_answerers, unit_columns};
 use crate::config::estimate::{EstimateConfig, ItemChoice, Request, StatKind};
 use crate::data::Table;
 use crate::design::{Categorical, Numeric};
@@ -83,7 +83,10 @@ fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
 pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> {
     let rows = |source: VarianceSource| -> Result<Vec<EstimateRow>> {
         let linked = match &cfg.units {
-            Some(u) => Some(link(u, table, source.weights())?),
+            Some(u) => Some(link(u, table, source.weights()).map_err(|e| match &u.answered {
+                Some(a) => explain_zero_weight(e, a),
+                None => e,
+            })?),
             None => None,
         };
         let data = match &linked {

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 mod answered;
-pub use answered::{needs_replicates, reweight_answerers};
+pub use answered::{explain_zero_weight, needs_replicates, reweight_answerers};
 
 use crate::bind::design::{categorical, numeric};
 use crate::config::estimate::UnitsSpec;

@@ -16,7 +16,7 @@
 use crate::config::Source;
 use crate::config::estimate::Answered;
 use crate::data::{Factor, Table};
-use crate::error::{Error, Result};
+use crate::error::{Error, LinkProblem, Result};
 use crate::estimate::MissingCodes;
 use crate::variance::replicates::ReplicateDesign;
 
@@ -77,6 +77,26 @@ pub fn reweight_answerers(
         adjust(w, &answered, &class.codes, k).map_err(|p| explain(p, Some(r)))?;
     }
     Ok(())
+}
+
+/// A link error of a unit whose person got weight 0 from [`reweight_answerers`] (a person
+/// who did not answer the filter but holds units) says so, instead of speaking of
+/// non-respondents only.
+pub fn explain_zero_weight(e: Error, a: &Answered) -> Error {
+    match e {
+        Error::Link { file, problem: LinkProblem::ZeroWeight, key, row, message } => Error::Link {
+            file,
+            problem: LinkProblem::ZeroWeight,
+            key,
+            row,
+            message: format!(
+                "{message} — or, with `units.answered`, a person who did not answer `{}` (blank \
+                 or a missing-answer code) holds units: code the filter answer, or remove the units",
+                a.column
+            ),
+        },
+        other => other,
+    }
 }
 
 /// The error of `units.answered` on a design without replicate weights.

@@ -189,3 +189,25 @@ fn answered_without_replicates_or_with_an_empty_class_is_refused() {
     let msg = compute(&cfg, &Table::read(&p.join("persons.csv")).unwrap()).unwrap_err().to_string();
     assert!(msg.contains("units.answered") && msg.contains("replicate"), "{msg}");
 }
+
+/// A person who did not answer the filter but holds units: refused by name, the message
+/// pointing at the filter column.
+#[test]
+fn a_non_answerer_holding_units_is_refused_naming_the_filter() {
+    let c = case();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let f = answers(&c, true);
+    let _ = run(p, &c, &f, &c.persons, ANSWERED);
+    // every dispute back in the unit file, those of the `dont_know` persons included
+    let mut d = format!("{}\n", c.dispute_header);
+    for l in &c.disputes {
+        d.push_str(&format!("{l}\n"));
+    }
+    std::fs::write(p.join("disputes.csv"), d).unwrap();
+    let cfg = EstimateConfig::load(&p.join("estimate.yaml")).unwrap();
+    let err = compute(&cfg, &Table::read(&p.join("persons.csv")).unwrap()).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ponder::Error::Link { .. }), "{msg}");
+    assert!(msg.contains("did not answer `filter`"), "{msg}");
+}
