@@ -333,17 +333,7 @@ impl Classes {
 
     /// N_c and R_c with weights `w`.
     fn totals(&self, w: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        let mut asked = vec![0.0; self.n()];
-        let mut resp = vec![0.0; self.n()];
-        for (k, &c) in self.class.iter().enumerate() {
-            if c != NO_DOMAIN {
-                asked[c as usize] += w[k];
-                if self.answered[k] {
-                    resp[c as usize] += w[k];
-                }
-            }
-        }
-        (asked, resp)
+        class_totals(w, &self.class, &self.answered, self.n())
     }
 
     /// The classes asked (N_c > 0) without any respondent (R_c = 0) in the full sample: an
@@ -380,17 +370,50 @@ impl Classes {
     /// out of the classes unchanged), and the classes' N_c, R_c.
     fn adjust(&self, w: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (asked, resp) = self.totals(w);
-        let ws = w
-            .iter()
-            .enumerate()
-            .map(|(k, &wk)| match self.class[k] {
-                NO_DOMAIN => wk,
-                c if self.answered[k] && wk != 0.0 => wk * asked[c as usize] / resp[c as usize],
-                _ => 0.0,
-            })
-            .collect();
+        let ws = ratio_adjusted(w, &self.class, &self.answered, (&asked, &resp));
         (ws, asked, resp)
     }
+}
+
+/// N_c = Σ_{k ∈ c} w_k and R_c = Σ_{k ∈ c, answered} w_k over `n` classes (`class[k]` =
+/// [`NO_DOMAIN`]: the row is in none). Shared by the item-level reweighting and the
+/// reweighting of a filter's answerers (`units.answered`, `bind::units`).
+pub(crate) fn class_totals(
+    w: &[f64],
+    class: &[u32],
+    answered: &[bool],
+    n: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut asked = vec![0.0; n];
+    let mut resp = vec![0.0; n];
+    for (k, &c) in class.iter().enumerate() {
+        if c != NO_DOMAIN {
+            asked[c as usize] += w[k];
+            if answered[k] {
+                resp[c as usize] += w[k];
+            }
+        }
+    }
+    (asked, resp)
+}
+
+/// The ratio adjustment within classes: w*_k = w_k N_c / R_c on the answerers of class c
+/// (of nonzero weight), 0 on its other rows, w_k unchanged outside the classes; (N, R) from
+/// [`class_totals`].
+pub(crate) fn ratio_adjusted(
+    w: &[f64],
+    class: &[u32],
+    answered: &[bool],
+    (asked, resp): (&[f64], &[f64]),
+) -> Vec<f64> {
+    w.iter()
+        .enumerate()
+        .map(|(k, &wk)| match class[k] {
+            NO_DOMAIN => wk,
+            c if answered[k] && wk != 0.0 => wk * asked[c as usize] / resp[c as usize],
+            _ => 0.0,
+        })
+        .collect()
 }
 
 impl Classes {

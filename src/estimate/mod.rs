@@ -40,6 +40,7 @@ pub use ci::{CiMethod, critical_value, interval};
 pub use domain::{Domains, NO_DOMAIN};
 pub use estimators::{Estimator, Linearized, Mean, Ratio, Total};
 pub use item::{Answer, ItemHandling, ItemRates, ItemSpec, MissingCodes, Role, same_code};
+pub(crate) use item::{class_totals, ratio_adjusted};
 pub use labels::{Heading, Labels, Text, VariableLabels};
 pub use quantile::{QuantileRule, SortedSample};
 pub use run::{estimate, estimate_linked};

@@ -17,7 +17,7 @@ use crate::config::Source;
 use crate::config::estimate::Answered;
 use crate::data::{Factor, Table};
 use crate::error::{Error, LinkProblem, Result};
-use crate::estimate::MissingCodes;
+use crate::estimate::{MissingCodes, class_totals, ratio_adjusted};
 use crate::variance::replicates::ReplicateDesign;
 
 /// Why one weight column cannot be adjusted.
@@ -117,32 +117,22 @@ fn answered_rows(a: &Answered, table: &Table, codes: Option<&MissingCodes>) -> R
     Ok(f.codes.iter().map(|&c| c != Factor::MISSING && answer[c as usize]).collect())
 }
 
-/// One weight column: w ← w f_c on the answerers, 0 on the others (rows of weight 0 stay 0).
+/// One weight column: w ← w f_c on the answerers, 0 on the others (rows of weight 0 stay
+/// 0), by the item-level reweighting's [`crate::estimate::ratio_adjusted`].
 fn adjust(
     w: &mut [f64],
     answered: &[bool],
     class: &[u32],
     k: usize,
 ) -> std::result::Result<(), Problem> {
-    let (mut all, mut ans) = (vec![0.0; k], vec![0.0; k]);
-    for (i, (&wi, &c)) in w.iter().zip(class).enumerate() {
-        if wi > 0.0 {
-            if c == Factor::MISSING {
-                return Err(Problem::NoClass(i));
-            }
-            all[c as usize] += wi;
-            if answered[i] {
-                ans[c as usize] += wi;
-            }
-        }
+    if let Some(i) = w.iter().zip(class).position(|(&wi, &c)| wi > 0.0 && c == Factor::MISSING) {
+        return Err(Problem::NoClass(i));
     }
+    let (all, ans) = class_totals(w, class, answered, k);
     if let Some(c) = (0..k).find(|&c| all[c] > 0.0 && ans[c] == 0.0) {
         return Err(Problem::NoAnswer(c as u32));
     }
-    for ((wi, &c), &a) in w.iter_mut().zip(class).zip(answered) {
-        if *wi > 0.0 {
-            *wi = if a { *wi * all[c as usize] / ans[c as usize] } else { 0.0 };
-        }
-    }
+    let adjusted = ratio_adjusted(w, class, answered, (&all, &ans));
+    w.copy_from_slice(&adjusted);
     Ok(())
 }
