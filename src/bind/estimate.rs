@@ -83,10 +83,10 @@ fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
 pub fn compute(cfg: &EstimateConfig, table: &Table) -> Result<Vec<EstimateRow>> {
     let rows = |source: VarianceSource| -> Result<Vec<EstimateRow>> {
         let linked = match &cfg.units {
-            Some(u) => Some(link(u, table, source.weights()).map_err(|e| match &u.answered {
-                Some(a) => explain_zero_weight(e, a),
-                None => e,
-            })?),
+            Some(u) => Some(
+                link(u, table, source.weights())
+                    .map_err(|e| explain_zero_weight(e, u.answered.as_ref()))?,
+            ),
             None => None,
         };
         let data = match &linked {

@@ -99,11 +99,8 @@ fn compute_linked(cfg: &ModelConfig, spec: &UnitsSpec, persons: &Table) -> Resul
             let codes = cfg.design.missing_codes.as_ref();
             crate::bind::units::reweight_answerers(a, persons, codes, &mut r, &cfg.design.source)?;
         }
-        let (units, link) =
-            joined(spec, persons, Some(r.full_weights())).map_err(|e| match &spec.answered {
-                Some(a) => crate::bind::units::explain_zero_weight(e, a),
-                None => e,
-            })?;
+        let (units, link) = joined(spec, persons, Some(r.full_weights()))
+            .map_err(|e| crate::bind::units::explain_zero_weight(e, spec.answered.as_ref()))?;
         let lr = linked_replicates(&r, &link)?;
         return run_all(cfg, &units, Variance::Replicates(&lr));
     }

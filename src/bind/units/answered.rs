@@ -82,7 +82,8 @@ pub fn reweight_answerers(
 /// A link error of a unit whose person got weight 0 from [`reweight_answerers`] (a person
 /// who did not answer the filter but holds units) says so, instead of speaking of
 /// non-respondents only.
-pub fn explain_zero_weight(e: Error, a: &Answered) -> Error {
+pub fn explain_zero_weight(e: Error, answered: Option<&Answered>) -> Error {
+    let Some(a) = answered else { return e };
     match e {
         Error::Link { file, problem: LinkProblem::ZeroWeight, key, row, message } => Error::Link {
             file,
