@@ -63,9 +63,7 @@
 //! population 2^48 + c). Persons without a dispute draw nothing. The result does not depend
 //! on the thread count.
 
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use super::frame::PersonFrame;
 use super::survey::{
@@ -130,8 +128,6 @@ const EXTRA_PARTY: f64 = 0.25;
 const EXTRA_ARTISAN: f64 = 0.15;
 const EXTRA_LARGE_HOUSEHOLD: f64 = 0.10;
 
-/// Rows generated with one random stream (as the survey population).
-const CHUNK: usize = 1 << 16;
 /// First ChaCha8 stream of the disputes.
 const STREAM_OFFSET: u64 = 1 << 49;
 
@@ -174,23 +170,18 @@ impl Disputes {
 pub fn generate_disputes(frame: &PersonFrame, population: &Population, seed: u64) -> Disputes {
     let n = frame.len();
     let groups = region_group();
-    let chunks: Vec<(Vec<u32>, Disputes)> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(STREAM_OFFSET + c as u64);
-            let mut counts = Vec::new();
-            let mut out = Disputes::default();
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                let before = out.len();
-                if population.dispute[i] {
-                    draw_disputes(frame, population, i, &groups, &mut rng, &mut out);
-                }
-                counts.push((out.len() - before) as u32);
+    let chunks = super::in_streams(n, seed, STREAM_OFFSET, |rows, rng| {
+        let mut counts = Vec::new();
+        let mut out = Disputes::default();
+        for i in rows {
+            let before = out.len();
+            if population.dispute[i] {
+                draw_disputes(frame, population, i, &groups, rng, &mut out);
             }
-            (counts, out)
-        })
-        .collect();
+            counts.push((out.len() - before) as u32);
+        }
+        (counts, out)
+    });
     let mut all = Disputes { first: Vec::with_capacity(n + 1), ..Disputes::default() };
     all.first.push(0);
     for (counts, mut d) in chunks {

@@ -55,3 +55,27 @@ pub use survey::{
     EXPERIENCE_LEVELS, Population, REASON_LEVELS, RECOURSE_LEVELS, TRUST_LEVELS,
     generate_population,
 };
+
+/// Rows generated with one random stream (survey population, disputes).
+const CHUNK: usize = 1 << 16;
+
+/// `draw` over the rows `0..n` in chunks of [`CHUNK`] rows, each with its own ChaCha8
+/// stream `offset + chunk` of `seed`, in parallel; the results in chunk order, so the
+/// output is the same whatever the thread count.
+fn in_streams<T: Send>(
+    n: usize,
+    seed: u64,
+    offset: u64,
+    draw: impl Fn(std::ops::Range<usize>, &mut rand_chacha::ChaCha8Rng) -> T + Sync,
+) -> Vec<T> {
+    use rand::SeedableRng;
+    use rayon::prelude::*;
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(offset + c as u64);
+            draw(c * CHUNK..((c + 1) * CHUNK).min(n), &mut rng)
+        })
+        .collect()
+}

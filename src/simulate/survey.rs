@@ -102,9 +102,8 @@
 //! gives independent draws), a fixed number of draws per row. Chunks run in parallel with
 //! rayon; the result does not depend on the thread count.
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use super::frame::PersonFrame;
 use super::margins::REGIONS;
@@ -332,7 +331,6 @@ pub(crate) const RECOURSE_MEDIATION: Additive =
 const REASON_BASE: [f64; 6] = [-0.25, -0.5, -0.75, 0.0, -1.45, -0.3];
 
 /// Rows generated with one random stream.
-const CHUNK: usize = 1 << 16;
 /// First ChaCha8 stream of the population (the frame uses streams 0, 1, …).
 const STREAM_OFFSET: u64 = 1 << 48;
 
@@ -370,19 +368,13 @@ pub(crate) fn trust_cdf(eta: f64) -> [f64; 3] {
 pub fn generate_population(frame: &PersonFrame, seed: u64) -> Population {
     let n = frame.len();
     let groups = region_group();
-    let chunks: Vec<Population> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let rows = c * CHUNK..((c + 1) * CHUNK).min(n);
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(STREAM_OFFSET + c as u64);
-            let mut out = Population::with_capacity(rows.len());
-            for i in rows {
-                draw_person(frame, i, &groups, &mut rng, &mut out);
-            }
-            out
-        })
-        .collect();
+    let chunks = super::in_streams(n, seed, STREAM_OFFSET, |rows, rng| {
+        let mut out = Population::with_capacity(rows.len());
+        for i in rows {
+            draw_person(frame, i, &groups, rng, &mut out);
+        }
+        out
+    });
     let mut pop = Population::with_capacity(n);
     for c in chunks {
         pop.append(c);
