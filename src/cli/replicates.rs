@@ -3,7 +3,7 @@
 
 use super::Ui;
 use crate::config::estimate::EstimateConfig;
-use crate::data::{ColumnData, Table, check_output_path};
+use crate::data::{ColumnData, Table, WriteOptions, check_output_path};
 use crate::error::{Error, Result};
 use crate::variance::replicates::{ReplicateKind, generate, r_snippet};
 use rand::SeedableRng;
@@ -54,7 +54,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data, a design the method does not fit (e.g. BRR with 3 PSUs in a stratum).
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = EstimateConfig::load_design(&args.design)?;
     refuse_unused_design_keys(&cfg)?;
     if args.prefix.trim().is_empty() {
@@ -78,7 +78,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     for (name, w) in rep.column_names(&args.prefix).iter().zip(rep.replicate_weights()) {
         table.add_column(name, ColumnData::from_f64(w))?;
     }
-    table.write(&args.output)?;
+    table.write_with(&args.output, written)?;
     if let Some(r) = &args.r_script {
         let weight = weight_column(&cfg)?;
         let out = args.output.display().to_string();

@@ -58,7 +58,7 @@ pub fn load(path: Option<&PathBuf>) -> Result<PipelineConfig> {
 ///
 /// # Errors
 /// Bad pipeline (before any work), then any step's error.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, parquet: Option<crate::data::ParquetCodec>) -> Result<()> {
     let cfg = load(args.pipeline.as_ref())?;
     if let Some(r) = args.replicates {
         if cfg.replicates.is_none() {
@@ -99,6 +99,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         frame: args.frame.clone(),
         replicates: args.replicates,
         lang: args.lang.as_deref().and_then(Lang::parse),
+        parquet_compression: parquet,
     };
     let existed = args.out.exists();
     let summary =

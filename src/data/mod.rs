@@ -11,7 +11,8 @@
 //!   refused, never overwritten.
 //! - [`Table::write`] writes every input column, in order, plus the new ones, to CSV/TSV or
 //!   Parquet through a temporary file in the destination folder and a rename, so a failed
-//!   run never leaves a partial file.
+//!   run never leaves a partial file; [`Table::write_with`] chooses the Parquet codec
+//!   ([`ParquetCodec`], LZ4 by default).
 //!
 //! Rows are numbered from 1 in messages ("row 3" is the third data row, line 4 of a CSV).
 //! Blank lines after the last row of a CSV/TSV file are not rows; a blank line between
@@ -26,7 +27,10 @@ mod typing;
 pub mod weights;
 
 pub use factor::{Factor, float_label as factor_label};
-pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
+pub use io::{
+    FileFormat, ParquetCodec, WriteOptions, check_output_path, check_writable_path,
+    column_names_of, parquet_codecs_of, write_atomic,
+};
 pub use stream::ColumnUse;
 pub use weights::{BadWeights, check_weights, row_list};
 
@@ -459,7 +463,8 @@ impl Table {
         Ok(Table { path: self.path.clone(), df, file_lines: None, partial: None })
     }
 
-    /// Writes the table atomically (temporary file in the destination folder, then rename).
+    /// Writes the table atomically (temporary file in the destination folder, then rename);
+    /// a Parquet file with the default codec ([`ParquetCodec::Lz4`]).
     ///
     /// # Errors
     /// Unknown extension, missing destination folder, or a write failure; no partial file is
@@ -469,6 +474,15 @@ impl Table {
     /// the file's own lines (every input field byte for byte) followed by the new columns;
     /// otherwise every column is rendered anew.
     pub fn write(&self, path: &Path) -> Result<()> {
+        self.write_with(path, &WriteOptions::default())
+    }
+
+    /// [`Table::write`] with options: the codec of a Parquet output (a CSV/TSV output is
+    /// written the same whatever the options).
+    ///
+    /// # Errors
+    /// As [`Table::write`].
+    pub fn write_with(&self, path: &Path, opts: &WriteOptions) -> Result<()> {
         let format = io::FileFormat::of(path)?;
         if let Some(p) = &self.partial {
             if p.format == format && stream::write_appended(p, &self.path, &self.df, path)? {
@@ -482,7 +496,7 @@ impl Table {
                     .with_column(col.clone())
                     .map_err(|e| Error::Internal(format!("adding `{}`: {e}", col.name())))?;
             }
-            return whole.write(path);
+            return whole.write_with(path, opts);
         }
         if let Some((k, plain)) = &self.file_lines
             && io::FileFormat::of(&self.path)? == format
@@ -491,7 +505,7 @@ impl Table {
             return Ok(());
         }
         let mut df = self.df.clone();
-        io::write_frame(&mut df, path)
+        io::write_frame(&mut df, path, opts)
     }
 
     /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables; not
