@@ -3,7 +3,7 @@
 
 use super::Ui;
 use crate::config::estimate::EstimateConfig;
-use crate::data::{ColumnData, Table, WriteOptions, check_output_path};
+use crate::data::{Table, WriteOptions, check_output_path};
 use crate::error::{Error, Result};
 use crate::variance::replicates::{ReplicateKind, generate, r_snippet};
 use rand::SeedableRng;
@@ -76,7 +76,7 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
     let rep = &generated.design;
     for (name, w) in rep.column_names(&args.prefix).iter().zip(rep.replicate_weights()) {
-        table.add_column(name, ColumnData::from_f64(w))?;
+        table.add_f64(name, w)?;
     }
     table.write_with(&args.output, written)?;
     if let Some(r) = &args.r_script {

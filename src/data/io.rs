@@ -4,6 +4,7 @@
 //! inference on the first rows. A quote-free file is split and typed by
 //! [`super::plain`]; any other is read by polars as text and typed afterwards.
 
+use super::parquet::WriteOptions;
 use super::plain::PlainText;
 use super::typing::type_column;
 use crate::error::{Error, Result};
@@ -277,7 +278,7 @@ fn csv_message(raw: &str) -> String {
     }
 }
 
-fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
+pub(super) fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
     if df.height() == 0 {
         return Err(Error::io(path, "the file has a header but no data rows"));
     }
@@ -399,101 +400,13 @@ fn resolved(p: &Path) -> PathBuf {
     dir.join(p.file_name().unwrap_or_default())
 }
 
-/// The compression codec of Parquet outputs (`--parquet-compression`, `outputs:
-/// parquet_compression:` in a pipeline). It changes the file's bytes and size, never the
-/// values read back. CSV/TSV outputs are not compressed: the codec applies to `.parquet`
-/// files only.
-///
-/// Measured on a 25,000-row file of 409 columns, 400 of them replicate weights
-/// (`cargo bench --bench wide_files`, quiet machine): writing 96 ms uncompressed, 199 ms
-/// LZ4, 199 ms Snappy, 451 ms Zstd; reading 17 / 36 / 48 / 76 ms; 80.8 / 56.9 / 56.3 /
-/// 51.3 MB. Replicate weights are continuous values that compress poorly, so LZ4 is the
-/// default: half of Zstd's write and read time for 11 % more bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ParquetCodec {
-    /// No compression: the fastest to write and read, the largest file.
-    #[value(name = "none")]
-    #[serde(rename = "none")]
-    Uncompressed,
-    /// LZ4 (the Parquet `LZ4_RAW` codec), the default: fast, read by Arrow ≥ 9 (pyarrow,
-    /// R arrow), DuckDB, polars and pandas.
-    #[default]
-    Lz4,
-    /// Snappy: as fast as LZ4 here, read by every Parquet reader, including old ones.
-    Snappy,
-    /// Zstd at its default level: the smallest file, about twice LZ4's time.
-    Zstd,
-}
-
-impl ParquetCodec {
-    /// The name used on the command line and in YAML.
-    pub fn name(self) -> &'static str {
-        match self {
-            ParquetCodec::Uncompressed => "none",
-            ParquetCodec::Lz4 => "lz4",
-            ParquetCodec::Snappy => "snappy",
-            ParquetCodec::Zstd => "zstd",
-        }
-    }
-
-    fn polars(self) -> ParquetCompression {
-        match self {
-            ParquetCodec::Uncompressed => ParquetCompression::Uncompressed,
-            ParquetCodec::Lz4 => ParquetCompression::Lz4Raw,
-            ParquetCodec::Snappy => ParquetCompression::Snappy,
-            ParquetCodec::Zstd => ParquetCompression::Zstd(None),
-        }
-    }
-}
-
-/// How [`super::Table::write_with`] writes a file; the defaults are [`super::Table::write`]'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WriteOptions {
-    /// Codec of a `.parquet` output (ignored for `.csv`/`.tsv`).
-    pub parquet: ParquetCodec,
-}
-
-impl WriteOptions {
-    /// Options with this Parquet codec.
-    pub fn parquet(codec: ParquetCodec) -> WriteOptions {
-        WriteOptions { parquet: codec }
-    }
-}
-
-/// The codec of every column chunk of a Parquet file, read from its footer (`None` for a
-/// file without column chunks); several codecs are listed in first-seen order.
-///
-/// # Errors
-/// A missing or unreadable file.
-pub fn parquet_codecs_of(path: &Path) -> Result<Vec<String>> {
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = ParquetReader::new(f);
-    let meta = reader
-        .get_metadata()
-        .map_err(|e| Error::io(path, format!("not a readable Parquet file: {e}")))?
-        .clone();
-    let mut out: Vec<String> = Vec::new();
-    for rg in &meta.row_groups {
-        for col in rg.parquet_columns() {
-            let name = format!("{:?}", col.compression()).to_ascii_lowercase();
-            if !out.contains(&name) {
-                out.push(name);
-            }
-        }
-    }
-    Ok(out)
-}
-
 pub(super) fn write_frame(df: &mut DataFrame, path: &Path, opts: &WriteOptions) -> Result<()> {
     let format = FileFormat::of(path)?;
     // polars writes the column chunks in parallel (one task per column), with min/max
     // statistics (kept: readers use them to skip row groups; ≈ 18 ms of a 96 ms
     // uncompressed write of 409 columns)
     write_atomic(path, |f| match format {
-        FileFormat::Parquet => {
-            ParquetWriter::new(f).with_compression(opts.parquet.polars()).finish(df).map(|_| ())
-        }
+        FileFormat::Parquet => super::parquet::write(df, f, opts.parquet),
         FileFormat::Csv | FileFormat::Tsv => {
             CsvWriter::new(f).include_header(true).with_separator(format.separator()).finish(df)
         }

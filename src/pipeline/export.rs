@@ -375,8 +375,12 @@ pub fn after_run(
     };
     let (mut x, mut estimates) = (x.clone(), cfg.estimates.clone());
     x.estimates.iter_mut().chain(estimates.iter_mut()).for_each(any_count);
-    let ctx =
-        Context { estimates: estimates.as_ref(), seed: Some(seed), title: &cfg.report.title, written };
+    let ctx = Context {
+        estimates: estimates.as_ref(),
+        seed: Some(seed),
+        title: &cfg.report.title,
+        written,
+    };
     let folder = out.join(&x.folder);
     write(&x, ctx, table, &folder, &refs)?;
     Ok(Some(folder))
