@@ -27,6 +27,7 @@ mod projection;
 mod stream;
 mod typing;
 pub mod weights;
+mod write;
 
 pub use factor::{Factor, float_label as factor_label};
 pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
@@ -470,54 +471,6 @@ impl Table {
         let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
         let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
         Ok(Table { path: self.path.clone(), df, file_lines: None, partial: None, projected: None })
-    }
-
-    /// Writes the table atomically (temporary file in the destination folder, then rename);
-    /// a Parquet file with the default codec ([`ParquetCodec::Lz4`]).
-    ///
-    /// # Errors
-    /// Unknown extension, missing destination folder, or a write failure; no partial file is
-    /// left behind.
-    ///
-    /// A CSV/TSV table read from a file of the same format, rows untouched, is written as
-    /// the file's own lines (every input field byte for byte) followed by the new columns;
-    /// otherwise every column is rendered anew.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        self.write_with(path, &WriteOptions::default())
-    }
-
-    /// [`Table::write`] with options: the codec of a Parquet output (a CSV/TSV output is
-    /// written the same whatever the options).
-    ///
-    /// # Errors
-    /// As [`Table::write`].
-    pub fn write_with(&self, path: &Path, opts: &WriteOptions) -> Result<()> {
-        let format = io::FileFormat::of(path)?;
-        if self.projected.is_some() {
-            return Err(Error::Internal(format!("writing {}, read in part", self.source())));
-        }
-        if let Some(p) = &self.partial {
-            if p.format == format && stream::write_appended(p, &self.path, &self.df, path)? {
-                return Ok(());
-            }
-            // another format: the whole file, with the new columns
-            let mut whole = Table::read(&self.path)?;
-            for col in self.df.columns().iter().skip(p.k) {
-                whole
-                    .df
-                    .with_column(col.clone())
-                    .map_err(|e| Error::Internal(format!("adding `{}`: {e}", col.name())))?;
-            }
-            return whole.write_with(path, opts);
-        }
-        if let Some((k, plain)) = &self.file_lines
-            && io::FileFormat::of(&self.path)? == format
-            && plain.write_appended(&self.df, *k, format.separator(), path)?
-        {
-            return Ok(());
-        }
-        let mut df = self.df.clone();
-        io::write_frame(&mut df, path, opts)
     }
 
     /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables; not

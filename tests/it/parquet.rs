@@ -229,3 +229,30 @@ fn estimate_reads_the_named_columns_of_a_parquet_file_with_the_same_results() {
     assert!(from_csv.contains("did you mean `sch.wide`?"), "{from_csv}");
     assert_eq!(from_csv, message("rep.parquet"));
 }
+
+/// By hand, on real files (issue 14's check that a codec change leaves the values):
+/// `PONDER_CMP_A=old.parquet PONDER_CMP_B=new.parquet cargo test --test it
+/// same_values_in_two_parquet_files -- --ignored --nocapture`. Same column names and types,
+/// every float the same bits, every other value equal.
+#[test]
+#[ignore = "compares two files named by PONDER_CMP_A and PONDER_CMP_B"]
+fn same_values_in_two_parquet_files() {
+    let read = |var: &str| {
+        let path = std::env::var(var).unwrap_or_else(|_| panic!("set {var}"));
+        ParquetReader::new(std::fs::File::open(&path).unwrap()).finish().unwrap()
+    };
+    let (a, b) = (read("PONDER_CMP_A"), read("PONDER_CMP_B"));
+    assert_eq!(a.schema(), b.schema());
+    assert_eq!(a.height(), b.height());
+    for (x, y) in a.columns().iter().zip(b.columns()) {
+        if x.dtype() == &DataType::Float64 {
+            let to_bits = |c: &Column| -> Vec<Option<u64>> {
+                c.f64().unwrap().iter().map(|v| v.map(f64::to_bits)).collect()
+            };
+            assert!(to_bits(x) == to_bits(y), "column {}", x.name());
+        } else {
+            assert!(x.as_materialized_series().equals_missing(y.as_materialized_series()));
+        }
+    }
+    println!("{} columns × {} rows: the same values", a.width(), a.height());
+}
