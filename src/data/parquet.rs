@@ -101,7 +101,11 @@ const ROW_GROUP_ROWS: usize = 512 * 512;
 /// `ParquetWriter::finish` (same row groups, encodings, statistics, pages), which encodes in
 /// parallel but compresses every page on the writing thread — 60–80 % of a 400-column
 /// write.
-pub(super) fn write(df: &mut DataFrame, f: &mut File, codec: ParquetCodec) -> PolarsResult<()> {
+pub(super) fn write<W: std::io::Write>(
+    df: &mut DataFrame,
+    f: W,
+    codec: ParquetCodec,
+) -> PolarsResult<()> {
     let codec = codec.polars();
     use polars_parquet::write::{
         CompressedPage, StatisticsOptions, Version, WriteOptions as PageOptions, array_to_columns,

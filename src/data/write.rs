@@ -55,6 +55,21 @@ impl Table {
         io::write_frame(&mut df, path, opts)
     }
 
+    /// The bytes of the Parquet file [`Table::write_with`] writes, in memory (benchmarks
+    /// compare the writer without the disk, its fsync and rename).
+    ///
+    /// # Errors
+    /// A table read in part (chunks or columns), a failed encoding.
+    pub fn to_parquet_bytes(&self, opts: &WriteOptions) -> Result<Vec<u8>> {
+        if self.partial.is_some() || self.projected.is_some() {
+            return Err(Error::Internal(format!("writing {}, read in part", self.source())));
+        }
+        let (mut df, mut bytes) = (self.df.clone(), Vec::new());
+        super::parquet::write(&mut df, &mut bytes, opts.parquet)
+            .map_err(|e| Error::Internal(format!("writing Parquet: {e}")))?;
+        Ok(bytes)
+    }
+
     /// Appends a float column taking its values (no copy, unlike [`Table::add_f64`], whose
     /// checks and errors it shares): `ponder replicates`' 200 columns of 25,000 weights are
     /// 40 MB that a copy would write to fresh pages once more.

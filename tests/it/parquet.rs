@@ -256,3 +256,27 @@ fn same_values_in_two_parquet_files() {
     }
     println!("{} columns × {} rows: the same values", a.width(), a.height());
 }
+
+/// A pipeline chooses the codec of its Parquet outputs with `outputs: parquet_compression:`
+/// (LZ4 when absent); an unknown codec is refused with the list.
+#[test]
+fn a_pipeline_names_its_parquet_codec_in_outputs() {
+    use crate::common::repo;
+    use ponder::config::pipeline::PipelineConfig;
+    let s = Scratch::new();
+    let sample = repo("designs/fej2024_sample.yaml");
+    let load = |outputs: &str| {
+        let text = format!("seed: 1\nsteps:\n  - sample: {sample}\n{outputs}");
+        PipelineConfig::load(&s.write("p.yaml", &text))
+    };
+    assert_eq!(load("").unwrap().parquet_compression, ParquetCodec::Lz4);
+    let c = load("outputs: {weighted: [parquet], parquet_compression: snappy}\n").unwrap();
+    assert_eq!(c.parquet_compression, ParquetCodec::Snappy);
+    let c = load("outputs: {weighted: [csv], parquet_compression: none}\n").unwrap();
+    assert_eq!(c.parquet_compression, ParquetCodec::Uncompressed);
+    let e = load("outputs: {weighted: [parquet], parquet_compression: gzip}\n").unwrap_err();
+    let e = e.to_string();
+    for needle in ["gzip", "none", "lz4", "snappy", "zstd"] {
+        assert!(e.contains(needle), "{e}");
+    }
+}
