@@ -8,7 +8,7 @@ use std::path::Path;
 
 impl Table {
     /// Writes the table atomically (temporary file in the destination folder, then rename);
-    /// a Parquet file with the default codec ([`ParquetCodec::Lz4`]).
+    /// a Parquet file with the default codec ([`ParquetCodec::Lz4`](super::ParquetCodec::Lz4)).
     ///
     /// # Errors
     /// Unknown extension, missing destination folder, or a write failure; no partial file is

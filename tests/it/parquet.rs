@@ -280,3 +280,30 @@ fn a_pipeline_names_its_parquet_codec_in_outputs() {
         assert!(e.contains(needle), "{e}");
     }
 }
+
+/// `ponder run` writes its weighted Parquet file with the pipeline's codec, or the flag's.
+#[test]
+fn run_writes_the_weighted_file_with_the_chosen_codec() {
+    use crate::common::repo;
+    let s = Scratch::new();
+    let sample = std::fs::read_to_string(repo("designs/fej2024_sample.yaml")).unwrap();
+    let sample = sample
+        .replace("synthetic: {rows: 2000000, seed: 2024}", "synthetic: {rows: 20000, seed: 2024}")
+        .replace("\nn: 25000", "\nn: 1000");
+    assert!(sample.contains("rows: 20000") && sample.contains("\nn: 1000"));
+    s.write("sample.yaml", &sample);
+    s.write(
+        "p.yaml",
+        "seed: 5\nsteps:\n  - sample: sample.yaml\n  - collection: {synthetic: {mode_effect: 0.0}}\n\
+         outputs: {weighted: [parquet, csv], parquet_compression: snappy}\n",
+    );
+    let o = s.run(&["run", "-q", "p.yaml", "--out", "yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = s.run(&["run", "-q", "p.yaml", "--out", "flag", "--parquet-compression", "none"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let codec = |f: &str| parquet_codecs_of(&s.path(f)).unwrap();
+    assert_eq!(codec("yaml/weighted.parquet"), ["snappy"]);
+    assert_eq!(codec("flag/weighted.parquet"), ["uncompressed"]);
+    let csv = |d: &str| std::fs::read(s.path(&format!("{d}/weighted.csv"))).unwrap();
+    assert!(csv("yaml") == csv("flag"));
+}
