@@ -82,12 +82,18 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
-/// Reads the input; from a Parquet file, only the columns the configuration names when it
-/// names them all in its `design:` and `estimates:` (a weighted file with 400 replicate
-/// columns, of which the estimates use half). A configuration whose variance or rows come
-/// from other files (`calibration:`, `nonresponse:` — their margins and classes —,
-/// `units:`) gets every column.
+/// Reads the input of `ponder estimate`: see [`read_named`].
 fn read_input(cfg: &EstimateConfig, input: &Path) -> Result<Table> {
+    let requests = cfg.requests.iter().flat_map(crate::bind::estimate::request_columns);
+    read_named(cfg, requests.map(|(_, c)| c).collect(), input)
+}
+
+/// Reads the input of a step with a `design:` block; from a Parquet file, only the design's
+/// columns, its replicate columns and the columns the step `names` (`ponder estimate` on a
+/// weighted file with 400 replicate columns uses half of them). A design whose variance or
+/// rows come from other files (`calibration:`, `nonresponse:` — their margins and classes —,
+/// `units:`) gets every column.
+pub(super) fn read_named(cfg: &EstimateConfig, names: Vec<&str>, input: &Path) -> Result<Table> {
     if cfg.calibration.is_some() || cfg.nonresponse.is_some() || cfg.units.is_some() {
         return Table::read(input);
     }
@@ -98,9 +104,7 @@ fn read_input(cfg: &EstimateConfig, input: &Path) -> Result<Table> {
         .chain(d.clusters.iter().chain(&d.fpc))
         .map(String::as_str)
         .collect();
-    for r in &cfg.requests {
-        named.extend(crate::bind::estimate::request_columns(r).into_iter().map(|(_, c)| c));
-    }
+    named.extend(names);
     let pattern = cfg.replicates.as_ref().and_then(|r| glob::Pattern::new(&r.columns).ok());
     let keep =
         |name: &str| named.contains(&name) || pattern.as_ref().is_some_and(|p| p.matches(name));
