@@ -1,8 +1,8 @@
 //! Parquet outputs (issue 14): every codec writes a file that reads back to the same values,
 //! bit for bit; ponder's parallel writer writes the bytes of polars' own writer; the codec is
 //! chosen with `--parquet-compression` (LZ4 by default) and recorded in the file's footer;
-//! `ponder estimate` reading only the named columns of a Parquet file gives the bytes it
-//! gives from the same data as CSV (read whole).
+//! `ponder estimate` and `ponder model` reading only the named columns of a Parquet file
+//! give the bytes they give from the same data as CSV (read whole).
 
 use crate::common::{Scratch, fixture, stderr};
 use polars::prelude::*;
@@ -228,6 +228,37 @@ fn estimate_reads_the_named_columns_of_a_parquet_file_with_the_same_results() {
     let from_csv = message("rep.csv");
     assert!(from_csv.contains("did you mean `sch.wide`?"), "{from_csv}");
     assert_eq!(from_csv, message("rep.parquet"));
+}
+
+const MODELS: &str = "design:
+  weight: pw
+  strata: stype
+  replicates: {columns: \"rep_*\", type: bootstrap}
+models:
+  - name: logit
+    family: quasibinomial
+    response: sch.wide
+    category: \"Yes\"
+    terms: [api00, stype]
+    tests: [stype]
+  - {name: linear, family: gaussian, response: api99, terms: [enroll], domain: {dnum: 401}}
+tests:
+  - {name: chi, type: chisq, variables: [sch.wide, stype], statistic: F}
+  - {name: diff, type: difference, stat: mean, variable: api.stu, by: stype, levels: [E, H]}
+";
+
+#[test]
+fn model_reads_the_named_columns_of_a_parquet_file_with_the_same_results() {
+    let s = Scratch::new();
+    replicates(&s, "rep.csv", &[]);
+    replicates(&s, "rep.parquet", &[]);
+    s.write("m.yaml", MODELS);
+    for (input, out) in [("rep.csv", "from_csv.csv"), ("rep.parquet", "from_parquet.csv")] {
+        let o = s.run(&["model", "-q", "-c", "m.yaml", "-i", input, "-o", out]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let (a, b) = (s.path("from_csv.csv"), s.path("from_parquet.csv"));
+    assert!(std::fs::read(a).unwrap() == std::fs::read(b).unwrap());
 }
 
 /// By hand, on real files (issue 14's check that a codec change leaves the values):
