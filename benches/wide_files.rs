@@ -1,7 +1,9 @@
 //! Wide files (issue 14): writing and reading a 25,000-row file with 400 replicate weight
 //! columns as Parquet with each codec polars offers (uncompressed, LZ4, Snappy, Zstd
-//! at its default level, the codec ponder uses today), into memory (no disk, no fsync),
-//! and the Parquet file ponder writes today (`Table::write`) to a temporary file. Prints
+//! at its default level), into memory by polars' writer (no disk, no fsync); the Parquet
+//! file ponder writes (`Table::write`: LZ4 by default, pages compressed in parallel; and
+//! `Table::write_with` each codec) to a temporary file; reading it whole or only the
+//! weight and replicate columns (`Table::read_projected`, as `ponder estimate`). Prints
 //! each file's size. Results: docs/performance.md.
 
 use std::hint::black_box;
@@ -10,6 +12,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use polars::prelude::*;
+use ponder::data::{ParquetCodec, WriteOptions};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -103,13 +106,46 @@ fn parquet_codecs(c: &mut Criterion) {
             b.iter(|| black_box(write_with(&mut df, codec, StatisticsOptions::empty())))
         });
     }
-    // ponder's own write path (temporary file + fsync + rename)
+    // ponder's own write path (pages compressed in parallel, temporary file + fsync +
+    // rename): `table_write_today` with the default codec (LZ4), then each codec
     let dir = tempfile::tempdir().expect("temporary folder");
     let input = dir.path().join("in.parquet");
     std::fs::write(&input, write(&mut df, ParquetCompression::Zstd(None))).expect("input");
     let table = ponder::data::Table::read(&input).expect("read");
     let out = dir.path().join("wide.parquet");
     group.bench_function("table_write_today", |b| b.iter(|| table.write(&out).expect("write")));
+    for codec in
+        [ParquetCodec::Uncompressed, ParquetCodec::Lz4, ParquetCodec::Snappy, ParquetCodec::Zstd]
+    {
+        let opts = WriteOptions::parquet(codec);
+        group.bench_function(BenchmarkId::new("table_write", codec.name()), |b| {
+            b.iter(|| table.write_with(&out, &opts).expect("write"))
+        });
+    }
+    // the same writer in memory: against `write/<codec>` above (polars' writer), the gain
+    // of compressing the columns' pages in parallel, without the disk
+    for codec in [ParquetCodec::Uncompressed, ParquetCodec::Lz4, ParquetCodec::Zstd] {
+        let opts = WriteOptions::parquet(codec);
+        group.bench_function(BenchmarkId::new("table_to_bytes", codec.name()), |b| {
+            b.iter(|| black_box(table.to_parquet_bytes(&opts).expect("write")))
+        });
+    }
+    // `ponder estimate`'s read of the chain's calibrated file, which holds the input's 200
+    // replicates and their 200 calibrated ones: the weight and 200 replicate columns
+    table.write(&out).expect("write");
+    let keep = |name: &str| {
+        name == "w"
+            || name
+                .strip_prefix("w_rep_")
+                .and_then(|r| r.parse::<usize>().ok())
+                .is_some_and(|r| r <= REPLICATES / 2)
+    };
+    group.bench_function("table_read_all", |b| {
+        b.iter(|| black_box(ponder::data::Table::read(&out).expect("read")))
+    });
+    group.bench_function("table_read_projected", |b| {
+        b.iter(|| black_box(ponder::data::Table::read_projected(&out, &keep).expect("read")))
+    });
     group.finish();
 }
 

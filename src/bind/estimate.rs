@@ -58,8 +58,9 @@ pub fn check_column_names(cfg: &EstimateConfig, names: &[String], source: &str) 
     p.finish()
 }
 
-/// The columns a request names, with their key.
-fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
+/// The columns a request names, with their key (every column its estimate reads: `ponder
+/// estimate` reads only these and the design's from a Parquet file).
+pub fn request_columns(r: &Request) -> Vec<(&'static str, &str)> {
     let mut cols: Vec<(&str, &str)> = vec![("variable", r.variable.as_str())];
     if let StatKind::Ratio(den) = &r.stat {
         cols.push(("denominator", den));

@@ -4,7 +4,7 @@ use super::Ui;
 use crate::bind::calibration::{self as bind, Replicates};
 use crate::calibration::Calibration;
 use crate::config::calibrate::{CalibrationConfig, MarginSpec};
-use crate::data::{ColumnUse, Table, check_output_path};
+use crate::data::{ColumnUse, Table, WriteOptions, check_output_path};
 use crate::error::Result;
 use crate::report::ReportFormat;
 use crate::report::calibration::{CalibrationRun, Timings, write_report};
@@ -35,7 +35,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data (exit 1), with the culprit named.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = CalibrationConfig::load(&args.config)?;
     check_output_path(&args.output, &[&args.input, &args.config])?;
     if let Some(r) = &args.report {
@@ -58,7 +58,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     for (col, rep) in out.replicate_columns.iter().zip(&out.replicates) {
         table.add_f64(&format!("{}_{col}", cfg.output), &rep.weights)?;
     }
-    table.write(&args.output)?;
+    table.write_with(&args.output, written)?;
     let write = t2.elapsed().as_secs_f64();
 
     ui.say(summary(&cfg, &out.calibration, out.replicates.len(), &args.output));

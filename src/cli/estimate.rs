@@ -6,7 +6,7 @@ use crate::data::Table;
 use crate::error::Result;
 use crate::report::run::Lang;
 use crate::report::table::write_estimates_published;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `ponder estimate`.
 #[derive(Debug, clap::Args)]
@@ -50,7 +50,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let inputs = [&args.input, &args.config].map(|p| p.as_path());
     let inputs: Vec<&std::path::Path> = inputs.into_iter().chain(cfg.units_file()).collect();
     crate::report::table::check_estimates_path(&args.output, &inputs)?;
-    let table = Table::read(&args.input)?;
+    let table = read_input(&cfg, &args.input)?;
     crate::bind::estimate::check_columns(&cfg, &table)?;
     if let Some(w) = cfg.weight_column()
         && let Ok(values) = table.numeric(&w)
@@ -80,4 +80,33 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     write_estimates_published(&args.output, &rows, &checked.labels, &setup)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
+}
+
+/// Reads the input of `ponder estimate`: see [`read_named`].
+fn read_input(cfg: &EstimateConfig, input: &Path) -> Result<Table> {
+    let requests = cfg.requests.iter().flat_map(crate::bind::estimate::request_columns);
+    read_named(cfg, requests.map(|(_, c)| c).collect(), input)
+}
+
+/// Reads the input of a step with a `design:` block; from a Parquet file, only the design's
+/// columns, its replicate columns and the columns the step `names` (`ponder estimate` on a
+/// weighted file with 400 replicate columns uses half of them). A design whose variance or
+/// rows come from other files (`calibration:`, `nonresponse:` — their margins and classes —,
+/// `units:`) gets every column.
+pub(super) fn read_named(cfg: &EstimateConfig, names: Vec<&str>, input: &Path) -> Result<Table> {
+    if cfg.calibration.is_some() || cfg.nonresponse.is_some() || cfg.units.is_some() {
+        return Table::read(input);
+    }
+    let d = &cfg.design;
+    let mut named: Vec<&str> = [&d.weight, &d.probabilities, &d.strata, &d.certainty]
+        .into_iter()
+        .flatten()
+        .chain(d.clusters.iter().chain(&d.fpc))
+        .map(String::as_str)
+        .collect();
+    named.extend(names);
+    let pattern = cfg.replicates.as_ref().and_then(|r| glob::Pattern::new(&r.columns).ok());
+    let keep =
+        |name: &str| named.contains(&name) || pattern.as_ref().is_some_and(|p| p.matches(name));
+    Table::read_projected(input, &keep)
 }

@@ -34,7 +34,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data (exit 1), with the culprit named.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &crate::data::WriteOptions) -> Result<()> {
     let mut cfg = ExportConfig::load(&args.config)?;
     if args.seed.is_some() {
         cfg.seed = args.seed;
@@ -42,7 +42,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let inputs = [args.input.as_path(), args.config.as_path()];
     crate::export::check_destination(&args.out, &inputs)?;
     let table = Table::read(&args.input)?;
-    let ctx = Context { estimates: None, seed: None, title: "Survey" };
+    let ctx = Context { estimates: None, seed: None, title: "Survey", written: *written };
     let s = write(&cfg, ctx, &table, &args.out, &inputs)?;
     ui.say(format!(
         "researcher package: {} ({} rows, {} columns): {}",

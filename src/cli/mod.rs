@@ -30,6 +30,12 @@ pub struct Cli {
     /// Silence progress bars and the summary on standard error.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Codec of .parquet outputs: lz4 (default; fast, read by Arrow ≥ 9, DuckDB, polars,
+    /// pandas), zstd (smallest file, about twice as slow), snappy, none (fastest, largest).
+    /// The values read back are the same whatever the codec; .csv/.tsv outputs are not
+    /// compressed and ignore it. `ponder run`: replaces `outputs: parquet_compression:`.
+    #[arg(long, global = true, value_enum, value_name = "CODEC")]
+    pub parquet_compression: Option<crate::data::ParquetCodec>,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,16 +91,18 @@ pub fn main() -> i32 {
 /// Whatever the subcommand reports.
 pub fn run(cli: &Cli) -> crate::Result<()> {
     let ui = Ui { quiet: cli.quiet };
+    let out = crate::data::WriteOptions::parquet(cli.parquet_compression.unwrap_or_default());
     match &cli.command {
-        Command::Calibrate(args) => calibrate::run(args, &ui),
+        Command::Calibrate(args) => calibrate::run(args, &ui, &out),
         Command::Estimate(args) => estimate::run(args, &ui),
-        Command::Export(args) => export::run(args, &ui),
+        Command::Export(args) => export::run(args, &ui, &out),
         Command::Model(args) => model::run(args, &ui),
-        Command::Nonresponse(args) => nonresponse::run(args, &ui),
-        Command::Replicates(args) => replicates::run(args, &ui),
-        Command::Sample(args) => sample::run(args, &ui),
-        Command::Run(args) => run::run(args, &ui),
-        Command::Simulate(args) => simulate::run(args, &ui),
+        Command::Nonresponse(args) => nonresponse::run(args, &ui, &out),
+        Command::Replicates(args) => replicates::run(args, &ui, &out),
+        Command::Sample(args) => sample::run(args, &ui, &out),
+        // the pipeline's own `outputs: parquet_compression:` applies unless the flag is given
+        Command::Run(args) => run::run(args, &ui, cli.parquet_compression),
+        Command::Simulate(args) => simulate::run(args, &ui, &out),
     }
 }
 

@@ -3,7 +3,6 @@
 use super::Ui;
 use crate::bind::model::{check_columns, compute};
 use crate::config::model::ModelConfig;
-use crate::data::Table;
 use crate::error::Result;
 use crate::report::table::{check_table_path, write_models};
 use std::path::PathBuf;
@@ -31,7 +30,8 @@ pub struct Args {
 pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let cfg = ModelConfig::load(&args.config)?;
     check_table_path(&args.output, &[&args.input, &args.config])?;
-    let table = Table::read(&args.input)?;
+    let names = crate::bind::model::named_columns(&cfg).into_iter().map(|(_, c)| c).collect();
+    let table = super::estimate::read_named(&cfg.design, names, &args.input)?;
     check_columns(&cfg, &table)?;
     let checked = crate::bind::codebook::model_labels(&cfg, &table)?;
     let rows = compute(&cfg, &table)?;

@@ -3,7 +3,7 @@
 use super::Ui;
 use crate::bind;
 use crate::config::nonresponse::NonresponseConfig;
-use crate::data::{Table, check_output_path};
+use crate::data::{Table, WriteOptions, check_output_path};
 use crate::error::Result;
 use crate::pipeline::steps::{add_nonresponse_columns, adjust_nonresponse};
 use serde::Serialize;
@@ -43,7 +43,7 @@ struct Report<'a> {
 /// # Errors
 /// Bad config or data (exit 1): undeclared status codes, groups without respondents,
 /// separation, missing predictors...
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = NonresponseConfig::load(&args.config)?;
     check_output_path(&args.output, &[&args.input, &args.config])?;
     if let Some(r) = &args.report {
@@ -56,7 +56,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let o = &cfg.output;
     let names: Vec<String> = reps.iter().map(|(n, _)| n.clone()).collect();
     add_nonresponse_columns(&mut table, o, &adj, rep_adj.as_ref().map(|r| (names.as_slice(), r)))?;
-    table.write(&args.output)?;
+    table.write_with(&args.output, written)?;
     let respondents = adj.weights.iter().filter(|w| **w > 0.0).count();
     ui.say(format!(
         "adjusted `{}` for nonresponse ({}): {respondents} respondent(s) of {} sampled; wrote `{o}` to {}",

@@ -3,7 +3,7 @@
 
 use super::Ui;
 use crate::config::estimate::EstimateConfig;
-use crate::data::{ColumnData, Table, check_output_path};
+use crate::data::{Table, WriteOptions, check_output_path};
 use crate::error::{Error, Result};
 use crate::variance::replicates::{ReplicateKind, generate, r_snippet};
 use rand::SeedableRng;
@@ -54,7 +54,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data, a design the method does not fit (e.g. BRR with 3 PSUs in a stratum).
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = EstimateConfig::load_design(&args.design)?;
     refuse_unused_design_keys(&cfg)?;
     if args.prefix.trim().is_empty() {
@@ -75,14 +75,22 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
     let rep = &generated.design;
-    for (name, w) in rep.column_names(&args.prefix).iter().zip(rep.replicate_weights()) {
-        table.add_column(name, ColumnData::from_f64(w))?;
+    let (names, count, scale) = (rep.column_names(&args.prefix), rep.n_replicates(), rep.scale());
+    let script = match &args.r_script {
+        Some(_) => {
+            let weight = weight_column(&cfg)?;
+            let out = args.output.display().to_string();
+            Some(r_snippet(rep, &out, &weight, &args.prefix))
+        }
+        None => None,
+    };
+    // the columns move into the table (no copy of rows × replicates weights)
+    for (name, w) in names.iter().zip(generated.design.into_replicate_weights()) {
+        table.add_f64_vec(name, w)?;
     }
-    table.write(&args.output)?;
-    if let Some(r) = &args.r_script {
-        let weight = weight_column(&cfg)?;
-        let out = args.output.display().to_string();
-        crate::report::write_text(r, &r_snippet(rep, &out, &weight, &args.prefix))?;
+    table.write_with(&args.output, written)?;
+    if let (Some(r), Some(script)) = (&args.r_script, script) {
+        crate::report::write_text(r, &script)?;
     }
     if !generated.lonely_strata.is_empty() {
         ui.say(format!(
@@ -92,11 +100,9 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
         ));
     }
     ui.say(format!(
-        "{} {} replicate(s) written to {} (scale {})",
-        rep.n_replicates(),
+        "{count} {} replicate(s) written to {} (scale {scale})",
         kind.r_type(),
         args.output.display(),
-        rep.scale()
     ));
     Ok(())
 }

@@ -58,8 +58,10 @@ pub fn load(path: Option<&PathBuf>) -> Result<PipelineConfig> {
 ///
 /// # Errors
 /// Bad pipeline (before any work), then any step's error.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
-    let cfg = load(args.pipeline.as_ref())?;
+pub fn run(args: &Args, ui: &Ui, parquet: Option<crate::data::ParquetCodec>) -> Result<()> {
+    let mut cfg = load(args.pipeline.as_ref())?;
+    // the flag replaces the pipeline's `outputs: parquet_compression:`
+    cfg.parquet_compression = parquet.unwrap_or(cfg.parquet_compression);
     if let Some(r) = args.replicates {
         if cfg.replicates.is_none() {
             return Err(Error::data(

@@ -2,7 +2,7 @@
 
 use super::Ui;
 use crate::config::sample::{FrameSource, SampleConfig};
-use crate::data::{Table, check_output_path};
+use crate::data::{Table, WriteOptions, check_output_path};
 use crate::error::{Error, Result};
 use crate::pipeline::steps::{draw_sample, frame_label};
 use rand::SeedableRng;
@@ -39,7 +39,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad design or frame (exit 1), impossible allocations, with the culprit named.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = SampleConfig::load(&args.design)?;
     let source = match (&args.frame, &cfg.frame) {
         (Some(f), _) => FrameSource::File(f.clone()),
@@ -67,7 +67,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    drawn.table.write(&args.output)?;
+    drawn.table.write_with(&args.output, written)?;
     for note in &drawn.report.draw.notes {
         ui.say(format!("note: {note}"));
     }

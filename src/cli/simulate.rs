@@ -1,6 +1,7 @@
 //! `ponder simulate [PIPELINE.yaml] [--replications K] [--out DIR]`
 
 use super::Ui;
+use crate::data::WriteOptions;
 use crate::error::{Error, Result};
 use crate::pipeline::run::seed_of;
 use crate::pipeline::simulation::{Simulation, SimulationOptions, simulate};
@@ -43,7 +44,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad pipeline or options (before any work), then any replication's error.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let cfg = super::run::load(args.pipeline.as_ref())?;
     check_args(args)?;
     super::run::check_out_folder(&args.out)?;
@@ -67,7 +68,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
             seed,
         };
         let sim = simulate(&cfg, &opts, ui)?;
-        write_files(&sim, &files)?;
+        write_files(&sim, &files, written)?;
         Ok(sim)
     })()
     .inspect_err(|_| super::run::remove_if_new(&args.out, existed))?;
@@ -98,7 +99,7 @@ fn check_args(args: &Args) -> Result<()> {
 
 /// The three files (CSV, Markdown, JSON) under temporary names, named only when all three
 /// are written.
-fn write_files(sim: &Simulation, files: &[PathBuf]) -> Result<()> {
+fn write_files(sim: &Simulation, files: &[PathBuf], written: &WriteOptions) -> Result<()> {
     let table = sim.table()?;
     let tmp: Vec<PathBuf> = files
         .iter()
@@ -110,7 +111,7 @@ fn write_files(sim: &Simulation, files: &[PathBuf]) -> Result<()> {
         })
         .collect();
     let written = (|| -> Result<()> {
-        table.write(&tmp[0])?;
+        table.write_with(&tmp[0], written)?;
         crate::report::write_text(&tmp[1], &table.to_markdown())?;
         crate::report::write_json(&tmp[2], sim)?;
         for (t, f) in tmp.iter().zip(files) {

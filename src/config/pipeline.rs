@@ -85,6 +85,7 @@ struct RawMapChoice {
 #[serde(deny_unknown_fields)]
 struct RawOutputs {
     weighted: Vec<String>,
+    parquet_compression: Option<crate::data::ParquetCodec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -282,6 +283,9 @@ pub struct PipelineConfig {
     pub report: ReportOptions,
     /// Formats of the weighted file (`csv`, `parquet`).
     pub weighted_formats: Vec<String>,
+    /// Codec of the Parquet outputs (`outputs: parquet_compression:`, default `lz4`;
+    /// `--parquet-compression` replaces it).
+    pub parquet_compression: crate::data::ParquetCodec,
     /// The researcher package (`export: X.yaml`), written to `<out>/<folder>/`.
     pub export: Option<super::export::ExportConfig>,
 }
@@ -378,6 +382,7 @@ fn empty(loaded: &Loaded<RawPipeline>) -> PipelineConfig {
             map_category: None,
         },
         weighted_formats: vec!["parquet".into(), "csv".into()],
+        parquet_compression: crate::data::ParquetCodec::default(),
         export: None,
     }
 }

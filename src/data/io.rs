@@ -4,6 +4,7 @@
 //! inference on the first rows. A quote-free file is split and typed by
 //! [`super::plain`]; any other is read by polars as text and typed afterwards.
 
+use super::parquet::WriteOptions;
 use super::plain::PlainText;
 use super::typing::type_column;
 use crate::error::{Error, Result};
@@ -277,7 +278,7 @@ fn csv_message(raw: &str) -> String {
     }
 }
 
-fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
+pub(super) fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
     if df.height() == 0 {
         return Err(Error::io(path, "the file has a header but no data rows"));
     }
@@ -399,10 +400,13 @@ fn resolved(p: &Path) -> PathBuf {
     dir.join(p.file_name().unwrap_or_default())
 }
 
-pub(super) fn write_frame(df: &mut DataFrame, path: &Path) -> Result<()> {
+pub(super) fn write_frame(df: &mut DataFrame, path: &Path, opts: &WriteOptions) -> Result<()> {
     let format = FileFormat::of(path)?;
+    // polars writes the column chunks in parallel (one task per column), with min/max
+    // statistics (kept: readers use them to skip row groups; ≈ 18 ms of a 96 ms
+    // uncompressed write of 409 columns)
     write_atomic(path, |f| match format {
-        FileFormat::Parquet => ParquetWriter::new(f).finish(df).map(|_| ()),
+        FileFormat::Parquet => super::parquet::write(df, f, opts.parquet),
         FileFormat::Csv | FileFormat::Tsv => {
             CsvWriter::new(f).include_header(true).with_separator(format.separator()).finish(df)
         }

@@ -11,7 +11,8 @@
 //!   refused, never overwritten.
 //! - [`Table::write`] writes every input column, in order, plus the new ones, to CSV/TSV or
 //!   Parquet through a temporary file in the destination folder and a rename, so a failed
-//!   run never leaves a partial file.
+//!   run never leaves a partial file; [`Table::write_with`] chooses the Parquet codec
+//!   ([`ParquetCodec`], LZ4 by default).
 //!
 //! Rows are numbered from 1 in messages ("row 3" is the third data row, line 4 of a CSV).
 //! Blank lines after the last row of a CSV/TSV file are not rows; a blank line between
@@ -20,13 +21,17 @@
 mod coding;
 mod factor;
 mod io;
+mod parquet;
 mod plain;
+mod projection;
 mod stream;
 mod typing;
 pub mod weights;
+mod write;
 
 pub use factor::{Factor, float_label as factor_label};
 pub use io::{FileFormat, check_output_path, check_writable_path, column_names_of, write_atomic};
+pub use parquet::{ParquetCodec, WriteOptions, parquet_codecs_of};
 pub use stream::ColumnUse;
 pub use weights::{BadWeights, check_weights, row_list};
 
@@ -120,6 +125,9 @@ pub struct Table {
     /// the columns read as categories; `df` holds the columns read as values, then the new
     /// ones.
     partial: Option<Arc<stream::Partial>>,
+    /// For a Parquet file read in part ([`Table::read_projected`]): every column name of
+    /// the file, in order; `df` holds the columns read.
+    projected: Option<Arc<[String]>>,
 }
 
 impl Table {
@@ -131,7 +139,7 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let (df, plain) = io::read_frame(path)?;
         let file_lines = plain.map(|p| (df.width(), Arc::new(p)));
-        Ok(Table { path: path.to_path_buf(), df, file_lines, partial: None })
+        Ok(Table { path: path.to_path_buf(), df, file_lines, partial: None, projected: None })
     }
 
     /// Reads the columns a step needs from a data file: for a CSV/TSV file, chunk by chunk,
@@ -185,6 +193,7 @@ impl Table {
                 df,
                 file_lines: None,
                 partial: Some(Arc::new(partial)),
+                projected: None,
             }),
             None => Table::read(path),
         }
@@ -195,7 +204,7 @@ impl Table {
         let cols: Vec<Column> = columns.into_iter().map(|(n, c)| c.into_column(&n)).collect();
         let df = DataFrame::new_infer_height(cols)
             .map_err(|e| Error::Internal(format!("building an output table: {e}")))?;
-        Ok(Table { path: PathBuf::new(), df, file_lines: None, partial: None })
+        Ok(Table { path: PathBuf::new(), df, file_lines: None, partial: None, projected: None })
     }
 
     /// The file this table was read from, for messages.
@@ -211,6 +220,10 @@ impl Table {
     /// Column names, in file order (then the appended ones).
     pub fn column_names(&self) -> Vec<String> {
         let names = self.df.get_column_names().into_iter();
+        if let Some(all) = &self.projected {
+            let added = names.filter(|n| !all.iter().any(|a| a == n.as_str()));
+            return all.iter().cloned().chain(added.map(|s| s.to_string())).collect();
+        }
         match &self.partial {
             None => names.map(|s| s.to_string()).collect(),
             Some(p) => {
@@ -223,6 +236,7 @@ impl Table {
     pub fn has_column(&self, name: &str) -> bool {
         self.df.column(name).is_ok()
             || self.partial.as_ref().is_some_and(|p| p.names.iter().any(|n| n == name))
+            || self.projected.as_ref().is_some_and(|all| all.iter().any(|n| n == name))
     }
 
     /// Names of the columns matching a glob pattern (`rep_*`), in file order.
@@ -428,7 +442,7 @@ impl Table {
     /// # Errors
     /// Tables of different heights.
     pub fn adopt_columns(&mut self, other: &Table) -> Result<()> {
-        if other.partial.is_some() {
+        if other.partial.is_some() || other.projected.is_some() {
             return Err(Error::Internal("joining the columns of a partly read table".into()));
         }
         if other.n_rows() != self.n_rows() {
@@ -450,48 +464,13 @@ impl Table {
 
     /// Keeps the rows whose index is listed (in that order).
     pub fn take_rows(&self, rows: &[usize]) -> Result<Table> {
-        if self.partial.is_some() {
+        if self.partial.is_some() || self.projected.is_some() {
             return Err(Error::Internal("selecting rows of a partly read table".into()));
         }
         let idx: Vec<IdxSize> = rows.iter().map(|&r| r as IdxSize).collect();
         let idx = IdxCa::from_vec(PlSmallStr::from("idx"), idx);
         let df = self.df.take(&idx).map_err(|e| Error::Internal(format!("selecting rows: {e}")))?;
-        Ok(Table { path: self.path.clone(), df, file_lines: None, partial: None })
-    }
-
-    /// Writes the table atomically (temporary file in the destination folder, then rename).
-    ///
-    /// # Errors
-    /// Unknown extension, missing destination folder, or a write failure; no partial file is
-    /// left behind.
-    ///
-    /// A CSV/TSV table read from a file of the same format, rows untouched, is written as
-    /// the file's own lines (every input field byte for byte) followed by the new columns;
-    /// otherwise every column is rendered anew.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let format = io::FileFormat::of(path)?;
-        if let Some(p) = &self.partial {
-            if p.format == format && stream::write_appended(p, &self.path, &self.df, path)? {
-                return Ok(());
-            }
-            // another format: the whole file, with the new columns
-            let mut whole = Table::read(&self.path)?;
-            for col in self.df.columns().iter().skip(p.k) {
-                whole
-                    .df
-                    .with_column(col.clone())
-                    .map_err(|e| Error::Internal(format!("adding `{}`: {e}", col.name())))?;
-            }
-            return whole.write(path);
-        }
-        if let Some((k, plain)) = &self.file_lines
-            && io::FileFormat::of(&self.path)? == format
-            && plain.write_appended(&self.df, *k, format.separator(), path)?
-        {
-            return Ok(());
-        }
-        let mut df = self.df.clone();
-        io::write_frame(&mut df, path)
+        Ok(Table { path: self.path.clone(), df, file_lines: None, partial: None, projected: None })
     }
 
     /// Renders the table as a GitHub-flavoured Markdown table (for estimate tables; not

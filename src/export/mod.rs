@@ -136,6 +136,8 @@ pub struct Plan {
     pub seed: u64,
     /// Title of the README.
     pub title: String,
+    /// How the data files are written (the Parquet codec).
+    pub written: crate::data::WriteOptions,
 }
 
 /// What was written.

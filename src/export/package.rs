@@ -106,7 +106,7 @@ pub(super) fn write(
     let mut names = Vec::new();
     for f in &plan.formats {
         let name = format!("data.{f}");
-        built.table.write(&tmp.path().join(&name))?;
+        built.table.write_with(&tmp.path().join(&name), &plan.written)?;
         names.push(name);
     }
     for (name, text) in &files {

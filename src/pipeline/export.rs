@@ -22,6 +22,8 @@ pub struct Context<'a> {
     pub seed: Option<u64>,
     /// README title.
     pub title: &'a str,
+    /// How the package's data files are written (the Parquet codec).
+    pub written: crate::data::WriteOptions,
 }
 
 /// Checks `cfg` against `table` and writes the package as folder `out`.
@@ -89,6 +91,7 @@ pub fn plan(cfg: &ExportConfig, ctx: Context, table: &Table) -> Result<Plan> {
             )
         })?,
         title: cfg.title.clone().unwrap_or_else(|| ctx.title.to_string()),
+        written: ctx.written,
     })
 }
 
@@ -359,6 +362,7 @@ pub fn after_run(
     out: &Path,
     table: &Table,
     seed: u64,
+    written: crate::data::WriteOptions,
 ) -> Result<Option<std::path::PathBuf>> {
     let Some(x) = &cfg.export else { return Ok(None) };
     let inputs = run_inputs(cfg);
@@ -371,7 +375,12 @@ pub fn after_run(
     };
     let (mut x, mut estimates) = (x.clone(), cfg.estimates.clone());
     x.estimates.iter_mut().chain(estimates.iter_mut()).for_each(any_count);
-    let ctx = Context { estimates: estimates.as_ref(), seed: Some(seed), title: &cfg.report.title };
+    let ctx = Context {
+        estimates: estimates.as_ref(),
+        seed: Some(seed),
+        title: &cfg.report.title,
+        written,
+    };
     let folder = out.join(&x.folder);
     write(&x, ctx, table, &folder, &refs)?;
     Ok(Some(folder))

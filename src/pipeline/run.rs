@@ -198,8 +198,9 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
     // The big files are written (under temporary names) while the estimates are computed;
     // they get their names only when everything else has succeeded.
     let big = big_files(cfg, &opts.out, &w);
+    let pq = crate::data::WriteOptions::parquet(cfg.parquet_compression);
     let (written, results) = rayon::join(
-        || big.par_iter().map(|(t, tmp, _)| t.write(tmp)).collect::<Result<Vec<()>>>(),
+        || big.par_iter().map(|(t, tmp, _)| t.write_with(tmp, &pq)).collect::<Result<Vec<()>>>(),
         || results(cfg, opts, &w.table, unit_file.as_deref()),
     );
     let finish = || -> Result<Results> {
@@ -221,7 +222,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
         let _ = std::fs::remove_file(tmp);
     }
     let results = result?;
-    files.extend(super::export::after_run(cfg, &opts.out, &w.table, seed)?);
+    files.extend(super::export::after_run(cfg, &opts.out, &w.table, seed, pq)?);
     let mut timings = vec![("frame", load)];
     timings.extend(w.timings.iter().copied());
     timings.push(("estimates + report + write", t1.elapsed().as_secs_f64()));

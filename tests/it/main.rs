@@ -12,6 +12,7 @@ mod export;
 mod item_nonresponse;
 mod model;
 mod nonresponse;
+mod parquet;
 mod pipeline;
 mod publication;
 mod report;

@@ -306,6 +306,9 @@ impl Builder<'_> {
             );
         }
         self.cfg.weighted_formats.clone_from(&raw.weighted);
+        if let Some(codec) = raw.parquet_compression {
+            self.cfg.parquet_compression = codec;
+        }
     }
 
     /// `export: X.yaml`: the researcher package's configuration.

@@ -189,6 +189,11 @@ impl ReplicateDesign {
     pub fn replicate_weights(&self) -> &[Vec<f64>] {
         &self.reps
     }
+    /// The replicate weight columns, moved out (`ponder replicates` appends them to its
+    /// output table without copying 8 bytes × rows × replicates).
+    pub fn into_replicate_weights(self) -> Vec<Vec<f64>> {
+        self.reps
+    }
     /// Number of replicates.
     pub fn n_replicates(&self) -> usize {
         self.reps.len()

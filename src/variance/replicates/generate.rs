@@ -27,6 +27,7 @@
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::design::{ReplicateDesign, ReplicateKind};
 use super::hadamard::Hadamard;
@@ -133,8 +134,10 @@ pub fn generate(
     }
     let w = design.weights();
     let psu = design.psu_of_rows();
+    // the multipliers are drawn in order above; the products are independent (one task
+    // per replicate, the same values whatever the thread count)
     let reps: Vec<Vec<f64>> = mult
-        .iter()
+        .par_iter()
         .map(|m| w.iter().zip(psu).map(|(wk, &u)| wk * m[u as usize]).collect())
         .collect();
     let design = ReplicateDesign {

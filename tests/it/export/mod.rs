@@ -35,7 +35,12 @@ pub fn export_with(config: &Path, out: &Path, seed: Option<u64>) -> ponder::Resu
     }
     let input = fixture("weighted.csv");
     let table = Table::read(&input)?;
-    let ctx = Context { estimates: None, seed: None, title: "Test survey" };
+    let ctx = Context {
+        estimates: None,
+        seed: None,
+        title: "Test survey",
+        written: ponder::data::WriteOptions::default(),
+    };
     write(&cfg, ctx, &table, out, &[&input, config])
 }
 
