@@ -352,6 +352,18 @@ fn replicate_rakings(c: &mut Criterion) {
         b.iter(|| black_box(calibrate_replicates(&p, &reps, &raking).expect("converges")))
     });
     group.finish();
+    // the CPU time on one thread, which does not depend on the machine's load
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    let per_call = pool.install(|| {
+        let t0 = thread_cpu_ns()?;
+        for _ in 0..5 {
+            black_box(calibrate_replicates(&p, &reps, &raking).expect("converges"));
+        }
+        Some((thread_cpu_ns()? - t0) as f64 / 5.0 / 1e6)
+    });
+    if let Some(ms) = per_call {
+        println!("cpu_time/replicate_rakings/200x25000: {ms:.1} ms CPU per call (1 thread)");
+    }
 }
 
 criterion_group!(

@@ -495,6 +495,10 @@ fn replicate_weights(
     let Some(pattern) = &cfg.replicates else { return Ok((Vec::new(), Vec::new())) };
     let columns = super::replicate_columns(&cfg.source, table, pattern)?;
     let role = format!("replicate column (matched by `replicates: \"{pattern}\"` in {})", cfg.file);
-    let starts = columns.iter().map(|c| input_weights(table, c, &role)).collect::<Result<_>>()?;
+    // read in parallel (each column's fresh pages faulted in by its own thread); the first
+    // bad column in order is reported
+    let starts: Vec<Result<Vec<f64>>> =
+        columns.par_iter().map(|c| input_weights(table, c, &role)).collect();
+    let starts = starts.into_iter().collect::<Result<_>>()?;
     Ok((columns, starts))
 }

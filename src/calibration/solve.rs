@@ -326,7 +326,9 @@ fn check_zero_targets(problem: &Problem, units: &Columns<'_>, dist: &AnyDistance
                 let levels = &factor.levels;
                 let codes = &units.cats[cat].1;
                 cat += 1;
-                if zero_ok {
+                // only a category with target 0 can fail (the scan is skipped without one:
+                // the replicate rakings run this check once per replicate)
+                if zero_ok || !targets.contains(&0.0) {
                     continue;
                 }
                 let mut weight = vec![0.0; levels.len()];
