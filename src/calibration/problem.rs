@@ -519,7 +519,7 @@ mod tests {
     }
 
     fn err(r: Result<Problem>) -> String {
-        r.err().expect("an error").to_string()
+        r.expect_err("an error").to_string()
     }
 
     /// Rows across several scan chunks: the first offending row, the count and the order of
