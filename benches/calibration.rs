@@ -2,14 +2,18 @@
 //! categorical margins (40 categories), and the same with one numeric margin added.
 //! Synthetic data, seeded (ChaCha8). Then `ponder calibrate` CSV → CSV on 2.5 M rows (coded
 //! and text categories; the peak memory per row printed), and the coding of its six margin
-//! columns alone (`margin_coding`). Results:
+//! columns alone (`margin_coding`); `Problem::new`'s checks, the collapse into cells and
+//! the kernel apart on 2.5 M rows (`checks_and_cells`); 200 replicate rakings of 25,000
+//! rows (`replicate_rakings`). Results:
 //! docs/performance-calibration.md.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use ponder::calibration::{Bounds, Margin, Method, Options, Problem, calibrate};
+use ponder::calibration::{
+    Bounds, Margin, Method, Options, Problem, calibrate, calibrate_replicates, calibrate_timed,
+};
 use ponder::data::Factor;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -292,6 +296,76 @@ fn margin_coding(c: &mut Criterion) {
     group.finish();
 }
 
+/// `Problem::new`'s checks (`timings.checks`), then the collapse of the rows into cells
+/// (`timings.cells`) and the kernel with the mapping of g back to the rows
+/// (`timings.solve`), measured apart from one `calibrate_timed` call per iteration, on
+/// 2.5 M rows with the six margins (raking).
+fn checks_and_cells(c: &mut Criterion) {
+    use criterion::BatchSize;
+    let p = problem(2_500_000, false, 42);
+    let (d, margins) = (p.weights().to_vec(), p.margins().to_vec());
+    let raking = Options::new(Method::Raking, None);
+    let mut group = c.benchmark_group("checks_and_cells");
+    group.sample_size(20).measurement_time(Duration::from_secs(5));
+    group.bench_function("problem_new/2500000", |b| {
+        b.iter_batched(
+            || (d.clone(), margins.clone()),
+            |(d, m)| Problem::new(d, m).expect("valid"),
+            BatchSize::LargeInput,
+        )
+    });
+    for (label, part) in [("cells", 0), ("solve", 1)] {
+        group.bench_function(BenchmarkId::new(label, 2_500_000), |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let (cal, t) = calibrate_timed(&p, &raking).expect("converges");
+                    black_box(cal);
+                    spent += Duration::from_secs_f64([t.cells, t.solve][part]);
+                }
+                spent
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The replicate rakings of the replicate chain (`timings.replicates` less the reading):
+/// 200 bootstrap-like replicate columns of 25,000 rows (d × a multiplier in {0, 1, 2, 3}),
+/// each raked on the six margins from its own weights, on the cells shared by all.
+fn replicate_rakings(c: &mut Criterion) {
+    let p = problem(25_000, false, 7);
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let reps: Vec<Vec<f64>> = (0..200)
+        .map(|_| {
+            p.weights()
+                .iter()
+                .map(|&d| d * [0.0, 1.0, 1.0, 2.0, 3.0][rng.random_range(0..5usize)])
+                .collect()
+        })
+        .collect();
+    let raking = Options::new(Method::Raking, None);
+    assert_eq!(calibrate_replicates(&p, &reps, &raking).expect("converges").len(), 200);
+    let mut group = c.benchmark_group("replicate_rakings");
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    group.bench_function("raking_6cat/200x25000", |b| {
+        b.iter(|| black_box(calibrate_replicates(&p, &reps, &raking).expect("converges")))
+    });
+    group.finish();
+    // the CPU time on one thread, which does not depend on the machine's load
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("thread pool");
+    let per_call = pool.install(|| {
+        let t0 = thread_cpu_ns()?;
+        for _ in 0..5 {
+            black_box(calibrate_replicates(&p, &reps, &raking).expect("converges"));
+        }
+        Some((thread_cpu_ns()? - t0) as f64 / 5.0 / 1e6)
+    });
+    if let Some(ms) = per_call {
+        println!("cpu_time/replicate_rakings/200x25000: {ms:.1} ms CPU per call (1 thread)");
+    }
+}
+
 criterion_group!(
     benches,
     categorical,
@@ -299,6 +373,8 @@ criterion_group!(
     cpu_time,
     csv_to_csv,
     csv_in_chunks,
-    margin_coding
+    margin_coding,
+    checks_and_cells,
+    replicate_rakings
 );
 criterion_main!(benches);

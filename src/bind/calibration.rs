@@ -414,7 +414,13 @@ pub struct StepTimings {
     /// Coding the margin columns into factors and matching their categories to the
     /// figures (numeric margins read as `f64`).
     pub margins: f64,
-    /// The problem's checks ([`Problem::new`]) and the solve of the main weights.
+    /// The problem's checks ([`Problem::new`]: weights, codes, missing values, categories
+    /// present, totals).
+    pub checks: f64,
+    /// Collapsing the rows into cells (0 when the solve runs on the rows).
+    pub cells: f64,
+    /// The solve of the main weights: the kernel, mapping g back to the rows and the
+    /// solver's report (what a raking kernel on ready codes does).
     pub solve: f64,
     /// Reading the replicate columns and calibrating each replicate (0 without replicates).
     pub replicates: f64,
@@ -449,7 +455,8 @@ pub fn run(
     let margins = margins_with_total(cfg, population_total, table, &d)?;
     let t1 = Instant::now();
     let problem = Problem::new(d, margins)?;
-    let cal = calibration::calibrate(&problem, &cfg.options)?;
+    let checks = t1.elapsed().as_secs_f64();
+    let (cal, solve) = calibration::calibrate_timed(&problem, &cfg.options)?;
     let t2 = Instant::now();
     let (replicate_columns, starts) = match replicates {
         Replicates::Given(w) => (Vec::new(), Cow::Borrowed(w)),
@@ -465,7 +472,9 @@ pub fn run(
     };
     let timings = StepTimings {
         margins: (t1 - t0).as_secs_f64(),
-        solve: (t2 - t1).as_secs_f64(),
+        checks,
+        cells: solve.cells,
+        solve: solve.solve,
         replicates: t2.elapsed().as_secs_f64(),
     };
     Ok(Outcome {
@@ -486,6 +495,10 @@ fn replicate_weights(
     let Some(pattern) = &cfg.replicates else { return Ok((Vec::new(), Vec::new())) };
     let columns = super::replicate_columns(&cfg.source, table, pattern)?;
     let role = format!("replicate column (matched by `replicates: \"{pattern}\"` in {})", cfg.file);
-    let starts = columns.iter().map(|c| input_weights(table, c, &role)).collect::<Result<_>>()?;
+    // read in parallel (each column's fresh pages faulted in by its own thread); the first
+    // bad column in order is reported
+    let starts: Vec<Result<Vec<f64>>> =
+        columns.par_iter().map(|c| input_weights(table, c, &role)).collect();
+    let starts = starts.into_iter().collect::<Result<_>>()?;
     Ok((columns, starts))
 }

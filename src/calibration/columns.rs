@@ -15,6 +15,9 @@ use super::distance::Distance;
 /// sums are added in chunk order, so results are bit-identical whatever the pool size.
 pub(crate) const CHUNK: usize = 1 << 15;
 
+/// Units whose u and F are computed together in the dummies-only passes.
+const BATCH: usize = 256;
+
 /// Per-cell row statistics (cell-collapsed units only).
 #[derive(Debug, Clone)]
 pub(crate) struct CellStats {
@@ -100,15 +103,21 @@ impl Columns<'_> {
         u
     }
 
-    /// Totals and Jacobian at λ (units of weight 0 are skipped).
-    pub fn evaluate<D: Distance>(&self, dist: &D, lambda: &[f64]) -> Pass {
+    /// Totals and Jacobian at λ (units of weight 0 are skipped); g_k = F(x_kᵀλ) of every
+    /// unit of positive weight written into `g` (the others left as they are): the same
+    /// value as F([`Self::u`]) (the same terms summed in the same order; a sum's start at
+    /// −0 instead of +0 only changes the sign of a zero u, and F(±0) is the same), so the
+    /// solver needs no last pass of F over the units once λ is final.
+    pub fn evaluate<D: Distance>(&self, dist: &D, lambda: &[f64], g: &mut [f64]) -> Pass {
         let n = self.len();
         let parts: Vec<Pass> = if n <= CHUNK {
-            vec![self.evaluate_range(dist, lambda, 0, n)]
+            vec![self.evaluate_range(dist, lambda, 0, n, g)]
         } else {
-            (0..n.div_ceil(CHUNK))
-                .into_par_iter()
-                .map(|c| self.evaluate_range(dist, lambda, c * CHUNK, ((c + 1) * CHUNK).min(n)))
+            g.par_chunks_mut(CHUNK)
+                .enumerate()
+                .map(|(c, g)| {
+                    self.evaluate_range(dist, lambda, c * CHUNK, ((c + 1) * CHUNK).min(n), g)
+                })
                 .collect()
         };
         let mut parts = parts.into_iter();
@@ -131,10 +140,18 @@ impl Columns<'_> {
         Pass { totals: vec![0.0; self.p], jacobian: vec![0.0; self.p * self.p], finite: true }
     }
 
-    /// Upper triangle of the Jacobian and totals over units `lo..hi`.
-    fn evaluate_range<D: Distance>(&self, dist: &D, lambda: &[f64], lo: usize, hi: usize) -> Pass {
+    /// Upper triangle of the Jacobian and totals over units `lo..hi` (their g into `g_out`,
+    /// indexed from `lo`).
+    fn evaluate_range<D: Distance>(
+        &self,
+        dist: &D,
+        lambda: &[f64],
+        lo: usize,
+        hi: usize,
+        g_out: &mut [f64],
+    ) -> Pass {
         if self.nums.is_empty() {
-            return self.evaluate_range_dummies(dist, lambda, lo, hi);
+            return self.evaluate_range_dummies(dist, lambda, lo, hi, g_out);
         }
         let p = self.p;
         let mut out = self.empty_pass();
@@ -148,6 +165,9 @@ impl Columns<'_> {
             let m = self.entries(k, &mut idx, &mut val);
             let u = idx[..m].iter().zip(&val[..m]).map(|(&i, &v)| lambda[i] * v).sum::<f64>();
             let (g, dg) = dist.g_dg(u);
+            if d > 0.0 {
+                g_out[k - lo] = g;
+            }
             out.finite &= g.is_finite() && dg.is_finite();
             let (dgk, ddg) = (d * g, d * dg);
             for a in 0..m {
@@ -172,55 +192,73 @@ impl Columns<'_> {
         lambda: &[f64],
         lo: usize,
         hi: usize,
+        g_out: &mut [f64],
     ) -> Pass {
         let p = self.p;
         let mut out = self.empty_pass();
         let mut idx = vec![0usize; self.width()];
         let cats: Vec<(usize, &[u32])> = self.cats.iter().map(|(o, c)| (*o, &c[..])).collect();
-        let d = &self.d[..hi];
-        for k in lo..hi {
-            let d = d[k];
-            if d == 0.0 {
-                continue;
-            }
-            let mut m = 0;
+        // the start of a `sum` of f64 (−0 or +0 by the toolchain), so u is summed exactly as
+        // `idx.map(λ).sum()` would
+        let zero: f64 = std::iter::empty::<f64>().sum();
+        // units are taken a batch at a time: first u_k = x_kᵀλ of the batch margin by margin
+        // (each unit's terms added in the same order as one unit at a time, but the units'
+        // additions independent of each other, not one chain of dependent additions), then
+        // F and F′, then the sums in unit order. (Summing the Jacobian one pair of margins at
+        // a time was tried: slower, consecutive units then update the same few entries.)
+        let (mut u, mut gd) = ([0.0; BATCH], [(0.0, 0.0); BATCH]);
+        let mut start = lo;
+        while start < hi {
+            let end = (start + BATCH).min(hi);
+            let (u, gd) = (&mut u[..end - start], &mut gd[..end - start]);
+            let d = &self.d[start..end];
+            u.fill(zero);
+            // a unit of weight 0 may have a missing code: its u (never used) is clamped in
             for &(off, codes) in &cats {
-                idx[m] = off + codes[k] as usize;
-                m += 1;
+                for (u, &c) in u.iter_mut().zip(&codes[start..end]) {
+                    *u += lambda[(off + c as usize).min(p - 1)];
+                }
             }
             if let Some(off) = self.intercept {
-                idx[m] = off;
-                m += 1;
+                u.iter_mut().for_each(|u| *u += lambda[off]);
             }
-            let u = idx[..m].iter().map(|&i| lambda[i]).sum::<f64>();
-            let (g, dg) = dist.g_dg(u);
-            out.finite &= g.is_finite() && dg.is_finite();
-            let (dgk, ddg) = (d * g, d * dg);
-            for a in 0..m {
-                out.totals[idx[a]] += dgk;
-                if ddg != 0.0 {
-                    let row = &mut out.jacobian[idx[a] * p..(idx[a] + 1) * p];
-                    for &b in &idx[a..m] {
-                        row[b] += ddg;
+            for ((gd, &u), &d) in gd.iter_mut().zip(&*u).zip(d) {
+                if d != 0.0 {
+                    *gd = dist.g_dg(u);
+                }
+            }
+            for (j, (&d, &(g, dg))) in d.iter().zip(&*gd).enumerate() {
+                if d == 0.0 {
+                    continue;
+                }
+                let k = start + j;
+                let mut m = 0;
+                for &(off, codes) in &cats {
+                    idx[m] = off + codes[k] as usize;
+                    m += 1;
+                }
+                if let Some(off) = self.intercept {
+                    idx[m] = off;
+                    m += 1;
+                }
+                if d > 0.0 {
+                    g_out[k - lo] = g;
+                }
+                out.finite &= g.is_finite() && dg.is_finite();
+                let (dgk, ddg) = (d * g, d * dg);
+                for a in 0..m {
+                    out.totals[idx[a]] += dgk;
+                    if ddg != 0.0 {
+                        let row = &mut out.jacobian[idx[a] * p..(idx[a] + 1) * p];
+                        for &b in &idx[a..m] {
+                            row[b] += ddg;
+                        }
                     }
                 }
             }
+            start = end;
         }
         out
-    }
-
-    /// g_k = F(x_kᵀλ) of every unit (1 for units of weight 0).
-    pub fn g_values<D: Distance>(&self, dist: &D, lambda: &[f64]) -> Vec<f64> {
-        let mut g = vec![1.0; self.len()];
-        g.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-            for (i, gk) in out.iter_mut().enumerate() {
-                let k = c * CHUNK + i;
-                if self.d[k] > 0.0 {
-                    *gk = dist.g(self.u(k, lambda));
-                }
-            }
-        });
-        g
     }
 
     /// max_k |F(x_kᵀλ₁) − F(x_kᵀλ₀)| over units of positive weight (CALMAR's stopping rule).
@@ -270,5 +308,162 @@ impl Columns<'_> {
         let (mut idx, mut val) = (vec![0usize; w], vec![0.0; w]);
         let m = self.entries(k, &mut idx, &mut val);
         idx[..m].iter().copied().zip(val[..m].iter().copied()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibration::distance::{Bounds, Logit, Raking};
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The former pass, one unit at a time (u by `sum`, g by `Self::u`), chunk by chunk and
+    /// the chunks added in order.
+    fn reference<D: Distance>(cols: &Columns<'_>, dist: &D, lambda: &[f64]) -> (Pass, Vec<f64>) {
+        let n = cols.len();
+        let mut g_all = vec![1.0; n];
+        let mut acc: Option<Pass> = None;
+        for c in 0..n.div_ceil(CHUNK) {
+            let part = reference_range(
+                cols,
+                dist,
+                lambda,
+                c * CHUNK,
+                ((c + 1) * CHUNK).min(n),
+                &mut g_all,
+            );
+            match &mut acc {
+                None => acc = Some(part),
+                Some(a) => {
+                    a.totals.iter_mut().zip(&part.totals).for_each(|(a, b)| *a += b);
+                    a.jacobian.iter_mut().zip(&part.jacobian).for_each(|(a, b)| *a += b);
+                    a.finite &= part.finite;
+                }
+            }
+        }
+        let mut out = acc.unwrap();
+        let p = cols.p;
+        for i in 0..p {
+            for j in 0..i {
+                out.jacobian[i * p + j] = out.jacobian[j * p + i];
+            }
+        }
+        (out, g_all)
+    }
+
+    fn reference_range<D: Distance>(
+        cols: &Columns<'_>,
+        dist: &D,
+        lambda: &[f64],
+        lo: usize,
+        hi: usize,
+        g_all: &mut [f64],
+    ) -> Pass {
+        let p = cols.p;
+        let mut out = cols.empty_pass();
+        let mut idx = vec![0usize; cols.width()];
+        for k in lo..hi {
+            let d = cols.d[k];
+            if d == 0.0 {
+                continue;
+            }
+            let mut m = 0;
+            for (off, codes) in &cols.cats {
+                idx[m] = off + codes[k] as usize;
+                m += 1;
+            }
+            if let Some(off) = cols.intercept {
+                idx[m] = off;
+                m += 1;
+            }
+            let u = idx[..m].iter().map(|&i| lambda[i]).sum::<f64>();
+            let (g, dg) = dist.g_dg(u);
+            out.finite &= g.is_finite() && dg.is_finite();
+            let (dgk, ddg) = (d * g, d * dg);
+            for a in 0..m {
+                out.totals[idx[a]] += dgk;
+                if ddg != 0.0 {
+                    for &b in &idx[a..m] {
+                        out.jacobian[idx[a] * p + b] += ddg;
+                    }
+                }
+            }
+            if d > 0.0 {
+                g_all[k] = dist.g(cols.u(k, lambda));
+            }
+        }
+        out
+    }
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// Batched u, g and sums equal the unit-at-a-time pass bit for bit (units across batch
+    /// and chunk boundaries, weight-0 units with missing codes, a bounded distance clamping
+    /// some g, zero multipliers), whatever the thread count.
+    #[test]
+    fn batched_pass_equals_the_unit_at_a_time_pass() {
+        let n = CHUNK + 3 * BATCH + 7;
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let d: Vec<f64> = (0..n)
+            .map(|k| if k % 9 == 4 { 0.0 } else { 10f64.powf(rng.random_range(-3.0..3.0)) })
+            .collect();
+        let mut off = 0;
+        let cats: Vec<(usize, Cow<'static, [u32]>)> = [3u32, 5, 4]
+            .iter()
+            .map(|&l| {
+                let codes: Vec<u32> =
+                    (0..n)
+                        .map(|k| {
+                            if d[k] == 0.0 && k % 2 == 0 {
+                                u32::MAX
+                            } else {
+                                rng.random_range(0..l)
+                            }
+                        })
+                        .collect();
+                off += l as usize;
+                (off - l as usize, Cow::Owned(codes))
+            })
+            .collect();
+        for intercept in [None, Some(off)] {
+            let p = off + usize::from(intercept.is_some());
+            let cols = Columns {
+                d: Cow::Owned(d.clone()),
+                cats: cats.clone(),
+                nums: Vec::new(),
+                intercept,
+                p,
+                stats: None,
+            };
+            let mut lambda: Vec<f64> = (0..p).map(|_| rng.random_range(-0.4..0.4)).collect();
+            lambda[1] = 0.0;
+            lambda[4] = -0.0;
+            let logit = Logit::new(Bounds::new(0.8, 1.2).unwrap()).unwrap();
+            // g clamped (F′ = 0) on part of the units
+            let bounded = Raking { bounds: Some(Bounds::new(0.9, 1.1).unwrap()) };
+            for threads in [1, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let check = |dist: &(dyn Fn(&mut [f64]) -> Pass + Sync), want: (Pass, Vec<f64>)| {
+                    let mut g = vec![1.0; n];
+                    let pass = pool.install(|| dist(&mut g));
+                    assert_eq!(bits(&pass.totals), bits(&want.0.totals));
+                    assert_eq!(bits(&pass.jacobian), bits(&want.0.jacobian));
+                    assert_eq!(pass.finite, want.0.finite);
+                    assert_eq!(bits(&g), bits(&want.1));
+                };
+                check(
+                    &|g| cols.evaluate(&Raking::default(), &lambda, g),
+                    reference(&cols, &Raking::default(), &lambda),
+                );
+                check(&|g| cols.evaluate(&logit, &lambda, g), reference(&cols, &logit, &lambda));
+                check(
+                    &|g| cols.evaluate(&bounded, &lambda, g),
+                    reference(&cols, &bounded, &lambda),
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@
 //! Method::{Linear, Raking, Logit, TruncatedLinear}   (serde snake_case)
 //! Bounds::new(lower, upper) -> Result<Bounds>          // L < 1 < U
 //! calibrate(&Problem, &Options) -> Result<Calibration> // error unless converged
+//! calibrate_timed(&Problem, &Options) -> Result<(Calibration, SolveTimings { cells, solve })>
 //! solve(&Problem, &Options) -> Result<Calibration>     // returns non-converged results too
 //! calibrate_replicates(&Problem, &[Vec<f64>], &Options) -> Result<Vec<Calibration>>
 //! narrowest_bounds(&Problem) -> Result<NarrowestBounds>
@@ -77,4 +78,4 @@ pub use options::{Algorithm, Options, SolveOn, StoppingRule};
 pub use problem::{ModelColumns, Problem, TargetAdjustment};
 pub use replicates::calibrate_replicates;
 pub use report::{CategoryReport, GDistribution, IterationLog, MarginReport, Report, Termination};
-pub use solve::{Calibration, StageWeights, calibrate, solve};
+pub use solve::{Calibration, SolveTimings, StageWeights, calibrate, calibrate_timed, solve};

@@ -50,7 +50,10 @@ pub(crate) fn newton<D: Distance>(
 ) -> UnitSolution {
     let p = cols.p;
     let mut lambda = vec![0.0; p];
-    let mut pass = cols.evaluate(dist, &lambda);
+    // g of the units at λ (1 for units of weight 0), and at the candidate λ
+    let mut g = vec![1.0; cols.len()];
+    let mut g_cand = g.clone();
+    let mut pass = cols.evaluate(dist, &lambda, &mut g);
     let base_totals = pass.totals.clone();
     let mut log = Vec::new();
     let (mut iter, mut step_len, mut rank, mut g_change) = (0, 1.0, p, None);
@@ -84,7 +87,7 @@ pub(crate) fn newton<D: Distance>(
         let mut accepted = None;
         for _ in 0..=MAX_HALVINGS {
             let cand: Vec<f64> = lambda.iter().zip(&solve.step).map(|(l, s)| l + t * s).collect();
-            let cp = cols.evaluate(dist, &cand);
+            let cp = cols.evaluate(dist, &cand, &mut g_cand);
             if cp.finite && merit(&cp.totals, targets) < m0 {
                 accepted = Some((cand, cp));
                 break;
@@ -97,11 +100,12 @@ pub(crate) fn newton<D: Distance>(
         }
         lambda = cand;
         pass = cp;
+        std::mem::swap(&mut g, &mut g_cand);
         step_len = t;
         iter += 1;
     };
     UnitSolution {
-        g: cols.g_values(dist, &lambda),
+        g,
         iterations: iter,
         termination,
         log,

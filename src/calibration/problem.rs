@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::columns::Columns;
+use super::columns::{CHUNK, Columns};
 use super::margin::Margin;
 use crate::data::{Factor, check_weights};
 use crate::{Error, Result};
@@ -81,12 +81,15 @@ impl Problem {
             return Err(fail("no margin given: add at least one margin to calibrate on".into()));
         }
         let n = weights.len();
-        for m in &margins {
-            check_margin_shape(m, n)?;
+        // one parallel pass over the rows gathers what every check below needs; the checks
+        // then run in their documented order, so the first problem reported is the same
+        let facts = RowFacts::scan(&margins, &weights);
+        for (m, f) in margins.iter().zip(&facts.margins) {
+            check_margin_shape(m, n, f)?;
         }
         let mut problem = layout(weights, margins)?;
         problem.harmonize_totals()?;
-        problem.check_weights(&problem.weights, "input weights")?;
+        problem.check_with(&facts, &problem.weights, "input weights")?;
         Ok(problem)
     }
 
@@ -244,26 +247,25 @@ impl Problem {
     /// Weight-dependent checks: weights valid, no missing calibration value on a row of
     /// positive weight, no level with positive target and no unit of positive weight.
     pub(crate) fn check_weights(&self, d: &[f64], what: &str) -> Result<()> {
-        if let Some(bad) = check_weights(d) {
+        self.check_with(&RowFacts::scan(&self.margins, d), d, what)
+    }
+
+    /// [`Self::check_weights`] from the facts of a scan of `d` over these margins.
+    fn check_with(&self, facts: &RowFacts, d: &[f64], what: &str) -> Result<()> {
+        if facts.bad_weight
+            && let Some(bad) = check_weights(d)
+        {
             return Err(fail(bad.describe(what)));
         }
-        // margins are checked in parallel; the first failing one in order is reported
-        let checks: Vec<Result<()>> = self
-            .margins
-            .par_iter()
-            .map(|m| match m {
-                Margin::Categorical { name, factor, targets } => {
-                    check_missing(name, d, |k| factor.codes[k] == Factor::MISSING)?;
-                    check_levels_present(name, factor, targets, d)
-                }
-                Margin::Numeric { name, values, .. } => {
-                    check_missing(name, d, |k| !values[k].is_finite())
-                }
-                Margin::Total { .. } => Ok(()),
-            })
-            .collect();
-        checks.into_iter().collect::<Result<()>>()?;
-        if d.iter().all(|&w| w == 0.0) {
+        for (m, f) in self.margins.iter().zip(&facts.margins) {
+            if let Some((first, count)) = f.missing {
+                return Err(missing_error(m.name(), first, count));
+            }
+            if let Margin::Categorical { name, factor, targets } = m {
+                check_levels_present(name, factor, targets, &f.present)?;
+            }
+        }
+        if !facts.positive {
             return Err(fail(format!("{what}: every weight is 0, there is nothing to calibrate")));
         }
         Ok(())
@@ -318,7 +320,112 @@ fn layout(weights: Vec<f64>, margins: Vec<Margin>) -> Result<Problem> {
     Ok(Problem { weights, margins, params, offsets, targets, adjustments: Vec::new() })
 }
 
-fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
+/// What the checks need from the rows, gathered in one pass (rows cut into fixed chunks
+/// scanned in parallel and merged in chunk order, so "first row" is the first in the file
+/// whatever the thread count).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RowFacts {
+    /// Some weight is negative or not finite.
+    bad_weight: bool,
+    /// Some weight is > 0.
+    positive: bool,
+    /// Per margin, in order.
+    margins: Vec<MarginFacts>,
+}
+
+/// What the checks need from one margin's column (default for a column whose length is
+/// not the number of weights: its shape check fails first).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct MarginFacts {
+    /// First row whose code is neither missing nor a level (categorical).
+    out_of_range: Option<usize>,
+    /// (first row, count) of rows of positive weight with a missing value.
+    missing: Option<(usize, usize)>,
+    /// Levels held by a row of positive weight (categorical).
+    present: Vec<bool>,
+}
+
+impl RowFacts {
+    /// Scans the weights `d` and every margin column of length `d.len()`.
+    pub(crate) fn scan(margins: &[Margin], d: &[f64]) -> RowFacts {
+        let n = d.len();
+        let empty = || RowFacts {
+            bad_weight: false,
+            positive: false,
+            margins: margins
+                .iter()
+                .map(|m| MarginFacts {
+                    present: match m {
+                        Margin::Categorical { factor, .. } => vec![false; factor.levels.len()],
+                        _ => Vec::new(),
+                    },
+                    ..MarginFacts::default()
+                })
+                .collect(),
+        };
+        let parts: Vec<RowFacts> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut f = empty();
+                f.add_rows(margins, d, c * CHUNK, ((c + 1) * CHUNK).min(n));
+                f
+            })
+            .collect();
+        let mut acc = empty();
+        for part in parts {
+            acc.bad_weight |= part.bad_weight;
+            acc.positive |= part.positive;
+            for (a, p) in acc.margins.iter_mut().zip(part.margins) {
+                a.out_of_range = a.out_of_range.or(p.out_of_range);
+                a.missing = match (a.missing, p.missing) {
+                    (Some((f, c)), Some((_, pc))) => Some((f, c + pc)),
+                    (a, p) => a.or(p),
+                };
+                a.present.iter_mut().zip(p.present).for_each(|(a, p)| *a |= p);
+            }
+        }
+        acc
+    }
+
+    /// Facts of rows `lo..hi` (column by column: one sequential read of each).
+    fn add_rows(&mut self, margins: &[Margin], d: &[f64], lo: usize, hi: usize) {
+        let dw = &d[lo..hi];
+        self.bad_weight = dw.iter().any(|w| !(w.is_finite() && *w >= 0.0));
+        self.positive = dw.iter().any(|&w| w > 0.0);
+        for (m, f) in margins.iter().zip(&mut self.margins) {
+            let mut missing = |k: usize| {
+                let e = f.missing.get_or_insert((k, 0));
+                e.1 += 1;
+            };
+            match m {
+                Margin::Categorical { factor, .. } if factor.codes.len() == d.len() => {
+                    let levels = factor.levels.len();
+                    for (i, (&c, &w)) in factor.codes[lo..hi].iter().zip(dw).enumerate() {
+                        if (c as usize) < levels {
+                            if w > 0.0 {
+                                f.present[c as usize] = true;
+                            }
+                        } else if c != Factor::MISSING {
+                            f.out_of_range.get_or_insert(lo + i);
+                        } else if w > 0.0 {
+                            missing(lo + i);
+                        }
+                    }
+                }
+                Margin::Numeric { values, .. } if values.len() == d.len() => {
+                    for (i, (v, &w)) in values[lo..hi].iter().zip(dw).enumerate() {
+                        if w > 0.0 && !v.is_finite() {
+                            missing(lo + i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn check_margin_shape(m: &Margin, n: usize, facts: &MarginFacts) -> Result<()> {
     match m {
         Margin::Categorical { name, factor: Factor { codes, levels }, targets } => {
             if codes.len() != n {
@@ -331,9 +438,7 @@ fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
                     targets.len()
                 )));
             }
-            if let Some(k) =
-                codes.iter().position(|&c| c != Factor::MISSING && c as usize >= levels.len())
-            {
+            if let Some(k) = facts.out_of_range {
                 return Err(Error::Internal(format!(
                     "margin `{name}`: code {} at row {} is out of range ({} levels)",
                     codes[k],
@@ -369,33 +474,22 @@ fn check_margin_shape(m: &Margin, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn check_missing(name: &str, d: &[f64], missing: impl Fn(usize) -> bool) -> Result<()> {
-    let mut first = None;
-    let mut count = 0usize;
-    for (k, &w) in d.iter().enumerate() {
-        if w > 0.0 && missing(k) {
-            first.get_or_insert(k);
-            count += 1;
-        }
-    }
-    match first {
-        None => Ok(()),
-        Some(k) => Err(fail(format!(
-            "calibration variable `{name}` is missing on {count} row(s) with positive weight \
-             (first at row {}): impute it, or give those rows weight 0 before calibration",
-            k + 1
-        ))),
-    }
+fn missing_error(name: &str, first: usize, count: usize) -> Error {
+    fail(format!(
+        "calibration variable `{name}` is missing on {count} row(s) with positive weight \
+         (first at row {}): impute it, or give those rows weight 0 before calibration",
+        first + 1
+    ))
 }
 
-fn check_levels_present(name: &str, factor: &Factor, targets: &[f64], d: &[f64]) -> Result<()> {
-    let Factor { codes, levels } = factor;
-    let mut present = vec![false; levels.len()];
-    for (&c, &w) in codes.iter().zip(d) {
-        if w > 0.0 && (c as usize) < present.len() {
-            present[c as usize] = true;
-        }
-    }
+/// No level with a positive target lacks a row of positive weight (`present`).
+fn check_levels_present(
+    name: &str,
+    factor: &Factor,
+    targets: &[f64],
+    present: &[bool],
+) -> Result<()> {
+    let levels = &factor.levels;
     let empty: Vec<&str> = (0..levels.len())
         .filter(|&l| !present[l] && targets[l] > 0.0)
         .map(|l| levels[l].as_str())
@@ -411,4 +505,79 @@ fn check_levels_present(name: &str, factor: &Factor, targets: &[f64], d: &[f64])
         if empty.len() == 1 { "has" } else { "have" },
         if empty.len() == 1 { "it" } else { "them" },
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(name: &str, codes: Vec<u32>, levels: usize) -> Margin {
+        // every margin sums to 12
+        let targets = vec![12.0 / levels as f64; levels];
+        let levels = (0..levels).map(|l| l.to_string()).collect();
+        Margin::Categorical { name: name.into(), factor: Factor { codes, levels }, targets }
+    }
+
+    fn err(r: Result<Problem>) -> String {
+        r.expect_err("an error").to_string()
+    }
+
+    /// Rows across several scan chunks: the first offending row, the count and the order of
+    /// the checks do not depend on the chunks or the thread count.
+    #[test]
+    fn row_facts_name_the_first_row_whatever_the_threads() {
+        let n = 3 * CHUNK + 17;
+        let d: Vec<f64> = (0..n).map(|k| if k % 5 == 0 { 0.0 } else { 2.0 }).collect();
+        let codes = |l: u32| (0..n as u32).map(|k| k % l).collect::<Vec<u32>>();
+        let mut a = codes(3);
+        let mut b = codes(4);
+        // missing on rows of weight 0 (allowed), then on rows of positive weight in the
+        // second and fourth chunks
+        a[CHUNK + 5] = Factor::MISSING;
+        b[2 * CHUNK + 1] = Factor::MISSING;
+        b[CHUNK + 11] = Factor::MISSING;
+        b[3 * CHUNK + 3] = Factor::MISSING;
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let margins = vec![cat("a", a.clone(), 3), cat("b", b.clone(), 4)];
+            let m = pool.install(|| err(Problem::new(d.clone(), margins)));
+            assert!(m.contains("`a` is missing on 1 row(s)"), "{m}");
+            assert!(m.contains(&format!("first at row {}", CHUNK + 6)), "{m}");
+            let margins = vec![cat("a", codes(3), 3), cat("b", b.clone(), 4)];
+            let m = pool.install(|| err(Problem::new(d.clone(), margins)));
+            assert!(m.contains("`b` is missing on 3 row(s)"), "{m}");
+            assert!(m.contains(&format!("first at row {}", CHUNK + 12)), "{m}");
+            // a code out of range (margin a, last chunk) is reported before a column of the
+            // wrong length (margin b) and before any missing value
+            let mut bad = codes(3);
+            bad[3 * CHUNK + 9] = 7;
+            bad[CHUNK + 5] = Factor::MISSING;
+            let margins = vec![cat("a", bad, 3), cat("b", vec![0; 4], 4)];
+            let m = pool.install(|| err(Problem::new(d.clone(), margins)));
+            assert!(m.contains(&format!("code 7 at row {}", 3 * CHUNK + 10)), "{m}");
+        }
+    }
+
+    #[test]
+    fn row_facts_levels_and_weights() {
+        let n = 2 * CHUNK + 1;
+        // level 2 only on rows of weight 0
+        let codes: Vec<u32> = (0..n as u32).map(|k| k % 3).collect();
+        let d: Vec<f64> = codes.iter().map(|&c| if c == 2 { 0.0 } else { 1.0 }).collect();
+        let m = err(Problem::new(d.clone(), vec![cat("a", codes.clone(), 3)]));
+        assert!(m.contains("categor") && m.contains("`2`") && m.contains("no sample unit"), "{m}");
+        let mut bad = d.clone();
+        bad[CHUNK + 4] = -1.0;
+        bad[2 * CHUNK] = f64::NAN;
+        let m = err(Problem::new(bad, vec![cat("a", codes.clone(), 3)]));
+        assert!(m.contains("2 weight(s)") && m.contains(&format!("{}", CHUNK + 5)), "{m}");
+        let zero = vec![0.0; n];
+        let m = err(Problem::new(zero, vec![cat("a", codes, 3)]));
+        assert!(
+            m.contains("no sample unit"),
+            "levels are checked before the all-zero weights: {m}"
+        );
+        let facts = RowFacts::scan(&[cat("a", vec![0, 1, 2], 3)], &[0.0, 0.0, 0.0]);
+        assert!(!facts.positive && !facts.bad_weight);
+    }
 }

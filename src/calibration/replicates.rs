@@ -19,7 +19,7 @@ use super::margin::Margin;
 use super::options::{Algorithm, Options, SolveOn};
 use super::problem::Problem;
 use super::solve::{Calibration, calibrate_units, calibrate_weights, prepare};
-use crate::data::{Factor, check_weights};
+use crate::data::Factor;
 use crate::{Error, Result};
 
 /// What the weight checks call a replicate's starting weights (after the `replicate r: `
@@ -122,8 +122,10 @@ impl SharedCells {
         let row_cell = &self.row_cell;
         // A weight that is negative / not finite, or positive on a row in no cell (a missing
         // code): the full check builds the message.
-        let bad = check_weights(d).is_some()
-            || d.iter().zip(row_cell).any(|(&w, &c)| w > 0.0 && c == NO_CELL);
+        let bad = d
+            .iter()
+            .zip(row_cell)
+            .any(|(&w, &c)| !(w.is_finite() && w >= 0.0) || (w > 0.0 && c == NO_CELL));
         if bad {
             return Err(self.check_failed(problem, d));
         }

@@ -68,6 +68,8 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
         let timings = Timings {
             read: read + weights,
             margins: t.margins,
+            checks: t.checks,
+            cells: t.cells,
             solve: t.solve,
             replicates: t.replicates,
             write,

@@ -14,7 +14,11 @@ pub struct Timings {
     pub read: f64,
     /// Coding the margin columns (categories into integer codes, matched to the figures).
     pub margins: f64,
-    /// The solve of the main weights (the problem's checks and the kernel).
+    /// The problem's checks (weights, codes, missing values, categories present, totals).
+    pub checks: f64,
+    /// Collapsing the rows into the cells of the cross-classification (0 on rows).
+    pub cells: f64,
+    /// The solve of the main weights: the kernel and mapping g back to the rows.
     pub solve: f64,
     /// Reading and calibrating the replicate columns (0 without `replicates:`).
     pub replicates: f64,
@@ -104,10 +108,10 @@ fn summary_table(run: &CalibrationRun) -> String {
             ],
             vec!["weighting design effect 1 + CV²(w)".into(), num(r.design_effect)],
             vec![
-                "time read / margins / solve / replicates / write (s)".into(),
+                "time read / margins / checks / cells / solve / replicates / write (s)".into(),
                 format!(
-                    "{:.3} / {:.3} / {:.3} / {:.3} / {:.3}",
-                    t.read, t.margins, t.solve, t.replicates, t.write
+                    "{:.3} / {:.3} / {:.3} / {:.3} / {:.3} / {:.3} / {:.3}",
+                    t.read, t.margins, t.checks, t.cells, t.solve, t.replicates, t.write
                 ),
             ],
         ],

@@ -4,6 +4,7 @@
 
 use ponder::calibration::{
     Algorithm, Bounds, Distance, Margin, Method, Options, Problem, SolveOn, calibrate,
+    calibrate_timed,
 };
 use ponder::data::Factor;
 use proptest::prelude::*;
@@ -294,6 +295,11 @@ fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
         let a = calibrate(&p, &o2).unwrap();
         let b = one.install(|| calibrate(&p, &o2).unwrap());
         assert_eq!(a.weights, b.weights, "{:?}", o2.solve_on);
+        // the timed entry point gives the same result; cells take time only when collapsed
+        let (c, t) = calibrate_timed(&p, &o2).unwrap();
+        assert_eq!(a, c, "{:?}", o2.solve_on);
+        assert_eq!(t.cells > 0.0, o2.solve_on == SolveOn::Cells, "{t:?}");
+        assert!(t.solve > 0.0, "{t:?}");
     }
 }
 

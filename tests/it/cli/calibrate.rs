@@ -52,7 +52,7 @@ fn calibrates_and_reports() {
     assert_eq!(report["converged"], true);
     assert!(report["design_effect"].as_f64().unwrap() >= 1.0);
     assert!(report["g"]["p50"].is_number());
-    for phase in ["read", "margins", "solve", "replicates", "write"] {
+    for phase in ["read", "margins", "checks", "cells", "solve", "replicates", "write"] {
         assert!(report["timings"][phase].as_f64().is_some_and(|t| t >= 0.0), "{phase}");
     }
     assert_eq!(report["margins"].as_array().unwrap().len(), 2);
