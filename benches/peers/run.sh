@@ -24,6 +24,7 @@ chain() {
   "$ponder" estimate -q -c estimate.yaml -i cal.parquet -o est.csv
 }
 for i in 1 2 3; do wall chain; done | median | xargs echo "ponder chain (3 processes, default LZ4 Parquet), median s:"
+python3 -c "import json;print('  ponder calibrate timings:', json.load(open('cal.json'))['timings'])"
 chain_none() {
   "$ponder" --parquet-compression none replicates -q -d design.yaml -i sample.csv -o rep.parquet -t bootstrap -R 200 --seed 1 &&
   "$ponder" --parquet-compression none calibrate -q -c calibrate.yaml -i rep.parquet -o cal.parquet -r cal.json &&
