@@ -358,23 +358,10 @@ mod tests {
                 }
             })
             .collect();
-        let mut off = 0;
-        let cats = [7u32, 11, 13]
-            .iter()
-            .map(|&l| {
-                let codes: Vec<u32> = (0..n)
-                    .map(|k| {
-                        if d[k] == 0.0 && rng.random_range(0..2) == 0 {
-                            NO_CELL
-                        } else {
-                            rng.random_range(0..l)
-                        }
-                    })
-                    .collect();
-                off += l as usize;
-                (off - l as usize, Cow::Owned(codes))
-            })
-            .collect();
+        let (cats, off) =
+            crate::calibration::columns::random_codes(&mut rng, &d, &[7, 11, 13], |rng, k| {
+                d[k] == 0.0 && rng.random_range(0..2) == 0
+            });
         Columns { d: Cow::Owned(d), cats, nums: Vec::new(), intercept: None, p: off, stats: None }
     }
 

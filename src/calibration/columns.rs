@@ -311,6 +311,41 @@ impl Columns<'_> {
     }
 }
 
+/// A categorical margin's offset and codes, as in [`Columns::cats`].
+#[cfg(test)]
+pub(crate) type CatColumn = (usize, Cow<'static, [u32]>);
+
+/// Test data: for each margin of `levels[m]` levels, a random code per row, or the missing
+/// code where `missing(rng, k)`; with the offset of each margin's first parameter, and the
+/// number of parameters.
+#[cfg(test)]
+pub(crate) fn random_codes(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    d: &[f64],
+    levels: &[u32],
+    missing: impl Fn(&mut rand_chacha::ChaCha8Rng, usize) -> bool,
+) -> (Vec<CatColumn>, usize) {
+    use rand::RngExt;
+    let mut off = 0;
+    let cats = levels
+        .iter()
+        .map(|&l| {
+            let codes: Vec<u32> = (0..d.len())
+                .map(|k| {
+                    if missing(rng, k) {
+                        crate::data::Factor::MISSING
+                    } else {
+                        rng.random_range(0..l)
+                    }
+                })
+                .collect();
+            off += l as usize;
+            (off - l as usize, Cow::Owned(codes))
+        })
+        .collect();
+    (cats, off)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,24 +445,7 @@ mod tests {
         let d: Vec<f64> = (0..n)
             .map(|k| if k % 9 == 4 { 0.0 } else { 10f64.powf(rng.random_range(-3.0..3.0)) })
             .collect();
-        let mut off = 0;
-        let cats: Vec<(usize, Cow<'static, [u32]>)> = [3u32, 5, 4]
-            .iter()
-            .map(|&l| {
-                let codes: Vec<u32> =
-                    (0..n)
-                        .map(|k| {
-                            if d[k] == 0.0 && k % 2 == 0 {
-                                u32::MAX
-                            } else {
-                                rng.random_range(0..l)
-                            }
-                        })
-                        .collect();
-                off += l as usize;
-                (off - l as usize, Cow::Owned(codes))
-            })
-            .collect();
+        let (cats, off) = random_codes(&mut rng, &d, &[3, 5, 4], |_, k| d[k] == 0.0 && k % 2 == 0);
         for intercept in [None, Some(off)] {
             let p = off + usize::from(intercept.is_some());
             let cols = Columns {
