@@ -423,17 +423,7 @@ impl Table {
     /// # Errors
     /// As [`Table::add_column`].
     pub fn add_f64(&mut self, name: &str, values: &[f64]) -> Result<()> {
-        if self.has_column(name)
-            || values.len() != self.n_rows()
-            || values.iter().any(|v| v.is_nan())
-        {
-            return self.add_column(name, ColumnData::from_f64(values)); // errors, missing values
-        }
-        let col = Float64Chunked::from_slice(PlSmallStr::from(name), values).into_column();
-        self.df
-            .with_column(col)
-            .map_err(|e| Error::Internal(format!("adding column `{name}`: {e}")))?;
-        Ok(())
+        self.add_f64_vec(name, values.to_vec())
     }
 
     /// Appends every column of `other` (same number of rows) that this table lacks: a unit
