@@ -65,7 +65,8 @@ fn sample(dir: &Path, n: usize, replicates: bool) -> PathBuf {
     dir.join("sample.csv")
 }
 
-/// A parsed `ponder` command line (`--quiet` first).
+/// A parsed `ponder` command line (`--quiet` first); an argument with a dot is a file of
+/// `dir` (every file name here has an extension, no other argument has a dot).
 fn cli(dir: &Path, args: &[&str]) -> ponder::cli::Cli {
     let mut argv: Vec<OsString> = vec!["ponder".into(), "--quiet".into()];
     argv.extend(args.iter().map(|a| match *a {

@@ -33,28 +33,17 @@ fn scratch(codebook: &str) -> Scratch {
     s
 }
 
+/// `ponder estimate --config <config> --input persons.csv --output <output>` in `s`.
+fn estimate(s: &Scratch, config: &str, output: &str) -> std::process::Output {
+    s.run(&["estimate", "--config", config, "--input", "persons.csv", "--output", output])
+}
+
 #[test]
 fn a_units_variable_is_skipped_by_persons_and_checked_on_the_units() {
     let s = scratch(CODEBOOK);
-    let o = s.run(&[
-        "estimate",
-        "--config",
-        "persons.yaml",
-        "--input",
-        "persons.csv",
-        "--output",
-        "p.csv",
-    ]);
+    let o = estimate(&s, "persons.yaml", "p.csv");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = s.run(&[
-        "estimate",
-        "--config",
-        "disputes.yaml",
-        "--input",
-        "persons.csv",
-        "--output",
-        "d.csv",
-    ]);
+    let o = estimate(&s, "disputes.yaml", "d.csv");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let d = std::fs::read_to_string(s.path("d.csv")).unwrap();
     assert!(d.contains(",debt,Dettes,") && d.contains(",work,Travail,"), "{d}");
@@ -63,41 +52,17 @@ fn a_units_variable_is_skipped_by_persons_and_checked_on_the_units() {
 
     // a value of the unit file without label is an error for the units configuration only
     let s = scratch(&CODEBOOK.replace(", debt: {fr: Dettes, en: Debts}", ""));
-    let o = s.run(&[
-        "estimate",
-        "--config",
-        "disputes.yaml",
-        "--input",
-        "persons.csv",
-        "--output",
-        "d.csv",
-    ]);
+    let o = estimate(&s, "disputes.yaml", "d.csv");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("value `debt` of `type`") && err.contains("has no label"), "{err}");
     assert!(!s.path("d.csv").exists());
-    let o = s.run(&[
-        "estimate",
-        "--config",
-        "persons.yaml",
-        "--input",
-        "persons.csv",
-        "--output",
-        "p.csv",
-    ]);
+    let o = estimate(&s, "persons.yaml", "p.csv");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     // without `units: true`, a codebook variable missing from the person file stays an error
     let s = scratch(&CODEBOOK.replace("    units: true\n", ""));
-    let o = s.run(&[
-        "estimate",
-        "--config",
-        "persons.yaml",
-        "--input",
-        "persons.csv",
-        "--output",
-        "p.csv",
-    ]);
+    let o = estimate(&s, "persons.yaml", "p.csv");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("no column `type`"), "{err}");
