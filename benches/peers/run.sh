@@ -49,3 +49,20 @@ echo "== 3. 250,000 rows CSV -> CSV raking: ponder whole process vs R survey::ca
 cd "$work/r250k"
 for i in 1 2 3; do wall "$ponder" calibrate -q -c calibrate.yaml -i sample.csv -o out.csv -r r.json; done | median | xargs echo "ponder whole process, median s:"
 Rscript "$here/r_calibrate.R" . 2>&1 | tail -1 | xargs -0 echo "R:"
+
+echo "== 4. floors: what the files alone cost on this machine (copy + fsync, as ponder's atomic write), median of 3"
+floor() {
+  local t0 t1
+  sync
+  t0=$(date +%s.%N)
+  cat "$@" > "$work/floor.tmp" && sync "$work/floor.tmp"
+  t1=$(date +%s.%N)
+  rm -f "$work/floor.tmp"
+  echo "$t1 - $t0" | bc -l
+}
+cd "$work/chain"
+for i in 1 2 3; do floor rep.parquet; done | median | xargs echo "write rep.parquet ($(du -m rep.parquet | cut -f1) MB), s:"
+for i in 1 2 3; do floor cal.parquet; done | median | xargs echo "write cal.parquet ($(du -m cal.parquet | cut -f1) MB), s:"
+cd "$work/r250k"
+for i in 1 2 3; do floor out.csv; done | median | xargs echo "write the 250,000-row out.csv ($(du -m out.csv | cut -f1) MB), s:"
+for i in 1 2 3; do wall "$ponder" --version; done | median | xargs echo "ponder --version (process start and exit), s:"

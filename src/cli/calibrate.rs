@@ -53,10 +53,18 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let weights = t1.elapsed().as_secs_f64();
     let mut out = bind::run(&cfg, &table, d, Replicates::Columns, None)?;
 
+    // the HTML report's histogram of g, taken before the weights move into the table
+    let g = match &args.report {
+        Some(path) if ReportFormat::of(path)? == ReportFormat::Html => {
+            out.calibration.g(out.problem.weights())
+        }
+        _ => Vec::new(),
+    };
     let t2 = Instant::now();
-    table.add_f64(&cfg.output, &out.calibration.weights)?;
-    // the replicate weights are moved into the table (200 columns of 25,000 rows: 40 MB a
-    // copy would write to fresh pages); the reports below do not need them
+    // the weights are moved into the table, not copied (a copy writes n × 8 bytes of fresh
+    // pages: 20 MB for 2.5 M rows); the replicate weights too (200 columns of 25,000 rows:
+    // 40 MB); the reports below do not need them
+    table.add_f64_vec(&cfg.output, std::mem::take(&mut out.calibration.weights))?;
     for (col, rep) in out.replicate_columns.iter().zip(&mut out.replicates) {
         table.add_f64_vec(&format!("{}_{col}", cfg.output), std::mem::take(&mut rep.weights))?;
     }
@@ -76,7 +84,7 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
             replicates: t.replicates,
             write,
         };
-        write_report(path, &report_data(path, args, &cfg, &out, timings)?)?;
+        write_report(path, &report_data(args, &cfg, &out, g, timings))?;
     }
     Ok(())
 }
@@ -104,17 +112,17 @@ fn column_use(cfg: &CalibrationConfig) -> impl Fn(&str) -> Option<ColumnUse> + u
     }
 }
 
-/// What the report shows; the per-row g and d feed the HTML histogram only.
+/// What the report shows; the per-row g (empty unless the report is HTML) and d feed the
+/// HTML histogram only.
 fn report_data(
-    path: &Path,
     args: &Args,
     cfg: &CalibrationConfig,
     out: &bind::Outcome,
+    g: Vec<f64>,
     timings: Timings,
-) -> Result<CalibrationRun> {
-    let html = ReportFormat::of(path)? == ReportFormat::Html;
-    let d = out.problem.weights();
-    Ok(CalibrationRun {
+) -> CalibrationRun {
+    let d = if g.is_empty() { Vec::new() } else { out.problem.weights().to_vec() };
+    CalibrationRun {
         config: args.config.display().to_string(),
         input: args.input.display().to_string(),
         output: args.output.display().to_string(),
@@ -123,9 +131,9 @@ fn report_data(
         report: out.calibration.report.clone(),
         replicates: out.replicate_reports(),
         timings,
-        g: if html { out.calibration.g(d) } else { Vec::new() },
-        d: if html { d.to_vec() } else { Vec::new() },
-    })
+        g,
+        d,
+    }
 }
 
 fn summary(cfg: &CalibrationConfig, cal: &Calibration, reps: usize, out: &Path) -> String {

@@ -72,6 +72,9 @@ fn html_report_and_replicates() {
     }
     let html = std::fs::read_to_string(s.path("r.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("Margins"));
+    // the histogram of g is drawn from the weights taken before they move into the output
+    // table (it is empty, and left out, without them)
+    assert!(html.contains("g = w / d (rows with d &gt; 0)"), "no histogram of g");
 }
 
 #[test]
