@@ -11,6 +11,8 @@ mod run;
 mod sample;
 mod simulate;
 
+use crate::data::ParquetCodec;
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
 const EXAMPLES: &str = "\
@@ -34,8 +36,8 @@ pub struct Cli {
     /// pandas), zstd (smallest file, about twice as slow), snappy, none (fastest, largest).
     /// The values read back are the same whatever the codec; .csv/.tsv outputs are not
     /// compressed and ignore it. `ponder run`: replaces `outputs: parquet_compression:`.
-    #[arg(long, global = true, value_enum, value_name = "CODEC")]
-    pub parquet_compression: Option<crate::data::ParquetCodec>,
+    #[arg(long, global = true, value_name = "CODEC", value_parser = codec_parser())]
+    pub parquet_compression: Option<ParquetCodec>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,6 +65,14 @@ enum Command {
     /// Repeat sample, collection and weighting K times on a synthetic population: bias,
     /// RMSE and interval coverage of every estimate at each weighting step.
     Simulate(simulate::Args),
+}
+
+/// `--parquet-compression`: one of [`ParquetCodec::ALL`] by name, each listed with its
+/// [`ParquetCodec::about`] in `--help` (a wrong name exits 2 with the list).
+fn codec_parser() -> impl TypedValueParser<Value = ParquetCodec> {
+    let values =
+        ParquetCodec::ALL.map(|c| clap::builder::PossibleValue::new(c.name()).help(c.about()));
+    clap::builder::PossibleValuesParser::new(values).try_map(|s| s.parse::<ParquetCodec>())
 }
 
 /// Parses the command line, runs it, prints any error and returns the exit status.

@@ -22,11 +22,10 @@ use std::path::Path;
 /// parallel) 90 / 134 / – / 240 ms; reading 17 / 36 / 48 / 76 ms; 80.8 / 56.9 / 56.3 /
 /// 51.3 MB. Replicate weights are continuous values that compress poorly, so LZ4 is the
 /// default: about half of Zstd's write and read time for 11 % more bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParquetCodec {
     /// No compression: the fastest to write and read, the largest file.
-    #[value(name = "none")]
     #[serde(rename = "none")]
     Uncompressed,
     /// LZ4 (the Parquet `LZ4_RAW` codec), the default: fast, read by Arrow ≥ 9 (pyarrow,
@@ -40,6 +39,10 @@ pub enum ParquetCodec {
 }
 
 impl ParquetCodec {
+    /// Every codec, in the order the help lists them.
+    pub const ALL: [ParquetCodec; 4] =
+        [ParquetCodec::Uncompressed, ParquetCodec::Lz4, ParquetCodec::Snappy, ParquetCodec::Zstd];
+
     /// The name used on the command line and in YAML.
     pub fn name(self) -> &'static str {
         match self {
@@ -50,6 +53,25 @@ impl ParquetCodec {
         }
     }
 
+    /// One line on the codec, for the command line's help.
+    pub fn about(self) -> &'static str {
+        match self {
+            ParquetCodec::Uncompressed => {
+                "No compression: the fastest to write and read, the largest file"
+            }
+            ParquetCodec::Lz4 => {
+                "LZ4 (the Parquet `LZ4_RAW` codec), the default: fast, read by Arrow ≥ 9 \
+                 (pyarrow, R arrow), DuckDB, polars and pandas"
+            }
+            ParquetCodec::Snappy => {
+                "Snappy: as fast as LZ4 here, read by every Parquet reader, including old ones"
+            }
+            ParquetCodec::Zstd => {
+                "Zstd at its default level: the smallest file, about twice LZ4's time"
+            }
+        }
+    }
+
     fn polars(self) -> ParquetCompression {
         match self {
             ParquetCodec::Uncompressed => ParquetCompression::Uncompressed,
@@ -57,6 +79,18 @@ impl ParquetCodec {
             ParquetCodec::Snappy => ParquetCompression::Snappy,
             ParquetCodec::Zstd => ParquetCompression::Zstd(None),
         }
+    }
+}
+
+impl std::str::FromStr for ParquetCodec {
+    type Err = String;
+
+    /// A codec by its [`ParquetCodec::name`].
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Self::ALL.into_iter().find(|c| c.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|c| c.name()).collect();
+            format!("unknown Parquet codec `{s}`: use one of {}", names.join(", "))
+        })
     }
 }
 

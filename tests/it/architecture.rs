@@ -136,6 +136,18 @@ fn config_builds_no_data_object() {
     }
 }
 
+/// The command line is the CLI layer's business: the library below it (data, methods,
+/// configs, reports) never names clap.
+#[test]
+fn only_the_cli_knows_the_command_line_parser() {
+    let offenders: Vec<String> = modules()
+        .into_iter()
+        .filter(|(module, text)| module != "cli" && code(text).contains("clap"))
+        .map(|(module, _)| module)
+        .collect();
+    assert!(offenders.is_empty(), "modules naming clap outside src/cli: {offenders:?}");
+}
+
 #[test]
 fn files_stay_under_600_lines_and_functions_under_80() {
     let mut files = Vec::new();

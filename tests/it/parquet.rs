@@ -188,7 +188,56 @@ fn an_unknown_codec_is_a_usage_error_listing_the_codecs() {
         assert!(err.contains(needle), "{err}");
     }
     let help = s.run(&["calibrate", "--help"]);
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--parquet-compression"));
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--parquet-compression"));
+    // each codec listed with what it is for
+    for codec in ParquetCodec::ALL {
+        assert!(help.contains(codec.about()), "{} not described: {help}", codec.name());
+    }
+}
+
+#[test]
+fn codecs_are_named_as_on_the_command_line() {
+    for codec in ParquetCodec::ALL {
+        assert_eq!(codec.name().parse::<ParquetCodec>(), Ok(codec));
+    }
+    let e = "gzip".parse::<ParquetCodec>().unwrap_err();
+    assert_eq!(e, "unknown Parquet codec `gzip`: use one of none, lz4, snappy, zstd");
+    assert_eq!(ParquetCodec::default(), ParquetCodec::Lz4);
+}
+
+/// Every command writing a data file honours the flag: calibrate, nonresponse, sample and
+/// export (replicates and run above); simulate writes CSV, Markdown and JSON only.
+#[test]
+fn every_command_writing_parquet_honours_the_flag() {
+    let s = Scratch::new();
+    let snappy = |f: &str| {
+        assert_eq!(parquet_codecs_of(&s.path(f)).unwrap(), ["snappy"], "{f}");
+    };
+    let ok = |args: &[&str]| {
+        let flagged = [&["-q", "--parquet-compression", "snappy"][..], args].concat();
+        let o = s.run(&flagged);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    };
+    s.write("in.csv", "id,sex,d\n1,1,10\n2,1,10\n3,2,10\n4,2,10\n");
+    s.write(
+        "c.yaml",
+        "weight: d\noutput: w\nmargins:\n  - variable: sex\n    totals: {1: 24, 2: 16}\n",
+    );
+    ok(&["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "cal.parquet"]);
+    snappy("cal.parquet");
+    s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [stype]\n");
+    let data = fixture("P11a_nonresponse_rhg", "data.csv");
+    ok(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "nr.parquet"]);
+    snappy("nr.parquet");
+    s.write("frame.csv", "id,h\n1,a\n2,a\n3,a\n4,b\n5,b\n6,b\n");
+    s.write("d.yaml", "strata: [h]\nn: 4\nallocation: {method: proportional, min: 1}\nselection: {method: srswor}\nseed: 3\n");
+    ok(&["sample", "-d", "d.yaml", "-f", "frame.csv", "-o", "s.parquet"]);
+    snappy("s.parquet");
+    let export = fixture("export", "export.yaml");
+    let weighted = fixture("export", "weighted.csv");
+    ok(&["export", "-c", &export, "-i", &weighted, "--out", "pkg"]);
+    snappy("pkg/data.parquet");
 }
 
 const ESTIMATES: &str = "design:
