@@ -170,7 +170,7 @@ pub(super) fn read_with_polars(path: &Path, text: &[u8], format: FileFormat) -> 
                          quote, or double a quote inside a value (\"\")"
                     ),
                 ),
-                None => Error::io(path, csv_message(&e.to_string())),
+                None => Error::io(path, csv_message(&e.to_string(), text, format.separator())),
             },
         })?;
     type_columns(path, text, format.separator(), df)
@@ -267,15 +267,39 @@ fn separator_name(c: char) -> &'static str {
     }
 }
 
-fn csv_message(raw: &str) -> String {
+/// polars' message for a CSV it cannot read; a row with more fields than the header is
+/// named by its line.
+fn csv_message(raw: &str, text: &[u8], sep: u8) -> String {
+    let first = raw.lines().next().unwrap_or(raw);
     if raw.contains("found more fields") || raw.contains("ragged") {
-        format!(
-            "a row has more fields than the header (ragged CSV): {}; check quoting and separators",
-            raw.lines().next().unwrap_or(raw)
-        )
+        let header = field_counts(text, sep).first().copied().unwrap_or(0);
+        match first_ragged_line(text, sep, header) {
+            Some((line, fields)) => ragged_message(line, fields, header),
+            None => format!(
+                "a row has more fields than the header (ragged CSV): {first}; check quoting \
+                 and separators"
+            ),
+        }
     } else {
-        format!("not a readable CSV file: {}", raw.lines().next().unwrap_or(raw))
+        format!("not a readable CSV file: {first}")
     }
+}
+
+/// The first line (from 1) whose record has another number of fields than `expected`
+/// (blank lines aside), with its number of fields.
+fn first_ragged_line(text: &[u8], sep: u8, expected: usize) -> Option<(usize, usize)> {
+    field_counts(text, sep)
+        .into_iter()
+        .enumerate()
+        .find(|&(_, fields)| fields != expected && fields > 0)
+        .map(|(i, fields)| (i + 1, fields))
+}
+
+fn ragged_message(line: usize, fields: usize, expected: usize) -> String {
+    format!(
+        "line {line} has {fields} field(s) but the header has {expected} (ragged CSV); every \
+         row needs one field per column (empty = missing): check quoting and separators"
+    )
 }
 
 pub(super) fn check_frame(path: &Path, df: &DataFrame) -> Result<()> {
@@ -305,20 +329,10 @@ fn check_ragged(path: &Path, text: &[u8], sep: u8, cols: &[Column]) -> Result<()
     if last.null_count() == 0 {
         return Ok(());
     }
-    let expected = cols.len();
-    for (line_no, fields) in field_counts(text, sep).into_iter().enumerate() {
-        if fields != expected && fields > 0 {
-            return Err(Error::io(
-                path,
-                format!(
-                    "line {} has {fields} field(s) but the header has {expected} (ragged CSV); \
-                     every row needs one field per column (empty = missing)",
-                    line_no + 1
-                ),
-            ));
-        }
+    match first_ragged_line(text, sep, cols.len()) {
+        Some((line, fields)) => Err(Error::io(path, ragged_message(line, fields, cols.len()))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Number of fields on each record, quote-aware (a quoted field may hold separators and
