@@ -12,7 +12,7 @@ mod replicates;
 mod run;
 mod sample;
 
-pub use crate::common::{Scratch, expected, fixture, rel, stderr};
+pub use crate::common::{Scratch, expected, fixture, stderr};
 
 /// Runs a command expected to fail with exit 1 and a message containing every `needles`,
 /// and checks that the folder is byte-identical afterwards (no output, no temp file, inputs

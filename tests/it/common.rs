@@ -1,10 +1,11 @@
-//! Helpers shared by every test module: fixture paths and readers (CSV, JSON), relative
-//! differences, and a scratch folder that runs the `ponder` binary.
+//! Helpers shared by every test module: fixture paths and readers (CSV, JSON), an
+//! element-wise comparison of weight vectors, and a scratch folder that runs the `ponder`
+//! binary.
 //!
 //! Fixtures live in `tests/fixtures/<case>/` (`data.csv`, `expected.json`, `case.json`, ...).
 //! Float comparisons against references use `approx` (`assert_relative_eq!` /
-//! `relative_eq!` with an explicit `epsilon` and `max_relative`) or [`rel`] / [`max_rel`]
-//! with a strict bound.
+//! `relative_eq!` with an explicit `epsilon` and `max_relative`; `assert_abs_diff_eq!` for
+//! absolute tolerances), element-wise over vectors with [`assert_all_relative_eq`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -42,15 +43,18 @@ pub fn f64s(v: &Value) -> Vec<f64> {
     v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
 }
 
-/// Relative difference |a − b| / max(|b|, 1e-300) (`b` is the reference).
-pub fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
-}
-
-/// The largest [`rel`] over the pairs (same lengths required).
-pub fn max_rel(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| rel(*x, *y)).fold(0.0, f64::max)
+/// Asserts `got` and `want` (the reference) have the same length and agree element-wise
+/// to `max_relative` (`approx::relative_eq!`, no absolute slack); a failure names `what`,
+/// the first index that differs and both values (not whole vectors of weights).
+#[track_caller]
+pub fn assert_all_relative_eq(what: &str, got: &[f64], want: &[f64], max_relative: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            approx::relative_eq!(g, w, epsilon = 0.0, max_relative = max_relative),
+            "{what} [{i}]: {g} vs {w}"
+        );
+    }
 }
 
 /// Splits a CSV line: commas, double quotes around fields with commas (`""` inside is a

@@ -1,6 +1,7 @@
 //! Pre-check errors (each names the margin / category and the fix) and infeasibility
 //! diagnostics (narrowest feasible bounds).
 
+use approx::{abs_diff_eq, assert_relative_eq};
 use ponder::Error;
 use ponder::calibration::{
     Bounds, Margin, Method, NarrowestBounds, Options, Problem, calibrate, narrowest_bounds, solve,
@@ -67,7 +68,10 @@ fn missing_calibration_values_on_positive_weights() {
     let p = Problem::new(vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0], vec![m]).unwrap();
     let cal = calibrate(&p, &Options::default()).unwrap();
     assert_eq!(cal.weights[2], 0.0);
-    assert!((cal.weights[0] - 15.0).abs() < 1e-9 && (cal.weights[1] - 10.0).abs() < 1e-9);
+    assert!(
+        abs_diff_eq!(cal.weights[0], 15.0, epsilon = 1e-9)
+            && abs_diff_eq!(cal.weights[1], 10.0, epsilon = 1e-9)
+    );
 
     let x = Margin::Numeric {
         name: "income".into(),
@@ -110,7 +114,7 @@ fn zero_weight_rows_do_not_influence_the_solve() {
         let b = calibrate(&p2, &Options::new(m, None)).unwrap();
         assert_eq!(&b.weights[6..], &[0.0, 0.0]);
         for (u, v) in a.weights.iter().zip(&b.weights) {
-            assert!((u - v).abs() < 1e-9 * u.abs());
+            assert_relative_eq!(*v, *u, epsilon = 0.0, max_relative = 1e-9);
         }
     }
 }
@@ -159,14 +163,23 @@ fn infeasible_bounds_report_the_narrowest_feasible_ones() {
     else {
         panic!("expected feasible bounds")
     };
-    assert!((lower - 0.4).abs() < 1e-6 && (upper - 1.6).abs() < 1e-6, "[{lower}, {upper}]");
+    assert!(
+        abs_diff_eq!(lower, 0.4, epsilon = 1e-6) && abs_diff_eq!(upper, 1.6, epsilon = 1e-6),
+        "[{lower}, {upper}]"
+    );
     let tight = Bounds::new(0.5, 1.5).unwrap();
     let err = calibrate(&p, &Options::new(Method::Logit, Some(tight))).unwrap_err();
     let Error::Infeasible { step: "calibration", narrowest: Some((l, u)), .. } = err else {
         panic!("expected Infeasible with the narrowest bounds, got {err:?}")
     };
-    assert!((l - lower).abs() < 1e-12 && (u - upper).abs() < 1e-12, "[{l}, {u}]");
-    assert!((l - 0.4).abs() < 1e-6 && (u - 1.6).abs() < 1e-6, "[{l}, {u}]");
+    assert!(
+        abs_diff_eq!(l, lower, epsilon = 1e-12) && abs_diff_eq!(u, upper, epsilon = 1e-12),
+        "[{l}, {u}]"
+    );
+    assert!(
+        abs_diff_eq!(l, 0.4, epsilon = 1e-6) && abs_diff_eq!(u, 1.6, epsilon = 1e-6),
+        "[{l}, {u}]"
+    );
     let msg = err.to_string();
     assert!(msg.contains("margin `A`, category `a`"), "{msg}");
     assert!(msg.contains("[0.400000, 1.600000]") && msg.contains("widen `bounds`"), "{msg}");

@@ -7,7 +7,7 @@ use ponder::calibration::Margin;
 use ponder::data::Factor;
 use serde_json::Value;
 
-pub use crate::common::{f64s, json, max_rel, numeric};
+pub use crate::common::{assert_all_relative_eq, f64s, json, numeric};
 
 /// Columns of a fixture CSV file by name, as text.
 pub fn read_csv(case: &str, file: &str) -> BTreeMap<String, Vec<String>> {

@@ -2,6 +2,7 @@
 //! sample (targets = Σ d h x with h in [0.7, 1.4]), so every method is feasible within the
 //! bounds [0.5, 2].
 
+use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
 use ponder::calibration::{
     Algorithm, Bounds, Distance, Margin, Method, Options, Problem, SolveOn, calibrate,
     calibrate_timed,
@@ -204,8 +205,8 @@ proptest! {
             prop_assert_eq!(cells.report.solved_on, "cells");
             prop_assert_eq!(rows.report.solved_on, "rows");
             prop_assert!(max_abs_diff(&cells.g(&s.d), &rows.g(&s.d)) < 1e-9, "{:?}", method);
-            prop_assert!((cells.report.design_effect - rows.report.design_effect).abs() < 1e-9);
-            prop_assert!((cells.report.g.p25 - rows.report.g.p25).abs() < 1e-9);
+            prop_assert!(abs_diff_eq!(cells.report.design_effect, rows.report.design_effect, epsilon = 1e-9));
+            prop_assert!(abs_diff_eq!(cells.report.g.p25, rows.report.g.p25, epsilon = 1e-9));
             prop_assert_eq!(cells.report.at_lower_bound, rows.report.at_lower_bound);
         }
     }
@@ -225,7 +226,8 @@ proptest! {
             if near_kink { continue; }
             let fd = (dist.g(u + h) - dist.g(u - h)) / (2.0 * h);
             let dg = dist.dg(u);
-            prop_assert!((fd - dg).abs() <= 1e-6 * dg.abs().max(1.0), "{:?}: fd {} dg {}", method, fd, dg);
+            // |Δ| ≤ 1e-6 · max(|dg|, 1)
+            prop_assert!(relative_eq!(fd, dg, epsilon = 1e-6, max_relative = 1e-6), "{:?}: fd {} dg {}", method, fd, dg);
             prop_assert_eq!(dist.g_dg(u), (dist.g(u), dist.dg(u)));
         }
     }
@@ -241,7 +243,11 @@ fn distances_start_at_one_with_unit_slope() {
         (Method::TruncatedLinear, Some(b)),
     ] {
         let d = m.distance(bounds).unwrap();
-        assert!((d.g(0.0) - 1.0).abs() < 1e-15 && (d.dg(0.0) - 1.0).abs() < 1e-15, "{m:?}");
+        assert!(
+            abs_diff_eq!(d.g(0.0), 1.0, epsilon = 1e-15)
+                && abs_diff_eq!(d.dg(0.0), 1.0, epsilon = 1e-15),
+            "{m:?}"
+        );
     }
     // The logit saturates at its bounds without overflow.
     let l = Method::Logit.distance(Some(b)).unwrap();
@@ -288,7 +294,7 @@ fn large_cell_solve_equals_row_solve_and_is_thread_independent() {
     assert_eq!(cells.report.n_positive, d.iter().filter(|&&w| w > 0.0).count());
     assert_eq!(rows.report.n_positive, cells.report.n_positive);
     assert!(max_abs_diff(&cells.g(&d), &rows.g(&d)) < 1e-9);
-    assert!((cells.report.g.p99 - rows.report.g.p99).abs() < 1e-9);
+    assert_abs_diff_eq!(cells.report.g.p99, rows.report.g.p99, epsilon = 1e-9);
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     for o2 in [Options { solve_on: SolveOn::Cells, ..o }, Options { solve_on: SolveOn::Rows, ..o }]
     {
@@ -337,6 +343,6 @@ fn sparse_cross_classifications_collapse_correctly() {
         let rows = calibrate(&p, &Options { solve_on: SolveOn::Rows, ..o }).unwrap();
         assert_eq!(cells.report.solved_on, "cells");
         assert!(max_abs_diff(&cells.g(&d), &rows.g(&d)) < 1e-9, "{level_counts:?}");
-        assert!((cells.report.design_effect - rows.report.design_effect).abs() < 1e-9);
+        assert_abs_diff_eq!(cells.report.design_effect, rows.report.design_effect, epsilon = 1e-9);
     }
 }

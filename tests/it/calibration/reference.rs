@@ -4,7 +4,9 @@ use ponder::calibration::{
     Algorithm, Bounds, Method, Options, Problem, SolveOn, calibrate, calibrate_replicates,
 };
 
-use super::fixtures::{f64s, load, max_rel, numeric, read_csv};
+use approx::{abs_diff_eq, assert_abs_diff_eq};
+
+use super::fixtures::{assert_all_relative_eq, f64s, load, numeric, read_csv};
 
 /// Weights: relative 1e-9 (README of the reference cases).
 const WEIGHT_RTOL: f64 = 1e-9;
@@ -28,12 +30,12 @@ fn p04_poststratification_closed_form_and_newton() {
     let want = f64s(&exp["final_weights"]);
     let cal = calibrate(&p, &options(Method::Linear, None)).unwrap();
     assert_eq!(cal.report.algorithm, "post_stratification");
-    assert!(max_rel(&cal.weights, &want) < 1e-12, "{}", max_rel(&cal.weights, &want));
+    assert_all_relative_eq("post-stratified weights", &cal.weights, &want, 1e-12);
     for solve_on in [SolveOn::Rows, SolveOn::Cells] {
         let o = Options { algorithm: Algorithm::Newton, solve_on, ..options(Method::Linear, None) };
         let cal = calibrate(&p, &o).unwrap();
         assert_eq!(cal.report.algorithm, "newton");
-        assert!(max_rel(&cal.weights, &want) < WEIGHT_RTOL);
+        assert_all_relative_eq(&format!("{solve_on:?} weights"), &cal.weights, &want, WEIGHT_RTOL);
     }
 }
 
@@ -44,20 +46,20 @@ fn p05_raking_ipf_and_newton() {
     let cal = calibrate(&p, &ipf).unwrap();
     assert_eq!(cal.report.algorithm, "ipf");
     let want = f64s(&exp["final_weights"]);
-    assert!(max_rel(&cal.weights, &want) < WEIGHT_RTOL, "{}", max_rel(&cal.weights, &want));
+    assert_all_relative_eq("ipf weights", &cal.weights, &want, WEIGHT_RTOL);
     // Stage weights: one set per margin; the last is the final weights.
     let stages = cal.stage_weights.as_ref().unwrap();
     assert_eq!(stages.len(), 2);
     assert_eq!(stages[0].margin, "stype");
     assert_eq!(stages[1].weights, cal.weights);
-    assert!(max_rel(&stages[0].weights, &want) < 1e-9);
+    assert_all_relative_eq("stage 1 weights", &stages[0].weights, &want, 1e-9);
 
     let want = f64s(&exp["final_weights_calibrate_raking"]);
     for solve_on in [SolveOn::Auto, SolveOn::Rows] {
         let o = Options { solve_on, ..options(Method::Raking, None) };
         let cal = calibrate(&p, &o).unwrap();
         assert_eq!(cal.report.algorithm, "newton");
-        assert!(max_rel(&cal.weights, &want) < WEIGHT_RTOL, "{}", max_rel(&cal.weights, &want));
+        assert_all_relative_eq(&format!("{solve_on:?} weights"), &cal.weights, &want, WEIGHT_RTOL);
     }
 }
 
@@ -67,30 +69,27 @@ fn p06_linear_calibration_with_numeric_margin() {
     let cal = calibrate(&p, &options(Method::Linear, None)).unwrap();
     assert_eq!(cal.report.solved_on, "rows");
     assert_eq!(cal.report.iterations, 1);
-    assert!(max_rel(&cal.weights, &f64s(&exp["final_weights"])) < WEIGHT_RTOL);
-    assert!(max_rel(&cal.g(p.weights()), &f64s(&exp["g_weights"])) < WEIGHT_RTOL);
+    assert_all_relative_eq("weights", &cal.weights, &f64s(&exp["final_weights"]), WEIGHT_RTOL);
+    assert_all_relative_eq("g", &cal.g(p.weights()), &f64s(&exp["g_weights"]), WEIGHT_RTOL);
 }
 
 #[test]
 fn p07a_logit_bounded() {
     let (p, exp) = problem("P07a_logit_bounded");
     let cal = calibrate(&p, &options(Method::Logit, Some((0.5, 2.5)))).unwrap();
-    let err = max_rel(&cal.weights, &f64s(&exp["final_weights"]));
-    assert!(err < WEIGHT_RTOL, "{err}");
-    assert!(max_rel(&cal.g(p.weights()), &f64s(&exp["g_weights"])) < WEIGHT_RTOL);
+    assert_all_relative_eq("weights", &cal.weights, &f64s(&exp["final_weights"]), WEIGHT_RTOL);
+    assert_all_relative_eq("g", &cal.g(p.weights()), &f64s(&exp["g_weights"]), WEIGHT_RTOL);
     assert!(cal.report.g.min >= 0.5 && cal.report.g.max <= 2.5);
-    assert!(
-        (cal.report.g.min - 0.744012).abs() < 1e-6 && (cal.report.g.max - 1.506530).abs() < 1e-6
-    );
+    assert_abs_diff_eq!(cal.report.g.min, 0.744012, epsilon = 1e-6);
+    assert_abs_diff_eq!(cal.report.g.max, 1.506530, epsilon = 1e-6);
 }
 
 #[test]
 fn p07b_truncated_linear() {
     let (p, exp) = problem("P07b_truncated_linear");
     let cal = calibrate(&p, &options(Method::TruncatedLinear, Some((0.5, 2.5)))).unwrap();
-    let err = max_rel(&cal.weights, &f64s(&exp["final_weights"]));
-    assert!(err < WEIGHT_RTOL, "{err}");
-    assert!(max_rel(&cal.g(p.weights()), &f64s(&exp["g_weights"])) < WEIGHT_RTOL);
+    assert_all_relative_eq("weights", &cal.weights, &f64s(&exp["final_weights"]), WEIGHT_RTOL);
+    assert_all_relative_eq("g", &cal.g(p.weights()), &f64s(&exp["g_weights"]), WEIGHT_RTOL);
     assert_eq!((cal.report.at_lower_bound, cal.report.at_upper_bound), (0, 0));
 }
 
@@ -99,7 +98,7 @@ fn p08d_jk1_replicates_recalibrated() {
     let (p, exp) = problem("P08d_jk1_calibrated");
     let o = options(Method::Linear, None);
     let cal = calibrate(&p, &o).unwrap();
-    assert!(max_rel(&cal.weights, &f64s(&exp["final_weights"])) < WEIGHT_RTOL);
+    assert_all_relative_eq("weights", &cal.weights, &f64s(&exp["final_weights"]), WEIGHT_RTOL);
     let reps = read_csv("P08d_jk1_calibrated", "replicate_weights.csv");
     let cols: Vec<Vec<f64>> = (1..=15).map(|r| numeric(&reps[&format!("rep_{r}")])).collect();
     let out = calibrate_replicates(&p, &cols, &o).unwrap();
@@ -111,14 +110,7 @@ fn p08d_jk1_replicates_recalibrated() {
         for (a, b) in cal.weights.iter().zip(&w) {
             assert_eq!(*a == 0.0, *b == 0.0, "replicate {}", r + 1);
         }
-        let err = cal
-            .weights
-            .iter()
-            .zip(&w)
-            .filter(|(_, b)| **b != 0.0)
-            .map(|(a, b)| ((a - b) / b).abs())
-            .fold(0.0, f64::max);
-        assert!(err < WEIGHT_RTOL, "replicate {}: {err}", r + 1);
+        assert_all_relative_eq(&format!("replicate {}", r + 1), &cal.weights, &w, WEIGHT_RTOL);
     }
 }
 
@@ -136,12 +128,14 @@ fn p12c_all_methods_against_survey_and_sampling() {
         let g = cal.g(p.weights());
         let survey = f64s(&exp["g_weights_survey_calibrate"][name]);
         let sampling = f64s(&exp["g_weights_sampling_calib"][name]);
-        assert!(max_rel(&g, &survey) < WEIGHT_RTOL, "{name}: {}", max_rel(&g, &survey));
+        assert_all_relative_eq(&format!("{name} g vs survey"), &g, &survey, WEIGHT_RTOL);
         // sampling::calib stops at a relative margin error of 1e-6: its logit g differs from
         // survey's by 3.1e-6 (max_abs_diff_sampling_vs_survey), so allow that much.
         let tol = (1.1 * exp["max_abs_diff_sampling_vs_survey"][name].as_f64().unwrap()).max(1e-6);
-        let diff = g.iter().zip(&sampling).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        assert!(diff < tol, "{name}: {diff} >= {tol}");
+        assert_eq!(g.len(), sampling.len(), "{name}");
+        for (i, (a, b)) in g.iter().zip(&sampling).enumerate() {
+            assert!(abs_diff_eq!(a, b, epsilon = tol), "{name} g vs sampling [{i}]: {a} vs {b}");
+        }
     }
 }
 
@@ -156,6 +150,6 @@ fn p05_calmar_stopping_rule_gives_the_same_weights() {
         let cal = calibrate(&p, &o).unwrap();
         let last = cal.report.iteration_log.last().unwrap();
         assert!(last.g_change.unwrap() <= 1e-12, "{algorithm:?}");
-        assert!(max_rel(&cal.weights, &want) < WEIGHT_RTOL, "{algorithm:?}");
+        assert_all_relative_eq(&format!("{algorithm:?} weights"), &cal.weights, &want, WEIGHT_RTOL);
     }
 }

@@ -1,6 +1,7 @@
 //! `ponder calibrate` end to end, and every bad input refused cleanly.
 
 use super::{Scratch, assert_refused, stderr};
+use approx::abs_diff_eq;
 use ponder::data::Table;
 
 const DATA: &str = "id,sex,age,income,d,rep_1,rep_2\n\
@@ -41,11 +42,11 @@ fn calibrates_and_reports() {
     assert_eq!(t.column_names(), vec!["id", "sex", "age", "income", "d", "rep_1", "rep_2", "w"]);
     for (cat, total) in sums(&t, "w", "sex") {
         let target = if cat == "1" { 50.0 } else { 46.0 };
-        assert!((total - target).abs() < 1e-8, "sex {cat}: {total}");
+        assert!(abs_diff_eq!(total, target, epsilon = 1e-8), "sex {cat}: {total}");
     }
     for (cat, total) in sums(&t, "w", "age") {
         let target = [30.0, 36.0, 30.0][["a", "b", "c"].iter().position(|c| *c == cat).unwrap()];
-        assert!((total - target).abs() < 1e-8, "age {cat}: {total}");
+        assert!(abs_diff_eq!(total, target, epsilon = 1e-8), "age {cat}: {total}");
     }
     assert_eq!(t.numeric("w").unwrap()[8], 0.0, "weight 0 passes through");
     let report = s.json("r.json");
@@ -67,7 +68,7 @@ fn html_report_and_replicates() {
     for rep in ["w_rep_1", "w_rep_2"] {
         for (cat, total) in sums(&t, rep, "sex") {
             let target = if cat == "1" { 50.0 } else { 46.0 };
-            assert!((total - target).abs() < 1e-8, "{rep} sex {cat}: {total}");
+            assert!(abs_diff_eq!(total, target, epsilon = 1e-8), "{rep} sex {cat}: {total}");
         }
     }
     let html = std::fs::read_to_string(s.path("r.html")).unwrap();
@@ -99,8 +100,8 @@ fn grouped_categories_meet_the_merged_margin() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let t = Table::read(&s.path("out.csv")).unwrap();
     let by_age = sums(&t, "w", "age");
-    assert!((by_age[0].1 + by_age[1].1 - 66.0).abs() < 1e-8, "{by_age:?}");
-    assert!((by_age[2].1 - 30.0).abs() < 1e-8, "{by_age:?}");
+    assert!(abs_diff_eq!(by_age[0].1 + by_age[1].1, 66.0, epsilon = 1e-8), "{by_age:?}");
+    assert!(abs_diff_eq!(by_age[2].1, 30.0, epsilon = 1e-8), "{by_age:?}");
     // the data keep their own categories
     assert_eq!(t.factor("age").unwrap().levels, ["a", "b", "c"]);
 }
@@ -116,7 +117,7 @@ fn calmar_margin_table_is_read_when_binding() {
     let t = Table::read(&s.path("out.csv")).unwrap();
     for (cat, total) in sums(&t, "w", "sex") {
         let target = if cat == "1" { 50.0 } else { 46.0 };
-        assert!((total - target).abs() < 1e-8, "sex {cat}: {total}");
+        assert!(abs_diff_eq!(total, target, epsilon = 1e-8), "sex {cat}: {total}");
     }
     let s = setup(&format!("{CONFIG}margins_table: m.csv\n"));
     s.write("m.csv", "var,n,mar1,mar2\nsex,2,50,46\n");

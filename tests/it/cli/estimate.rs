@@ -1,7 +1,8 @@
 //! `ponder estimate` through the CLI against the R reference cases, the chain
 //! calibrate → estimate, and bad inputs.
 
-use super::{Scratch, assert_refused, fixture, rel, stderr};
+use super::{Scratch, assert_refused, fixture, stderr};
+use approx::relative_eq;
 use ponder::data::Table;
 use serde_json::Value;
 
@@ -45,20 +46,50 @@ fn check_case_in(s: &Scratch, case: &str, config: &str, data: &str, suffix: &str
             .unwrap_or_else(|| panic!("{case}: no output row for {name} {:?}", e["domain"]));
         let x = |v: &Option<f64>| v.unwrap_or(f64::NAN);
         assert!(
-            rel(x(&est[row]), e["estimate"].as_f64().unwrap()) < 1e-9,
+            relative_eq!(
+                x(&est[row]),
+                e["estimate"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-9
+            ),
             "{case} {name} estimate"
         );
         assert!(
-            rel(x(&se[row]), e["se"].as_f64().unwrap()) < 1e-6,
+            relative_eq!(
+                x(&se[row]),
+                e["se"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-6
+            ),
             "{case} {name} se {:?} vs {}",
             se[row],
             e["se"]
         );
-        assert!(rel(x(&lo[row]), e["ci_low"].as_f64().unwrap()) < 1e-6, "{case} {name} ci_low");
-        assert!(rel(x(&hi[row]), e["ci_high"].as_f64().unwrap()) < 1e-6, "{case} {name} ci_high");
+        assert!(
+            relative_eq!(
+                x(&lo[row]),
+                e["ci_low"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-6
+            ),
+            "{case} {name} ci_low"
+        );
+        assert!(
+            relative_eq!(
+                x(&hi[row]),
+                e["ci_high"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-6
+            ),
+            "{case} {name} ci_high"
+        );
         assert_eq!(df[row], e["df"].as_f64(), "{case} {name} df");
         if let Some(d) = e.get("deff").and_then(Value::as_f64) {
-            assert!(rel(x(&deff[row]), d) < 1e-6, "{case} {name} deff {:?} vs {d}", deff[row]);
+            assert!(
+                relative_eq!(x(&deff[row]), d, epsilon = 0.0, max_relative = 1e-6),
+                "{case} {name} deff {:?} vs {d}",
+                deff[row]
+            );
         }
     }
 }
@@ -113,7 +144,10 @@ fn calibrate_then_check(case: &str, calibration: &str, design: &str, estimates: 
     let w = cal.numeric("w_cal").unwrap();
     let exp = super::expected(case);
     for (x, y) in w.iter().zip(exp["final_weights"].as_array().unwrap()) {
-        assert!(rel(*x, y.as_f64().unwrap()) < 1e-9, "{case} weight {x} vs {y}");
+        assert!(
+            relative_eq!(*x, y.as_f64().unwrap(), epsilon = 0.0, max_relative = 1e-9),
+            "{case} weight {x} vs {y}"
+        );
     }
     let cfg = format!("design:\n  weight: w_cal\n{design}  calibration: cal.yaml\n{estimates}");
     check_case_in(&s, case, &cfg, s.path("cal.csv").to_str().unwrap(), "");

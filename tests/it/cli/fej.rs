@@ -7,6 +7,7 @@
 
 use super::{Scratch, stderr};
 use crate::common::repo;
+use approx::assert_relative_eq;
 use ponder::data::{ColumnData, Table};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -112,7 +113,7 @@ fn fej_sample_then_sequential_nonresponse() {
     }
     let expected: f64 = (0..nr).map(|c| eligible[c] * (known[c] + unknown[c]) / known[c]).sum();
     let total: f64 = w.iter().sum();
-    assert!((total - expected).abs() < 1e-9 * expected, "{total} vs {expected}");
+    assert_relative_eq!(total, expected, epsilon = 0.0, max_relative = 1e-9);
     for k in 0..d.len() {
         let resp = matches!(label(k), "web" | "phone");
         assert_eq!(w[k] > 0.0, resp, "row {k}: phase {} weight {}", label(k), w[k]);

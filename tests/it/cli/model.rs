@@ -1,7 +1,8 @@
 //! `ponder model` against R `survey` (cases P14a–P15: svyglm, regTermTest, svychisq,
 //! svycontrast of svyby) and its refusals (culprit named, no output file).
 
-use super::{Scratch, assert_refused, expected, fixture, rel, stderr};
+use super::{Scratch, assert_refused, expected, fixture, stderr};
+use approx::{assert_relative_eq, relative_eq};
 use serde_json::Value;
 
 /// Runs `ponder model` with `yaml` on a case's data (or `data`), returning the JSON rows.
@@ -14,9 +15,10 @@ fn run_model(s: &Scratch, case: &str, yaml: &str, data: Option<&str>) -> Vec<Val
     serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
 }
 
+/// Two JSON numbers within a relative `tol` (`approx`, no absolute slack).
 fn close(what: &str, got: &Value, want: &Value, tol: f64) {
     let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
-    assert!(rel(g, w) <= tol, "{what}: {g} vs {w}");
+    assert!(relative_eq!(g, w, epsilon = 0.0, max_relative = tol), "{what}: {g} vs {w}");
 }
 
 /// Every coefficient of model `model` in expected.json, in R's order.
@@ -281,8 +283,20 @@ fn models_on_a_nonresponse_phase_match_the_estimates_variance() {
             Some(&s.path("cal.csv").to_string_lossy()),
         );
         let b0 = &rows[0];
-        assert!(rel(b0["estimate"].as_f64().unwrap(), mean) < 1e-10, "{weight} mean");
-        assert!(rel(b0["se"].as_f64().unwrap(), se) < 1e-9, "{weight} se {} vs {se}", b0["se"]);
+        assert!(
+            relative_eq!(
+                b0["estimate"].as_f64().unwrap(),
+                mean,
+                epsilon = 0.0,
+                max_relative = 1e-10
+            ),
+            "{weight} mean"
+        );
+        assert!(
+            relative_eq!(b0["se"].as_f64().unwrap(), se, epsilon = 0.0, max_relative = 1e-9),
+            "{weight} se {} vs {se}",
+            b0["se"]
+        );
         let d = rows.iter().find(|r| r["kind"] == "difference").unwrap();
         s.write("d.yaml", &format!("{design}models:\n  - {{name: d, family: gaussian, response: api00, terms: [stype], reference: {{stype: E}}, domain: {{}}}}\n"));
         let dummy = run_model(
@@ -292,9 +306,19 @@ fn models_on_a_nonresponse_phase_match_the_estimates_variance() {
             Some(&s.path("cal.csv").to_string_lossy()),
         );
         let h = dummy.iter().find(|r| r["term"] == "stype=H").unwrap();
-        assert!(rel(h["estimate"].as_f64().unwrap(), d["estimate"].as_f64().unwrap()) < 1e-9);
+        assert_relative_eq!(
+            h["estimate"].as_f64().unwrap(),
+            d["estimate"].as_f64().unwrap(),
+            epsilon = 0.0,
+            max_relative = 1e-9
+        );
         assert!(
-            rel(h["se"].as_f64().unwrap(), d["se"].as_f64().unwrap()) < 1e-9,
+            relative_eq!(
+                h["se"].as_f64().unwrap(),
+                d["se"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-9
+            ),
             "{weight} difference se"
         );
     }
@@ -414,8 +438,12 @@ fn fej_calibration_to_a_fixed_mode_mix() {
     let web = mode.level_index("web").unwrap();
     let total: f64 = w.iter().sum();
     let on_web: f64 = w.iter().zip(&mode.codes).filter(|(_, c)| **c == web).map(|(w, _)| w).sum();
-    assert!(rel(on_web / total, 0.70) < 1e-8, "web share {}", on_web / total);
-    assert!(rel(total, 51_491_359.0) < 1e-8, "{total}");
+    assert!(
+        relative_eq!(on_web / total, 0.70, epsilon = 0.0, max_relative = 1e-8),
+        "web share {}",
+        on_web / total
+    );
+    assert!(relative_eq!(total, 51_491_359.0, epsilon = 0.0, max_relative = 1e-8), "{total}");
 }
 
 /// A dispute-level model (`units:` in the model config): each dispute carries its person's

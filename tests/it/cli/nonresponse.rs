@@ -1,13 +1,15 @@
 //! `ponder nonresponse` against R (P11a weighting classes, P11b inverse propensity), then
 //! `ponder estimate` on the respondents as R computed the SEs; bad inputs refused.
 
-use super::{Scratch, assert_refused, expected, fixture, rel, stderr};
+use super::{Scratch, assert_refused, expected, fixture, stderr};
 use ponder::config::nonresponse::NonresponseConfig;
 use ponder::data::{ColumnData, Table};
 use serde_json::Value;
 
-use approx::relative_eq;
+use approx::{assert_relative_eq, relative_eq};
 
+/// Our column against R's JSON array, row by row (same lengths), relative `tol` with an
+/// absolute floor `tol` (for the zero weights of nonrespondents).
 fn close(ours: &[f64], theirs: &Value, tol: f64, what: &str) {
     let theirs = theirs.as_array().unwrap();
     assert_eq!(ours.len(), theirs.len());
@@ -37,8 +39,21 @@ fn respondent_estimate(s: &Scratch, case: &str, design_extra: &str) {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let est = Table::read(&s.path("est.csv")).unwrap();
     let e = &expected(case)["estimates"][0];
-    assert!(rel(est.numeric("estimate").unwrap()[0], e["estimate"].as_f64().unwrap()) < 1e-8);
-    assert!(rel(est.numeric("se").unwrap()[0], e["se"].as_f64().unwrap()) < 1e-6, "{case} se");
+    assert_relative_eq!(
+        est.numeric("estimate").unwrap()[0],
+        e["estimate"].as_f64().unwrap(),
+        epsilon = 0.0,
+        max_relative = 1e-8
+    );
+    assert!(
+        relative_eq!(
+            est.numeric("se").unwrap()[0],
+            e["se"].as_f64().unwrap(),
+            epsilon = 0.0,
+            max_relative = 1e-6
+        ),
+        "{case} se"
+    );
 }
 
 #[test]
@@ -190,8 +205,14 @@ fn replicates_are_adjusted_too() {
         a.numeric("w_nr_rep_2").unwrap(),
     );
     for k in 0..w.len() {
-        assert!((w[k] - r1[k]).abs() <= 1e-12 * w[k].max(1.0));
-        assert!((2.0 * w[k] - r2[k]).abs() <= 1e-12 * w[k].max(1.0));
+        // |Δ| ≤ 1e-12 · max(|w|, 1)
+        assert!(relative_eq!(r1[k], w[k], epsilon = 1e-12, max_relative = 1e-12), "row {k}");
+        assert!(
+            relative_eq!(r2[k], 2.0 * w[k], epsilon = 1e-12, max_relative = 5e-13),
+            "row {k}: {} vs 2 × {}",
+            r2[k],
+            w[k]
+        );
     }
 }
 
@@ -201,6 +222,7 @@ fn replicates_are_adjusted_too() {
 mod two_phase {
     use super::super::{Scratch, assert_refused, stderr};
     use super::fixture;
+    use approx::assert_relative_eq;
     use ponder::data::{ColumnData, Table};
     use ponder::design::{Categorical, Design, DesignSpec, Numeric};
     use ponder::variance::two_phase_variance;
@@ -273,7 +295,7 @@ mod two_phase {
             pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();
         let v = two_phase_variance(&design, &resp, &p, &y).unwrap();
         assert!(v.nonresponse > 0.0);
-        assert!((ours - v.total().sqrt()).abs() < 1e-9 * ours, "{ours} vs {}", v.total().sqrt());
+        assert_relative_eq!(ours, v.total().sqrt(), epsilon = 0.0, max_relative = 1e-9);
 
         // everyone responds: p̂ = 1, the term vanishes and the plain linearization remains
         everyone_responds(&s, &data);
@@ -284,7 +306,7 @@ mod two_phase {
             "api99",
         );
         let plain = se(&s, "all.csv", "  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n", "api99");
-        assert!((two - plain).abs() < 1e-9 * plain, "{two} vs {plain}");
+        assert_relative_eq!(two, plain, epsilon = 0.0, max_relative = 1e-9);
 
         // a weight column that is not the adjustment's output is refused
         assert_refused(
@@ -354,7 +376,7 @@ mod two_phase {
         let p: Vec<f64> =
             pw.iter().zip(&w).map(|(d, w)| if *w > 0.0 { d / w } else { 1.0 }).collect();
         let v = two_phase_variance(&design, &resp, &p, &e).unwrap();
-        assert!((ours - v.total().sqrt()).abs() < 1e-8 * ours, "{ours} vs {}", v.total().sqrt());
+        assert_relative_eq!(ours, v.total().sqrt(), epsilon = 0.0, max_relative = 1e-8);
         // calibration on stype removes the between-stratum part: smaller than without it
         let uncalibrated = se(
             &s,
@@ -382,6 +404,6 @@ mod two_phase {
             "  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  calibration: c.yaml\n",
             "api99",
         );
-        assert!((two - plain).abs() < 1e-9 * plain, "{two} vs {plain}");
+        assert_relative_eq!(two, plain, epsilon = 0.0, max_relative = 1e-9);
     }
 }

@@ -6,7 +6,8 @@
 //! Records with a `known_difference` are R artefacts (explained in the record): ponder is
 //! checked against the value R's own formula gives without the artefact.
 
-use super::{Scratch, expected, fixture, rel, stderr};
+use super::{Scratch, expected, fixture, stderr};
+use approx::relative_eq;
 use ponder::data::{Factor, Table};
 use serde_json::Value;
 
@@ -54,7 +55,11 @@ fn check_record(out: &Table, case: &str, e: &Value) {
     // cell empty
     let want = |k: &str| e[k].as_f64().unwrap_or(f64::NAN);
     let close = |c: &str, w: f64, tol: f64| {
-        let ok = if w.is_nan() { get(c).is_nan() } else { rel(get(c), w) <= tol };
+        let ok = if w.is_nan() {
+            get(c).is_nan()
+        } else {
+            relative_eq!(get(c), w, epsilon = 0.0, max_relative = tol)
+        };
         assert!(ok, "{tag} {c}: ponder {} vs R {w}", get(c));
     };
     close("estimate", want("estimate"), 1e-9);
@@ -211,7 +216,10 @@ fn r04_calibration_variants_then_estimates() {
         assert_eq!(w.len(), want.len());
         for (x, y) in w.iter().zip(want) {
             // rake() stops on its own rule (epsilon 1e-12 on totals): ~1e-11 from the solution
-            assert!(rel(*x, y.as_f64().unwrap()) < 1e-9, "{c} weight {x} vs {y}");
+            assert!(
+                relative_eq!(*x, y.as_f64().unwrap(), epsilon = 0.0, max_relative = 1e-9),
+                "{c} weight {x} vs {y}"
+            );
         }
         let cfg = format!(
             "design:\n  weight: w_cal\n  clusters: [dnum]\n  fpc: [fpc]\n  calibration: cal.yaml\nestimates:\n  - {{name: mean_api00_{c}, stat: mean, variable: api00}}\n  - {{name: total_enroll_{c}, stat: total, variable: enroll}}\n  - {{name: ratio_api00_api99_{c}, stat: ratio, variable: api00, denominator: api99}}\n  - {{name: mean_api00_by_stype_{c}, stat: mean, variable: api00, by: [stype]}}\n  - {{name: total_enroll_by_awards_{c}, stat: total, variable: enroll, by: [awards]}}\n"
@@ -253,7 +261,8 @@ fn r05_brr_fay_jkn_replicates() {
             for (x, y) in w.iter().zip(col.as_array().unwrap()) {
                 let y = y.as_f64().unwrap();
                 assert!(
-                    (x - y).abs() <= 1e-12 * y.abs().max(1.0),
+                    // |Δ| ≤ 1e-12 · max(|y|, 1)
+                    relative_eq!(*x, y, epsilon = 1e-12, max_relative = 1e-12),
                     "{variant} rep_{}: {x} vs {y}",
                     r + 1
                 );

@@ -2,7 +2,8 @@
 //! weights; `ponder calibrate` recalibrates every replicate; `ponder estimate` on the
 //! replicate columns gives R's SEs before (P08a) and after calibration (P08d).
 
-use super::{Scratch, assert_refused, expected, rel, stderr};
+use super::{Scratch, assert_refused, expected, stderr};
+use approx::relative_eq;
 use ponder::data::Table;
 
 fn fixture(file: &str) -> String {
@@ -18,9 +19,17 @@ fn check_se(s: &Scratch, config: &str, data: &str, case: &str) {
     let t = Table::read(&s.path("est.csv")).unwrap();
     let (est, se) = (t.numeric("estimate").unwrap(), t.numeric("se").unwrap());
     for (i, e) in expected(case)["estimates"].as_array().unwrap().iter().enumerate() {
-        assert!(rel(est[i], e["estimate"].as_f64().unwrap()) < 1e-9, "{case} estimate {i}");
         assert!(
-            rel(se[i], e["se"].as_f64().unwrap()) < 1e-6,
+            relative_eq!(
+                est[i],
+                e["estimate"].as_f64().unwrap(),
+                epsilon = 0.0,
+                max_relative = 1e-9
+            ),
+            "{case} estimate {i}"
+        );
+        assert!(
+            relative_eq!(se[i], e["se"].as_f64().unwrap(), epsilon = 0.0, max_relative = 1e-6),
             "{case} se {i}: {} vs {}",
             se[i],
             e["se"]
@@ -52,7 +61,11 @@ fn jk1_then_calibration_then_replicate_estimates() {
         let (a, b) =
             (ours.numeric(&format!("rep_{k}")).unwrap(), r.numeric(&format!("rep_{k}")).unwrap());
         for (x, y) in a.iter().zip(&b) {
-            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "rep_{k}: {x} vs {y}");
+            // |Δ| ≤ 1e-12 · max(|y|, 1)
+            assert!(
+                relative_eq!(*x, *y, epsilon = 1e-12, max_relative = 1e-12),
+                "rep_{k}: {x} vs {y}"
+            );
         }
     }
     assert!(std::fs::read_to_string(s.path("rep.R")).unwrap().contains("svrepdesign"));
@@ -77,7 +90,12 @@ fn jk1_then_calibration_then_replicate_estimates() {
         let ours = cal.numeric(&format!("w_cal_rep_{}", k + 1)).unwrap();
         for (x, y) in ours.iter().zip(col.as_array().unwrap()) {
             let y = y.as_f64().unwrap();
-            assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "replicate {}: {x} vs {y}", k + 1);
+            // |Δ| ≤ 1e-9 · max(|y|, 1)
+            assert!(
+                relative_eq!(*x, y, epsilon = 1e-9, max_relative = 1e-9),
+                "replicate {}: {x} vs {y}",
+                k + 1
+            );
         }
     }
     let est = "estimates:\n  - {name: mean_api00, stat: mean, variable: api00}\n  - {name: total_api00, stat: total, variable: api00}\n";

@@ -3,6 +3,7 @@
 
 use super::{Scratch, stderr};
 use crate::common::repo;
+use approx::{abs_diff_eq, assert_abs_diff_eq};
 
 /// The FEJ sample design on a smaller synthetic register and sample.
 fn small_design(s: &Scratch, rows: usize, n: usize) {
@@ -95,10 +96,10 @@ fn run_writes_every_output_identically_whatever_the_thread_count() {
     let cal: serde_json::Value =
         serde_json::from_slice(&std::fs::read(s.path("a/calibration.json")).unwrap()).unwrap();
     let total = cal["population_total"].as_f64().unwrap();
-    assert!((w.iter().sum::<f64>() / total - 1.0).abs() < 1e-8, "{total}");
+    assert!(abs_diff_eq!(w.iter().sum::<f64>() / total, 1.0, epsilon = 1e-8), "{total}");
     // Every replicate redid the calibration: each sums to the same total.
     let r = t.numeric("w_cal_rep_7").unwrap();
-    assert!((r.iter().sum::<f64>() / total - 1.0).abs() < 1e-6);
+    assert_abs_diff_eq!(r.iter().sum::<f64>() / total, 1.0, epsilon = 1e-6);
     let est = std::fs::read_to_string(s.path("a/estimates.csv")).unwrap();
     assert!(est.lines().any(|l| l.starts_with("trust,")), "{est}");
     let html = std::fs::read_to_string(s.path("a/report.html")).unwrap();

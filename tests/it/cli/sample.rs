@@ -1,6 +1,7 @@
 //! `ponder sample` end to end on small frames, determinism, and bad designs refused.
 
 use super::{Scratch, assert_refused, stderr};
+use approx::abs_diff_eq;
 use ponder::data::Table;
 
 /// 3 strata a (6 units), b (4), c (2); size measure x; a unit outside the scope (age 15).
@@ -31,7 +32,7 @@ fn stratified_srswor_with_scope_and_report() {
     );
     assert!(t.numeric("age").unwrap().iter().all(|a| *a >= 18.0), "out-of-scope unit drawn");
     let w = t.numeric("design_weight").unwrap();
-    assert!((w.iter().sum::<f64>() - 11.0).abs() < 1e-9, "HT estimate of N in scope");
+    assert!(abs_diff_eq!(w.iter().sum::<f64>(), 11.0, epsilon = 1e-9), "HT estimate of N in scope");
     let r = s.json("r.json");
     assert_eq!(r["in_scope"], 11);
     assert_eq!(r["filters"][0][1], 1);

@@ -1,11 +1,10 @@
 //! The variance engine's covariance API: the diagonal is the variance, off-diagonal entries
 //! follow from polarization, cov(a, b) = (V(a + b) − V(a − b)) / 4.
 
+use approx::{abs_diff_eq, relative_eq};
 use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, WeightSource};
 use ponder::variance::replicates::{ReplicateDesign, ReplicateKind, ReplicateOptions};
 use ponder::variance::{CalibrationStep, Linearization};
-
-use crate::common::rel;
 
 fn cat(name: &str, v: &[u32]) -> Categorical {
     let s: Vec<Option<String>> = v.iter().map(|x| Some(format!("{x:02}"))).collect();
@@ -47,7 +46,8 @@ fn check(lin: &Linearization) {
             let plus: Vec<f64> = z[a].iter().zip(&z[b]).map(|(x, y)| x + y).collect();
             let minus: Vec<f64> = z[a].iter().zip(&z[b]).map(|(x, y)| x - y).collect();
             let polar = (lin.variance(&plus).unwrap() - lin.variance(&minus).unwrap()) / 4.0;
-            assert!((c[(a, b)] - polar).abs() < 1e-10 * c[(a, a)].max(c[(b, b)]), "{a},{b}");
+            let scale = c[(a, a)].max(c[(b, b)]);
+            assert!(abs_diff_eq!(c[(a, b)], polar, epsilon = 1e-10 * scale), "{a},{b}");
         }
     }
 }
@@ -113,7 +113,11 @@ fn replicate_covariance_diagonal_is_the_variance() {
             let plus = col(&|t| t[0] + t[1]);
             let minus = col(&|t| t[0] - t[1]);
             let polar = (rep.variance_of(&plus, 0.0).0 - rep.variance_of(&minus, 0.0).0) / 4.0;
-            assert!(rel(c[(0, 1)], polar) < 1e-12, "{} vs {polar}", c[(0, 1)]);
+            assert!(
+                relative_eq!(c[(0, 1)], polar, epsilon = 0.0, max_relative = 1e-12),
+                "{} vs {polar}",
+                c[(0, 1)]
+            );
         }
     }
 }
@@ -135,7 +139,7 @@ fn check_cells(lin: &Linearization) {
     assert!(scale > 0.0);
     for a in 0..cells {
         for b in 0..cells {
-            assert!((fast[(a, b)] - dense[(a, b)]).abs() <= 1e-12 * scale, "{a},{b}");
+            assert!(abs_diff_eq!(fast[(a, b)], dense[(a, b)], epsilon = 1e-12 * scale), "{a},{b}");
         }
     }
     assert!(lin.cell_covariance(&cell[1..], cells).is_err(), "wrong length refused");

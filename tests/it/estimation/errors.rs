@@ -1,5 +1,6 @@
 //! Errors: each names what is wrong and where.
 
+use approx::abs_diff_eq;
 use ponder::design::{Categorical, Design, DesignSpec, LonelyPsu, Numeric, WeightSource};
 use ponder::estimate::{
     EstimateSpec, MissingPolicy, Publication, Statistic, VarianceSource, estimate,
@@ -73,7 +74,7 @@ fn lonely_psu_under_fail_names_the_stratum_and_policies() {
     ] {
         spec.lonely_psu = p;
         let v = Design::new(spec.clone()).expect("design").variance(&z).expect("variance");
-        assert!((v - want).abs() < 1e-12, "{p:?}: {v} vs {want}");
+        assert!(abs_diff_eq!(v, want, epsilon = 1e-12), "{p:?}: {v} vs {want}");
     }
 }
 
@@ -159,7 +160,7 @@ fn certainty_psus_contribute_no_stage_one_variance() {
     spec.certainty = Some(vec![false, false, true]);
     let d = Design::new(spec.clone()).expect("design");
     let v = d.variance(&[1.0, 3.0, 100.0]).expect("v");
-    assert!((v - 2.0 * (1.0 + 1.0)).abs() < 1e-12, "{v}"); // 2/(2−1) Σ (t − 2)²
+    assert!(abs_diff_eq!(v, 2.0 * (1.0 + 1.0), epsilon = 1e-12), "{v}"); // 2/(2−1) Σ (t − 2)²
     assert_eq!(d.degrees_of_freedom(), 1.0);
     spec.pps_variance = ponder::design::PpsVariance::Poisson;
     spec.clusters = vec![cat("psu", &["1", "1", "2"])];

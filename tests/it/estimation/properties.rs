@@ -1,5 +1,6 @@
 //! Property tests: identities every design-based estimator must satisfy.
 
+use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq, relative_eq};
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{
     EstimateRow, EstimateSpec, Publication, Statistic, VarianceSource, estimate,
@@ -60,15 +61,9 @@ fn one(d: &Design, stat: Statistic, by: Vec<&Categorical>) -> Vec<EstimateRow> {
     .expect("estimate")
 }
 
-/// SEs agree to 1e-9 relative, or on the scale of the estimate when the true SE is 0
-/// (a one-row domain) and only rounding noise is left.
-fn same_se(a: f64, b: f64, est: f64) -> bool {
-    (a - b).abs() <= 1e-9 * b.abs() + 1e-12 * est.abs()
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-12)
-}
+// Relative comparisons: `max_relative = tol` with `epsilon = tol × 1e-12`, i.e. absolute
+// below a reference of 1e-12. SEs: `abs_diff_eq!` within 1e-9 relative plus 1e-12 of the
+// estimate (a one-row domain has true SE 0 and only rounding noise is left).
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
@@ -79,7 +74,7 @@ proptest! {
         let d = design(&s, s.w.clone());
         let one_col = Numeric::new("one", vec![1.0; s.w.len()]);
         let r = &one(&d, Statistic::Total(&one_col), vec![])[0];
-        prop_assert!(rel(r.estimate, s.w.iter().sum()) < 1e-12);
+        prop_assert!(relative_eq!(r.estimate, s.w.iter().sum(), epsilon = 1e-24, max_relative = 1e-12));
         prop_assert!(r.se >= 0.0);
     }
 
@@ -89,8 +84,8 @@ proptest! {
         let y = Numeric::new("y", s.y.clone());
         let a = &one(&design(&s, s.w.clone()), Statistic::Mean(&y), vec![])[0];
         let b = &one(&design(&s, s.w.iter().map(|w| w * c).collect()), Statistic::Mean(&y), vec![])[0];
-        prop_assert!(rel(a.estimate, b.estimate) < 1e-12);
-        prop_assert!(same_se(a.se, b.se, a.estimate));
+        prop_assert!(relative_eq!(a.estimate, b.estimate, epsilon = 1e-24, max_relative = 1e-12));
+        prop_assert!(abs_diff_eq!(a.se, b.se, epsilon = 1e-9 * b.se.abs() + 1e-12 * a.estimate.abs()));
     }
 
     #[test]
@@ -116,7 +111,7 @@ proptest! {
         let g = generate(&d, ReplicateKind::Jk1, None, false, &mut rng).expect("jk1");
         let spec = EstimateSpec::new("x", Statistic::Mean(&y));
         let jk = &estimate(&VarianceSource::Replicates(&g.design), &spec, &Publication::default()).expect("jk")[0];
-        prop_assert!(rel(jk.se, lin.se) < 1e-9, "{} vs {}", jk.se, lin.se);
+        prop_assert!(relative_eq!(jk.se, lin.se, epsilon = 1e-21, max_relative = 1e-9), "{} vs {}", jk.se, lin.se);
     }
 
     #[test]
@@ -132,8 +127,11 @@ proptest! {
             let num = Numeric::new("yd", s.y.iter().zip(&ind).map(|(a, b)| a * b).collect());
             let den = Numeric::new("d", ind);
             let ratio = &one(&d, Statistic::Ratio { numerator: &num, denominator: &den }, vec![])[0];
-            prop_assert!(rel(r.estimate, ratio.estimate) < 1e-12);
-            prop_assert!(same_se(r.se, ratio.se, r.estimate), "{} vs {}", r.se, ratio.se);
+            prop_assert!(relative_eq!(r.estimate, ratio.estimate, epsilon = 1e-24, max_relative = 1e-12));
+            prop_assert!(
+                abs_diff_eq!(r.se, ratio.se, epsilon = 1e-9 * ratio.se.abs() + 1e-12 * r.estimate.abs()),
+                "{} vs {}", r.se, ratio.se
+            );
         }
     }
 
@@ -161,9 +159,9 @@ proptest! {
         prop_assert_eq!(a.len(), b.len());
         for (x, z) in a.iter().zip(&b) {
             prop_assert_eq!(&x.domain, &z.domain);
-            prop_assert!(rel(x.estimate, z.estimate) < 1e-12);
+            prop_assert!(relative_eq!(x.estimate, z.estimate, epsilon = 1e-24, max_relative = 1e-12));
             // a one-row domain has true SE 0: compare on the scale of the estimate
-            let close = same_se(x.se, z.se, x.estimate);
+            let close = abs_diff_eq!(x.se, z.se, epsilon = 1e-9 * z.se.abs() + 1e-12 * x.estimate.abs());
             prop_assert!(close || (x.se.is_nan() && z.se.is_nan()), "{} vs {}", x.se, z.se);
         }
     }
@@ -179,15 +177,30 @@ fn two_phase_variance_terms() {
     // every unit responds with certainty: no nonresponse term, sampling term = design variance
     let v = two_phase_variance(&d, &vec![true; n], &vec![1.0; n], &e).expect("v");
     assert_eq!(v.nonresponse, 0.0);
-    assert!(rel(v.sampling, d.variance(&e).expect("design variance")) < 1e-12);
+    assert_relative_eq!(
+        v.sampling,
+        d.variance(&e).expect("design variance"),
+        epsilon = 1e-24,
+        max_relative = 1e-12
+    );
     // half respond with p̂ = 0.5: Poisson term Σ (1 − p) (d e / p)² over respondents
     let resp: Vec<bool> = (0..n).map(|k| k % 2 == 0).collect();
     let v = two_phase_variance(&d, &resp, &vec![0.5; n], &e).expect("v");
     let want: f64 = (0..n).filter(|&k| resp[k]).map(|k| 0.5 * (s.w[k] * e[k] / 0.5).powi(2)).sum();
-    assert!(rel(v.nonresponse, want) < 1e-12);
+    assert_relative_eq!(v.nonresponse, want, epsilon = 1e-24, max_relative = 1e-12);
     let z: Vec<f64> = (0..n).map(|k| if resp[k] { e[k] / 0.5 } else { 0.0 }).collect();
-    assert!(rel(v.sampling, d.variance(&z).expect("v")) < 1e-12);
-    assert!(rel(v.total(), v.sampling + v.nonresponse) < 1e-15);
+    assert_relative_eq!(
+        v.sampling,
+        d.variance(&z).expect("v"),
+        epsilon = 1e-24,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        v.total(),
+        v.sampling + v.nonresponse,
+        epsilon = 1e-27,
+        max_relative = 1e-15
+    );
     assert!(two_phase_variance(&d, &resp, &vec![0.0; n], &e).is_err());
 }
 
@@ -218,7 +231,7 @@ fn publication_flags_and_suppression() {
             !r.flags.low_n && !r.flags.high_cv && !r.flags.suppressed && r.estimate.is_finite(),
             "{r:?}"
         );
-        assert!((r.cv - r.se / r.estimate.abs()).abs() < 1e-15);
+        assert_abs_diff_eq!(r.cv, r.se / r.estimate.abs(), epsilon = 1e-15);
     }
 }
 

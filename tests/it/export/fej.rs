@@ -4,6 +4,7 @@
 
 use super::files;
 use crate::common::{bundled_run, on_path};
+use approx::relative_eq;
 use ponder::config::estimate::{EstimateConfig, ItemChoice};
 use ponder::data::Table;
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,8 +60,15 @@ fn assert_same(language: &str, got: &Rows, want: &Rows) {
     assert_eq!(got.len(), want.len(), "{language}");
     for (k, (e, se)) in want {
         let (ge, gse) = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
-        assert!((ge - e).abs() <= 1e-9 * e.abs().max(1.0), "{language} {k:?}: {ge} vs {e}");
-        assert!((gse - se).abs() <= 1e-6 * se.abs(), "{language} {k:?}: se {gse} vs {se}");
+        // |Δ| ≤ 1e-9 · max(|e|, 1)
+        assert!(
+            relative_eq!(*ge, *e, epsilon = 1e-9, max_relative = 1e-9),
+            "{language} {k:?}: {ge} vs {e}"
+        );
+        assert!(
+            relative_eq!(*gse, *se, epsilon = 0.0, max_relative = 1e-6),
+            "{language} {k:?}: se {gse} vs {se}"
+        );
     }
 }
 

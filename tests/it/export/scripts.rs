@@ -7,6 +7,7 @@
 
 use super::{export_fixture, fixture};
 use crate::common::{Scratch, on_path};
+use approx::relative_eq;
 use ponder::config::estimate::EstimateConfig;
 use ponder::data::Table;
 use std::collections::BTreeMap;
@@ -66,10 +67,14 @@ fn assert_reproduced(language: &str, got: &BTreeMap<(String, String, String), (f
     for (k, (e, se)) in &want {
         let (ge, gse) = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
         assert!(
-            (ge - e).abs() <= 1e-9 * e.abs().max(1.0),
+            // |Δ| ≤ 1e-9 · max(|e|, 1)
+            relative_eq!(*ge, *e, epsilon = 1e-9, max_relative = 1e-9),
             "{language} {k:?}: estimate {ge} vs ponder {e}"
         );
-        assert!((gse - se).abs() <= 1e-6 * se.abs(), "{language} {k:?}: se {gse} vs ponder {se}");
+        assert!(
+            relative_eq!(*gse, *se, epsilon = 0.0, max_relative = 1e-6),
+            "{language} {k:?}: se {gse} vs ponder {se}"
+        );
         assert!(*se > 0.0, "{k:?}");
     }
 }

@@ -4,7 +4,8 @@
 //! svrepdesign on the adjusted replicate weights, and svycontrast on the totals for the
 //! linearization), and the errors.
 
-use crate::common::{Scratch, fixture, json, rel};
+use crate::common::{Scratch, fixture, json};
+use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
 use ponder::bind::estimate::{check_columns, compute};
 use ponder::config::estimate::EstimateConfig;
 use ponder::data::Table;
@@ -36,8 +37,16 @@ fn check(config: &str, part: &str) {
         let (name, domain) = (e["name"].as_str().unwrap(), e["domain"].as_str());
         let r = find(&rows, name, domain);
         let (est, se) = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
-        assert!(rel(r.estimate, est) < 1e-9, "{part} {name} {domain:?}: {} vs R {est}", r.estimate);
-        assert!(rel(r.se, se) < 1e-6, "{part} {name} {domain:?}: se {} vs R {se}", r.se);
+        assert!(
+            relative_eq!(r.estimate, est, epsilon = 0.0, max_relative = 1e-9),
+            "{part} {name} {domain:?}: {} vs R {est}",
+            r.estimate
+        );
+        assert!(
+            relative_eq!(r.se, se, epsilon = 0.0, max_relative = 1e-6),
+            "{part} {name} {domain:?}: se {} vs R {se}",
+            r.se
+        );
     }
 }
 
@@ -66,7 +75,10 @@ fn item_rates_match_r_and_flag_every_row() {
             (i.item_nonresponse_rate, "item_nonresponse_rate"),
             (i.break_off_rate, "break_off_rate"),
         ] {
-            assert!((got - e[key].as_f64().unwrap()).abs() < 1e-12, "{name} {domain:?} {key}");
+            assert!(
+                abs_diff_eq!(got, e[key].as_f64().unwrap(), epsilon = 1e-12),
+                "{name} {domain:?} {key}"
+            );
         }
     }
     assert!(rows.iter().all(|r| r.item.is_some()));
@@ -101,7 +113,11 @@ fn item_choices_without_codes_give_the_plain_estimate() {
     };
     let (plain, re) = (est(""), est(", item_nonresponse: {reweight: [cls]}"));
     for (a, b) in plain.iter().zip(&re) {
-        assert!(rel(a.estimate, b.estimate) < 1e-12 && rel(a.se, b.se) < 1e-9, "{a:?} {b:?}");
+        assert!(
+            relative_eq!(a.estimate, b.estimate, epsilon = 0.0, max_relative = 1e-12)
+                && relative_eq!(a.se, b.se, epsilon = 0.0, max_relative = 1e-9),
+            "{a:?} {b:?}"
+        );
         assert_eq!(a.item.as_ref().unwrap().item_nonresponse_rate, 0.0);
     }
 }
@@ -183,8 +199,11 @@ fn a_code_as_category_is_refused_and_codes_are_no_categories() {
     assert_eq!(cats, ["no", "yes"]);
     let i = rows[0].item.as_ref().unwrap();
     // asked: yes (1), no (2), dk (1); not asked: na
-    assert!((i.item_nonresponse_rate - 0.25).abs() < 1e-12 && i.n_asked == 3, "{i:?}");
-    assert!((rows[1].estimate - 1.0 / 3.0).abs() < 1e-12);
+    assert!(
+        abs_diff_eq!(i.item_nonresponse_rate, 0.25, epsilon = 1e-12) && i.n_asked == 3,
+        "{i:?}"
+    );
+    assert_abs_diff_eq!(rows[1].estimate, 1.0 / 3.0, epsilon = 1e-12);
 }
 
 /// The estimates CSV gains the columns, and the publication table a footnote.
@@ -237,11 +256,12 @@ fn break_off_rates_by_mode() {
     assert_eq!(modes, ["web", "phone", "all"]);
     assert_eq!((b[0].respondents, b[0].break_offs), (3, 1));
     assert!(
-        (b[0].rate - 1.0 / 3.0).abs() < 1e-12 && (b[0].weighted_rate - 1.0 / 8.0).abs() < 1e-12
+        abs_diff_eq!(b[0].rate, 1.0 / 3.0, epsilon = 1e-12)
+            && abs_diff_eq!(b[0].weighted_rate, 1.0 / 8.0, epsilon = 1e-12)
     );
-    assert!((b[1].weighted_rate - 0.5).abs() < 1e-12);
+    assert_abs_diff_eq!(b[1].weighted_rate, 0.5, epsilon = 1e-12);
     assert_eq!((b[2].respondents, b[2].break_offs), (5, 2));
-    assert!((b[2].weighted_rate - 5.0 / 16.0).abs() < 1e-12);
+    assert_abs_diff_eq!(b[2].weighted_rate, 5.0 / 16.0, epsilon = 1e-12);
 }
 
 /// `break_off:` of a nonresponse configuration: a respondent without a yes/no value is
@@ -316,7 +336,11 @@ fn model_responses_with_codes_are_missing_values() {
     let (a, b) = (coef(&coded), coef(&reference));
     assert!(!a.is_empty() && a.len() == b.len());
     for ((ea, sa), (eb, sb)) in a.iter().zip(&b) {
-        assert!(rel(*ea, *eb) < 1e-9 && rel(*sa, *sb) < 1e-9, "{ea} {sa} vs {eb} {sb}");
+        assert!(
+            relative_eq!(*ea, *eb, epsilon = 0.0, max_relative = 1e-9)
+                && relative_eq!(*sa, *sb, epsilon = 0.0, max_relative = 1e-9),
+            "{ea} {sa} vs {eb} {sb}"
+        );
     }
     s.write("m.yaml", &model(codes, "fail"));
     let o = s.run(&["model", "-q", "-c", "m.yaml", "-i", "d.csv", "-o", "out.json"]);
@@ -382,7 +406,11 @@ fn exclude_with_codes_equals_drop_with_blanks() {
     assert_eq!(coded.len(), plain.len());
     for (a, b) in coded.iter().zip(&plain) {
         assert_eq!((&a.category, &a.domain, a.n), (&b.category, &b.domain, b.n));
-        assert!(rel(a.estimate, b.estimate) < 1e-12 && rel(a.se, b.se) < 1e-12, "{a:?} {b:?}");
+        assert!(
+            relative_eq!(a.estimate, b.estimate, epsilon = 0.0, max_relative = 1e-12)
+                && relative_eq!(a.se, b.se, epsilon = 0.0, max_relative = 1e-12),
+            "{a:?} {b:?}"
+        );
         assert!(a.item.is_some() && b.item.is_none());
     }
 }
@@ -417,5 +445,5 @@ fn a_replicate_without_respondent_in_a_class_is_dropped_and_counted() {
         .unwrap();
     assert_eq!(out[0].flags.dropped_replicates, 1, "{:?}", out[0]);
     // full sample: a: 2 yes of 4 (factor 1), b: the no answer carries the dk (factor 2)
-    assert!((out[0].estimate - 2.0 / 6.0).abs() < 1e-12, "{}", out[0].estimate);
+    assert!(abs_diff_eq!(out[0].estimate, 2.0 / 6.0, epsilon = 1e-12), "{}", out[0].estimate);
 }

@@ -9,7 +9,7 @@ mod simulation;
 
 use ponder::data::Factor;
 
-pub use crate::common::{expected, f64s, factor_of, max_rel};
+pub use crate::common::{assert_all_relative_eq, expected, f64s, factor_of};
 
 /// Text levels of an outcome vector for a status column.
 pub fn status_factor(labels: &[&str]) -> Factor {

@@ -1,7 +1,8 @@
 //! Sequential phases, eligibility, replicates: identities checked against independent
 //! computations.
 
-use super::{Synth, draw, max_rel, mixed_codes, population};
+use super::{Synth, assert_all_relative_eq, draw, mixed_codes, population};
+use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq};
 use ponder::nonresponse::{
     FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Outcome, Phases, PhoneShare,
     Predictor, ResponseModel, ScoreGroups, StatusCodes, Variable,
@@ -111,7 +112,7 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
         if let Some(pt) = p_tel[i] {
             let qa = q[s.age.codes[i] as usize].0 / q[s.age.codes[i] as usize].1;
             let want = pw + (1.0 - pw) * qa * pt;
-            assert!((p - want).abs() < 1e-9, "unit {i}: {p} vs {want}");
+            assert!(abs_diff_eq!(p, want, epsilon = 1e-9), "unit {i}: {p} vs {want}");
             checked += 1;
         }
         assert!(p >= pw - 1e-12);
@@ -119,12 +120,12 @@ fn sequential_propensity_combines_web_phone_and_number_share() {
     assert!(checked > 100);
     for c in &adj.report.phone_share {
         let a = s.age.levels.iter().position(|l| *l == c.class).unwrap();
-        assert!((c.share - q[a].0 / q[a].1).abs() < 1e-12);
+        assert_abs_diff_eq!(c.share, q[a].0 / q[a].1, epsilon = 1e-12);
     }
     // Inverse propensity: w = d' / p̂ for respondents, 0 elsewhere.
     for i in 0..o.len() {
         let want = if o[i].is_respondent() { dp[i] / adj.propensity[i].unwrap() } else { 0.0 };
-        assert!((adj.weights[i] - want).abs() <= 1e-12 * want.abs());
+        assert_relative_eq!(adj.weights[i], want, epsilon = 0.0, max_relative = 1e-12);
     }
     let r = &adj.report.response_rates;
     let web = o.iter().filter(|&&x| x == Outcome::Web).count();
@@ -151,13 +152,13 @@ fn eligibility_shares_unknown_weight_and_ineligibles_leave() {
         let in_a = |i: &usize| s.age.codes[*i] == a;
         let total: f64 = (0..o.len()).filter(in_a).map(|i| s.d[i]).sum();
         let known: f64 = (0..o.len()).filter(in_a).map(|i| adj.eligibility_weights[i]).sum();
-        assert!((total - known).abs() < 1e-9 * total);
+        assert_relative_eq!(known, total, epsilon = 0.0, max_relative = 1e-9);
         let elig: f64 = (0..o.len())
             .filter(|i| in_a(i) && o[*i].is_eligible())
             .map(|i| adj.eligibility_weights[i])
             .sum();
         let resp: f64 = (0..o.len()).filter(in_a).map(|i| adj.weights[i]).sum();
-        assert!((elig - resp).abs() < 1e-9 * elig);
+        assert_relative_eq!(resp, elig, epsilon = 0.0, max_relative = 1e-9);
     }
     for (oi, w) in o.iter().zip(&adj.weights) {
         if matches!(oi, Outcome::Ineligible | Outcome::Unknown | Outcome::Nonrespondent) {
@@ -195,11 +196,16 @@ fn replicates_redo_everything_and_are_thread_independent() {
     let (one, two) = (run(1), run(2));
     assert_eq!(one, two, "replicate weights depend on the thread count");
     // The replicate equal to the full-sample weights reproduces the full-sample adjustment.
-    assert!(max_rel(&one.weights[0], &full.weights) < 1e-10);
+    assert_all_relative_eq("replicate 0", &one.weights[0], &full.weights, 1e-10);
     // Each replicate equals a full run on its own weights (so everything is redone).
     for (r, w) in reps.iter().enumerate().take(3) {
         let alone = nr.adjust(w).unwrap();
-        assert!(max_rel(&one.weights[r + 1], &alone.weights) < 1e-10);
+        assert_all_relative_eq(
+            &format!("replicate {}", r + 1),
+            &one.weights[r + 1],
+            &alone.weights,
+            1e-10,
+        );
         assert_eq!(one.groups_per_replicate[r + 1], alone.report.groups.len());
     }
     // Within each replicate's groups the respondents carry the eligible weight.
@@ -220,7 +226,8 @@ fn response_probabilities_invert_the_adjustment() {
     for (i, pi) in p.iter().enumerate() {
         match *pi {
             Some(v) => {
-                assert!((v * adj.weights[i] - s.d[i]).abs() < 1e-9 * s.d[i] && v > 0.0 && v <= 1.0)
+                assert_relative_eq!(v * adj.weights[i], s.d[i], epsilon = 0.0, max_relative = 1e-9);
+                assert!(v > 0.0 && v <= 1.0, "unit {i}: p = {v}");
             }
             None => assert_eq!(adj.weights[i], 0.0),
         }

@@ -1,6 +1,7 @@
 //! Properties: group totals, equal propensities, row-order invariance.
 
 use super::{factor_of, mixed_codes};
+use approx::{abs_diff_eq, relative_eq};
 use ponder::data::Factor;
 use ponder::nonresponse::{
     FitOptions, GroupFactor, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases,
@@ -109,7 +110,7 @@ proptest! {
             }
         }
         for k in 0..ng {
-            prop_assert!((elig[k] - resp[k]).abs() <= 1e-10 * elig[k]);
+            prop_assert!(relative_eq!(resp[k], elig[k], epsilon = 0.0, max_relative = 1e-10), "group {}: {} vs {}", k, resp[k], elig[k]);
             prop_assert!(adj.report.groups[k].n_respondents >= 5);
         }
         // Groups are ordered by p̂ and do not overlap.
@@ -126,20 +127,20 @@ proptest! {
             Method::Propensity(model(&c, &data.x, false)),
         ] {
             let adj = Nonresponse::new(spec(&c, method)).unwrap().adjust(&data.d).unwrap();
-            prop_assert!((adj.report.r_indicator.r - 1.0).abs() < 1e-12);
+            prop_assert!(abs_diff_eq!(adj.report.r_indicator.r, 1.0, epsilon = 1e-12));
             let factors: Vec<f64> = (0..data.d.len()).filter(|&i| adj.weights[i] > 0.0).map(|i| adj.weights[i] / data.d[i]).collect();
             let f0 = factors[0];
-            prop_assert!(factors.iter().all(|f| (f - f0).abs() <= 1e-10 * f0));
+            prop_assert!(factors.iter().all(|&f| relative_eq!(f, f0, epsilon = 0.0, max_relative = 1e-10)), "{:?}", factors);
             // Uniform factor = eligible weight / respondent weight.
             let (mut e, mut r) = (0.0, 0.0);
             for i in 0..data.d.len() {
                 if data.status[i] != "out" { e += data.d[i]; }
                 if data.status[i] == "web" || data.status[i] == "phone" { r += data.d[i]; }
             }
-            prop_assert!((f0 - e / r).abs() <= 1e-9 * f0);
-            prop_assert!((adj.report.kish.adjustment_factors - 1.0).abs() < 1e-12);
+            prop_assert!(relative_eq!(f0, e / r, epsilon = 0.0, max_relative = 1e-9), "{} vs {}", f0, e / r);
+            prop_assert!(abs_diff_eq!(adj.report.kish.adjustment_factors, 1.0, epsilon = 1e-12));
             for p in &adj.report.r_indicator.partial {
-                prop_assert!(p.unconditional.abs() < 1e-12);
+                prop_assert!(abs_diff_eq!(p.unconditional, 0.0, epsilon = 1e-12), "{}", p.unconditional);
             }
         }
     }
@@ -167,11 +168,11 @@ proptest! {
         let (w0, p0, g0, r0) = run(&data);
         let (w1, p1, g1, r1) = run(&shuffled);
         for (k, &i) in perm.iter().enumerate() {
-            prop_assert!((w1[k] - w0[i]).abs() <= 1e-10 * w0[i].abs());
+            prop_assert!(relative_eq!(w1[k], w0[i], epsilon = 0.0, max_relative = 1e-10), "unit {}: {} vs {}", i, w1[k], w0[i]);
             prop_assert_eq!(p1[k].is_some(), p0[i].is_some());
-            if let (Some(a), Some(b)) = (p1[k], p0[i]) { prop_assert!((a - b).abs() < 1e-12); }
+            if let (Some(a), Some(b)) = (p1[k], p0[i]) { prop_assert!(abs_diff_eq!(a, b, epsilon = 1e-12)); }
             prop_assert_eq!(&g1[k], &g0[i]);
         }
-        prop_assert!((r0 - r1).abs() < 1e-12);
+        prop_assert!(abs_diff_eq!(r0, r1, epsilon = 1e-12));
     }
 }

@@ -1,8 +1,9 @@
 //! P11a (weighting classes within stype) and P11b (inverse propensity, svyglm quasibinomial
 //! on stype + api99, design-weighted) against R survey.
 
-use super::{expected, f64s, max_rel};
+use super::{assert_all_relative_eq, expected, f64s};
 use crate::common::Csv;
+use approx::{assert_abs_diff_eq, relative_eq};
 use ponder::data::Factor;
 use ponder::nonresponse::{
     FitOptions, Method, ModelWeighting, Nonresponse, NonresponseSpec, Phases, Predictor,
@@ -29,18 +30,14 @@ fn p11a_weighting_classes_match_r() {
     let adj = nr.adjust(&pw).unwrap();
     let exp = expected(case);
     let want = f64s(&exp["final_weights"]);
-    assert!(
-        max_rel(&adj.weights, &want) < 1e-12,
-        "weights differ: {}",
-        max_rel(&adj.weights, &want)
-    );
+    assert_all_relative_eq("weights", &adj.weights, &want, 1e-12);
     let factors: Vec<f64> = adj.report.groups.iter().map(|g| g.factor).collect();
     assert_eq!(adj.group_labels, ["E", "H", "M"]);
-    assert!(max_rel(&factors, &f64s(&exp["adjustment_factors"])) < 1e-12);
+    assert_all_relative_eq("factors", &factors, &f64s(&exp["adjustment_factors"]), 1e-12);
     // p̂ = d / w per respondent = the class weighted response rate.
     for (i, p) in adj.response_probabilities().iter().enumerate() {
         match p {
-            Some(p) => assert!((p - adj.propensity[i].unwrap()).abs() < 1e-12),
+            Some(p) => assert_abs_diff_eq!(*p, adj.propensity[i].unwrap(), epsilon = 1e-12),
             None => assert_eq!(adj.weights[i], 0.0),
         }
     }
@@ -84,10 +81,10 @@ fn p11b_inverse_propensity_matches_svyglm() {
     let adj = nr.adjust(&pw).unwrap();
     let exp = expected(case);
     let want_w = f64s(&exp["final_weights"]);
-    assert!(max_rel(&adj.weights, &want_w) < 1e-8, "weights: {}", max_rel(&adj.weights, &want_w));
+    assert_all_relative_eq("weights", &adj.weights, &want_w, 1e-8);
     let p: Vec<f64> = adj.propensity.iter().map(|p| p.unwrap()).collect();
     let want_p = f64s(&exp["propensities"]);
-    assert!(max_rel(&p, &want_p) < 1e-8, "propensities: {}", max_rel(&p, &want_p));
+    assert_all_relative_eq("propensities", &p, &want_p, 1e-8);
     let fit = &adj.report.models[0];
     assert!(fit.converged && fit.weighted && fit.aliased.is_empty());
     let coefs = exp["propensity_coefficients"].as_object().unwrap();
@@ -95,7 +92,11 @@ fn p11b_inverse_propensity_matches_svyglm() {
     for c in &fit.coefficients {
         let want = coefs[&c.name].as_f64().unwrap();
         let got = c.estimate.unwrap();
-        assert!((got - want).abs() <= 1e-8 * want.abs(), "{}: {got} vs {want}", c.name);
+        assert!(
+            relative_eq!(got, want, epsilon = 0.0, max_relative = 1e-8),
+            "{}: {got} vs {want}",
+            c.name
+        );
     }
 }
 
@@ -115,7 +116,7 @@ fn p11b_unweighted_fit_equals_weighted_when_weights_are_constant() {
         .adjust(&pw)
         .unwrap();
     assert!(!u.report.models[0].weighted);
-    assert!(max_rel(&u.weights, &w.weights) < 1e-10);
+    assert_all_relative_eq("unweighted model weights", &u.weights, &w.weights, 1e-10);
 }
 
 #[test]
@@ -139,7 +140,7 @@ fn p11b_reference_level_changes_coefficients_not_propensities() {
     let names: Vec<&str> =
         h.report.models[0].coefficients.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["(Intercept)", "stypeE", "stypeM", "api99"]);
-    assert!(max_rel(&h.weights, &base.weights) < 1e-10);
+    assert_all_relative_eq("reference H weights", &h.weights, &base.weights, 1e-10);
     let msg = with_ref("X").unwrap_err().to_string();
     assert!(msg.contains("`X`") && msg.contains("E, H, M"), "{msg}");
 }

@@ -3,6 +3,7 @@
 //! Rao–Scott tests and differences; checked for the forest plots, tables, sentences for
 //! readers in both languages, absence without rows, well-formed SVG and determinism.
 
+use approx::abs_diff_eq;
 use ponder::estimate::{EstimateRow, Flags};
 use ponder::model::ModelRow;
 use ponder::report::run::{Lang, RunReport, WeightStep, render};
@@ -156,7 +157,7 @@ fn ref_x(svg: &str) -> f64 {
     let line = &svg[svg[..i].rfind("<line").unwrap()..i];
     let x1: f64 = line.split("x1=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
     let x2: f64 = line.split("x2=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
-    assert!((x1 - x2).abs() < 1e-9, "vertical");
+    assert!(abs_diff_eq!(x1, x2, epsilon = 1e-9), "vertical");
     x1
 }
 

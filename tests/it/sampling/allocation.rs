@@ -1,5 +1,6 @@
 //! Allocation: bounds, take-all, response rates, over-representation, costs, rounding.
 
+use approx::assert_abs_diff_eq;
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BoundHit, SizeBasis, allocate, round_largest_remainder,
 };
@@ -17,7 +18,7 @@ fn neyman_take_all_fixes_capped_strata_and_reallocates_the_rest() {
     let a = allocate(&pop, &labels(3), &spec).unwrap();
     assert_eq!(a.sizes(), vec![10, 45, 45]);
     assert_eq!(a.strata[0].bound, Some(BoundHit::TakeAll));
-    assert!((a.strata[0].share - 100.0 / 3.0).abs() < 1e-9);
+    assert_abs_diff_eq!(a.strata[0].share, 100.0 / 3.0, epsilon = 1e-9);
     assert_eq!(a.strata[1].unrounded, 45.0);
 }
 

@@ -1,5 +1,6 @@
 //! The synthetic register: margins, determinism, scope, CSV.
 
+use approx::{abs_diff_eq, assert_relative_eq};
 use ponder::data::Factor;
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, SamplingPlan, SelectionMethod, draw,
@@ -20,15 +21,19 @@ fn margins_follow_the_published_figures() {
     let total: u64 = REGIONS.iter().map(|r| r.2).sum();
     for (r, region) in REGIONS.iter().enumerate() {
         let n = f.region.iter().filter(|&&x| x as usize == r).count() as f64;
-        assert!((n - 200_000.0 * region.2 as f64 / total as f64).abs() <= 1.0, "{}", region.1);
+        assert!(
+            abs_diff_eq!(n, 200_000.0 * region.2 as f64 / total as f64, epsilon = 1.0),
+            "{}",
+            region.1
+        );
     }
     // Women 51.6 % (RP2018), adults ~78 %, collective dwellings ~2 %.
     let women = share(&f.sex, |s| s == 1);
-    assert!((women - 0.5163).abs() < 0.005, "women {women}");
+    assert!(abs_diff_eq!(women, 0.5163, epsilon = 0.005), "women {women}");
     let adults = share(&f.age, |a| a >= 18);
-    assert!((adults - 0.783).abs() < 0.005, "adults {adults}");
+    assert!(abs_diff_eq!(adults, 0.783, epsilon = 0.005), "adults {adults}");
     let collective = share(&f.dwelling, |d| d == 1);
-    assert!((collective - 0.0203).abs() < 0.002, "collective {collective}");
+    assert!(abs_diff_eq!(collective, 0.0203, epsilon = 0.002), "collective {collective}");
     // Mean household size by person ≈ Σ s² / Σ s over households: between 2.5 and 3.2.
     let ordinary: Vec<f64> =
         f.household_size.iter().filter(|&&s| s > 0).map(|&s| f64::from(s)).collect();
@@ -37,7 +42,7 @@ fn margins_follow_the_published_figures() {
     // Retired (PCS 7) among 65+: 13.2 M / 14.17 M = 93 %.
     let old: Vec<u8> = (0..f.len()).filter(|&i| f.age[i] >= 65).map(|i| f.pcs[i]).collect();
     let retired = share(&old, |p| p == 7);
-    assert!((retired - 0.932).abs() < 0.01, "retired {retired}");
+    assert!(abs_diff_eq!(retired, 0.932, epsilon = 0.01), "retired {retired}");
     assert!(f.age_group.iter().all(|&g| (g as usize) < AGE_GROUP_LEVELS.len()));
 }
 
@@ -103,7 +108,7 @@ fn fej_design_on_a_synthetic_register() {
     assert!(drawn.sample.rows.iter().all(|&k| f.age[k] >= 18 && f.dwelling[k] == 0));
     for s in &r.strata {
         assert_eq!(s.drawn, s.allocated, "{}", s.label);
-        assert!((s.weight_sum - s.pop_size as f64).abs() < 1e-6 * s.pop_size as f64);
+        assert_relative_eq!(s.weight_sum, s.pop_size as f64, epsilon = 0.0, max_relative = 1e-6);
     }
     let guadeloupe = r.strata.iter().find(|s| s.label == "971").unwrap();
     let idf = r.strata.iter().find(|s| s.label == "11").unwrap();

@@ -1,5 +1,6 @@
 //! Properties of allocation, inclusion probabilities and selection (proptest).
 
+use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, BalanceVar, CubeOptions, Sample, SortKey, Strata, allocate,
     inclusion_probabilities, inclusion_probabilities_stratified, select_cube, select_poisson,
@@ -45,7 +46,7 @@ fn sizes_and_positive_n() -> impl Strategy<Value = (Vec<u64>, Vec<u64>)> {
 fn assert_well_formed(s: &Sample) {
     assert!(s.rows.windows(2).all(|w| w[0] < w[1]), "rows ascending and distinct");
     for i in 0..s.len() {
-        assert!((s.design_weight[i] * s.pi[i] - 1.0).abs() < 1e-12);
+        assert_abs_diff_eq!(s.design_weight[i] * s.pi[i], 1.0, epsilon = 1e-12);
         assert_eq!(s.certainty[i], s.pi[i] >= 1.0);
     }
 }
@@ -96,7 +97,7 @@ proptest! {
     ) {
         let ip = inclusion_probabilities(&x, n as f64, "x").unwrap();
         let total: f64 = ip.pi.iter().sum();
-        prop_assert!((total - n as f64).abs() < 1e-9, "Σπ = {} ≠ {}", total, n);
+        prop_assert!(abs_diff_eq!(total, n as f64, epsilon = 1e-9), "Σπ = {} ≠ {}", total, n);
         prop_assert!(ip.pi.iter().all(|&p| p > 0.0 && p <= 1.0));
         for k in 0..x.len() {
             prop_assert_eq!(ip.certainty.contains(&k), ip.pi[k] == 1.0);
@@ -105,13 +106,14 @@ proptest! {
         let free: Vec<usize> = (0..x.len()).filter(|&k| ip.pi[k] < 1.0).collect();
         if let Some(&k0) = free.first() {
             for &k in &free {
-                prop_assert!((ip.pi[k] / x[k] - ip.pi[k0] / x[k0]).abs() < 1e-12 * ip.pi[k0] / x[k0]);
+                let (r, r0) = (ip.pi[k] / x[k], ip.pi[k0] / x[k0]);
+                prop_assert!(relative_eq!(r, r0, epsilon = 0.0, max_relative = 1e-12), "unit {}: {} vs {}", k, r, r0);
             }
         }
         // Capping the capped probabilities again changes nothing.
         let again = inclusion_probabilities(&ip.pi, n as f64, "pi").unwrap();
         for (a, b) in again.pi.iter().zip(&ip.pi) {
-            prop_assert!((a - b).abs() < 1e-12);
+            prop_assert!(abs_diff_eq!(a, b, epsilon = 1e-12));
         }
         prop_assert_eq!(again.certainty, ip.certainty);
     }

@@ -1,5 +1,6 @@
 //! R reference cases P12a (sampling::inclusionprobabilities) and P12b (allocation).
 
+use approx::{assert_abs_diff_eq, relative_eq};
 use ponder::sampling::{
     AllocationMethod, AllocationSpec, Strata, allocate, inclusion_probabilities, stratum_sd,
 };
@@ -16,11 +17,12 @@ fn p12a_inclusion_probabilities_match_r() {
     let ip = inclusion_probabilities(&enroll, 200.0, "enroll").unwrap();
     assert_eq!(ip.pi.len(), pik.len());
     for (k, (a, b)) in ip.pi.iter().zip(&pik).enumerate() {
-        assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-3), "row {k}: {a} vs {b}");
+        // |Δ| ≤ 1e-12 · max(|b|, 1e-3)
+        assert!(relative_eq!(*a, *b, epsilon = 1e-15, max_relative = 1e-12), "row {k}: {a} vs {b}");
     }
     assert_eq!(ip.certainty.len() as u64, exp["n_certainty"].as_u64().unwrap());
     let total: f64 = ip.pi.iter().sum();
-    assert!((total - 200.0).abs() < 1e-9);
+    assert_abs_diff_eq!(total, 200.0, epsilon = 1e-9);
 }
 
 fn array(v: &serde_json::Value) -> Vec<f64> {
@@ -41,7 +43,7 @@ fn p12b_allocations_match_r() {
 
     let sd = stratum_sd(&api00, &strata, "api00").unwrap();
     for (a, b) in sd.iter().zip(array(&exp["S_h"])) {
-        assert!((a - b).abs() <= 1e-12 * b, "S_h {a} vs {b}");
+        assert!(relative_eq!(*a, b, epsilon = 0.0, max_relative = 1e-12), "S_h {a} vs {b}");
     }
     let methods = [
         ("proportional", AllocationMethod::Proportional),
@@ -52,7 +54,7 @@ fn p12b_allocations_match_r() {
             allocate(strata.sizes(), strata.labels(), &AllocationSpec::new(400, method)).unwrap();
         let unrounded: Vec<f64> = alloc.strata.iter().map(|s| s.unrounded).collect();
         for (a, b) in unrounded.iter().zip(array(&exp[name])) {
-            assert!((a - b).abs() <= 1e-12 * b, "{name}: {a} vs {b}");
+            assert!(relative_eq!(*a, b, epsilon = 0.0, max_relative = 1e-12), "{name}: {a} vs {b}");
         }
         let rounded: Vec<u64> =
             array(&exp[format!("{name}_rounded")]).iter().map(|&v| v as u64).collect();

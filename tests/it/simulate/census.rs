@@ -2,6 +2,7 @@
 //! written from them (calibration/fej2024.yaml, notebooks-data/census_margins.csv).
 
 use crate::common::repo;
+use approx::abs_diff_eq;
 use ponder::config::calibrate::{CalibrationConfig, Figures, MarginSpec};
 use ponder::simulate::{
     AGE_GROUP_LEVELS, DIPLOMA_LEVELS, PCS_LEVELS, SEX_LEVELS, fej_margins, generate_frame,
@@ -22,7 +23,7 @@ fn margins_are_percentages_of_the_survey_population() {
     assert_eq!(sizes, [10, 17, 5, 8, 6]);
     for c in &m.margins {
         let sum: f64 = c.categories.iter().map(|x| x.1).sum();
-        assert!((sum - 100.0).abs() < 1e-9, "{} sums to {sum}", c.name());
+        assert!(abs_diff_eq!(sum, 100.0, epsilon = 1e-9), "{} sums to {sum}", c.name());
         assert!(c.categories.iter().all(|x| x.1 > 0.0), "{}", c.name());
         let rounded: u64 = c
             .rounded(DECIMALS)
@@ -203,12 +204,16 @@ fn fej2024_yaml_matches_the_census_margins() {
         assert_eq!(written.len(), expected.len(), "{}", cm.name());
         for ((label, value), (want_label, want, exact)) in written.iter().zip(&expected) {
             assert_eq!(label, want_label);
-            assert!((value - want).abs() < 1e-9, "{} = {label}; {REGEN_YAML}", cm.name());
+            assert!(
+                abs_diff_eq!(value, want, epsilon = 1e-9),
+                "{} = {label}; {REGEN_YAML}",
+                cm.name()
+            );
             // a group adds up to one 1e-6 rounding per member (two here)
-            assert!((value - exact).abs() <= 2.0e-6, "{} = {label}", cm.name());
+            assert!(abs_diff_eq!(value, exact, epsilon = 2.0e-6), "{} = {label}", cm.name());
         }
         let sum: f64 = written.iter().map(|x| x.1).sum();
-        assert!((sum - 100.0).abs() < 1e-9, "{} sums to {sum}", cm.name());
+        assert!(abs_diff_eq!(sum, 100.0, epsilon = 1e-9), "{} sums to {sum}", cm.name());
     }
 }
 

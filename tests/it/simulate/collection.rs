@@ -1,5 +1,6 @@
 //! Field work: outcomes, response rates, mode effect, survey columns.
 
+use approx::abs_diff_eq;
 use ponder::data::ColumnData;
 use ponder::simulate::{
     Collected, CollectionModel, OUTCOME_LEVELS, collect, collection::outcome, survey_columns,
@@ -42,7 +43,7 @@ fn response_rates_are_plausible() {
     let response = rate(outcome::WEB) + rate(outcome::PHONE);
     assert!((0.45..0.55).contains(&response), "response {response}");
     let unknown = rate(outcome::UNKNOWN);
-    assert!((unknown - 0.03).abs() < 0.003, "unknown {unknown}");
+    assert!(abs_diff_eq!(unknown, 0.03, epsilon = 0.003), "unknown {unknown}");
     // Web response among eligible persons with known eligibility: 35–40 %.
     let eligible: Vec<usize> = k
         .iter()
@@ -295,7 +296,14 @@ fn module_codes_break_off_by_mode_and_answers_unchanged() {
         }
     }
     let rate = |(n, k): (usize, usize)| k as f64 / n as f64;
-    assert!((rate(by_mode[0]) - BREAK_OFF_WEB).abs() < 0.01, "web {:?}", by_mode[0]);
-    assert!((rate(by_mode[1]) - BREAK_OFF_PHONE).abs() < 0.006, "phone {:?}", by_mode[1]);
-    assert!((dk as f64 / asked as f64 - ITEM_NONRESPONSE[0].0).abs() < 0.005, "{dk} / {asked}");
+    assert!(abs_diff_eq!(rate(by_mode[0]), BREAK_OFF_WEB, epsilon = 0.01), "web {:?}", by_mode[0]);
+    assert!(
+        abs_diff_eq!(rate(by_mode[1]), BREAK_OFF_PHONE, epsilon = 0.006),
+        "phone {:?}",
+        by_mode[1]
+    );
+    assert!(
+        abs_diff_eq!(dk as f64 / asked as f64, ITEM_NONRESPONSE[0].0, epsilon = 0.005),
+        "{dk} / {asked}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The disputes of the synthetic world: determinism, agreement with the person-level
 //! answers, and the rates documented in `ponder::simulate::disputes`.
 
+use approx::abs_diff_eq;
 use ponder::simulate::survey::NOT_APPLICABLE;
 use ponder::simulate::{
     Disputes, TYPE_LEVELS, generate_disputes, generate_frame, generate_population,
@@ -60,9 +61,9 @@ fn dispute_rates_match_the_documented_ones() {
     // Documented in ponder::simulate::disputes (about 45,000 disputes: binomial SE of a
     // share ≤ 0.0025, of a rate within a type ≤ 0.007).
     let per_person = rows.len() as f64 / with.len() as f64;
-    assert!((per_person - 1.42).abs() < 0.02, "disputes per person {per_person}");
+    assert!(abs_diff_eq!(per_person, 1.42, epsilon = 0.02), "disputes per person {per_person}");
     let none = rows.iter().filter(|&&j| d.recourse[j] == 2).count() as f64 / rows.len() as f64;
-    assert!((none - 0.48).abs() < 0.01, "non-recourse {none}");
+    assert!(abs_diff_eq!(none, 0.48, epsilon = 0.01), "non-recourse {none}");
     let documented =
         [(0.195, 0.33), (0.158, 0.49), (0.264, 0.60), (0.120, 0.45), (0.138, 0.49), (0.126, 0.46)];
     let mut nonrecourse = Vec::new();
@@ -70,8 +71,8 @@ fn dispute_rates_match_the_documented_ones() {
         let of: Vec<usize> = rows.iter().copied().filter(|&j| d.kind[j] as usize == t).collect();
         let share = of.len() as f64 / rows.len() as f64;
         let nr = of.iter().filter(|&&j| d.recourse[j] == 2).count() as f64 / of.len() as f64;
-        assert!((share - share_doc).abs() < 0.01, "{name}: share {share}");
-        assert!((nr - nr_doc).abs() < 0.02, "{name}: non-recourse {nr}");
+        assert!(abs_diff_eq!(share, share_doc, epsilon = 0.01), "{name}: share {share}");
+        assert!(abs_diff_eq!(nr, nr_doc, epsilon = 0.02), "{name}: non-recourse {nr}");
         nonrecourse.push(nr);
     }
     // The ordering the module follows: consumer disputes least, family disputes most often

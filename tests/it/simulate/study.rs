@@ -4,6 +4,7 @@
 //! design-weighted estimators of response-related answers are not.
 
 use crate::common::repo;
+use approx::abs_diff_eq;
 use ponder::pipeline::Silent;
 use ponder::pipeline::simulation::{Simulation, SimulationOptions, simulate};
 
@@ -74,7 +75,7 @@ fn truths_are_population_values_and_steps_differ() {
     let trust: Vec<_> = sim.estimates.iter().filter(|e| e.name == "trust").collect();
     assert_eq!(trust.len(), 3, "one row per step");
     // The headline trust rate of the synthetic population is near the published 49 %.
-    assert!((trust[0].truth - 0.49).abs() < 0.03, "{}", trust[0].truth);
+    assert!(abs_diff_eq!(trust[0].truth, 0.49, epsilon = 0.03), "{}", trust[0].truth);
     assert!(trust.iter().all(|e| e.truth == trust[0].truth));
     // Steps give different estimates (different weights).
     assert!(trust[0].mean != trust[1].mean && trust[1].mean != trust[2].mean);

@@ -1,5 +1,6 @@
 //! The survey population: determinism, headline rates, ignorability of internet use.
 
+use approx::abs_diff_eq;
 use ponder::simulate::{
     AGE_GROUP_LEVELS, DIPLOMA_LEVELS, generate_frame, generate_population, survey::NOT_APPLICABLE,
 };
@@ -28,7 +29,7 @@ fn headline_rates_are_plausible() {
     let rate = |f: &dyn Fn(usize) -> bool| share(&eligible, f);
     // Published FEJ headline: about 49 % trust justice (high or rather high).
     let trusts = rate(&|i| p.trusts(i));
-    assert!((trusts - 0.49).abs() < 0.02, "trust {trusts}");
+    assert!(abs_diff_eq!(trusts, 0.49, epsilon = 0.02), "trust {trusts}");
     let internet = rate(&|i| p.internet[i]);
     assert!((0.87..0.93).contains(&internet), "internet {internet}");
     let phone = rate(&|i| p.phone[i]);

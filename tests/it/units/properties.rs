@@ -2,6 +2,7 @@
 //! duplicating every dispute doubles totals and leaves rates and their SEs unchanged; the
 //! order of the unit file does not matter.
 
+use approx::abs_diff_eq;
 use ponder::design::{Categorical, Design, DesignSpec, Numeric};
 use ponder::estimate::{
     EstimateRow, EstimateSpec, Publication, Statistic, UnitLink, VarianceSource, estimate,
@@ -73,9 +74,9 @@ fn unit_rows(w: &World, units: &[(u32, f64, String, f64)]) -> Vec<EstimateRow> {
     out
 }
 
-/// Equal to 1e-9 relative; both NaN (a domain without respondents) counts as equal.
 /// Equal to 1e-9 relative, or 1e-10 absolute near zero (a variance of a constant is 0 on
-/// one side and a rounding residue such as 4e-16 on the other).
+/// one side and a rounding residue such as 4e-16 on the other); both NaN (a domain without
+/// respondents) counts as equal.
 fn close(a: f64, b: f64) -> bool {
     (a.is_nan() && b.is_nan()) || approx::relative_eq!(a, b, epsilon = 1e-10, max_relative = 1e-9)
 }
@@ -117,7 +118,9 @@ proptest! {
         for (a, b) in once.iter().zip(&doubled) {
             let f = if a.stat == "total" { 2.0 } else { 1.0 };
             prop_assert!(close(b.estimate, f * a.estimate), "{} {} vs {}", a.stat, b.estimate, a.estimate);
-            prop_assert!((b.se - f * a.se).abs() <= 1e-9 * a.se.max(1e-9) + 1e-12 * a.estimate.abs(),
+            // SEs: 1e-9 relative (floor 1e-9) plus 1e-12 of the estimate
+            let tol = 1e-9 * a.se.max(1e-9) + 1e-12 * a.estimate.abs();
+            prop_assert!(abs_diff_eq!(b.se, f * a.se, epsilon = tol),
                 "{} se {} vs {}", a.stat, b.se, a.se);
             prop_assert_eq!(b.n, 2 * a.n);
         }
@@ -135,7 +138,8 @@ proptest! {
         for (x, y) in a.iter().zip(&b) {
             prop_assert_eq!(&x.domain, &y.domain);
             prop_assert!(close(x.estimate, y.estimate));
-            prop_assert!((x.se - y.se).abs() <= 1e-9 * y.se.max(1e-9) + 1e-12 * y.estimate.abs());
+            let tol = 1e-9 * y.se.max(1e-9) + 1e-12 * y.estimate.abs();
+            prop_assert!(abs_diff_eq!(x.se, y.se, epsilon = tol), "se {} vs {}", x.se, y.se);
         }
     }
 }

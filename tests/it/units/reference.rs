@@ -3,7 +3,8 @@
 //! dispute type and by a person variable; linearization (strata + fpc; PSUs above persons)
 //! and JK1 replicate weights. Fixtures and R script: tests/fixtures/units/.
 
-use crate::common::{fixture, json, rel};
+use crate::common::{fixture, json};
+use approx::relative_eq;
 use ponder::bind::estimate::{check_columns, compute};
 use ponder::config::estimate::EstimateConfig;
 use ponder::data::Table;
@@ -32,8 +33,16 @@ fn check(case: &str) {
             .find(|r| r.name == name && r.domain.first().map(|d| d.1.as_str()) == domain)
             .unwrap_or_else(|| panic!("{case}: no row {name} {domain:?}"));
         let (est, se) = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
-        assert!(rel(r.estimate, est) < 1e-9, "{case} {name} {domain:?}: {} vs R {est}", r.estimate);
-        assert!(rel(r.se, se) < 1e-6, "{case} {name} {domain:?}: se {} vs R {se}", r.se);
+        assert!(
+            relative_eq!(r.estimate, est, epsilon = 0.0, max_relative = 1e-9),
+            "{case} {name} {domain:?}: {} vs R {est}",
+            r.estimate
+        );
+        assert!(
+            relative_eq!(r.se, se, epsilon = 0.0, max_relative = 1e-6),
+            "{case} {name} {domain:?}: se {} vs R {se}",
+            r.se
+        );
     }
 }
 
@@ -107,7 +116,10 @@ fn units_domain_df_match_r_degf_of_the_subset() {
                 [(r.estimate, "estimate"), (r.ci_low, "ci_low"), (r.ci_high, "ci_high")]
             {
                 let want = e[key].as_f64().unwrap();
-                assert!(rel(got, want) < 1e-9, "{case} {name} {domain:?}: {key} {got} vs R {want}");
+                assert!(
+                    relative_eq!(got, want, epsilon = 0.0, max_relative = 1e-9),
+                    "{case} {name} {domain:?}: {key} {got} vs R {want}"
+                );
             }
             seen += 1;
         }
