@@ -295,7 +295,9 @@ mod reference {
     }
 
     fn assert_close(ours: &[f64], theirs: &Value, scale: Option<&[f64]>, what: &str) {
-        for (i, (x, y)) in ours.iter().zip(theirs.as_array().unwrap()).enumerate() {
+        let theirs = theirs.as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{what}: number of rows");
+        for (i, (x, y)) in ours.iter().zip(theirs).enumerate() {
             let y = y.as_f64().unwrap() / scale.map_or(1.0, |s| s[i]);
             let same = relative_eq!(*x, y, epsilon = 0.0, max_relative = 1e-9);
             assert!(same, "{what} row {}: {x} vs {y}", i + 1);
