@@ -216,7 +216,18 @@ pub fn replicate_design(cfg: &EstimateConfig, table: &Table) -> Result<Option<Re
         ));
     }
     let names: Vec<String> = names.into_iter().filter(|n| n != w).collect();
-    let cols = names.iter().map(|n| table.numeric(n)).collect::<Result<Vec<_>>>()?;
+    let cols = names
+        .iter()
+        .map(|n| {
+            table.numeric(n).map_err(|e| {
+                cfg.source.error(
+                    "design.replicates.columns",
+                    format!("column `{n}` matches `{}` but is not a replicate weight: {e}", r.columns),
+                    Some("narrow the pattern so that it matches the replicate weight columns only (e.g. \"rep_*\")".into()),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     ReplicateDesign::from_columns(full, cols, r.options.clone()).map(Some).map_err(|e| match e {
         Error::Method { message, .. } => cfg.source.error(
             "design.replicates",

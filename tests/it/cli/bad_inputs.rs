@@ -146,6 +146,16 @@ fn estimate_configs() {
             one("{weight: pw, replicates: {columns: \"[\", type: jk1}}", mean),
             vec!["design.replicates.columns", "not a valid column pattern"],
         ),
+        // a pattern matching a column that is not a weight: named with the pattern
+        (
+            one("{weight: pw, replicates: {columns: \"sch*\", type: bootstrap}}", mean),
+            vec![
+                "design.replicates.columns",
+                "column `sch.wide` matches `sch*` but is not a replicate weight",
+                "must be numeric",
+                "narrow the pattern",
+            ],
+        ),
         // a library error, now with the file and key
         (
             one("{weight: pw, replicates: {columns: api99, type: bootstrap}}", mean),
