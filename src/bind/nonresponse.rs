@@ -145,7 +145,7 @@ impl Columns {
             .columns()
             .into_iter()
             .filter(|c| !table.has_column(c))
-            .map(|c| table.unknown_column(c).to_string())
+            .map(|c| table.unknown_column(c).detail())
             .collect();
         if !unknown.is_empty() {
             return Err(Error::data(

@@ -2,7 +2,8 @@
 //! `interface.md`; extensions: `phone_number` (usable number, for `phases: sequential`),
 //! `phone_share` (`classes: [..]` | `model` | `observed`), `eligibility_classes`,
 //! `profile`, `quantiles` (`unweighted` | `weighted`), `collinearity` (`drop` | `fail`),
-//! `{column, type: categorical}` entries in `model`/`classes`, `break_off` (a yes/no column
+//! `{column, type: categorical}` entries in `model` (class variables are categories
+//! whatever their type), `break_off` (a yes/no column
 //! of respondents who broke off: counts and rates by mode in the report).
 //!
 //! [`NonresponseConfig::load`] reads and validates the YAML into a plain spec that holds
@@ -166,10 +167,9 @@ impl NonresponseConfig {
             "`drop` (reported) or `fail`",
         );
         let fit = FitOptions { collinearity, ..FitOptions::default() };
-        let classes = column_list(&r.classes, "classes", &mut p);
+        let classes = class_list(&r.classes, "classes", &mut p);
         let model = column_list(&r.model, "model", &mut p);
-        let eligibility_classes =
-            column_list(&r.eligibility_classes, "eligibility_classes", &mut p);
+        let eligibility_classes = class_list(&r.eligibility_classes, "eligibility_classes", &mut p);
         let profile = column_list(&r.profile, "profile", &mut p);
         unused_options(r, &codes, sequential, &mut p);
         check_column_names(r, &mut p);
@@ -449,6 +449,28 @@ fn unused_options(r: &RawConfig, codes: &StatusCodes, sequential: bool, p: &mut 
             );
         }
     }
+}
+
+/// A list of class variables at `key`: categories whatever the column's type (integer codes
+/// such as `sex: 1/2` or a region code are classes as they are); `type: numeric` is refused.
+fn class_list(v: &[serde_yaml::Value], key: &str, p: &mut Problems) -> Vec<ColumnUse> {
+    let mut out = column_list(v, key, p);
+    for (i, c) in out.iter_mut().enumerate() {
+        match c.categorical {
+            None => c.categorical = Some(true),
+            Some(true) => {}
+            Some(false) => p.push(
+                &format!("{key}[{i}]"),
+                format!("`{}` is a class variable: classes are categories, not numbers", c.column),
+                Some(
+                    "remove `type: numeric` (its values are then the classes), or cut the \
+                     variable into groups in the data"
+                        .into(),
+                ),
+            ),
+        }
+    }
+    out
 }
 
 fn column_use(c: &serde_yaml::Value, key: &str, p: &mut Problems) -> Option<ColumnUse> {

@@ -183,6 +183,59 @@ fn bad_nonresponse_inputs_are_refused() {
     );
 }
 
+/// Class variables are categories whatever their type: `stype` coded 1/2/3 gives the
+/// weights of `stype` coded E/H/M, bit for bit (integer codes were refused as numeric);
+/// `type: numeric` on a class variable is refused by key.
+#[test]
+fn integer_coded_classes_are_classes() {
+    let s = Scratch::new();
+    let text = std::fs::read_to_string(fixture("P11a_nonresponse_rhg", "data.csv")).unwrap();
+    let stype = text.lines().next().unwrap().split(',').position(|c| c == "stype").unwrap();
+    let coded: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f: Vec<&str> = line.split(',').collect();
+            if i > 0 {
+                f[stype] = match f[stype] {
+                    "E" => "1",
+                    "H" => "2",
+                    "M" => "3",
+                    other => panic!("stype {other}"),
+                };
+            }
+            f.join(",")
+        })
+        .collect();
+    s.write("text.csv", &text);
+    s.write("coded.csv", &(coded.join("\n") + "\n"));
+    let cfg = "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\n";
+    s.write("n.yaml", &format!("{cfg}classes: [stype]\n"));
+    let weights = |input: &str| {
+        let o = s.run(&["nonresponse", "-q", "-c", "n.yaml", "-i", input, "-o", "out.csv"]);
+        assert_eq!(o.status.code(), Some(0), "{input}: {}", stderr(&o));
+        let w = Table::read(&s.path("out.csv")).unwrap().numeric("w_nr").unwrap();
+        std::fs::remove_file(s.path("out.csv")).unwrap();
+        w.into_iter().map(f64::to_bits).collect::<Vec<u64>>()
+    };
+    let by_text = weights("text.csv");
+    assert!(by_text.iter().any(|&b| f64::from_bits(b) > 0.0));
+    assert_eq!(weights("coded.csv"), by_text);
+    s.write("num.yaml", &format!("{cfg}classes: [{{column: stype, type: numeric}}]\n"));
+    assert_refused(
+        &s,
+        &["nonresponse", "-c", "num.yaml", "-i", "coded.csv", "-o", "out.csv"],
+        &["classes[0]", "`stype` is a class variable", "remove `type: numeric`"],
+    );
+    // an unknown class column: the file named once, the columns listed
+    s.write("nope.yaml", &format!("{cfg}classes: [stypo]\n"));
+    let o = s.run(&["nonresponse", "-c", "nope.yaml", "-i", "coded.csv", "-o", "out.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("no column `stypo` (did you mean `stype`?)"), "{e}");
+    assert_eq!(e.matches("coded.csv").count(), 1, "{e}");
+}
+
 /// `replicates:` redoes the adjustment on every replicate column: a replicate equal to the
 /// design weights reproduces the full-sample weights; a rescaled one is rescaled.
 #[test]
