@@ -457,6 +457,14 @@ fn chisq(key: &str, t: &RawTest, p: &mut Problems) -> Option<TestKind> {
         }
     };
     let vars = match t.variables.as_deref() {
+        Some([a, b]) if a == b => {
+            p.push(
+                &format!("{key}.variables"),
+                format!("`{a}` is given twice: a test of independence crosses two columns"),
+                Some("e.g. `variables: [trusts, region]`".into()),
+            );
+            None
+        }
         Some([a, b]) => Some([a.clone(), b.clone()]),
         _ => {
             p.push(

@@ -211,6 +211,12 @@ fn bad_model_inputs_are_refused_by_name() {
         ),
     );
     assert_refused(&s, &args, &["tests[0].levels", "`X` does not occur in column `stype`"]);
+    // a column crossed with itself (was an « empty cell » error from the data)
+    s.write(
+        "m.yaml",
+        &format!("{CLUS1}tests:\n  - {{name: t, type: chisq, variables: [stype, stype]}}\n"),
+    );
+    assert_refused(&s, &args, &["tests[0].variables", "`stype` is given twice"]);
     s.write("m.yaml", &format!("{CLUS1}models:\n  - name: m\n    family: gaussian\n    response: api00\n    terms: [ell]\n    oops: 1\n"));
     assert_refused(&s, &args, &["oops"]);
 }
