@@ -33,9 +33,10 @@ pub struct Args {
     /// for the jackknives and BRR).
     #[arg(long, short = 'R')]
     pub replicates: Option<usize>,
-    /// Seed of the random generator (bootstrap).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of the random generator (bootstrap only, default 1; the other types draw
+    /// nothing and refuse it).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Fay's ρ (type fay).
     #[arg(long)]
     pub rho: Option<f64>,
@@ -69,10 +70,20 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
         crate::data::check_writable_path(r, &[&args.input, &args.design, &args.output])?;
     }
     let kind = parse_kind(&args.kind, args.rho)?;
+    if args.seed.is_some() && kind != ReplicateKind::Bootstrap {
+        return Err(Error::data(
+            "command line",
+            format!(
+                "--seed applies to --type bootstrap only: {} replicates draw nothing at random; \
+                 remove --seed",
+                args.kind
+            ),
+        ));
+    }
     let mut table = Table::read(&args.input)?;
     check_size(args.replicates, table.n_rows())?;
     let design = crate::bind::design::design(&cfg, &table)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed.unwrap_or(1));
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
     let rep = &generated.design;
     let (names, count, scale) = (rep.column_names(&args.prefix), rep.n_replicates(), rep.scale());
@@ -99,8 +110,12 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
             generated.lonely_strata.join(", ")
         ));
     }
+    let seed = match kind {
+        ReplicateKind::Bootstrap => format!("seed {}, ", args.seed.unwrap_or(1)),
+        _ => String::new(),
+    };
     ui.say(format!(
-        "{count} {} replicate(s) written to {} (scale {scale})",
+        "{count} {} replicate(s) written to {} ({seed}scale {scale})",
         kind.r_type(),
         args.output.display(),
     ));

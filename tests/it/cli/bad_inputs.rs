@@ -216,6 +216,9 @@ fn replicates_requests() {
         // aborted on a failed allocation
         (vec!["-t", "bootstrap", "-R", "99999999999999"], vec!["--replicates", "fewer replicates"]),
         (vec!["-t", "bootstrap", "--prefix", ""], vec!["--prefix"]),
+        // a seed for replicates that draw nothing (was ignored)
+        (vec!["-t", "jk1", "--seed", "3"], vec!["--seed applies to --type bootstrap only", "jk1"]),
+        (vec!["-t", "sdr", "-R", "4", "--seed", "3"], vec!["--seed", "sdr"]),
     ];
     for (extra, needles) in cases {
         let a = args(&extra);

@@ -132,6 +132,23 @@ fn bootstrap_is_seeded_and_bad_requests_are_refused() {
     let (a, b, c) = (run("a.csv", "7"), run("b.csv", "7"), run("c.csv", "8"));
     assert_eq!(a, b, "same seed, same bytes");
     assert_ne!(a, c, "another seed, other replicates");
+    // without --seed: seed 1, said in the summary, the bytes of --seed 1
+    let o = s.run(&[
+        "replicates",
+        "-d",
+        "d.yaml",
+        "-i",
+        &data,
+        "-o",
+        "d.csv",
+        "-t",
+        "bootstrap",
+        "-R",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("(seed 1, scale"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(s.path("d.csv")).unwrap(), run("one_seed.csv", "1"));
     // the same bytes on one thread, and after recalibrating every replicate
     let args = [
         "replicates",
