@@ -42,7 +42,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data (exit 1), with the culprit named.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &crate::data::WriteOptions) -> Result<()> {
     let mut cfg = EstimateConfig::load(&args.config)?;
     if let Some(u) = &args.units {
         cfg.set_units_file(u)?;
@@ -77,7 +77,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     if crate::report::table::is_publication(&args.output) {
         setup.differences = crate::bind::significance::versus_overall(&cfg, &table)?;
     }
-    write_estimates_published(&args.output, &rows, &checked.labels, &setup)?;
+    write_estimates_published(&args.output, &rows, &checked.labels, &setup, written)?;
     ui.say(format!("{} estimate row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
 }

@@ -104,9 +104,9 @@ pub fn run(cli: &Cli) -> crate::Result<()> {
     let out = crate::data::WriteOptions::parquet(cli.parquet_compression.unwrap_or_default());
     match &cli.command {
         Command::Calibrate(args) => calibrate::run(args, &ui, &out),
-        Command::Estimate(args) => estimate::run(args, &ui),
+        Command::Estimate(args) => estimate::run(args, &ui, &out),
         Command::Export(args) => export::run(args, &ui, &out),
-        Command::Model(args) => model::run(args, &ui),
+        Command::Model(args) => model::run(args, &ui, &out),
         Command::Nonresponse(args) => nonresponse::run(args, &ui, &out),
         Command::Replicates(args) => replicates::run(args, &ui, &out),
         Command::Sample(args) => sample::run(args, &ui, &out),

@@ -27,7 +27,7 @@ pub struct Args {
 ///
 /// # Errors
 /// Bad config or data, a model that cannot be fitted (exit 1), with the culprit named.
-pub fn run(args: &Args, ui: &Ui) -> Result<()> {
+pub fn run(args: &Args, ui: &Ui, written: &crate::data::WriteOptions) -> Result<()> {
     let cfg = ModelConfig::load(&args.config)?;
     check_table_path(&args.output, &[&args.input, &args.config])?;
     let names = crate::bind::model::named_columns(&cfg).into_iter().map(|(_, c)| c).collect();
@@ -38,7 +38,7 @@ pub fn run(args: &Args, ui: &Ui) -> Result<()> {
     for w in &checked.warnings {
         eprintln!("{w}");
     }
-    write_models(&args.output, &rows)?;
+    write_models(&args.output, &rows, written)?;
     ui.say(format!("{} row(s) written to {}", rows.len(), args.output.display()));
     Ok(())
 }

@@ -208,7 +208,7 @@ pub fn run(cfg: &PipelineConfig, opts: &RunOptions, ui: &dyn Progress) -> Result
         let results = results?;
         let lang = opts.lang.unwrap_or(cfg.report.lang.into());
         let html = report_html(cfg, &w, &results, seed, &world.label, lang)?;
-        write_small(cfg, &opts.out, &w, &results, &html, lang)?;
+        write_small(cfg, &opts.out, &w, &results, &html, lang, &pq)?;
         for (_, tmp, path) in &big {
             std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
         }
@@ -543,38 +543,37 @@ fn write_small(
     results: &Results,
     html: &str,
     lang: crate::report::run::Lang,
+    pq: &crate::data::WriteOptions,
 ) -> Result<()> {
     if let Some(e) = &cfg.estimates {
         let (rows, labels) = (&results.estimates, &results.labels);
         for f in ["estimates.csv", "estimates.md"] {
-            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
+            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang, pq)?;
         }
         let paths = TABLES.map(|f| out.join(f));
         let setup = crate::report::publication::Setup {
             differences: results.differences.clone(),
             ..super::publication::setup(e, lang)
         };
-        let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
-        crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
+        crate::report::table::write_publication_files(&paths, rows, labels, &setup)?;
     }
     if let Some(e) = &cfg.disputes {
         let (rows, labels) = (&results.disputes, &results.labels);
         for f in ["disputes_estimates.csv", "disputes_estimates.md"] {
-            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang)?;
+            crate::report::table::write_estimates_labelled(&out.join(f), rows, labels, lang, pq)?;
         }
         let paths = TABLES.map(|f| out.join(format!("disputes_{f}")));
         let setup = super::publication::setup(e, lang);
-        let paths = [paths[0].as_path(), paths[1].as_path(), paths[2].as_path()];
-        crate::report::table::write_publication_files(paths, rows, labels, &setup)?;
+        crate::report::table::write_publication_files(&paths, rows, labels, &setup)?;
     }
     if cfg.models.is_some() || cfg.dispute_models.is_some() {
         let models: Vec<ModelRow> = results.all_models().cloned().collect();
-        crate::report::table::write_models(&out.join("models.csv"), &models)?;
-        crate::report::table::write_models(&out.join("models.md"), &models)?;
+        crate::report::table::write_models(&out.join("models.csv"), &models, pq)?;
+        crate::report::table::write_models(&out.join("models.md"), &models, pq)?;
     }
     if cfg.modes.is_some() {
-        crate::report::table::write_models(&out.join("modes.csv"), &results.modes)?;
-        crate::report::table::write_models(&out.join("modes.md"), &results.modes)?;
+        crate::report::table::write_models(&out.join("modes.csv"), &results.modes, pq)?;
+        crate::report::table::write_models(&out.join("modes.md"), &results.modes, pq)?;
     }
     if let Some(s) = &w.sample {
         crate::report::write_json(&out.join("sample.json"), s)?;

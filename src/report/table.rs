@@ -15,7 +15,7 @@
 
 use super::publication::{self, PubTable, Setup};
 use super::run::Lang;
-use crate::data::{ColumnData, Table, check_writable_path};
+use crate::data::{ColumnData, Table, WriteOptions, check_writable_path};
 use crate::error::{Error, Result};
 use crate::estimate::{EstimateRow, Labels};
 use crate::model::ModelRow;
@@ -236,11 +236,11 @@ fn labelled_table(rows: &[EstimateRow], labels: Option<(&Labels, bool)>) -> Resu
 /// # Errors
 /// Unknown extension, I/O failures.
 pub fn write_estimates(path: &Path, rows: &[EstimateRow]) -> Result<()> {
-    write_table(path, &estimates_table(rows)?)
+    write_table(path, &estimates_table(rows)?, &WriteOptions::default())
 }
 
 /// Writes estimate rows with label columns in `lang` when `labels` come from a codebook
-/// (else exactly as [`write_estimates`]).
+/// (else exactly as [`write_estimates`]); a `.parquet` file with the codec of `written`.
 ///
 /// # Errors
 /// Unknown extension, I/O failures.
@@ -249,8 +249,9 @@ pub fn write_estimates_labelled(
     rows: &[EstimateRow],
     labels: &Labels,
     lang: Lang,
+    written: &WriteOptions,
 ) -> Result<()> {
-    write_table(path, &estimates_table_labelled(rows, labels, lang)?)
+    write_table(path, &estimates_table_labelled(rows, labels, lang)?, written)
 }
 
 /// The model rows as a table: `name, kind, term, estimate, se, statistic, df, df2, p_value,
@@ -287,17 +288,18 @@ pub fn models_table(rows: &[ModelRow]) -> Result<Table> {
     Table::from_columns(cols.into_iter().map(|(n, c)| (n.to_string(), c)).collect())
 }
 
-/// Writes model rows by extension (.csv, .tsv, .parquet, .md, .json), atomically.
+/// Writes model rows by extension (.csv, .tsv, .parquet, .md, .json), atomically; a
+/// `.parquet` file with the codec of `written`.
 ///
 /// # Errors
 /// Unknown extension, I/O failures.
-pub fn write_models(path: &Path, rows: &[ModelRow]) -> Result<()> {
-    write_table(path, &models_table(rows)?)
+pub fn write_models(path: &Path, rows: &[ModelRow], written: &WriteOptions) -> Result<()> {
+    write_table(path, &models_table(rows)?, written)
 }
 
-fn write_table(path: &Path, table: &Table) -> Result<()> {
+fn write_table(path: &Path, table: &Table, written: &WriteOptions) -> Result<()> {
     match format_of(path)? {
-        TableFormat::Data => table.write(path),
+        TableFormat::Data => table.write_with(path, written),
         TableFormat::Markdown => super::write_text(path, &table.to_markdown()),
         TableFormat::Json => super::write_json(path, &table.to_records()),
         TableFormat::Publication(_) => Err(publication_refused(path)),
@@ -315,9 +317,10 @@ pub fn write_estimates_published(
     rows: &[EstimateRow],
     labels: &Labels,
     setup: &Setup,
+    written: &WriteOptions,
 ) -> Result<()> {
     let TableFormat::Publication(format) = format_of(path)? else {
-        return write_estimates_labelled(path, rows, labels, setup.lang);
+        return write_estimates_labelled(path, rows, labels, setup.lang, written);
     };
     write_publication(path, format, &publication::tables(rows, labels, setup), setup)
 }
@@ -329,7 +332,7 @@ pub fn write_estimates_published(
 /// # Errors
 /// I/O failures, naming the path.
 pub fn write_publication_files(
-    [xlsx, md, html]: [&Path; 3],
+    [xlsx, md, html]: &[std::path::PathBuf; 3],
     rows: &[EstimateRow],
     labels: &Labels,
     setup: &Setup,

@@ -206,8 +206,9 @@ fn codecs_are_named_as_on_the_command_line() {
     assert_eq!(ParquetCodec::default(), ParquetCodec::Lz4);
 }
 
-/// Every command writing a data file honours the flag: calibrate, nonresponse, sample and
-/// export (replicates and run above); simulate writes CSV, Markdown and JSON only.
+/// Every command writing a data file honours the flag: calibrate, nonresponse, sample,
+/// export, and estimate and model with a `.parquet` output (replicates and run above);
+/// simulate writes CSV, Markdown and JSON only.
 #[test]
 fn every_command_writing_parquet_honours_the_flag() {
     let s = Scratch::new();
@@ -226,6 +227,16 @@ fn every_command_writing_parquet_honours_the_flag() {
     );
     ok(&["calibrate", "-c", "c.yaml", "-i", "in.csv", "-o", "cal.parquet"]);
     snappy("cal.parquet");
+    s.write(
+        "e.yaml",
+        "design:\n  weight: w\nestimates:\n  - {name: n, stat: total, variable: d}\n",
+    );
+    ok(&["estimate", "-c", "e.yaml", "-i", "cal.parquet", "-o", "est.parquet"]);
+    snappy("est.parquet");
+    s.write("m.yaml", "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\nmodels:\n  - {name: m, family: gaussian, response: api00, terms: [ell]}\n");
+    let glm = fixture("P14b_glm_logistic_clus1", "data.csv");
+    ok(&["model", "-c", "m.yaml", "-i", &glm, "-o", "models.parquet"]);
+    snappy("models.parquet");
     s.write("n.yaml", "weight: pw\noutput: w_nr\nstatus: resp\ncodes: {respondent: [1], nonrespondent: [0]}\nmethod: classes\nclasses: [stype]\n");
     let data = fixture("P11a_nonresponse_rhg", "data.csv");
     ok(&["nonresponse", "-c", "n.yaml", "-i", &data, "-o", "nr.parquet"]);
