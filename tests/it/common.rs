@@ -57,6 +57,20 @@ pub fn assert_all_relative_eq(what: &str, got: &[f64], want: &[f64], max_relativ
     }
 }
 
+/// An estimate and its SE against R's (`want`): the estimate to 1e-9 relative, the SE to
+/// 1e-6 relative (no absolute slack); a failure names `what` and both values.
+#[track_caller]
+pub fn assert_estimate_and_se(what: &str, (est, se): (f64, f64), (r_est, r_se): (f64, f64)) {
+    assert!(
+        approx::relative_eq!(est, r_est, epsilon = 0.0, max_relative = 1e-9),
+        "{what}: {est} vs R {r_est}"
+    );
+    assert!(
+        approx::relative_eq!(se, r_se, epsilon = 0.0, max_relative = 1e-6),
+        "{what}: se {se} vs R {r_se}"
+    );
+}
+
 /// Splits a CSV line: commas, double quotes around fields with commas (`""` inside is a
 /// quote).
 fn split_line(line: &str) -> Vec<String> {

@@ -45,44 +45,19 @@ fn check_case_in(s: &Scratch, case: &str, config: &str, data: &str, suffix: &str
             })
             .unwrap_or_else(|| panic!("{case}: no output row for {name} {:?}", e["domain"]));
         let x = |v: &Option<f64>| v.unwrap_or(f64::NAN);
-        assert!(
-            relative_eq!(
-                x(&est[row]),
-                e["estimate"].as_f64().unwrap(),
-                epsilon = 0.0,
-                max_relative = 1e-9
-            ),
-            "{case} {name} estimate"
-        );
-        assert!(
-            relative_eq!(
-                x(&se[row]),
-                e["se"].as_f64().unwrap(),
-                epsilon = 0.0,
-                max_relative = 1e-6
-            ),
-            "{case} {name} se {:?} vs {}",
-            se[row],
-            e["se"]
-        );
-        assert!(
-            relative_eq!(
-                x(&lo[row]),
-                e["ci_low"].as_f64().unwrap(),
-                epsilon = 0.0,
-                max_relative = 1e-6
-            ),
-            "{case} {name} ci_low"
-        );
-        assert!(
-            relative_eq!(
-                x(&hi[row]),
-                e["ci_high"].as_f64().unwrap(),
-                epsilon = 0.0,
-                max_relative = 1e-6
-            ),
-            "{case} {name} ci_high"
-        );
+        // the estimate to 1e-9 relative, its SE and interval to 1e-6
+        for (what, got, tol) in [
+            ("estimate", &est, 1e-9),
+            ("se", &se, 1e-6),
+            ("ci_low", &lo, 1e-6),
+            ("ci_high", &hi, 1e-6),
+        ] {
+            let (got, want) = (x(&got[row]), e[what].as_f64().unwrap());
+            assert!(
+                relative_eq!(got, want, epsilon = 0.0, max_relative = tol),
+                "{case} {name} {what}: {got} vs R {want}"
+            );
+        }
         assert_eq!(df[row], e["df"].as_f64(), "{case} {name} df");
         if let Some(d) = e.get("deff").and_then(Value::as_f64) {
             assert!(

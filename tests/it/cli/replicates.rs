@@ -110,22 +110,14 @@ fn bootstrap_is_seeded_and_bad_requests_are_refused() {
     let s = Scratch::new();
     s.write("d.yaml", "design:\n  weight: pw\n  clusters: [dnum]\n  fpc: [fpc]\n");
     let data = fixture("data.csv");
+    // 20 bootstrap replicates into `out`, with `extra` flags
+    let args = |out: &str, extra: &[&str]| -> Vec<String> {
+        let base = ["replicates", "-d", "d.yaml", "-i", &data, "-o", out, "-t", "bootstrap"];
+        base.iter().chain(&["-R", "20"]).chain(extra).map(|a| a.to_string()).collect()
+    };
     let run = |out: &str, seed: &str| {
-        let o = s.run(&[
-            "replicates",
-            "-d",
-            "d.yaml",
-            "-i",
-            &data,
-            "-o",
-            out,
-            "-t",
-            "bootstrap",
-            "-R",
-            "20",
-            "--seed",
-            seed,
-        ]);
+        let a = args(out, &["--seed", seed]);
+        let o = s.run(&a.iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         std::fs::read(s.path(out)).unwrap()
     };
@@ -133,39 +125,14 @@ fn bootstrap_is_seeded_and_bad_requests_are_refused() {
     assert_eq!(a, b, "same seed, same bytes");
     assert_ne!(a, c, "another seed, other replicates");
     // without --seed: seed 1, said in the summary, the bytes of --seed 1
-    let o = s.run(&[
-        "replicates",
-        "-d",
-        "d.yaml",
-        "-i",
-        &data,
-        "-o",
-        "d.csv",
-        "-t",
-        "bootstrap",
-        "-R",
-        "20",
-    ]);
+    let o = s.run(&args("d.csv", &[]).iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("(seed 1, scale"), "{}", stderr(&o));
     assert_eq!(std::fs::read(s.path("d.csv")).unwrap(), run("one_seed.csv", "1"));
     // the same bytes on one thread, and after recalibrating every replicate
-    let args = [
-        "replicates",
-        "-d",
-        "d.yaml",
-        "-i",
-        &data,
-        "-o",
-        "one.csv",
-        "-t",
-        "bootstrap",
-        "-R",
-        "20",
-        "--seed",
-        "7",
-    ];
-    assert_eq!(s.run_env(&args, "RAYON_NUM_THREADS", "1").status.code(), Some(0));
+    let one = args("one.csv", &["--seed", "7"]);
+    let one: Vec<&str> = one.iter().map(String::as_str).collect();
+    assert_eq!(s.run_env(&one, "RAYON_NUM_THREADS", "1").status.code(), Some(0));
     assert_eq!(a, std::fs::read(s.path("one.csv")).unwrap());
     s.write("cal.yaml", "weight: pw\noutput: w_cal\nmethod: raking\nreplicates: \"rep_*\"\nmargins:\n  - variable: stype\n    totals: {E: 4421, H: 755, M: 1018}\n");
     let cal = |out: &str, threads: &str| {

@@ -4,7 +4,7 @@
 //! svrepdesign on the adjusted replicate weights, and svycontrast on the totals for the
 //! linearization), and the errors.
 
-use crate::common::{Scratch, fixture, json};
+use crate::common::{Scratch, assert_estimate_and_se, fixture, json};
 use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
 use ponder::bind::estimate::{check_columns, compute};
 use ponder::config::estimate::EstimateConfig;
@@ -36,17 +36,8 @@ fn check(config: &str, part: &str) {
     for e in list {
         let (name, domain) = (e["name"].as_str().unwrap(), e["domain"].as_str());
         let r = find(&rows, name, domain);
-        let (est, se) = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
-        assert!(
-            relative_eq!(r.estimate, est, epsilon = 0.0, max_relative = 1e-9),
-            "{part} {name} {domain:?}: {} vs R {est}",
-            r.estimate
-        );
-        assert!(
-            relative_eq!(r.se, se, epsilon = 0.0, max_relative = 1e-6),
-            "{part} {name} {domain:?}: se {} vs R {se}",
-            r.se
-        );
+        let want = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
+        assert_estimate_and_se(&format!("{part} {name} {domain:?}"), (r.estimate, r.se), want);
     }
 }
 

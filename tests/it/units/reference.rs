@@ -3,7 +3,7 @@
 //! dispute type and by a person variable; linearization (strata + fpc; PSUs above persons)
 //! and JK1 replicate weights. Fixtures and R script: tests/fixtures/units/.
 
-use crate::common::{fixture, json};
+use crate::common::{assert_estimate_and_se, fixture, json};
 use approx::relative_eq;
 use ponder::bind::estimate::{check_columns, compute};
 use ponder::config::estimate::EstimateConfig;
@@ -32,17 +32,8 @@ fn check(case: &str) {
             .iter()
             .find(|r| r.name == name && r.domain.first().map(|d| d.1.as_str()) == domain)
             .unwrap_or_else(|| panic!("{case}: no row {name} {domain:?}"));
-        let (est, se) = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
-        assert!(
-            relative_eq!(r.estimate, est, epsilon = 0.0, max_relative = 1e-9),
-            "{case} {name} {domain:?}: {} vs R {est}",
-            r.estimate
-        );
-        assert!(
-            relative_eq!(r.se, se, epsilon = 0.0, max_relative = 1e-6),
-            "{case} {name} {domain:?}: se {} vs R {se}",
-            r.se
-        );
+        let want = (e["estimate"].as_f64().unwrap(), e["se"].as_f64().unwrap());
+        assert_estimate_and_se(&format!("{case} {name} {domain:?}"), (r.estimate, r.se), want);
     }
 }
 
