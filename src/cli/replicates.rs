@@ -10,6 +10,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
 
+/// Seed of the bootstrap when `--seed` is not given.
+const DEFAULT_SEED: u64 = 1;
+
 /// Arguments of `ponder replicates`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -83,7 +86,8 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
     let mut table = Table::read(&args.input)?;
     check_size(args.replicates, table.n_rows())?;
     let design = crate::bind::design::design(&cfg, &table)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed.unwrap_or(1));
+    let seed = args.seed.unwrap_or(DEFAULT_SEED);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let generated = generate(&design, kind, args.replicates, args.mse, &mut rng)?;
     let rep = &generated.design;
     let (names, count, scale) = (rep.column_names(&args.prefix), rep.n_replicates(), rep.scale());
@@ -110,12 +114,12 @@ pub fn run(args: &Args, ui: &Ui, written: &WriteOptions) -> Result<()> {
             generated.lonely_strata.join(", ")
         ));
     }
-    let seed = match kind {
-        ReplicateKind::Bootstrap => format!("seed {}, ", args.seed.unwrap_or(1)),
+    let drawn_with = match kind {
+        ReplicateKind::Bootstrap => format!("seed {seed}, "),
         _ => String::new(),
     };
     ui.say(format!(
-        "{count} {} replicate(s) written to {} ({seed}scale {scale})",
+        "{count} {} replicate(s) written to {} ({drawn_with}scale {scale})",
         kind.r_type(),
         args.output.display(),
     ));

@@ -272,8 +272,9 @@ fn separator_name(c: char) -> &'static str {
 fn csv_message(raw: &str, text: &[u8], sep: u8) -> String {
     let first = raw.lines().next().unwrap_or(raw);
     if raw.contains("found more fields") || raw.contains("ragged") {
-        let header = field_counts(text, sep).first().copied().unwrap_or(0);
-        match first_ragged_line(text, sep, header) {
+        let counts = field_counts(text, sep);
+        let header = counts.first().copied().unwrap_or(0);
+        match first_ragged_line(&counts, header) {
             Some((line, fields)) => ragged_message(line, fields, header),
             None => format!(
                 "a row has more fields than the header (ragged CSV): {first}; check quoting \
@@ -286,10 +287,11 @@ fn csv_message(raw: &str, text: &[u8], sep: u8) -> String {
 }
 
 /// The first line (from 1) whose record has another number of fields than `expected`
-/// (blank lines aside), with its number of fields.
-fn first_ragged_line(text: &[u8], sep: u8, expected: usize) -> Option<(usize, usize)> {
-    field_counts(text, sep)
-        .into_iter()
+/// (blank lines aside), with its number of fields; `counts` as [`field_counts`] gives them.
+fn first_ragged_line(counts: &[usize], expected: usize) -> Option<(usize, usize)> {
+    counts
+        .iter()
+        .copied()
         .enumerate()
         .find(|&(_, fields)| fields != expected && fields > 0)
         .map(|(i, fields)| (i + 1, fields))
@@ -329,7 +331,7 @@ fn check_ragged(path: &Path, text: &[u8], sep: u8, cols: &[Column]) -> Result<()
     if last.null_count() == 0 {
         return Ok(());
     }
-    match first_ragged_line(text, sep, cols.len()) {
+    match first_ragged_line(&field_counts(text, sep), cols.len()) {
         Some((line, fields)) => Err(Error::io(path, ragged_message(line, fields, cols.len()))),
         None => Ok(()),
     }

@@ -25,16 +25,15 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParquetCodec {
-    /// No compression: the fastest to write and read, the largest file.
+    /// No compression (named `none`); see [`ParquetCodec::about`] for each codec.
     #[serde(rename = "none")]
     Uncompressed,
-    /// LZ4 (the Parquet `LZ4_RAW` codec), the default: fast, read by Arrow ≥ 9 (pyarrow,
-    /// R arrow), DuckDB, polars and pandas.
+    /// LZ4 (the Parquet `LZ4_RAW` codec), the default.
     #[default]
     Lz4,
-    /// Snappy: as fast as LZ4 here, read by every Parquet reader, including old ones.
+    /// Snappy.
     Snappy,
-    /// Zstd at its default level: the smallest file, about twice LZ4's time.
+    /// Zstd at its default level.
     Zstd,
 }
 
@@ -53,7 +52,7 @@ impl ParquetCodec {
         }
     }
 
-    /// One line on the codec, for the command line's help.
+    /// What the codec is for (speed, size, which readers take it), as `--help` lists it.
     pub fn about(self) -> &'static str {
         match self {
             ParquetCodec::Uncompressed => {

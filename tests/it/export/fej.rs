@@ -2,9 +2,8 @@
 //! or identifier column name in any file, and the R and Python scripts reproduce every row
 //! of the run's `estimates.csv` (40 replicates in the shared test run).
 
-use super::files;
+use super::{assert_same_estimate, files};
 use crate::common::{bundled_run, on_path};
-use approx::relative_eq;
 use ponder::config::estimate::{EstimateConfig, ItemChoice};
 use ponder::data::Table;
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,16 +58,8 @@ fn assert_same(language: &str, got: &Rows, want: &Rows) {
     assert!(want.len() > 100, "{} published rows", want.len());
     assert_eq!(got.len(), want.len(), "{language}");
     for (k, (e, se)) in want {
-        let (ge, gse) = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
-        // |Δ| ≤ 1e-9 · max(|e|, 1)
-        assert!(
-            relative_eq!(*ge, *e, epsilon = 1e-9, max_relative = 1e-9),
-            "{language} {k:?}: {ge} vs {e}"
-        );
-        assert!(
-            relative_eq!(*gse, *se, epsilon = 0.0, max_relative = 1e-6),
-            "{language} {k:?}: se {gse} vs {se}"
-        );
+        let got = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
+        assert_same_estimate(&format!("{language} {k:?}"), *got, (*e, *se));
     }
 }
 

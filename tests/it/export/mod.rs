@@ -17,6 +17,20 @@ use ponder::export::Summary;
 use ponder::pipeline::export::{Context, write};
 use std::path::{Path, PathBuf};
 
+/// A loader script's (estimate, SE) against ponder's: the estimate within 1e-9 · max(|e|, 1),
+/// the SE to 1e-6 relative; a failure names `what` and both values.
+#[track_caller]
+pub fn assert_same_estimate(what: &str, (ge, gse): (f64, f64), (e, se): (f64, f64)) {
+    assert!(
+        approx::relative_eq!(ge, e, epsilon = 1e-9, max_relative = 1e-9),
+        "{what}: estimate {ge} vs ponder {e}"
+    );
+    assert!(
+        approx::relative_eq!(gse, se, epsilon = 0.0, max_relative = 1e-6),
+        "{what}: se {gse} vs ponder {se}"
+    );
+}
+
 /// Path of a fixture file of the export tests.
 pub fn fixture(file: &str) -> PathBuf {
     PathBuf::from(crate::common::fixture("export", file))

@@ -5,9 +5,8 @@
 //! without a licence: their text is compared with reviewed snapshots
 //! (`tests/fixtures/export/load.do`, `load.sas`; `PONDER_UPDATE_SNAPSHOTS=1` rewrites them).
 
-use super::{export_fixture, fixture};
+use super::{assert_same_estimate, export_fixture, fixture};
 use crate::common::{Scratch, on_path};
-use approx::relative_eq;
 use ponder::config::estimate::EstimateConfig;
 use ponder::data::Table;
 use std::collections::BTreeMap;
@@ -65,16 +64,8 @@ fn assert_reproduced(language: &str, got: &BTreeMap<(String, String, String), (f
         want.keys().collect::<Vec<_>>()
     );
     for (k, (e, se)) in &want {
-        let (ge, gse) = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
-        assert!(
-            // |Δ| ≤ 1e-9 · max(|e|, 1)
-            relative_eq!(*ge, *e, epsilon = 1e-9, max_relative = 1e-9),
-            "{language} {k:?}: estimate {ge} vs ponder {e}"
-        );
-        assert!(
-            relative_eq!(*gse, *se, epsilon = 0.0, max_relative = 1e-6),
-            "{language} {k:?}: se {gse} vs ponder {se}"
-        );
+        let got = got.get(k).unwrap_or_else(|| panic!("{language}: no row {k:?}"));
+        assert_same_estimate(&format!("{language} {k:?}"), *got, (*e, *se));
         assert!(*se > 0.0, "{k:?}");
     }
 }
